@@ -1,0 +1,64 @@
+package org.enjambre.workunits.model;
+
+import java.util.Objects;
+
+/**
+ * One replica of a work unit on one worker (BOINC's "result"). Immutable; only
+ * {@link org.enjambre.workunits.transition.Transitioner} makes changed copies.
+ *
+ * @param replica    its number within the unit, 0-based; the task id is {@code unitId/replica}
+ * @param worker     who has it; {@code null} while {@link TaskState#UNSENT}
+ * @param state      unsent, in progress, over
+ * @param outcome    how it ended
+ * @param validate   what validation made of it
+ * @param sentAt     when it was sent (epoch millis), 0 while unsent
+ * @param deadline   when it times out (epoch millis), 0 while unsent
+ * @param reportedAt when its report arrived (epoch millis), 0 before
+ * @param output     the reported output while it may still be needed (validation, merging), else {@code null}
+ * @param error      the client error message, when {@link Outcome#CLIENT_ERROR}
+ */
+public record Task(int replica, WorkerRef worker, TaskState state, Outcome outcome, ValidateState validate,
+                   long sentAt, long deadline, long reportedAt, byte[] output, String error) {
+    public Task {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(validate, "validate");
+        if (state == TaskState.UNSENT && worker != null) {
+            throw new IllegalArgumentException("an unsent task has no worker");
+        }
+        if (state != TaskState.UNSENT && state != TaskState.OVER && worker == null) {
+            throw new IllegalArgumentException("a task in progress has a worker");
+        }
+        if ((state == TaskState.OVER) == (outcome == Outcome.NONE)) {
+            throw new IllegalArgumentException("a task has an outcome exactly when it is over");
+        }
+    }
+
+    public static Task unsent(int replica) {
+        return new Task(replica, null, TaskState.UNSENT, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, null);
+    }
+
+    public boolean success() {
+        return outcome == Outcome.SUCCESS;
+    }
+
+    public boolean failed() {
+        return outcome == Outcome.CLIENT_ERROR || outcome == Outcome.NO_REPLY;
+    }
+
+    public String workerId() {
+        return worker == null ? null : worker.workerId();
+    }
+
+    public Task sent(WorkerRef to, long now, long deadlineAt) {
+        return new Task(replica, to, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, now, deadlineAt, 0, null, null);
+    }
+
+    public Task over(Outcome how, long now, byte[] out, String err) {
+        return new Task(replica, worker, TaskState.OVER, how, ValidateState.PENDING, sentAt, deadline, now, out, err);
+    }
+
+    public Task judged(ValidateState v, boolean keepOutput) {
+        return new Task(replica, worker, state, outcome, v, sentAt, deadline, reportedAt, keepOutput ? output : null, error);
+    }
+}

@@ -1,0 +1,224 @@
+package org.enjambre.workunits.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.enjambre.workunits.app.App;
+import org.enjambre.workunits.app.AppRegistry;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses and validates job specs. Every rule names the field it concerns; unknown fields are
+ * rejected so a typo ({@code "replica": 3}) never silently becomes a default.
+ */
+public final class JobSpecParser {
+    public static final int MAX_NAME_LENGTH = 200;
+    public static final int MAX_WORK_UNITS = 10_000_000;
+    public static final int MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
+    public static final int DEFAULT_DEADLINE_SECONDS = 600;
+    public static final int MAX_PRIORITY = 100;
+
+    private static final Set<String> TOP_FIELDS =
+            Set.of("name", "app", "input", "workUnits", "redundancy", "deadlineSeconds", "priority");
+    private static final Set<String> REDUNDANCY_FIELDS =
+            Set.of("replicas", "quorum", "maxErrors", "maxResults", "adaptive");
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final AppRegistry apps;
+
+    public JobSpecParser(AppRegistry apps) {
+        this.apps = apps;
+    }
+
+    /** Parses JSON text; malformed JSON is reported against the field {@code $}. */
+    public JobSpec parse(String json) throws SpecException {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SpecException("$", "the job spec is not valid JSON: " + e.getOriginalMessage());
+        }
+        return parse(tree);
+    }
+
+    /** Validates a JSON tree, filling defaults for everything but {@code app} and {@code input}. */
+    public JobSpec parse(JsonNode tree) throws SpecException {
+        if (tree == null || !tree.isObject()) {
+            throw new SpecException("$", "the job spec must be a JSON object");
+        }
+        rejectUnknown(tree, TOP_FIELDS, "");
+
+        String app = requiredText(tree, "app");
+        App impl = apps.find(app).orElseThrow(() -> new SpecException("app",
+                "unknown app '" + app + "' (known: " + String.join(", ", apps.names()) + ")"));
+        JsonNode input = tree.get("input");
+        if (input == null || input.isNull()) {
+            throw new SpecException("input", "input is required");
+        }
+
+        String name = optionalText(tree, "name", app + " job");
+        if (name.isBlank()) {
+            throw new SpecException("name", "name must not be blank");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new SpecException("name", "name must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+
+        Integer units = optionalInt(tree, "workUnits", 1, MAX_WORK_UNITS);
+        if (units == null) {
+            impl.validate(input, 1);
+            units = Math.max(1, Math.min(MAX_WORK_UNITS, impl.defaultWorkUnits(input)));
+        }
+        impl.validate(input, units);
+
+        Redundancy redundancy = redundancy(tree.get("redundancy"));
+        Integer deadline = optionalInt(tree, "deadlineSeconds", 1, MAX_DEADLINE_SECONDS);
+        Integer priority = optionalInt(tree, "priority", -MAX_PRIORITY, MAX_PRIORITY);
+        return new JobSpec(name, app, input.deepCopy(), units, redundancy,
+                deadline == null ? DEFAULT_DEADLINE_SECONDS : deadline, priority == null ? 0 : priority);
+    }
+
+    /** The spec as JSON, with every default written out; parsing it again gives an equal spec. */
+    public static ObjectNode toJson(JobSpec spec) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("name", spec.name());
+        node.put("app", spec.app());
+        node.set("input", spec.input());
+        node.put("workUnits", spec.workUnits());
+        ObjectNode r = node.putObject("redundancy");
+        r.put("replicas", spec.redundancy().replicas());
+        r.put("quorum", spec.redundancy().quorum());
+        r.put("maxErrors", spec.redundancy().maxErrors());
+        r.put("maxResults", spec.redundancy().maxResults());
+        r.put("adaptive", spec.redundancy().adaptive());
+        node.put("deadlineSeconds", spec.deadlineSeconds());
+        node.put("priority", spec.priority());
+        return node;
+    }
+
+    private static Redundancy redundancy(JsonNode node) throws SpecException {
+        if (node == null || node.isNull()) {
+            return Redundancy.DEFAULT;
+        }
+        if (!node.isObject()) {
+            throw new SpecException("redundancy", "redundancy must be an object");
+        }
+        rejectUnknown(node, REDUNDANCY_FIELDS, "redundancy.");
+        Redundancy d = Redundancy.DEFAULT;
+        Integer replicas = optionalInt(node, "replicas", "redundancy.replicas", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        int r = replicas == null ? d.replicas() : replicas;
+        Integer quorum = optionalInt(node, "quorum", "redundancy.quorum", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        // A spec that lowers replicas below the default quorum means "that many, all agreeing".
+        int q = quorum == null ? Math.min(d.quorum(), r) : quorum;
+        Integer maxErrors = optionalInt(node, "maxErrors", "redundancy.maxErrors", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        Integer maxResults = optionalInt(node, "maxResults", "redundancy.maxResults", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        int mr = maxResults == null ? Math.min(Redundancy.MAX_RESULTS, Math.max(d.maxResults(), 3 * r)) : maxResults;
+        JsonNode adaptive = node.get("adaptive");
+        if (adaptive != null && !adaptive.isBoolean()) {
+            throw new SpecException("redundancy.adaptive", "redundancy.adaptive must be true or false");
+        }
+        return Redundancy.of(r, q, maxErrors == null ? d.maxErrors() : maxErrors, mr,
+                adaptive != null && adaptive.booleanValue());
+    }
+
+    private static void rejectUnknown(JsonNode node, Set<String> known, String prefix) throws SpecException {
+        List<String> unknown = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                unknown.add(f);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            String f = unknown.get(0);
+            throw new SpecException(prefix + f, "unknown field '" + prefix + f + "' (known: "
+                    + String.join(", ", known.stream().sorted().toList()) + ")");
+        }
+    }
+
+    private static String requiredText(JsonNode node, String field) throws SpecException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new SpecException(field, field + " is required");
+        }
+        if (!v.isTextual()) {
+            throw new SpecException(field, field + " must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static String optionalText(JsonNode node, String field, String fallback) throws SpecException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw new SpecException(field, field + " must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static Integer optionalInt(JsonNode node, String field, int min, int max) throws SpecException {
+        return optionalInt(node, field, field, min, max);
+    }
+
+    private static Integer optionalInt(JsonNode node, String field, String path, int min, int max) throws SpecException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new SpecException(path, path + " must be an integer");
+        }
+        int i = v.intValue();
+        if (i < min || i > max) {
+            throw new SpecException(path, path + " (" + i + ") must be between " + min + " and " + max);
+        }
+        return i;
+    }
+
+    /** Reads a required long field of an app's input, naming it {@code input.<field>} when wrong. */
+    public static long inputLong(JsonNode input, String field) throws SpecException {
+        if (!input.isObject()) {
+            throw new SpecException("input", "input must be an object");
+        }
+        JsonNode v = input.get(field);
+        if (v == null || v.isNull()) {
+            throw new SpecException("input." + field, "input." + field + " is required");
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new SpecException("input." + field, "input." + field + " must be an integer");
+        }
+        return v.longValue();
+    }
+
+    /** Reads a required number field of an app's input, naming it {@code input.<field>} when wrong. */
+    public static double inputDouble(JsonNode input, String field) throws SpecException {
+        if (!input.isObject()) {
+            throw new SpecException("input", "input must be an object");
+        }
+        JsonNode v = input.get(field);
+        if (v == null || v.isNull()) {
+            throw new SpecException("input." + field, "input." + field + " is required");
+        }
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            throw new SpecException("input." + field, "input." + field + " must be a finite number");
+        }
+        return v.doubleValue();
+    }
+
+    /** Rejects input fields other than {@code known}, naming the first unknown one. */
+    public static void inputFields(JsonNode input, Set<String> known) throws SpecException {
+        if (!input.isObject()) {
+            throw new SpecException("input", "input must be an object");
+        }
+        rejectUnknown(input, known, "input.");
+    }
+}
