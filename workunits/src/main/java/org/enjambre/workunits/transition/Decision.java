@@ -32,7 +32,7 @@ public record Decision(WorkUnit unit, List<Effect> effects, Rejection rejection)
     }
 
     /** A refusal and its message. */
-    public record Rejection(Reason reason, String message) {
+    public record Rejection(Reason reason, String message) implements java.io.Serializable {
     }
 
     public static Decision accepted(WorkUnit unit, List<Effect> effects) {

@@ -1,7 +1,7 @@
 package org.enjambre.workunits.transition;
 
 /** What a transition did that others must act on: credit, reputation, scheduling, assimilation. */
-public sealed interface Effect {
+public sealed interface Effect extends java.io.Serializable {
 
     /** Replica {@code replica} was sent to {@code workerId}. */
     record Issued(int replica, String workerId) implements Effect {

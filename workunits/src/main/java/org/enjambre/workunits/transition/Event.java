@@ -5,7 +5,7 @@ import org.enjambre.workunits.model.WorkerRef;
 import java.util.Objects;
 
 /** Something that happens to a work unit. */
-public sealed interface Event {
+public sealed interface Event extends java.io.Serializable {
 
     /** Send one unsent replica to {@code worker}, due at {@code deadline}. */
     record Issue(WorkerRef worker, long now, long deadline) implements Event {

@@ -1,0 +1,391 @@
+package org.enjambre.coordinator;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.Partition;
+import com.hazelcast.partition.ReplicaMigrationEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.enjambre.coordinator.cluster.ClusterNode;
+import org.enjambre.coordinator.cluster.PeerQueries;
+import org.enjambre.coordinator.http.ApiServer;
+import org.enjambre.coordinator.http.Events;
+import org.enjambre.coordinator.http.Views;
+import org.enjambre.coordinator.jobs.JobCounters;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.JobService;
+import org.enjambre.coordinator.metrics.Metrics;
+import org.enjambre.coordinator.sched.LocalIndex;
+import org.enjambre.coordinator.sched.Scheduler;
+import org.enjambre.coordinator.store.JdbcStore;
+import org.enjambre.coordinator.store.Json;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.workers.RateLimiter;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.workers.WorkerService;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.UnitState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One coordinator peer: a Hazelcast member holding its share of the cluster's state, the durable
+ * store, the scheduler, deadline watcher, validator and assimilator for the units it owns, and the
+ * HTTP server (API, worker protocol, dashboard). Start with {@link #start(CoordinatorOptions)}.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+
+    private final CoordinatorOptions options;
+    private final Clock clock;
+    private final Store store;
+    private final ClusterNode node;
+    private final LocalIndex index;
+    private final PeerQueries peers;
+    private final JobCounters counters = new JobCounters();
+    private final JobService jobs;
+    private final WorkerService workers;
+    private final Scheduler scheduler;
+    private final Metrics metrics = new Metrics();
+    private final Events events = new Events();
+    private final Vertx vertx;
+    private final ApiServer api;
+    private final String apiKey;
+    private final ScheduledExecutorService timers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, String> lastPublished = new HashMap<>();
+    private volatile double lastReported;
+    private volatile long lastStatsAt;
+
+    private Coordinator(CoordinatorOptions o) throws Exception {
+        this.options = o;
+        this.clock = o.clock();
+        Files.createDirectories(o.dataDir());
+        this.apiKey = o.apiKey() != null ? o.apiKey() : apiKeyFile(o.dataDir());
+        this.store = o.db() != null ? JdbcStore.open(o.db()) : JdbcStore.h2(o.dataDir());
+        ApiServer[] apiRef = new ApiServer[1];
+        JobService[] jobsRef = new JobService[1];
+        this.index = new LocalIndex(job -> {
+            ApiServer a = apiRef[0];
+            if (a != null) {
+                a.wake();
+            }
+        }, unit -> {
+            JobService j = jobsRef[0];
+            if (j != null) {
+                j.unitFinished(unit);
+            }
+        });
+        try {
+            this.node = new ClusterNode(o.clusterOptions(), store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        node.units().addLocalEntryListener(index);
+        index.rebuild(node.units());
+        node.hazelcast().getPartitionService().addMigrationListener(new MigrationListener() {
+            @Override public void migrationStarted(MigrationState s) { }
+            @Override public void migrationFinished(MigrationState s) { index.rebuild(node.units()); }
+            @Override public void replicaMigrationCompleted(ReplicaMigrationEvent e) { }
+            @Override public void replicaMigrationFailed(ReplicaMigrationEvent e) { }
+        });
+        this.peers = new PeerQueries(node.hazelcast(), this::answer);
+        this.jobs = new JobService(node, store, AppRegistry.builtIns(), clock, peers, counters);
+        jobsRef[0] = jobs;
+        this.workers = new WorkerService(node.workers(), store, clock,
+                new RateLimiter(clock, o.registrationsPerMinute(), o.registrationBurst()));
+        this.scheduler = new Scheduler(node.units(), index, jobs, workers, store, clock,
+                new Scheduler.Placement(true, !o.allowSameHost()), metrics);
+        registerGauges();
+
+        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
+        this.api = new ApiServer(vertx, this, apiKey, o.privateViews(), new RateLimiter(clock, o.fetchesPerMinute(), o.fetchBurst()));
+        apiRef[0] = api;
+        api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        this.timers = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "enjambre-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.scheduleWithFixedDelay(this::expire, o.deadlineCheckMillis(), o.deadlineCheckMillis(), TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::publishChanges, 250, 250, TimeUnit.MILLISECONDS);
+        jobs.checkAll();
+        LOG.info("coordinator peer up: http://{}:{} (cluster {} with {} peer(s))", o.host(), api.port(),
+                o.clusterOptions().clusterName(), node.hazelcast().getCluster().getMembers().size());
+    }
+
+    /** Starts a peer; it serves requests when this returns. */
+    public static Coordinator start(CoordinatorOptions options) {
+        try {
+            return new Coordinator(options);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the coordinator could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The path of the API key file in a data directory. */
+    public static Path apiKeyPath(Path dataDir) {
+        return dataDir.resolve("api-key");
+    }
+
+    private static String apiKeyFile(Path dataDir) throws IOException {
+        Path file = apiKeyPath(dataDir);
+        if (Files.exists(file)) {
+            String key = Files.readString(file).trim();
+            if (key.length() >= 8) {
+                return key;
+            }
+        }
+        String key = "ek-" + WorkerService.randomId(32);
+        Path tmp = dataDir.resolve("api-key.tmp");
+        Files.writeString(tmp, key + "\n");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("generated an API key in {}", file.toAbsolutePath());
+        return key;
+    }
+
+    private Object answer(String question, String argument) {
+        switch (question) {
+            case "counts":
+                return index.counts(argument);
+            case "tasks":
+                return counters.get(argument);
+            case "load": {
+                long local = node.units().getLocalMapStats().getOwnedEntryCount();
+                return new long[]{local, index.readyCount(), (long) metrics.reportedTotal()};
+            }
+            default:
+                return null;
+        }
+    }
+
+    private void registerGauges() {
+        for (UnitState s : UnitState.values()) {
+            metrics.gauge("enjambre.units", "Work units owned by this peer, by state", "state", s.name(), () -> {
+                long n = 0;
+                for (JobRecord j : node.jobs().values()) {
+                    if (!j.state().terminal()) {
+                        n += index.counts(j.id())[s.ordinal()];
+                    }
+                }
+                return n;
+            });
+        }
+        for (JobState s : JobState.values()) {
+            metrics.gauge("enjambre.jobs", "Jobs in the cluster, by state", "state", s.name(),
+                    () -> node.jobs().values().stream().filter(j -> j.state() == s).count());
+        }
+        metrics.gauge("enjambre.workers.online", "Workers seen in the last minute", "scope", "cluster",
+                () -> workers.all().stream().filter(workers::online).count());
+        metrics.gauge("enjambre.cluster.peers", "Coordinator peers in the cluster", "scope", "cluster",
+                () -> node.hazelcast().getCluster().getMembers().size());
+    }
+
+    private void expire() {
+        try {
+            scheduler.expireDeadlines();
+        } catch (RuntimeException e) {
+            if (!closed.get()) {
+                LOG.warn("deadline check failed", e);
+            }
+        }
+    }
+
+    /** Pushes job, worker and stats changes to dashboard subscribers, at most four times a second. */
+    private void publishChanges() {
+        if (closed.get() || !events.hasSubscribers()) {
+            return;
+        }
+        try {
+            long now = clock.millis();
+            for (JobRecord j : node.jobs().values()) {
+                String key = "job:" + j.id();
+                if (j.state().terminal() && lastPublished.containsKey(key + ":final")) {
+                    continue;
+                }
+                String json = Json.write(Views.job(j, jobs, now));
+                if (!json.equals(lastPublished.get(key))) {
+                    lastPublished.put(key, json);
+                    events.publish("job", json);
+                }
+                if (j.state().terminal()) {
+                    lastPublished.put(key + ":final", "");
+                }
+            }
+            for (WorkerRecord w : workers.all()) {
+                String key = "worker:" + w.id();
+                String version = w.version() + ":" + workers.online(w);
+                if (!version.equals(lastPublished.get(key))) {
+                    lastPublished.put(key, version);
+                    events.publish("worker", Json.write(Views.worker(w, workers.online(w), now)));
+                }
+            }
+            if (now - lastStatsAt >= 1000) {
+                events.publish("stats", Json.write(stats(now)));
+            }
+        } catch (RuntimeException e) {
+            if (!closed.get()) {
+                LOG.warn("publishing events failed", e);
+            }
+        }
+    }
+
+    private ObjectNode stats(long now) {
+        double reported = 0;
+        for (long[] load : peers.<long[], long[]>map("load", "", x -> x)) {
+            reported += load[2];
+        }
+        double seconds = lastStatsAt == 0 ? 1 : Math.max(0.001, (now - lastStatsAt) / 1000.0);
+        double rate = lastStatsAt == 0 ? 0 : Math.max(0, (reported - lastReported) / seconds);
+        lastReported = reported;
+        lastStatsAt = now;
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("time", java.time.Instant.ofEpochMilli(now).toString());
+        n.put("tasksPerSecond", Math.round(rate * 10) / 10.0);
+        n.put("workersOnline", workers.all().stream().filter(workers::online).count());
+        ObjectNode byState = n.putObject("jobsByState");
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobRecord j : node.jobs().values()) {
+            counts.merge(j.state(), 1L, Long::sum);
+        }
+        for (JobState s : JobState.values()) {
+            byState.put(s.name(), counts.getOrDefault(s, 0L));
+        }
+        n.put("peers", node.hazelcast().getCluster().getMembers().size());
+        return n;
+    }
+
+    /** The initial frames of a new event stream: every job and worker as they are now. */
+    public String snapshotEvents() {
+        long now = clock.millis();
+        StringBuilder b = new StringBuilder();
+        for (JobRecord j : jobs.list()) {
+            b.append(Events.frame("job", Json.write(Views.job(j, jobs, now))));
+        }
+        for (WorkerRecord w : workers.all()) {
+            b.append(Events.frame("worker", Json.write(Views.worker(w, workers.online(w), now))));
+        }
+        return b.toString();
+    }
+
+    /** {@code {"peers": [...]}}: the coordinator peers, their share of the partitions and their load. */
+    public ObjectNode clusterView() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        ArrayNode arr = n.putArray("peers");
+        Map<Member, Integer> owned = new HashMap<>();
+        for (Partition p : node.hazelcast().getPartitionService().getPartitions()) {
+            if (p.getOwner() != null) {
+                owned.merge(p.getOwner(), 1, Integer::sum);
+            }
+        }
+        Member me = node.hazelcast().getCluster().getLocalMember();
+        for (Member m : node.hazelcast().getCluster().getMembers()) {
+            ObjectNode p = arr.addObject();
+            p.put("id", m.getUuid().toString());
+            p.put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort());
+            String http = m.getAttribute("http");
+            p.put("http", http);
+            p.put("local", m.equals(me));
+            p.put("partitions", owned.getOrDefault(m, 0));
+        }
+        List<long[]> loads = peers.askAll("load", "");
+        long units = 0;
+        long ready = 0;
+        for (long[] l : loads) {
+            units += l[0];
+            ready += l[1];
+        }
+        n.put("units", units);
+        n.put("readyUnits", ready);
+        return n;
+    }
+
+    /** Whether this peer owns units that need replicas now. */
+    public boolean readyHere() {
+        return index.readyCount() > 0;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public String url() {
+        return "http://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host()) + ":" + api.port();
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public Clock clock() { return clock; }
+    public Store store() { return store; }
+    public ClusterNode node() { return node; }
+    public JobService jobs() { return jobs; }
+    public WorkerService workers() { return workers; }
+    public Scheduler scheduler() { return scheduler; }
+    public Metrics metrics() { return metrics; }
+    public Events events() { return events; }
+
+    /** Stops gracefully: stops serving, leaves the cluster (partitions migrate), closes the store. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        timers.shutdownNow();
+        events.close();
+        try {
+            api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing the HTTP server", e);
+        }
+        jobs.close();
+        node.close();
+        vertx.close();
+        store.close();
+    }
+
+    /**
+     * Stops at once, as {@code kill -9} would as far as the cluster and the store can tell: the member
+     * vanishes without migrating, pending store writes are abandoned. For fail-over tests.
+     */
+    public void crash() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        timers.shutdownNow();
+        node.crash();
+        vertx.close();
+        jobs.close();
+        store.close();
+    }
+
+}

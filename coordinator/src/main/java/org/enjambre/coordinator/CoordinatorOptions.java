@@ -1,0 +1,170 @@
+package org.enjambre.coordinator;
+
+import org.enjambre.coordinator.cluster.ClusterOptions;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a coordinator peer is configured with. Build with {@link #builder(Path)}; the setters
+ * check their values and say what is wrong.
+ */
+public final class CoordinatorOptions {
+    private Path dataDir;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private String apiKey;
+    private String db;
+    private String clusterName = "enjambre";
+    private String clusterSecret;
+    private int clusterPort = 5701;
+    private List<String> join = List.of();
+    private boolean multicast;
+    private int backupCount = 1;
+    private boolean privateViews;
+    private boolean allowSameHost;
+    private Clock clock = Clock.systemUTC();
+    private long deadlineCheckMillis = 1000;
+    private double registrationsPerMinute = 60;
+    private int registrationBurst = 200;
+    private double fetchesPerMinute = 1200;
+    private int fetchBurst = 100;
+
+    private CoordinatorOptions(Path dataDir) {
+        this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+    }
+
+    public static CoordinatorOptions builder(Path dataDir) {
+        return new CoordinatorOptions(dataDir);
+    }
+
+    public CoordinatorOptions host(String host) {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be empty");
+        }
+        this.host = host;
+        return this;
+    }
+
+    public CoordinatorOptions port(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not between 0 and 65535 (0 picks a free one)");
+        }
+        this.port = port;
+        return this;
+    }
+
+    public CoordinatorOptions apiKey(String key) {
+        if (key != null && key.length() < 8) {
+            throw new IllegalArgumentException("the API key must be at least 8 characters");
+        }
+        this.apiKey = key;
+        return this;
+    }
+
+    public CoordinatorOptions db(String jdbcUrl) {
+        if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("--db must be a jdbc:postgresql: or jdbc:h2: URL");
+        }
+        this.db = jdbcUrl;
+        return this;
+    }
+
+    public CoordinatorOptions cluster(String name, String secret) {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("the cluster name must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        this.clusterName = name;
+        this.clusterSecret = secret;
+        return this;
+    }
+
+    public CoordinatorOptions clusterPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("cluster port " + port + " is not between 1 and 65535");
+        }
+        this.clusterPort = port;
+        return this;
+    }
+
+    public CoordinatorOptions join(List<String> members) {
+        for (String m : members) {
+            if (!m.matches("[^:\\s]+:\\d{1,5}")) {
+                throw new IllegalArgumentException("'" + m + "' is not HOST:PORT");
+            }
+        }
+        this.join = List.copyOf(members);
+        return this;
+    }
+
+    public CoordinatorOptions multicast(boolean on) {
+        this.multicast = on;
+        return this;
+    }
+
+    public CoordinatorOptions backupCount(int n) {
+        if (n < 0 || n > 6) {
+            throw new IllegalArgumentException("backup count " + n + " is not between 0 and 6");
+        }
+        this.backupCount = n;
+        return this;
+    }
+
+    /** Whether the read-only views (dashboard data, job list) need the API key too. */
+    public CoordinatorOptions privateViews(boolean on) {
+        this.privateViews = on;
+        return this;
+    }
+
+    /** Whether two replicas of one unit may go to workers on the same host (one machine running several workers). */
+    public CoordinatorOptions allowSameHost(boolean on) {
+        this.allowSameHost = on;
+        return this;
+    }
+
+    public CoordinatorOptions clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    public CoordinatorOptions deadlineCheckMillis(long millis) {
+        if (millis < 10) {
+            throw new IllegalArgumentException("the deadline check interval must be at least 10 ms");
+        }
+        this.deadlineCheckMillis = millis;
+        return this;
+    }
+
+    public CoordinatorOptions registrationLimit(double perMinute, int burst) {
+        this.registrationsPerMinute = perMinute;
+        this.registrationBurst = burst;
+        return this;
+    }
+
+    public CoordinatorOptions fetchLimit(double perMinute, int burst) {
+        this.fetchesPerMinute = perMinute;
+        this.fetchBurst = burst;
+        return this;
+    }
+
+    public Path dataDir() { return dataDir; }
+    public String host() { return host; }
+    public int port() { return port; }
+    public String apiKey() { return apiKey; }
+    public String db() { return db; }
+    public boolean privateViews() { return privateViews; }
+    public boolean allowSameHost() { return allowSameHost; }
+    public Clock clock() { return clock; }
+    public long deadlineCheckMillis() { return deadlineCheckMillis; }
+    public double registrationsPerMinute() { return registrationsPerMinute; }
+    public int registrationBurst() { return registrationBurst; }
+    public double fetchesPerMinute() { return fetchesPerMinute; }
+    public int fetchBurst() { return fetchBurst; }
+
+    public ClusterOptions clusterOptions() {
+        return new ClusterOptions(clusterName, clusterSecret, host.equals("0.0.0.0") ? "127.0.0.1" : host, clusterPort, join,
+                multicast, backupCount);
+    }
+}

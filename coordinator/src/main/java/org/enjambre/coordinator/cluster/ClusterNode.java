@@ -1,0 +1,126 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.model.WorkUnit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * This peer's Hazelcast member and the cluster's maps: {@code units} (every active work unit with its
+ * replicas, keyed {@code jobId/index}), {@code jobs}, {@code workers}. Each map is partitioned across
+ * the peers with synchronous backups and loaded from the store when the cluster starts.
+ */
+public final class ClusterNode implements AutoCloseable {
+    public static final String UNITS = "units";
+    public static final String JOBS = "jobs";
+    public static final String WORKERS = "workers";
+
+    private final HazelcastInstance hz;
+    private final IMap<String, WorkUnit> units;
+    private final IMap<String, JobRecord> jobs;
+    private final IMap<String, WorkerRecord> workers;
+
+    public ClusterNode(ClusterOptions options, Store store) {
+        Loaders.Units unitLoader = new Loaders.Units(store);
+        Loaders.Workers workerLoader = new Loaders.Workers(store);
+        Config cfg = new Config();
+        cfg.setClusterName(clusterIdentity(options));
+        cfg.setInstanceName("enjambre-" + UUID.randomUUID());
+        cfg.setProperty("hazelcast.phone.home.enabled", "false");
+        cfg.setProperty("hazelcast.logging.type", "slf4j");
+        cfg.setProperty("hazelcast.socket.bind.any", "false");
+        cfg.setProperty("hazelcast.wait.seconds.before.join", options.members().isEmpty() && !options.multicast() ? "0" : "1");
+        cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+        NetworkConfig net = cfg.getNetworkConfig();
+        net.setPort(options.port()).setPortAutoIncrement(false);
+        net.setPublicAddress(options.host() + ":" + options.port());
+        net.getInterfaces().setEnabled(true).addInterface(options.host());
+        JoinConfig join = net.getJoin();
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getMulticastConfig().setEnabled(options.multicast());
+        join.getTcpIpConfig().setEnabled(!options.multicast());
+        join.getTcpIpConfig().addMember(options.host() + ":" + options.port());
+        for (String m : options.members()) {
+            join.getTcpIpConfig().addMember(m);
+        }
+        Serializers.register(cfg.getSerializationConfig());
+
+        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT));
+        cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
+        cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
+
+        this.hz = Hazelcast.newHazelcastInstance(cfg);
+        this.jobs = hz.getMap(JOBS);
+        this.workers = hz.getMap(WORKERS);
+        this.units = hz.getMap(UNITS);
+        // Eager maps finish loading on first use; touch them so the peer serves only once loaded.
+        jobs.size();
+        workers.size();
+        units.size();
+        unitLoader.loaded();
+        workerLoader.loaded();
+    }
+
+    private static MapConfig mapConfig(String name, ClusterOptions options, Object loader) {
+        MapConfig mc = new MapConfig(name).setBackupCount(options.backupCount()).setAsyncBackupCount(0);
+        mc.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setImplementation(loader)
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
+        return mc;
+    }
+
+    /** The cluster name on the wire: the name, plus a digest of the secret so that peers without it never join. */
+    static String clusterIdentity(ClusterOptions options) {
+        if (options.secret() == null || options.secret().isEmpty()) {
+            return options.clusterName();
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest((options.clusterName() + "\n" + options.secret()).getBytes(StandardCharsets.UTF_8));
+            return options.clusterName() + "-" + HexFormat.of().formatHex(d, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    public IMap<String, WorkUnit> units() {
+        return units;
+    }
+
+    public IMap<String, JobRecord> jobs() {
+        return jobs;
+    }
+
+    public IMap<String, WorkerRecord> workers() {
+        return workers;
+    }
+
+    /** Leaves the cluster gracefully (partitions migrate to the other peers first). */
+    @Override
+    public void close() {
+        hz.shutdown();
+    }
+
+    /** Stops at once, as a crash would: no migration, no goodbye. For tests. */
+    public void crash() {
+        hz.getLifecycleService().terminate();
+    }
+}

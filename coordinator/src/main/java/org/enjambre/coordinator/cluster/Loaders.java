@@ -1,0 +1,170 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.map.MapLoader;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.JobSpecs;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.model.WorkUnit;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Fills the cluster's maps from the durable store when the cluster starts (or a map is first used).
+ * The store keeps only units that changed since their job was accepted; a unit missing there is,
+ * by definition, fresh, and the unit loader makes it anew. Units of finished jobs stay on disk only.
+ */
+public final class Loaders {
+    private Loaders() {
+    }
+
+    /** Unit key {@code jobId/index} → job id. */
+    static String jobOf(String key) {
+        return key.substring(0, key.lastIndexOf('/'));
+    }
+
+    static int indexOf(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
+    }
+
+    /** Loads the units of the jobs that are not finished. */
+    public static final class Units implements MapLoader<String, WorkUnit> {
+        private final Store store;
+        private final Map<String, Map<Integer, WorkUnit>> stored = new ConcurrentHashMap<>();
+
+        public Units(Store store) {
+            this.store = store;
+        }
+
+        @Override
+        public WorkUnit load(String key) {
+            return loadAll(List.of(key)).get(key);
+        }
+
+        @Override
+        public Map<String, WorkUnit> loadAll(Collection<String> keys) {
+            Map<String, WorkUnit> out = new HashMap<>();
+            Map<String, Optional<JobRecord>> jobs = new HashMap<>();
+            for (String key : keys) {
+                String jobId;
+                int index;
+                try {
+                    jobId = jobOf(key);
+                    index = indexOf(key);
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                Optional<JobRecord> job = jobs.computeIfAbsent(jobId, store::job);
+                if (job.isEmpty() || job.get().state().terminal() || index < 0 || index >= job.get().workUnits()) {
+                    continue;
+                }
+                WorkUnit u = stored.computeIfAbsent(jobId, store::units).get(index);
+                out.put(key, u != null ? u : WorkUnit.create(jobId, index, JobSpecs.of(job.get()).redundancy()));
+            }
+            return out;
+        }
+
+        @Override
+        public Iterable<String> loadAllKeys() {
+            stored.clear();
+            List<String> keys = new ArrayList<>();
+            for (JobRecord j : store.jobs()) {
+                if (!j.state().terminal()) {
+                    for (int i = 0; i < j.workUnits(); i++) {
+                        keys.add(WorkUnit.id(j.id(), i));
+                    }
+                }
+            }
+            return keys;
+        }
+
+        /** Forgets what the initial load cached. */
+        public void loaded() {
+            stored.clear();
+        }
+    }
+
+    /** Loads every job. */
+    public static final class Jobs implements MapLoader<String, JobRecord> {
+        private final Store store;
+
+        public Jobs(Store store) {
+            this.store = store;
+        }
+
+        @Override
+        public JobRecord load(String key) {
+            return store.job(key).orElse(null);
+        }
+
+        @Override
+        public Map<String, JobRecord> loadAll(Collection<String> keys) {
+            Map<String, JobRecord> out = new HashMap<>();
+            for (String k : keys) {
+                store.job(k).ifPresent(j -> out.put(k, j));
+            }
+            return out;
+        }
+
+        @Override
+        public Iterable<String> loadAllKeys() {
+            return store.jobs().stream().map(JobRecord::id).toList();
+        }
+    }
+
+    /** Loads every registered worker. */
+    public static final class Workers implements MapLoader<String, WorkerRecord> {
+        private final Store store;
+        private volatile Map<String, WorkerRecord> all;
+
+        public Workers(Store store) {
+            this.store = store;
+        }
+
+        @Override
+        public WorkerRecord load(String key) {
+            return loadAll(List.of(key)).get(key);
+        }
+
+        @Override
+        public Map<String, WorkerRecord> loadAll(Collection<String> keys) {
+            Map<String, WorkerRecord> snapshot = all;
+            if (snapshot == null) {
+                snapshot = snapshot();
+            }
+            Map<String, WorkerRecord> out = new HashMap<>();
+            for (String k : keys) {
+                WorkerRecord w = snapshot.get(k);
+                if (w != null) {
+                    out.put(k, w);
+                }
+            }
+            return out;
+        }
+
+        private Map<String, WorkerRecord> snapshot() {
+            Map<String, WorkerRecord> m = new HashMap<>();
+            for (WorkerRecord w : store.workers()) {
+                m.put(w.id(), w);
+            }
+            return m;
+        }
+
+        @Override
+        public Iterable<String> loadAllKeys() {
+            all = snapshot();
+            return List.copyOf(all.keySet());
+        }
+
+        /** Forgets what the initial load cached. */
+        public void loaded() {
+            all = null;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.config.SerializationConfig;
+import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.StreamSerializer;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.store.Json;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.transition.Decision;
+import org.enjambre.workunits.transition.Effect;
+
+/** The serializers of values kept in Hazelcast maps, with their type ids registered in this one place. */
+public final class Serializers {
+    public static final int WORK_UNIT = 1001;
+    public static final int JOB_RECORD = 1002;
+    public static final int WORKER_RECORD = 1003;
+    public static final int UNIT_CHANGE = 1004;
+    public static final int UNIT_PROCESSOR = 1005;
+
+    private Serializers() {
+    }
+
+    public static void register(SerializationConfig config) {
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkUnit.class).setImplementation(new UnitSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(JobRecord.class)
+                .setImplementation(new JsonSerializer<>(JobRecord.class, JOB_RECORD)));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkerRecord.class)
+                .setImplementation(new JsonSerializer<>(WorkerRecord.class, WORKER_RECORD)));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitChange.class).setImplementation(new ChangeSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitProcessor.class).setImplementation(new ProcessorSerializer()));
+    }
+
+    static final class ChangeSerializer implements StreamSerializer<UnitChange> {
+        @Override
+        public void write(ObjectDataOutput out, UnitChange c) throws java.io.IOException {
+            out.writeByteArray(c.unit() == null ? null : UnitCodec.encode(c.unit()));
+            out.writeBoolean(c.changed());
+            out.writeInt(c.effects().size());
+            for (Effect e : c.effects()) {
+                EventCodec.writeEffect(out, e);
+            }
+            out.writeBoolean(c.rejection() != null);
+            if (c.rejection() != null) {
+                out.writeByte(c.rejection().reason().ordinal());
+                out.writeString(c.rejection().message());
+            }
+        }
+
+        @Override
+        public UnitChange read(ObjectDataInput in) throws java.io.IOException {
+            byte[] unit = in.readByteArray();
+            boolean changed = in.readBoolean();
+            int n = in.readInt();
+            java.util.List<Effect> effects = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                effects.add(EventCodec.readEffect(in));
+            }
+            Decision.Rejection rejection = null;
+            if (in.readBoolean()) {
+                rejection = new Decision.Rejection(Decision.Reason.values()[in.readByte()], in.readString());
+            }
+            return new UnitChange(unit == null ? null : UnitCodec.decode(unit), changed, effects, rejection);
+        }
+
+        @Override
+        public int getTypeId() {
+            return UNIT_CHANGE;
+        }
+    }
+
+    static final class ProcessorSerializer implements StreamSerializer<UnitProcessor> {
+        @Override
+        public void write(ObjectDataOutput out, UnitProcessor p) throws java.io.IOException {
+            out.writeString(p.app());
+            EventCodec.writeEvent(out, p.event());
+        }
+
+        @Override
+        public UnitProcessor read(ObjectDataInput in) throws java.io.IOException {
+            return new UnitProcessor(in.readString(), EventCodec.readEvent(in));
+        }
+
+        @Override
+        public int getTypeId() {
+            return UNIT_PROCESSOR;
+        }
+    }
+
+    static final class UnitSerializer implements StreamSerializer<WorkUnit> {
+        @Override
+        public void write(ObjectDataOutput out, WorkUnit unit) throws java.io.IOException {
+            out.writeByteArray(UnitCodec.encode(unit));
+        }
+
+        @Override
+        public WorkUnit read(ObjectDataInput in) throws java.io.IOException {
+            return UnitCodec.decode(in.readByteArray());
+        }
+
+        @Override
+        public int getTypeId() {
+            return WORK_UNIT;
+        }
+    }
+
+    static final class JsonSerializer<T> implements StreamSerializer<T> {
+        private final Class<T> type;
+        private final int id;
+
+        JsonSerializer(Class<T> type, int id) {
+            this.type = type;
+            this.id = id;
+        }
+
+        @Override
+        public void write(ObjectDataOutput out, T value) throws java.io.IOException {
+            out.writeString(Json.write(value));
+        }
+
+        @Override
+        public T read(ObjectDataInput in) throws java.io.IOException {
+            return Json.read(in.readString(), type);
+        }
+
+        @Override
+        public int getTypeId() {
+            return id;
+        }
+    }
+}

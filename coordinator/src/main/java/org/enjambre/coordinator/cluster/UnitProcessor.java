@@ -1,0 +1,66 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.map.EntryProcessor;
+import org.enjambre.workunits.app.App;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.transition.Decision;
+import org.enjambre.workunits.transition.Event;
+import org.enjambre.workunits.transition.Transitioner;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Applies one {@link Event} to one work unit, atomically, on the member that owns it (and the same
+ * event again on its backups: the transitioner is deterministic, so replicas stay identical without
+ * shipping the unit).
+ */
+public final class UnitProcessor implements EntryProcessor<String, WorkUnit, UnitChange>, Serializable {
+    private static final AppRegistry BUILT_INS = AppRegistry.builtIns();
+    private static final Map<String, Transitioner> TRANSITIONERS = new ConcurrentHashMap<>();
+
+    private final String app;
+    private final Event event;
+
+    public UnitProcessor(String app, Event event) {
+        this.app = app;
+        this.event = event;
+    }
+
+    String app() {
+        return app;
+    }
+
+    Event event() {
+        return event;
+    }
+
+    /** The transitioner with the app's comparison; apps not built in (wasm) compare exactly. */
+    static Transitioner transitioner(String app) {
+        return TRANSITIONERS.computeIfAbsent(app, a -> {
+            App impl = BUILT_INS.find(a).orElse(null);
+            return impl == null ? Transitioner.exact() : new Transitioner(impl::agree);
+        });
+    }
+
+    /** The unit as a cancellation would leave it (for views of finished jobs). */
+    public static WorkUnit cancelled(WorkUnit unit, String reason, long at) {
+        return Transitioner.exact().apply(unit, new Event.Cancel(reason, at)).unit();
+    }
+
+    @Override
+    public UnitChange process(Map.Entry<String, WorkUnit> entry) {
+        WorkUnit unit = entry.getValue();
+        if (unit == null) {
+            return UnitChange.missing(entry.getKey());
+        }
+        Decision d = transitioner(app).apply(unit, event);
+        boolean changed = d.unit() != unit;
+        if (changed) {
+            entry.setValue(d.unit());
+        }
+        return new UnitChange(d.unit(), changed, d.effects(), d.rejection());
+    }
+}

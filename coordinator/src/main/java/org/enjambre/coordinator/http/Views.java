@@ -1,0 +1,127 @@
+package org.enjambre.coordinator.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.enjambre.coordinator.jobs.JobCounters;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.JobService;
+import org.enjambre.coordinator.store.Json;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.Task;
+import org.enjambre.workunits.model.UnitState;
+import org.enjambre.workunits.model.WorkUnit;
+
+import java.time.Instant;
+
+/** The JSON shapes of the public API (docs/api.md): jobs, units, workers. */
+public final class Views {
+    private Views() {
+    }
+
+    static String time(long millis) {
+        return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
+    }
+
+    public static ObjectNode job(JobRecord j, JobService jobs, long now) {
+        long[] u = jobs.unitCounts(j);
+        long[] t = jobs.taskCounts(j);
+        long done = u[UnitState.DONE.ordinal()];
+        long failed = u[UnitState.FAILED.ordinal()];
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", j.id());
+        n.put("name", j.name());
+        n.put("app", j.app());
+        n.put("state", j.state().name());
+        n.put("priority", j.priority());
+        double progress = j.state() == JobState.COMPLETED ? 1.0 : j.workUnits() == 0 ? 0 : (double) done / j.workUnits();
+        n.put("progress", progress);
+        ObjectNode wu = n.putObject("workUnits");
+        wu.put("total", j.workUnits());
+        wu.put("done", done);
+        wu.put("failed", failed);
+        wu.put("inProgress", u[UnitState.IN_PROGRESS.ordinal()]);
+        wu.put("queued", Math.max(0, j.workUnits() - done - failed - u[UnitState.IN_PROGRESS.ordinal()]));
+        try {
+            n.set("redundancy", Json.MAPPER.readTree(j.spec()).get("redundancy"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        ObjectNode tasks = n.putObject("tasks");
+        tasks.put("issued", t[JobCounters.ISSUED]);
+        tasks.put("reported", t[JobCounters.REPORTED]);
+        tasks.put("valid", t[JobCounters.VALID]);
+        tasks.put("invalid", t[JobCounters.INVALID]);
+        tasks.put("errors", t[JobCounters.ERRORS]);
+        n.put("submittedAt", time(j.submittedAt()));
+        n.put("startedAt", time(j.startedAt()));
+        n.put("finishedAt", time(j.finishedAt()));
+        long end = j.finishedAt() > 0 ? j.finishedAt() : now;
+        double seconds = j.startedAt() > 0 ? Math.max(0.001, (end - j.startedAt()) / 1000.0) : 0;
+        double rate = seconds > 0 ? t[JobCounters.REPORTED] / seconds : 0;
+        n.put("tasksPerSecond", Math.round(rate * 100) / 100.0);
+        double unitRate = seconds > 0 ? done / seconds : 0;
+        if (!j.state().terminal() && unitRate > 0) {
+            n.put("etaSeconds", Math.round((j.workUnits() - done - failed) / unitRate));
+        } else {
+            n.putNull("etaSeconds");
+        }
+        n.put("failure", j.failure());
+        n.put("resultType", j.resultType());
+        return n;
+    }
+
+    public static ObjectNode unit(WorkUnit u) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("index", u.index());
+        n.put("state", u.state().name());
+        if (u.canonical() >= 0) {
+            n.put("canonical", u.canonical());
+        } else {
+            n.putNull("canonical");
+        }
+        n.put("failure", u.failure());
+        ArrayNode reps = n.putArray("replicas");
+        for (Task t : u.tasks()) {
+            ObjectNode r = reps.addObject();
+            r.put("replica", t.replica());
+            r.put("worker", t.workerId());
+            r.put("state", t.state().name());
+            r.put("outcome", t.outcome().name());
+            r.put("validate", t.validate().name());
+            r.put("sentAt", time(t.sentAt()));
+            r.put("deadline", time(t.deadline()));
+            r.put("reportedAt", time(t.reportedAt()));
+            if (t.error() != null) {
+                r.put("error", t.error());
+            }
+        }
+        return n;
+    }
+
+    public static ObjectNode worker(WorkerRecord w, boolean online, long now) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", w.id());
+        n.put("name", w.name());
+        n.put("platform", w.platform());
+        n.put("cores", w.cores());
+        n.put("memoryMb", w.memoryMb());
+        ArrayNode apps = n.putArray("apps");
+        w.apps().forEach(apps::add);
+        n.put("account", w.account());
+        n.put("online", online);
+        n.put("registeredAt", time(w.registeredAt()));
+        n.put("lastSeen", time(w.lastSeen()));
+        double seconds = Math.max(1, (Math.max(w.lastSeen(), now) - w.registeredAt()) / 1000.0);
+        n.put("tasksPerSecond", Math.round(w.reportedTasks() / seconds * 100) / 100.0);
+        n.put("credit", Math.round(w.credit() * 1000) / 1000.0);
+        n.put("reputation", Math.round(w.reputation() * 1000) / 1000.0);
+        n.put("valid", w.valid());
+        n.put("invalid", w.invalid());
+        n.put("errors", w.errors());
+        n.put("reported", w.reportedTasks());
+        n.put("consecutiveValid", w.consecutiveValid());
+        n.put("blacklisted", w.blacklisted());
+        return n;
+    }
+}

@@ -1,0 +1,84 @@
+package org.enjambre.coordinator.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * This peer's metrics, in Prometheus text format at {@code /metrics}. Names follow Prometheus
+ * conventions: {@code enjambre_..._total} counters, {@code _seconds} timers, base units.
+ */
+public final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter issued;
+    private final Counter reported;
+    private final Counter refused;
+    private final Counter valid;
+    private final Counter invalid;
+    private final Counter disagreements;
+    private final Counter expired;
+    private final Counter replicasAdded;
+
+    public Metrics() {
+        issued = Counter.builder("enjambre.tasks.issued").description("Task replicas sent to workers").register(registry);
+        reported = Counter.builder("enjambre.tasks.reported").description("Task results accepted from workers").register(registry);
+        refused = Counter.builder("enjambre.tasks.refused").description("Task results refused (not yours, conflicts, unknown)").register(registry);
+        valid = Counter.builder("enjambre.tasks.validated").tag("result", "valid").description("Results judged against a quorum").register(registry);
+        invalid = Counter.builder("enjambre.tasks.validated").tag("result", "invalid").description("Results judged against a quorum").register(registry);
+        disagreements = Counter.builder("enjambre.validation.disagreements").description("Results that disagreed with the canonical result").register(registry);
+        expired = Counter.builder("enjambre.tasks.expired").description("Replicas that got no reply by their deadline").register(registry);
+        replicasAdded = Counter.builder("enjambre.replicas.added").description("Extra replicas created after errors or disagreement").register(registry);
+    }
+
+    public void issued(int n) {
+        issued.increment(n);
+    }
+
+    public void reported(int accepted, int rejected) {
+        reported.increment(accepted);
+        refused.increment(rejected);
+    }
+
+    public void validated(boolean isValid) {
+        (isValid ? valid : invalid).increment();
+    }
+
+    public void disagreement() {
+        disagreements.increment();
+    }
+
+    public void expired(int n) {
+        expired.increment(n);
+    }
+
+    public void replicasAdded(int n) {
+        replicasAdded.increment(n);
+    }
+
+    /** Total results accepted so far on this peer. */
+    public double reportedTotal() {
+        return reported.count();
+    }
+
+    /** A gauge read when scraped, e.g. units by state. */
+    public void gauge(String name, String description, String tagKey, String tagValue, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);
+    }
+
+    /** Records one HTTP request's duration. */
+    public void http(String route, String method, int status, long nanos) {
+        Timer.builder("enjambre.http.requests").description("HTTP requests served")
+                .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,236 @@
+package org.enjambre.coordinator.sched;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryLoadedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import org.enjambre.workunits.model.Task;
+import org.enjambre.workunits.model.TaskState;
+import org.enjambre.workunits.model.UnitState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+
+/**
+ * This peer's view of the work units it owns: which need replicas (by job, in index order), when
+ * the earliest replica of each times out, and how many units of each job are in each state. Kept by a
+ * local entry listener, so every peer indexes exactly its own partitions; rebuilt when partitions move.
+ *
+ * <p>An index entry is a hint: the unit's entry processor has the last word on every change.
+ */
+public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, EntryUpdatedListener<String, WorkUnit>,
+        EntryRemovedListener<String, WorkUnit>, EntryEvictedListener<String, WorkUnit>, EntryLoadedListener<String, WorkUnit> {
+
+    /** A unit that needs replicas, with who already holds one (to skip them without a round trip). */
+    public record Ready(String key, int index, List<WorkerRef> holders) {
+        public boolean admits(WorkerRef w) {
+            for (WorkerRef h : holders) {
+                if (h.workerId().equals(w.workerId())
+                        || (h.accountId() != null && h.accountId().equals(w.accountId()))
+                        || (h.hostId() != null && h.hostId().equals(w.hostId()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private record Deadline(long at, String key) implements Comparable<Deadline> {
+        @Override
+        public int compareTo(Deadline o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : key.compareTo(o.key);
+        }
+    }
+
+    private final Map<String, ConcurrentSkipListMap<Integer, Ready>> ready = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListSet<Deadline> deadlines = new ConcurrentSkipListSet<>();
+    private final Map<String, Long> deadlineOf = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
+    private final Consumer<String> onReady;
+    private final Consumer<WorkUnit> onFinished;
+
+    /**
+     * @param onReady    called with a job id when one of its units becomes ready
+     * @param onFinished called with a unit that became DONE or FAILED
+     */
+    public LocalIndex(Consumer<String> onReady, Consumer<WorkUnit> onFinished) {
+        this.onReady = onReady;
+        this.onFinished = onFinished;
+    }
+
+    @Override
+    public void entryAdded(EntryEvent<String, WorkUnit> e) {
+        change(e.getKey(), null, e.getValue());
+    }
+
+    @Override
+    public void entryLoaded(EntryEvent<String, WorkUnit> e) {
+        change(e.getKey(), null, e.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, WorkUnit> e) {
+        change(e.getKey(), e.getOldValue(), e.getValue());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, WorkUnit> e) {
+        change(e.getKey(), e.getOldValue(), null);
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, WorkUnit> e) {
+        change(e.getKey(), e.getOldValue(), null);
+    }
+
+    /** Applies one change of one unit; {@code before} or {@code after} is null when absent. */
+    synchronized void change(String key, WorkUnit before, WorkUnit after) {
+        String jobId = after != null ? after.jobId() : before != null ? before.jobId() : null;
+        if (jobId == null) {
+            return;
+        }
+        if (before != null) {
+            count(jobId, before.state(), -1);
+        }
+        if (after != null) {
+            count(jobId, after.state(), +1);
+        }
+        ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
+        boolean nowReady = after != null && after.state() == UnitState.NEEDS_REPLICAS;
+        if (nowReady) {
+            List<WorkerRef> holders = new ArrayList<>(after.tasks().size());
+            for (Task t : after.tasks()) {
+                if (t.worker() != null) {
+                    holders.add(t.worker());
+                }
+            }
+            if (q == null) {
+                q = ready.computeIfAbsent(jobId, j -> new ConcurrentSkipListMap<>());
+            }
+            q.put(after.index(), new Ready(key, after.index(), holders));
+        } else if (q != null) {
+            q.remove(after != null ? after.index() : before.index());
+            if (q.isEmpty()) {
+                ready.remove(jobId, q);
+            }
+        }
+        long due = Long.MAX_VALUE;
+        if (after != null) {
+            for (Task t : after.tasks()) {
+                if (t.state() == TaskState.IN_PROGRESS && t.deadline() < due) {
+                    due = t.deadline();
+                }
+            }
+        }
+        Long old = due == Long.MAX_VALUE ? deadlineOf.remove(key) : deadlineOf.put(key, due);
+        if (old != null && old != due) {
+            deadlines.remove(new Deadline(old, key));
+        }
+        if (due != Long.MAX_VALUE) {
+            deadlines.add(new Deadline(due, key));
+        }
+        if (nowReady && (before == null || before.state() != UnitState.NEEDS_REPLICAS)) {
+            onReady.accept(jobId);
+        }
+        if (after != null && after.terminal() && (before == null || !before.terminal())) {
+            onFinished.accept(after);
+        }
+    }
+
+    private void count(String jobId, UnitState s, int delta) {
+        AtomicLongArray c = counts.computeIfAbsent(jobId, j -> new AtomicLongArray(UnitState.values().length));
+        c.addAndGet(s.ordinal(), delta);
+    }
+
+    /** Clears the index and fills it from the map entries this peer owns now. */
+    public synchronized void rebuild(IMap<String, WorkUnit> units) {
+        ready.clear();
+        deadlines.clear();
+        deadlineOf.clear();
+        counts.clear();
+        List<String> keys = new ArrayList<>(units.localKeySet());
+        for (int i = 0; i < keys.size(); i += 1000) {
+            Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));
+            for (Map.Entry<String, WorkUnit> e : units.getAll(chunk).entrySet()) {
+                change(e.getKey(), null, e.getValue());
+            }
+        }
+    }
+
+    /** Jobs with ready units here. */
+    public Set<String> readyJobs() {
+        return ready.keySet();
+    }
+
+    /** Up to {@code limit} ready units of a job, lowest index first, that {@code worker} may take. */
+    public List<Ready> ready(String jobId, WorkerRef worker, int limit, int scanLimit) {
+        ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
+        List<Ready> out = new ArrayList<>(limit);
+        if (q == null) {
+            return out;
+        }
+        int scanned = 0;
+        for (Ready r : q.values()) {
+            if (scanned++ >= scanLimit || out.size() >= limit) {
+                break;
+            }
+            if (r.admits(worker)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** How many units are ready here, over all jobs. */
+    public long readyCount() {
+        long n = 0;
+        for (ConcurrentSkipListMap<Integer, Ready> q : ready.values()) {
+            n += q.size();
+        }
+        return n;
+    }
+
+    /** Keys of units with a replica whose deadline is at or before {@code now}. */
+    public List<String> overdue(long now, int limit) {
+        List<String> out = new ArrayList<>();
+        for (Deadline d : deadlines) {
+            if (d.at() > now || out.size() >= limit) {
+                break;
+            }
+            out.add(d.key());
+        }
+        return out;
+    }
+
+    /** Units of {@code jobId} owned here, by state ordinal. */
+    public long[] counts(String jobId) {
+        AtomicLongArray c = counts.get(jobId);
+        long[] out = new long[UnitState.values().length];
+        if (c != null) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = c.get(i);
+            }
+        }
+        return out;
+    }
+
+    /** Forgets a job's counters (after it finished and its units left the map). */
+    public void forget(String jobId) {
+        counts.remove(jobId);
+        ready.remove(jobId);
+    }
+}

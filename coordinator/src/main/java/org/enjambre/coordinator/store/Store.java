@@ -1,0 +1,70 @@
+package org.enjambre.coordinator.store;
+
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.app.MergedResult;
+import org.enjambre.workunits.model.WorkUnit;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable store behind the cluster's maps: what is acknowledged to a client or worker is here
+ * first. Writes are grouped: concurrent {@link #write} calls share one transaction (group commit).
+ * Records carry versions; a write never replaces a record with an older version, so peers may write
+ * the same record concurrently and the newest wins.
+ *
+ * <p>Thread-safe. Every method blocks on I/O: call it off event loops.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Everything one request changed; written in one transaction with other concurrent batches. */
+    record Batch(List<WorkUnit> units, List<WorkerRecord> workers, List<JobRecord> jobs) {
+        public Batch {
+            units = List.copyOf(units);
+            workers = List.copyOf(workers);
+            jobs = List.copyOf(jobs);
+        }
+
+        public static Batch units(List<WorkUnit> units) {
+            return new Batch(units, List.of(), List.of());
+        }
+
+        public boolean isEmpty() {
+            return units.isEmpty() && workers.isEmpty() && jobs.isEmpty();
+        }
+    }
+
+    /** Durably writes the batch; the future completes after the commit. */
+    CompletableFuture<Void> write(Batch batch);
+
+    /** {@link #write} and wait. */
+    default void writeNow(Batch batch) {
+        write(batch).join();
+    }
+
+    List<JobRecord> jobs();
+
+    Optional<JobRecord> job(String id);
+
+    /** The stored units of a job, by index. Units never changed since the job was accepted are absent. */
+    Map<Integer, WorkUnit> units(String jobId);
+
+    Optional<WorkUnit> unit(String jobId, int index);
+
+    List<WorkerRecord> workers();
+
+    void putResult(String jobId, MergedResult result);
+
+    Optional<MergedResult> result(String jobId);
+
+    /** Stores a content-addressed blob; storing the same hash twice is harmless. */
+    void putBlob(String sha256, byte[] body);
+
+    Optional<byte[]> blob(String sha256);
+
+    @Override
+    void close();
+}
