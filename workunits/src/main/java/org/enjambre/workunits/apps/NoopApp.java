@@ -32,7 +32,8 @@ public final class NoopApp implements App {
 
     @Override
     public byte[] unitInput(JsonNode input, int workUnits, int index) {
-        return Integer.toString(index).getBytes(StandardCharsets.US_ASCII);
+        String text = input.isTextual() ? input.textValue() + "#" + index : Integer.toString(index);
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
