@@ -1,0 +1,92 @@
+package org.enjambre.cli;
+
+import org.enjambre.coordinator.Coordinator;
+import org.enjambre.coordinator.CoordinatorOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code enjambre coordinator}: runs one coordinator peer until it is stopped. */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+        description = "Run one coordinator peer (REST API, worker protocol, dashboard) until stopped.")
+public final class CoordinatorCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one)", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--host", description = "address to bind and announce (default: ${DEFAULT-VALUE}; 0.0.0.0 for all interfaces)",
+            defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--data-dir", description = "where the embedded database and API key live (default: ~/.enjambre/coordinator)")
+    Path dataDir;
+
+    @Option(names = "--api-key", description = "admin API key (default: ENJAMBRE_API_KEY, else generated into <data-dir>/api-key)")
+    String apiKey;
+
+    @Option(names = "--join", split = ",", paramLabel = "HOST:PORT", description = "seed addresses of peers to join")
+    List<String> join = List.of();
+
+    @Option(names = "--cluster-port", defaultValue = "5701", description = "port for peer-to-peer traffic (default: ${DEFAULT-VALUE})")
+    int clusterPort;
+
+    @Option(names = "--cluster-name", defaultValue = "enjambre", description = "peers with another name stay apart (default: ${DEFAULT-VALUE})")
+    String clusterName;
+
+    @Option(names = "--cluster-secret", description = "shared secret of the peers (default: ENJAMBRE_CLUSTER_SECRET)")
+    String clusterSecret;
+
+    @Option(names = "--multicast", description = "discover peers by multicast on the LAN instead of --join")
+    boolean multicast;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL", description = "shared database, e.g. jdbc:postgresql://db:5432/enjambre?user=u&password=p (default: embedded H2 in the data dir)")
+    String db;
+
+    @Option(names = "--private-dashboard", description = "require the API key for the read-only views too")
+    boolean privateDashboard;
+
+    @Option(names = "--allow-same-host", description = "let two replicas of one unit run on workers of the same host (for one-machine swarms)")
+    boolean allowSameHost;
+
+    static Path defaultDataDir() {
+        return Path.of(System.getProperty("user.home"), ".enjambre", "coordinator");
+    }
+
+    CoordinatorOptions options() {
+        try {
+            String key = apiKey != null ? apiKey : System.getenv("ENJAMBRE_API_KEY");
+            String secret = clusterSecret != null ? clusterSecret : System.getenv("ENJAMBRE_CLUSTER_SECRET");
+            return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
+                    .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
+                    .cluster(clusterName, secret).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
+                    .privateViews(privateDashboard).allowSameHost(allowSameHost);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CoordinatorOptions o = options();
+        Coordinator c = Coordinator.start(o);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            c.close();
+            stopped.countDown();
+        }, "enjambre-shutdown"));
+        spec.commandLine().getOut().println("coordinator up at " + c.url() + "  (dashboard: " + c.url() + "/)");
+        if (o.apiKey() == null) {
+            spec.commandLine().getOut().println("API key in " + Coordinator.apiKeyPath(o.dataDir()).toAbsolutePath());
+        }
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}
