@@ -70,7 +70,7 @@ public final class Coordinator implements AutoCloseable {
     private final Vertx vertx;
     private final ApiServer api;
     private final String apiKey;
-    private final ScheduledExecutorService timers;
+    private volatile ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, String> lastPublished = new HashMap<>();
     private volatile double lastReported;
@@ -116,6 +116,27 @@ public final class Coordinator implements AutoCloseable {
                 new RateLimiter(clock, o.registrationsPerMinute(), o.registrationBurst()));
         this.scheduler = new Scheduler(node.units(), index, jobs, workers, store, clock,
                 new Scheduler.Placement(true, !o.allowSameHost()), metrics);
+        scheduler.stealFrom((w, n) -> {
+            org.enjambre.workunits.model.WorkerRef ref = scheduler.ref(w);
+            String arg = ref.workerId() + "\t" + (ref.accountId() == null ? "" : ref.accountId()) + "\t"
+                    + (ref.hostId() == null ? "" : ref.hostId()) + "\t" + String.join(",", w.apps()) + "\t" + n;
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            for (String[] answer : peers.<String[]>askOthers("ready", arg)) {
+                keys.addAll(java.util.List.of(answer));
+            }
+            return keys;
+        });
+        node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+                rebuildSoon();
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+                rebuildSoon();
+            }
+        });
         registerGauges();
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
@@ -130,6 +151,11 @@ public final class Coordinator implements AutoCloseable {
         });
         timers.scheduleWithFixedDelay(this::expire, o.deadlineCheckMillis(), o.deadlineCheckMillis(), TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::publishChanges, 250, 250, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(() -> {
+            if (!closed.get()) {
+                jobs.checkAll();
+            }
+        }, 5, 5, TimeUnit.SECONDS);
         jobs.checkAll();
         LOG.info("coordinator peer up: http://{}:{} (cluster {} with {} peer(s))", o.host(), api.port(),
                 o.clusterOptions().clusterName(), node.hazelcast().getCluster().getMembers().size());
@@ -182,6 +208,37 @@ public final class Coordinator implements AutoCloseable {
                 long local = node.units().getLocalMapStats().getOwnedEntryCount();
                 return new long[]{local, index.readyCount(), (long) metrics.reportedTotal()};
             }
+            case "peer": {
+                ObjectNode p = Json.MAPPER.createObjectNode();
+                p.put("id", node.hazelcast().getCluster().getLocalMember().getUuid().toString());
+                p.put("units", node.units().getLocalMapStats().getOwnedEntryCount());
+                p.put("readyUnits", index.readyCount());
+                p.put("tasksReported", (long) metrics.reportedTotal());
+                p.put("http", url());
+                return Json.write(p);
+            }
+            case "ready": {
+                // argument: workerId \t account \t host \t apps (comma-separated) \t how many
+                String[] a = argument.split("\t", -1);
+                org.enjambre.workunits.model.WorkerRef ref = new org.enjambre.workunits.model.WorkerRef(a[0],
+                        a[1].isEmpty() ? null : a[1], a[2].isEmpty() ? null : a[2]);
+                java.util.Set<String> apps = java.util.Set.of(a[3].split(","));
+                int n = Integer.parseInt(a[4]);
+                java.util.List<String> keys = new java.util.ArrayList<>();
+                for (String jobId : index.readyJobs()) {
+                    JobRecord j = node.jobs().get(jobId);
+                    if (j == null || j.state().terminal() || !apps.contains(j.app())) {
+                        continue;
+                    }
+                    for (LocalIndex.Ready r : index.ready(jobId, ref, n - keys.size(), 256)) {
+                        keys.add(r.key());
+                    }
+                    if (keys.size() >= n) {
+                        break;
+                    }
+                }
+                return keys.toArray(new String[0]);
+            }
             default:
                 return null;
         }
@@ -207,6 +264,26 @@ public final class Coordinator implements AutoCloseable {
                 () -> workers.all().stream().filter(workers::online).count());
         metrics.gauge("enjambre.cluster.peers", "Coordinator peers in the cluster", "scope", "cluster",
                 () -> node.hazelcast().getCluster().getMembers().size());
+    }
+
+    /** Rebuilds the local index once partitions settled after a peer came or went. */
+    private void rebuildSoon() {
+        ScheduledExecutorService t = timers;
+        if (t == null || closed.get()) {
+            return;
+        }
+        for (long delay : new long[]{500, 3000}) {
+            t.schedule(() -> {
+                try {
+                    if (!closed.get()) {
+                        index.rebuild(node.units());
+                        api.wake();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("rebuilding the local index", e);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void expire() {
@@ -300,31 +377,37 @@ public final class Coordinator implements AutoCloseable {
     public ObjectNode clusterView() {
         ObjectNode n = Json.MAPPER.createObjectNode();
         ArrayNode arr = n.putArray("peers");
-        Map<Member, Integer> owned = new HashMap<>();
+        Map<String, Integer> owned = new HashMap<>();
         for (Partition p : node.hazelcast().getPartitionService().getPartitions()) {
             if (p.getOwner() != null) {
-                owned.merge(p.getOwner(), 1, Integer::sum);
+                owned.merge(p.getOwner().getUuid().toString(), 1, Integer::sum);
+            }
+        }
+        Map<String, ObjectNode> loads = new HashMap<>();
+        for (String answer : peers.<String>askAll("peer", "")) {
+            try {
+                ObjectNode l = (ObjectNode) Json.MAPPER.readTree(answer);
+                loads.put(l.get("id").asText(), l);
+            } catch (IOException e) {
+                // skip a garbled answer
             }
         }
         Member me = node.hazelcast().getCluster().getLocalMember();
+        int total = node.hazelcast().getPartitionService().getPartitions().size();
         for (Member m : node.hazelcast().getCluster().getMembers()) {
+            String id = m.getUuid().toString();
             ObjectNode p = arr.addObject();
-            p.put("id", m.getUuid().toString());
+            p.put("id", id);
             p.put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort());
-            String http = m.getAttribute("http");
-            p.put("http", http);
+            ObjectNode l = loads.get(id);
+            p.put("http", l == null ? null : l.get("http").asText());
             p.put("local", m.equals(me));
-            p.put("partitions", owned.getOrDefault(m, 0));
+            p.put("partitions", owned.getOrDefault(id, 0));
+            p.put("partitionShare", Math.round(1000.0 * owned.getOrDefault(id, 0) / total) / 1000.0);
+            p.put("units", l == null ? 0 : l.get("units").asLong());
+            p.put("readyUnits", l == null ? 0 : l.get("readyUnits").asLong());
+            p.put("tasksReported", l == null ? 0 : l.get("tasksReported").asLong());
         }
-        List<long[]> loads = peers.askAll("load", "");
-        long units = 0;
-        long ready = 0;
-        for (long[] l : loads) {
-            units += l[0];
-            ready += l[1];
-        }
-        n.put("units", units);
-        n.put("readyUnits", ready);
         return n;
     }
 

@@ -55,6 +55,29 @@ public final class PeerQueries {
         return out;
     }
 
+    /** Asks every other peer; an empty list when this peer is alone. */
+    @SuppressWarnings("unchecked")
+    public <T> List<T> askOthers(String question, String argument) {
+        List<T> out = new ArrayList<>();
+        if (hz.getCluster().getMembers().size() == 1) {
+            return out;
+        }
+        IExecutorService ex = hz.getExecutorService(EXECUTOR);
+        Map<Member, Future<Object>> futures = ex.submitToMembers(new Ask(question, argument),
+                com.hazelcast.cluster.memberselector.MemberSelectors.NON_LOCAL_MEMBER_SELECTOR);
+        for (Future<Object> f : futures.values()) {
+            try {
+                Object o = f.get(5, TimeUnit.SECONDS);
+                if (o != null) {
+                    out.add((T) o);
+                }
+            } catch (Exception e) {
+                // a peer leaving mid-question
+            }
+        }
+        return out;
+    }
+
     /** Sums {@code long[]} answers element by element. */
     public long[] sum(String question, String argument, int size) {
         long[] total = new long[size];

@@ -280,8 +280,9 @@ public final class JobService implements AutoCloseable {
             MergedResult result = merger.finish();
             store.putResult(job.id(), result);
             long now = clock.millis();
+            String contentType = result.contentType();
             JobRecord done = jobs.executeOnKey(job.id(), new RecordProcessor<JobRecord>(
-                    old -> old.state().terminal() ? old : old.completed(result.contentType(), now)));
+                    old -> old.state().terminal() ? old : old.completed(contentType, now)));
             if (done != null && done.state() == JobState.COMPLETED) {
                 store.writeNow(new Store.Batch(List.of(), List.of(), List.of(done)));
                 evict(job);

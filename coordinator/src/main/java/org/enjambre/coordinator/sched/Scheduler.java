@@ -70,6 +70,7 @@ public final class Scheduler {
     private final Placement placement;
     private final Metrics metrics;
     private final AtomicLong rotation = new AtomicLong();
+    private volatile java.util.function.BiFunction<WorkerRecord, Integer, List<String>> stealing;
 
     public Scheduler(IMap<String, WorkUnit> units, LocalIndex index, JobService jobs, WorkerService workers, Store store,
                      Clock clock, Placement placement, Metrics metrics) {
@@ -83,7 +84,13 @@ public final class Scheduler {
         this.metrics = metrics;
     }
 
-    WorkerRef ref(WorkerRecord w) {
+    /** Where to find ready units that other peers own: (worker, how many) → unit keys. */
+    public void stealFrom(java.util.function.BiFunction<WorkerRecord, Integer, List<String>> source) {
+        this.stealing = source;
+    }
+
+    /** The placement reference of a worker under this peer's rules. */
+    public WorkerRef ref(WorkerRecord w) {
         return new WorkerRef(w.id(), placement.distinctAccounts() ? w.account() : null,
                 placement.distinctHosts() ? w.host() : null);
     }
@@ -103,14 +110,11 @@ public final class Scheduler {
                 }
             });
         }
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
         candidates.sort(Comparator.comparingInt(JobRecord::priority).reversed());
         // Round-robin among the jobs of the top priority that has work: rotate where we start.
-        int top = candidates.get(0).priority();
+        int top = candidates.isEmpty() ? 0 : candidates.get(0).priority();
         int equal = (int) candidates.stream().filter(j -> j.priority() == top).count();
-        int start = (int) Math.floorMod(rotation.getAndIncrement(), equal);
+        int start = equal == 0 ? 0 : (int) Math.floorMod(rotation.getAndIncrement(), equal);
         List<JobRecord> order = new ArrayList<>(candidates.size());
         for (int i = 0; i < equal; i++) {
             order.add(candidates.get((start + i) % equal));
@@ -128,46 +132,67 @@ public final class Scheduler {
                 // First round: share among jobs of equal priority; second round: fill up from any.
                 int want = round == 0 && job.priority() == top ? Math.max(1, (max + equal - 1) / equal) : max - out.size();
                 want = Math.min(want, max - out.size());
-                List<LocalIndex.Ready> ready = index.ready(job.id(), ref, want, SCAN_LIMIT);
-                if (ready.isEmpty()) {
-                    continue;
+                List<String> keys = new ArrayList<>();
+                for (LocalIndex.Ready r : index.ready(job.id(), ref, want, SCAN_LIMIT)) {
+                    keys.add(r.key());
                 }
-                JobSpecs.Parsed spec = JobSpecs.of(job);
-                long deadline = now + spec.deadlineMillis();
-                Event.Issue issue = new Event.Issue(ref, now, deadline);
-                List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
-                for (LocalIndex.Ready r : ready) {
-                    futures.add(units.submitToKey(r.key(), new UnitProcessor(job.app(), issue)).toCompletableFuture());
-                }
-                App app = jobs.apps().get(job.app());
-                int issued = 0;
-                for (CompletableFuture<UnitChange> f : futures) {
-                    UnitChange c = f.join();
-                    if (!c.accepted() || !c.changed()) {
-                        continue;
+                issue(job, keys, ref, now, out, changed, started);
+            }
+        }
+        if (out.size() < max && stealing != null) {
+            // This peer's own units are all taken: take ready units that other peers own.
+            for (String key : stealing.apply(worker, max - out.size())) {
+                jobs.find(key.substring(0, key.lastIndexOf('/'))).ifPresent(job -> {
+                    if (!job.state().terminal() && worker.apps().contains(job.app())) {
+                        issue(job, List.of(key), ref, now, out, changed, started);
                     }
-                    changed.add(c.unit());
-                    for (Effect e : c.effects()) {
-                        if (e instanceof Effect.Issued is) {
-                            WorkUnit u = c.unit();
-                            out.add(new Assignment(u.id() + "/" + is.replica(), job.app(),
-                                    app.unitInput(spec.input(), job.workUnits(), u.index()), deadline,
-                                    app.cost(spec.input(), job.workUnits(), u.index())));
-                            issued++;
-                        }
-                    }
-                }
-                if (issued > 0) {
-                    jobs.counters().add(job.id(), JobCounters.ISSUED, issued);
-                    if (job.state() == JobState.QUEUED) {
-                        jobs.markRunning(job.id()).ifPresent(started::add);
-                    }
+                });
+                if (out.size() >= max) {
+                    break;
                 }
             }
         }
         store.writeNow(new Store.Batch(changed, List.of(), started));
         metrics.issued(out.size());
         return out;
+    }
+
+    private void issue(JobRecord job, List<String> keys, WorkerRef ref, long now, List<Assignment> out,
+                       List<WorkUnit> changed, List<JobRecord> started) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        JobSpecs.Parsed spec = JobSpecs.of(job);
+        long deadline = now + spec.deadlineMillis();
+        Event.Issue issue = new Event.Issue(ref, now, deadline);
+        List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
+        for (String key : keys) {
+            futures.add(units.submitToKey(key, new UnitProcessor(job.app(), issue)).toCompletableFuture());
+        }
+        App app = jobs.apps().get(job.app());
+        int issued = 0;
+        for (CompletableFuture<UnitChange> f : futures) {
+            UnitChange c = f.join();
+            if (!c.accepted() || !c.changed()) {
+                continue;
+            }
+            changed.add(c.unit());
+            for (Effect e : c.effects()) {
+                if (e instanceof Effect.Issued is) {
+                    WorkUnit u = c.unit();
+                    out.add(new Assignment(u.id() + "/" + is.replica(), job.app(),
+                            app.unitInput(spec.input(), job.workUnits(), u.index()), deadline,
+                            app.cost(spec.input(), job.workUnits(), u.index())));
+                    issued++;
+                }
+            }
+        }
+        if (issued > 0) {
+            jobs.counters().add(job.id(), JobCounters.ISSUED, issued);
+            if (job.state() == JobState.QUEUED) {
+                jobs.markRunning(job.id()).ifPresent(started::add);
+            }
+        }
     }
 
     /** Applies a worker's report; durable before it returns. */

@@ -38,7 +38,7 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
 
     /** A change to a worker's history, summed over one batch. */
     public record Stats(double credit, long valid, long invalid, long errors, long reported, long validAfterLastInvalid,
-                        boolean blacklist) {
+                        boolean blacklist) implements java.io.Serializable {
         public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, false);
 
         public Stats plusValid(double c) {

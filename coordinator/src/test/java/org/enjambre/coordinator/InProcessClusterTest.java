@@ -1,0 +1,91 @@
+package org.enjambre.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Several peers in one JVM (real Hazelcast members on loopback, one shared H2 database). */
+class InProcessClusterTest {
+    @TempDir
+    Path dir;
+    final List<Coordinator> peers = new ArrayList<>();
+    final List<TestWorker> workers = new ArrayList<>();
+    final String cluster = "itest-" + UUID.randomUUID().toString().substring(0, 8);
+    int firstPort;
+
+    @AfterEach
+    void stop() {
+        workers.forEach(TestWorker::close);
+        for (Coordinator c : peers) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // already crashed
+            }
+        }
+    }
+
+    Coordinator peer(int i) {
+        int port = Harness.freePort();
+        CoordinatorOptions o = Harness.options(dir.resolve("peer" + i)).cluster(cluster, "s3cret").clusterPort(port)
+                .db("jdbc:h2:file:" + dir.resolve("shared").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        if (firstPort == 0) {
+            firstPort = port;
+        } else {
+            o.join(List.of("127.0.0.1:" + firstPort));
+        }
+        Coordinator c = Coordinator.start(o);
+        peers.add(c);
+        return c;
+    }
+
+    @Test
+    void primesJob_survivesCrashOfOnePeer_withEveryUnitValidatedOnce() {
+        Coordinator a = peer(1);
+        Coordinator b = peer(2);
+        Coordinator c = peer(3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 3);
+        JsonNode cluster = Harness.call("GET", a.url() + "/api/v1/cluster", null, null).json();
+        assertThat(cluster.get("peers")).hasSize(3);
+
+        Harness.Response sub = Harness.call("POST", b.url() + "/api/v1/jobs", Harness.KEY,
+                "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":100}");
+        assertThat(sub.status()).as(sub.body()).isEqualTo(201);
+        String id = sub.json().get("id").asText();
+        workers.add(new TestWorker(a.url(), "wa", TestWorker.Behaviour.HONEST));
+        workers.add(new TestWorker(b.url(), "wb", TestWorker.Behaviour.HONEST));
+        workers.add(new TestWorker(c.url(), "wc", TestWorker.Behaviour.HONEST));
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Harness.call("GET", a.url() + "/api/v1/jobs/" + id, null, null).json().at("/workUnits/done").asInt() >= 10);
+        c.crash();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode job = Harness.call("GET", a.url() + "/api/v1/jobs/" + id, null, null).json();
+            assertThat(job.get("state").asText()).isEqualTo("COMPLETED");
+        });
+        assertThat(Harness.call("GET", b.url() + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
+                .isEqualTo(664579);
+        JsonNode units = Harness.call("GET", a.url() + "/api/v1/jobs/" + id + "/units?limit=100", null, null).json().get("units");
+        assertThat(units).hasSize(100);
+        for (JsonNode u : units) {
+            assertThat(u.get("state").asText()).isEqualTo("DONE");
+            long valid = 0;
+            for (JsonNode r : u.get("replicas")) {
+                if (r.get("validate").asText().equals("VALID")) {
+                    valid++;
+                }
+            }
+            assertThat(valid).as("unit %s", u).isBetween(2L, 3L);
+        }
+    }
+}
