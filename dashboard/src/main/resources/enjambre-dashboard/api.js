@@ -30,7 +30,17 @@ export function apiUrl(path) {
   return BASE + path;
 }
 
-/** The headers every request sends: the key when there is one. */
+let keyOnReads = false;
+
+/**
+ * Whether reads (GET) send the key too: only on a private dashboard, so that a wrong key in the
+ * field never breaks the public views. Admin actions always send it.
+ */
+export function setKeyOnReads(value) {
+  keyOnReads = Boolean(value);
+}
+
+/** The Authorization header, when there is a key. */
 export function authHeaders() {
   const key = apiKey();
   return key ? {Authorization: `Bearer ${key}`} : {};
@@ -44,6 +54,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.field = field ?? null;
+    /** whether the refused request carried the API key */
+    this.keySent = false;
   }
 
   /** True for 401 and 403: the key is missing or wrong. */
@@ -71,7 +83,7 @@ async function errorOf(response) {
  * {raw: true}. Throws ApiError for 4xx/5xx and for network failures (status 0).
  */
 export async function request(path, {method = 'GET', body, raw = false, signal} = {}) {
-  const headers = {Accept: raw ? '*/*' : 'application/json', ...authHeaders()};
+  const headers = {Accept: raw ? '*/*' : 'application/json', ...(method !== 'GET' || keyOnReads ? authHeaders() : {})};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
@@ -80,7 +92,11 @@ export async function request(path, {method = 'GET', body, raw = false, signal} 
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'NETWORK', 'The coordinator cannot be reached.', null);
   }
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) {
+    const error = await errorOf(response);
+    error.keySent = 'Authorization' in headers;
+    throw error;
+  }
   if (raw) return response;
   return response.status === 204 ? null : response.json();
 }

@@ -1,6 +1,6 @@
 // Enjambre dashboard: routing, loading, and the live event stream that keeps every view current.
 
-import {apiKey, getJobs, getPeers, getWorkers} from './api.js';
+import {apiKey, getJobs, getPeers, getWorkers, setKeyOnReads} from './api.js';
 import {
   addStats, changed, coalesce, mergeJobs, mergeWorkers, setConnection, setPeers, state, subscribe,
   upsertJob, upsertWorker,
@@ -42,6 +42,7 @@ const PRIVATE_HINT = 'enjambre.private';
 
 function rememberPrivate() {
   state.privateMode = true;
+  setKeyOnReads(true);
   try {
     localStorage.setItem(PRIVATE_HINT, 'true'); // next time, read the stream with the key at once
   } catch {
@@ -51,11 +52,16 @@ function rememberPrivate() {
 
 function readFailed(error) {
   if (error.unauthorized) {
-    const firstTime = !state.privateMode;
+    const wasPublic = !state.privateMode;
     rememberPrivate();
+    if (!error.keySent && apiKey()) {
+      // A private dashboard, and we have a key we did not send: read again with it.
+      if (wasPublic) live?.restart();
+      refreshAll();
+      return;
+    }
     state.authNeeded = true;
     state.authMessage = error.message;
-    if (firstTime && apiKey()) live?.restart(); // switch the stream to the transport that sends the key
     changed();
   } else {
     console.warn('dashboard:', error.message);
@@ -235,6 +241,7 @@ function start() {
   } catch {
     // assume public
   }
+  setKeyOnReads(state.privateMode);
   for (const view of Object.values(VIEWS)) view.init?.(changed);
   initKeyField(keyChanged);
   initSubmitForm();
