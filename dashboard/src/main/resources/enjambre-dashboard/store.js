@@ -36,15 +36,20 @@ const jobSeen = new Map();
 const workerSeen = new Map();
 
 const listeners = new Set();
+/** Views render at most this often, however many events arrive (a change still shows within 0.5 s). */
+const MIN_RENDER_INTERVAL_MS = 200;
 let scheduled = false;
+let lastFlush = 0;
 let frame = 0;
-let timer = 0;
+let fallback = 0;
+let delay = 0;
 
 function flush() {
   if (!scheduled) return;
   scheduled = false;
   cancelAnimationFrame(frame);
-  clearTimeout(timer);
+  clearTimeout(fallback);
+  lastFlush = performance.now();
   for (const listener of listeners) {
     try {
       listener();
@@ -54,6 +59,11 @@ function flush() {
   }
 }
 
+function onNextFrame() {
+  frame = requestAnimationFrame(flush);
+  fallback = setTimeout(flush, 250); // frames pause in background tabs
+}
+
 /** Calls fn after state changes (coalesced). */
 export function subscribe(fn) {
   listeners.add(fn);
@@ -61,14 +71,19 @@ export function subscribe(fn) {
 }
 
 /**
- * Marks the state changed. Listeners run once on the next animation frame, or after 250 ms when
- * the tab is in the background and frames are paused.
+ * Marks the state changed. Listeners run once on a coming animation frame, at most every
+ * MIN_RENDER_INTERVAL_MS, or after 250 ms when the tab is in the background and frames are paused.
  */
 export function changed() {
   if (scheduled) return;
   scheduled = true;
-  frame = requestAnimationFrame(flush);
-  timer = setTimeout(flush, 250);
+  const wait = lastFlush + MIN_RENDER_INTERVAL_MS - performance.now();
+  if (wait > 0) {
+    clearTimeout(delay);
+    delay = setTimeout(onNextFrame, wait);
+  } else {
+    onNextFrame();
+  }
 }
 
 /** Stores one job from the event stream or an action's answer. */

@@ -189,7 +189,7 @@ export function updateJobCard(card, job, {detail = false} = {}) {
     setAttr(result, 'aria-label', `Result of ${name}`);
   }
 
-  const button = role(card, 'cancel') ?? card.querySelector('[data-action="cancel"]');
+  const button = card.querySelector('[data-action="cancel"]');
   button.hidden = !ACTIVE.has(jobState);
   setAttr(button, 'aria-label', `Cancel job ${name}`);
 

@@ -6,6 +6,7 @@ import {HISTORY_MS, jobsByState, state} from '../store.js';
 import {drawRateChart} from '../chart.js';
 
 const $ = (id) => document.getElementById(id);
+const lastChart = {signature: '', at: 0};
 export const JOB_STATES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 
 function workersOnline() {
@@ -74,8 +75,15 @@ export const overview = {
     setText($('stat-workers'), fmt.count(workersOnline()));
     setText($('stat-tps'), state.stats ? fmt.rate(Number(state.stats.tasksPerSecond)) : '–');
     setText($('stat-running'), fmt.count(Number(jobsByState().RUNNING ?? 0)));
-    drawRateChart($('tps-chart'), state.samples, Date.now(),
-      {windowMs: HISTORY_MS, title: 'Tasks per second over the last 5 minutes'});
+    // The chart is rebuilt when a sample arrived, the width changed, or a second passed.
+    const chart = $('tps-chart');
+    const now = Date.now();
+    const signature = `${state.samples.at(-1)?.at}:${chart.clientWidth}`;
+    if (signature !== lastChart.signature || now - lastChart.at >= 1000) {
+      drawRateChart(chart, state.samples, now, {windowMs: HISTORY_MS, title: 'Tasks per second over the last 5 minutes'});
+      lastChart.signature = signature;
+      lastChart.at = now;
+    }
     renderJobsByState();
     renderPeers();
   },
