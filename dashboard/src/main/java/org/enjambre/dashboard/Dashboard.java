@@ -1,10 +1,86 @@
 package org.enjambre.dashboard;
 
-/** Where the dashboard's static files live on the classpath; every coordinator serves them at {@code /}. */
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The dashboard's static files: where they live on the classpath, their names and content types.
+ *
+ * <p>A coordinator serves {@code RESOURCE_ROOT + "/" + name} for every name in {@link #assets()} at
+ * {@code /name}, and {@link #INDEX} at {@code /}. The page talks only to the same origin (relative URLs),
+ * so the files work behind any path prefix.
+ */
 public final class Dashboard {
-    /** The classpath directory holding index.html and its assets. */
+    /** The classpath directory that holds the files, without leading or trailing slash. */
     public static final String RESOURCE_ROOT = "enjambre-dashboard";
 
+    /** The page served at {@code /}. */
+    public static final String INDEX = "index.html";
+
+    /**
+     * A Content-Security-Policy the page works under; a coordinator should send it with {@link #INDEX}.
+     * Images include {@code blob:} because results and previews are fetched with the API key and shown
+     * from object URLs.
+     */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
+            + "style-src 'self'; img-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static final List<String> ASSETS = List.of(
+            "index.html",
+            "style.css",
+            "favicon.svg",
+            "app.js",
+            "api.js",
+            "live.js",
+            "store.js",
+            "media.js",
+            "dom.js",
+            "format.js",
+            "chart.js",
+            "admin.js",
+            "views/overview.js",
+            "views/jobs.js",
+            "views/job-card.js",
+            "views/job-detail.js",
+            "views/workers.js",
+            "views/validation.js",
+            "views/credit.js");
+
     private Dashboard() {
+    }
+
+    /** Every file of the dashboard, as paths relative to {@link #RESOURCE_ROOT} (and to {@code /}). */
+    public static List<String> assets() {
+        return ASSETS;
+    }
+
+    /** The classpath resource name of an asset, e.g. {@code enjambre-dashboard/app.js}. */
+    public static String resourcePath(String asset) {
+        if (!ASSETS.contains(asset)) {
+            throw new IllegalArgumentException("'" + asset + "' is not a dashboard asset (known: " + ASSETS + ")");
+        }
+        return RESOURCE_ROOT + "/" + asset;
+    }
+
+    /**
+     * The {@code Content-Type} to serve a file with, by its extension. JavaScript must be served as
+     * {@code text/javascript}: browsers refuse ES modules with any other type.
+     */
+    public static String contentType(String asset) {
+        String name = asset.toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        String ext = dot < 0 ? "" : name.substring(dot + 1);
+        return switch (ext) {
+            case "html" -> "text/html; charset=utf-8";
+            case "js", "mjs" -> "text/javascript; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            case "svg" -> "image/svg+xml";
+            case "png" -> "image/png";
+            case "json" -> "application/json";
+            case "txt" -> "text/plain; charset=utf-8";
+            default -> throw new IllegalArgumentException("no content type known for '" + asset
+                    + "': expected .html, .js, .css, .svg, .png, .json or .txt");
+        };
     }
 }
