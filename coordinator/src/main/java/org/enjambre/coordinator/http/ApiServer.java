@@ -123,6 +123,19 @@ public final class ApiServer {
             }
             blocking(ctx, () -> c.jobs().result(ctx.pathParam("id"))).onSuccess(r -> sendResult(ctx, r));
         });
+        router.get("/api/v1/jobs/:id/preview.png").handler(ctx -> {
+            if (!readAllowed(ctx)) {
+                return;
+            }
+            blocking(ctx, () -> c.jobs().preview(ctx.pathParam("id"))).onSuccess(png -> {
+                if (png.isEmpty()) {
+                    ctx.response().setStatusCode(204).end();
+                } else {
+                    ctx.response().putHeader("Content-Type", "image/png").putHeader("Cache-Control", "no-store")
+                            .end(Buffer.buffer(png.get()));
+                }
+            });
+        });
         router.delete("/api/v1/jobs/:id").handler(ctx -> admin(ctx, () ->
                 Views.job(c.jobs().cancel(ctx.pathParam("id")), c.jobs(), c.clock().millis()), 200));
         router.get("/api/v1/workers").handler(ctx -> view(ctx, () -> {
@@ -223,7 +236,12 @@ public final class ApiServer {
         router.route("/api/*").handler(ctx -> fail(ctx, new ApiException(404, "NOT_FOUND",
                 "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
 
-        router.route("/*").handler(StaticHandler.create(Dashboard.RESOURCE_ROOT).setCachingEnabled(false).setIndexPage("index.html"));
+        router.route("/*").handler(ctx -> {
+            ctx.response().putHeader("Content-Security-Policy", Dashboard.CONTENT_SECURITY_POLICY);
+            ctx.next();
+        });
+        router.route("/*").handler(StaticHandler.create(Dashboard.RESOURCE_ROOT).setCachingEnabled(false)
+                .setIndexPage(Dashboard.INDEX));
 
         router.errorHandler(413, ctx -> fail(ctx, new ApiException(413, "BODY_TOO_LARGE",
                 "the request body is larger than " + MAX_BODY_BYTES + " bytes")));

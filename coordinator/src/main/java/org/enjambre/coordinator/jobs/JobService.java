@@ -201,6 +201,35 @@ public final class JobService implements AutoCloseable {
         return store.result(id).orElseThrow(() -> new ApiException(500, "RESULT_MISSING", "the result of job " + id + " is missing from storage"));
     }
 
+    /**
+     * A PNG of a mandelbrot job as far as it is rendered (finished bands drawn, the rest grey); empty
+     * when no unit is done yet. 404 for other apps.
+     */
+    public Optional<byte[]> preview(String id) {
+        JobRecord job = get(id);
+        App app = apps.get(job.app());
+        if (!(app instanceof org.enjambre.workunits.apps.MandelbrotApp mandelbrot)) {
+            throw ApiException.notFound("job " + id + " is not a mandelbrot job; only those have a preview");
+        }
+        if (job.state() == JobState.COMPLETED) {
+            return store.result(id).map(MergedResult::body);
+        }
+        Map<Integer, byte[]> bands = new HashMap<>();
+        for (int from = 0; from < job.workUnits(); from += 1000) {
+            for (WorkUnit u : units(job, from, 1000)) {
+                u.canonicalOutput().ifPresent(o -> bands.put(u.index(), o));
+            }
+        }
+        if (bands.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(mandelbrot.preview(JobSpecs.of(job).input(), job.workUnits(), bands::get));
+        } catch (Exception e) {
+            throw new ApiException(500, "PREVIEW_FAILED", "rendering the preview failed: " + e.getMessage());
+        }
+    }
+
     /** Called on the peer owning a unit when it became DONE or FAILED. */
     public void unitFinished(WorkUnit unit) {
         assimilator.execute(() -> {

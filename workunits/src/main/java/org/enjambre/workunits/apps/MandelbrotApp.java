@@ -276,6 +276,40 @@ public final class MandelbrotApp implements App {
         };
     }
 
+    /**
+     * A PNG of the image as far as it is computed, for a live view: the bands that {@code bandOutput}
+     * returns (canonical outputs of finished units) are drawn, the others are grey.
+     */
+    public byte[] preview(JsonNode input, int workUnits, java.util.function.IntFunction<byte[]> bandOutput) throws Exception {
+        View view = View.of(input);
+        byte[] palette = java.util.Arrays.copyOf(PALETTE, PALETTE.length + 3);
+        byte pending = (byte) (PALETTE.length / 3);
+        palette[PALETTE.length] = palette[PALETTE.length + 1] = palette[PALETTE.length + 2] = (byte) 0x9a;
+        PngWriter png = new PngWriter(view.width(), view.height(), palette);
+        byte[] pixels = new byte[view.width()];
+        for (int index = 0; index < workUnits; index++) {
+            LongRange rows = view.band(workUnits, index);
+            byte[] output = bandOutput.apply(index);
+            MandelbrotBand.Header expected = new MandelbrotBand.Header(
+                    view.width(), (int) rows.from(), (int) rows.to(), view.maxIterations());
+            if (output != null && MandelbrotBand.wellFormed(output)
+                    && MandelbrotBand.decode(output, null, false, null).equals(expected)) {
+                MandelbrotBand.decode(output, (row, counts) -> {
+                    for (int i = 0; i < counts.length; i++) {
+                        pixels[i] = colour(counts[i], view.maxIterations());
+                    }
+                    png.row(pixels);
+                }, false, null);
+            } else {
+                java.util.Arrays.fill(pixels, pending);
+                for (long r = rows.from(); r < rows.to(); r++) {
+                    png.row(pixels);
+                }
+            }
+        }
+        return png.finish();
+    }
+
     /** The palette index of a pixel: 0 (black) inside the set, else a colour cycling with the count. */
     static byte colour(int count, int maxIterations) {
         return (byte) (count >= maxIterations ? 0 : 1 + count % CYCLE);
