@@ -55,13 +55,10 @@ public record WasmLimits(long maxModuleBytes, long maxMemoryBytes, Duration time
         return (int) (maxMemoryBytes / PAGE_BYTES);
     }
 
-    /** A size for messages: {@code 256 MiB}, {@code 64 KiB}, {@code 1000 bytes}. */
+    /** A size for messages, exact: {@code 256 MiB}, {@code 64 KiB}, {@code 1000 bytes}. */
     static String bytes(long n) {
         if (n >= (1L << 20) && n % (1L << 20) == 0) {
             return (n >> 20) + " MiB";
-        }
-        if (n >= (1L << 20)) {
-            return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (double) (1L << 20));
         }
         if (n >= 1024 && n % 1024 == 0) {
             return (n >> 10) + " KiB";

@@ -88,7 +88,7 @@ class WasmModulesTest {
                 .hasMessage("module is " + bytes.length + " bytes, more than the limit of 100 bytes");
         byte[] big = new byte[(16 << 20) + 1];
         assertThatThrownBy(() -> WasmModules.validate(big))
-                .hasMessage("module is 16.0 MiB, more than the limit of 16 MiB");
+                .hasMessage("module is 16777217 bytes, more than the limit of 16 MiB");
     }
 
     @Test
