@@ -1,0 +1,6 @@
+;; Hostile: traps at once.
+(module
+  (memory (export "memory") 1)
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "run") (param i32 i32) (result i64)
+    unreachable))
