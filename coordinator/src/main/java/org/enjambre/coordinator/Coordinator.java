@@ -110,7 +110,23 @@ public final class Coordinator implements AutoCloseable {
             @Override public void replicaMigrationFailed(ReplicaMigrationEvent e) { }
         });
         this.peers = new PeerQueries(node.hazelcast(), this::answer);
-        this.jobs = new JobService(node, store, AppRegistry.builtIns(), clock, peers, counters);
+        Map<String, byte[]> moduleCache = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+                return size() > 32;
+            }
+        });
+        org.enjambre.workunits.wasm.ModuleSource modules = sha -> {
+            byte[] cached = moduleCache.get(sha);
+            if (cached != null) {
+                return java.util.Optional.of(cached);
+            }
+            java.util.Optional<byte[]> found = store.blob(sha);
+            found.ifPresent(b -> moduleCache.put(sha, b));
+            return found;
+        };
+        this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(modules)),
+                clock, peers, counters);
         jobsRef[0] = jobs;
         this.workers = new WorkerService(node.workers(), store, clock,
                 new RateLimiter(clock, o.registrationsPerMinute(), o.registrationBurst()));

@@ -47,6 +47,8 @@ public final class ApiServer {
     public static final int MAX_FETCH = 256;
     public static final int MAX_WAIT_MS = 30_000;
     public static final int MAX_REPORT = 1024;
+    /** Largest WebAssembly module accepted by {@code POST /api/v1/modules}. */
+    public static final int MAX_MODULE_BYTES = 16 << 20;
 
     private final Vertx vertx;
     private final Coordinator c;
@@ -223,6 +225,22 @@ public final class ApiServer {
             }
             return n;
         }, 200));
+        router.post("/api/v1/modules").handler(ctx -> admin(ctx, () -> {
+            Buffer b = ctx.body() == null ? null : ctx.body().buffer();
+            byte[] bytes = b == null ? new byte[0] : b.getBytes();
+            if (bytes.length > MAX_MODULE_BYTES) {
+                throw new ApiException(413, "MODULE_TOO_LARGE", "the module is " + bytes.length
+                        + " bytes, more than the limit of " + MAX_MODULE_BYTES + " bytes");
+            }
+            try {
+                org.enjambre.workunits.wasm.WasmModules.validate(bytes, MAX_MODULE_BYTES);
+            } catch (org.enjambre.workunits.wasm.WasmException e) {
+                throw new ApiException(400, "INVALID_MODULE", e.getMessage(), "module");
+            }
+            String sha = org.enjambre.workunits.wasm.WasmModules.sha256(bytes);
+            c.store().putBlob(sha, bytes);
+            return Json.MAPPER.createObjectNode().put("sha256", sha).put("bytes", bytes.length);
+        }, 201));
         router.get("/api/v1/blobs/:sha").handler(ctx -> {
             String sha = ctx.pathParam("sha");
             if (!sha.matches("[0-9a-f]{64}")) {
@@ -344,7 +362,7 @@ public final class ApiServer {
         for (Scheduler.Assignment a : tasks) {
             arr.addObject().put("id", a.id()).put("app", a.app()).put("input", b64.encodeToString(a.input()))
                     .put("deadline", Views.time(a.deadline())).put("deadlineMillis", a.deadline()).put("cost", a.cost())
-                    .putNull("blob");
+                    .put("blob", a.blob());
         }
         return n;
     }

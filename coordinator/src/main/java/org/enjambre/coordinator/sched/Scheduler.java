@@ -44,7 +44,7 @@ public final class Scheduler {
     }
 
     /** A task handed to a worker. */
-    public record Assignment(String id, String app, byte[] input, long deadline, double cost) {
+    public record Assignment(String id, String app, byte[] input, long deadline, double cost, String blob) {
     }
 
     /** One result in a worker's report: an output, or an error message. */
@@ -182,7 +182,8 @@ public final class Scheduler {
                     WorkUnit u = c.unit();
                     out.add(new Assignment(u.id() + "/" + is.replica(), job.app(),
                             app.unitInput(spec.input(), job.workUnits(), u.index()), deadline,
-                            app.cost(spec.input(), job.workUnits(), u.index())));
+                            app.cost(spec.input(), job.workUnits(), u.index()),
+                            org.enjambre.workunits.wasm.WasmApp.moduleOf(spec.input()).orElse(null)));
                     issued++;
                 }
             }

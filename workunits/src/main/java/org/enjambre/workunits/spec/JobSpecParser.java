@@ -73,8 +73,15 @@ public final class JobSpecParser {
 
         Integer units = optionalInt(tree, "workUnits", 1, MAX_WORK_UNITS);
         if (units == null) {
-            impl.validate(input, 1);
-            units = Math.max(1, Math.min(MAX_WORK_UNITS, impl.defaultWorkUnits(input)));
+            // The app's default needs a valid input; a bad one gets the app's own message below.
+            int fallback;
+            try {
+                fallback = impl.defaultWorkUnits(input);
+            } catch (RuntimeException e) {
+                impl.validate(input, 1);
+                throw new SpecException("input", "input is not valid for app '" + app + "': " + e.getMessage());
+            }
+            units = Math.max(1, Math.min(MAX_WORK_UNITS, fallback));
         }
         impl.validate(input, units);
 

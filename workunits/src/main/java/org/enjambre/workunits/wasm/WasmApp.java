@@ -134,7 +134,7 @@ public final class WasmApp implements App {
                     + " elements, more than " + JobSpecParser.MAX_WORK_UNITS);
         }
         // JobSpecParser probes with 1 unit before asking defaultWorkUnits, so 1 must pass here.
-        if (workUnits != inputs.size() && workUnits != 1) {
+        if (workUnits != inputs.size()) {
             throw new SpecException("workUnits", "workUnits (" + workUnits + ") must equal the number of"
                     + " input.inputs (" + inputs.size() + "), or be left out");
         }
