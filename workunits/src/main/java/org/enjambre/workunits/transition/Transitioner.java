@@ -26,6 +26,12 @@ import java.util.function.BiPredicate;
  * increments {@link WorkUnit#version()}; an accepted event that changes nothing (a duplicate report)
  * returns the same unit instance.
  *
+ * <p>A unit is done when {@code quorum} successes agree with one of them, which becomes the canonical
+ * result (the earliest such replica); the successes agreeing with it are valid, the others invalid.
+ * Replicas are created to keep {@code replicas} results done or under way, as far as {@code maxResults}
+ * allows; the unit fails when even unanimous live replicas could no longer make a quorum within
+ * {@code maxResults}, or when more than {@code maxErrors} replicas failed.
+ *
  * <p>Invariants kept: no two replicas share a worker (nor an account or host, when given); a replica
  * leaves {@code OVER} only by a late success after {@code NO_REPLY}; a terminal unit never changes
  * state again; at most {@code maxResults} replicas are ever created.
