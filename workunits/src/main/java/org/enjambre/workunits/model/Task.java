@@ -1,10 +1,13 @@
 package org.enjambre.workunits.model;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One replica of a work unit on one worker (BOINC's "result"). Immutable; only
- * {@link org.enjambre.workunits.transition.Transitioner} makes changed copies.
+ * {@link org.enjambre.workunits.transition.Transitioner} makes changed copies. Equality compares the
+ * output by content, so a unit read back from storage equals the one written; the output array is
+ * shared, not copied, so nobody may change it after handing it over.
  *
  * @param replica    its number within the unit, 0-based; the task id is {@code unitId/replica}
  * @param worker     who has it; {@code null} while {@link TaskState#UNSENT}
@@ -60,5 +63,24 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
 
     public Task judged(ValidateState v, boolean keepOutput) {
         return new Task(replica, worker, state, outcome, v, sentAt, deadline, reportedAt, keepOutput ? output : null, error);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Task t && replica == t.replica && Objects.equals(worker, t.worker) && state == t.state
+                && outcome == t.outcome && validate == t.validate && sentAt == t.sentAt && deadline == t.deadline
+                && reportedAt == t.reportedAt && Arrays.equals(output, t.output) && Objects.equals(error, t.error);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, Arrays.hashCode(output), error);
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + replica + ", " + workerId() + ", " + state + ", " + outcome + ", " + validate + ", sentAt=" + sentAt
+                + ", deadline=" + deadline + ", reportedAt=" + reportedAt
+                + ", output=" + (output == null ? "none" : output.length + " bytes") + (error == null ? "" : ", error=" + error) + "]";
     }
 }

@@ -34,6 +34,10 @@ public record WorkUnit(String jobId, int index, Redundancy policy, UnitState sta
         if ((state == UnitState.DONE) != (canonical >= 0)) {
             throw new IllegalArgumentException("a unit has a canonical result exactly when it is done");
         }
+        if (canonical >= tasks.size() || canonical < -1) {
+            throw new IllegalArgumentException("canonical replica " + canonical + " is not one of the unit's "
+                    + tasks.size() + " replicas");
+        }
     }
 
     /** A new unit with {@code policy.replicas()} unsent replicas. */

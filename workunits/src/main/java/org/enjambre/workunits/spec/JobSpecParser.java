@@ -1,6 +1,9 @@
 package org.enjambre.workunits.spec;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -8,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,7 +33,10 @@ public final class JobSpecParser {
     private static final Set<String> REDUNDANCY_FIELDS =
             Set.of("replicas", "quorum", "maxErrors", "maxResults", "adaptive");
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Strict: a field given twice is malformed, not silently the last one. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final AppRegistry apps;
 
@@ -39,13 +46,27 @@ public final class JobSpecParser {
 
     /** Parses JSON text; malformed JSON is reported against the field {@code $}. */
     public JobSpec parse(String json) throws SpecException {
+        if (json == null) {
+            throw new SpecException("$", "the job spec is empty");
+        }
         JsonNode tree;
-        try {
-            tree = JSON.readTree(json);
+        try (JsonParser p = JSON.createParser(json)) {
+            tree = JSON.readTree(p);
+            if (p.nextToken() != null) {
+                throw new SpecException("$", "the job spec is not valid JSON at " + where(p.currentTokenLocation())
+                        + ": more content after the end of the spec");
+            }
         } catch (JsonProcessingException e) {
-            throw new SpecException("$", "the job spec is not valid JSON: " + e.getOriginalMessage());
+            throw new SpecException("$", "the job spec is not valid JSON at " + where(e.getLocation()) + ": "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new SpecException("$", "the job spec could not be read: " + e.getMessage());
         }
         return parse(tree);
+    }
+
+    private static String where(JsonLocation at) {
+        return at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
     /** Validates a JSON tree, filling defaults for everything but {@code app} and {@code input}. */
@@ -97,7 +118,7 @@ public final class JobSpecParser {
         ObjectNode node = JSON.createObjectNode();
         node.put("name", spec.name());
         node.put("app", spec.app());
-        node.set("input", spec.input());
+        node.set("input", spec.input().deepCopy());
         node.put("workUnits", spec.workUnits());
         ObjectNode r = node.putObject("redundancy");
         r.put("replicas", spec.redundancy().replicas());
@@ -119,13 +140,14 @@ public final class JobSpecParser {
         }
         rejectUnknown(node, REDUNDANCY_FIELDS, "redundancy.");
         Redundancy d = Redundancy.DEFAULT;
-        Integer replicas = optionalInt(node, "replicas", "redundancy.replicas", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        // single-field bounds here; Redundancy.of checks the rules between fields
+        Integer replicas = optionalInt(node, "replicas", "redundancy.replicas", 1, Redundancy.MAX_REPLICAS);
         int r = replicas == null ? d.replicas() : replicas;
-        Integer quorum = optionalInt(node, "quorum", "redundancy.quorum", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        Integer quorum = optionalInt(node, "quorum", "redundancy.quorum", 1, Redundancy.MAX_REPLICAS);
         // A spec that lowers replicas below the default quorum means "that many, all agreeing".
         int q = quorum == null ? Math.min(d.quorum(), r) : quorum;
-        Integer maxErrors = optionalInt(node, "maxErrors", "redundancy.maxErrors", Integer.MIN_VALUE, Integer.MAX_VALUE);
-        Integer maxResults = optionalInt(node, "maxResults", "redundancy.maxResults", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        Integer maxErrors = optionalInt(node, "maxErrors", "redundancy.maxErrors", 0, Redundancy.MAX_ERRORS);
+        Integer maxResults = optionalInt(node, "maxResults", "redundancy.maxResults", 1, Redundancy.MAX_RESULTS);
         int mr = maxResults == null ? Math.min(Redundancy.MAX_RESULTS, Math.max(d.maxResults(), 3 * r)) : maxResults;
         JsonNode adaptive = node.get("adaptive");
         if (adaptive != null && !adaptive.isBoolean()) {
@@ -181,14 +203,13 @@ public final class JobSpecParser {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+        if (!v.isIntegralNumber()) {
             throw new SpecException(path, path + " must be an integer");
         }
-        int i = v.intValue();
-        if (i < min || i > max) {
-            throw new SpecException(path, path + " (" + i + ") must be between " + min + " and " + max);
+        if (!v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
+            throw new SpecException(path, path + " (" + v.asText() + ") must be between " + min + " and " + max);
         }
-        return i;
+        return v.intValue();
     }
 
     /** Reads a required long field of an app's input, naming it {@code input.<field>} when wrong. */

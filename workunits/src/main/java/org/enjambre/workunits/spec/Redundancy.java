@@ -6,7 +6,7 @@ package org.enjambre.workunits.spec;
  * @param replicas   replicas started at once (BOINC {@code target_nresults})
  * @param quorum     agreeing results from distinct workers needed to accept one (BOINC {@code min_quorum})
  * @param maxErrors  error results (client errors and missed deadlines) tolerated; one more fails the unit
- * @param maxResults replicas created in all at most; needing more fails the unit
+ * @param maxResults replicas created in all at most; a unit that would need more to reach a quorum fails
  * @param adaptive   whether workers with a long record of valid results may run units alone
  */
 public record Redundancy(int replicas, int quorum, int maxErrors, int maxResults, boolean adaptive) {

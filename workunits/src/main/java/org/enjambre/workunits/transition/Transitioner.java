@@ -26,6 +26,12 @@ import java.util.function.BiPredicate;
  * increments {@link WorkUnit#version()}; an accepted event that changes nothing (a duplicate report)
  * returns the same unit instance.
  *
+ * <p>A unit is done when {@code quorum} successes agree with one of them, which becomes the canonical
+ * result (the earliest such replica); the successes agreeing with it are valid, the others invalid.
+ * Replicas are created to keep {@code replicas} results done or under way, as far as {@code maxResults}
+ * allows; the unit fails when even unanimous live replicas could no longer make a quorum within
+ * {@code maxResults}, or when more than {@code maxErrors} replicas failed.
+ *
  * <p>Invariants kept: no two replicas share a worker (nor an account or host, when given); a replica
  * leaves {@code OVER} only by a late success after {@code NO_REPLY}; a terminal unit never changes
  * state again; at most {@code maxResults} replicas are ever created.
@@ -99,9 +105,9 @@ public final class Transitioner {
             }
         }
         tasks.set(replica, tasks.get(replica).sent(e.worker(), e.now(), e.deadline()));
-        List<Effect> effects = new ArrayList<>();
-        effects.add(new Effect.Issued(replica, e.worker().workerId()));
-        return Decision.accepted(next(unit, unit.state(), tasks, unit.canonical(), unit.failure()), effects);
+        boolean unsent = tasks.stream().anyMatch(t -> t.state() == TaskState.UNSENT);
+        return Decision.accepted(next(unit, unsent ? UnitState.NEEDS_REPLICAS : UnitState.IN_PROGRESS, tasks, -1, null),
+                List.of(new Effect.Issued(replica, e.worker().workerId())));
     }
 
     private Decision success(WorkUnit unit, Event.Success e) {
@@ -217,14 +223,8 @@ public final class Transitioner {
     /** Validates the successes of a unit that is not terminal, then creates replicas or fails it as needed. */
     private Decision evaluate(WorkUnit unit, List<Task> tasks, List<Effect> effects) {
         Redundancy p = unit.policy();
-        List<List<Task>> classes = agreementClasses(tasks);
-        List<Task> best = null;
-        for (List<Task> c : classes) {
-            if (c.size() >= p.quorum() && (best == null || c.size() > best.size())) {
-                best = c;
-            }
-        }
-        if (best != null) {
+        List<Task> best = largestAgreement(tasks);
+        if (best.size() >= p.quorum()) {
             int canonical = best.get(0).replica();
             for (Task t : tasks.toArray(new Task[0])) {
                 if (t.success() && t.validate() == ValidateState.PENDING) {
@@ -244,15 +244,18 @@ public final class Transitioner {
             return fail(unit, tasks, effects, "too many errors: " + errors + " replicas failed (redundancy.maxErrors is "
                     + p.maxErrors() + ")");
         }
-        int largest = classes.stream().mapToInt(List::size).max().orElse(0);
         long live = tasks.stream().filter(t -> t.state() != TaskState.OVER).count();
         long successes = tasks.stream().filter(Task::success).count();
-        long needed = Math.max(p.replicas() - (successes + live), p.quorum() - largest - live);
+        // Without these, a quorum is out of reach even if every live replica agrees with the largest group.
+        long forQuorum = p.quorum() - best.size() - live;
+        // These keep `replicas` results done or under way; only as many as maxResults still allows.
+        long forTarget = p.replicas() - (successes + live);
+        if (tasks.size() + forQuorum > p.maxResults()) {
+            return fail(unit, tasks, effects, "no " + p.quorum() + " agreeing results within "
+                    + p.maxResults() + " replicas (redundancy.maxResults)");
+        }
+        long needed = Math.min(Math.max(forQuorum, forTarget), p.maxResults() - tasks.size());
         if (needed > 0) {
-            if (tasks.size() + needed > p.maxResults()) {
-                return fail(unit, tasks, effects, "no " + p.quorum() + " agreeing results within "
-                        + p.maxResults() + " replicas (redundancy.maxResults)");
-            }
             for (int i = 0; i < needed; i++) {
                 tasks.add(Task.unsent(tasks.size()));
             }
@@ -280,27 +283,30 @@ public final class Transitioner {
         }
     }
 
-    /** Groups the successes by agreement with each group's first member, in replica order. */
-    private List<List<Task>> agreementClasses(List<Task> tasks) {
-        List<List<Task>> classes = new ArrayList<>();
-        for (Task t : tasks) {
-            if (!t.success() || t.output() == null) {
+    /**
+     * The largest group of successes that agree with one of them, that one first (BOINC's validator:
+     * each result is a candidate, its group the results agreeing with it). Ties go to the earliest
+     * candidate; with an exact comparison the groups are the classes of equal outputs. Empty when
+     * there is no success.
+     */
+    private List<Task> largestAgreement(List<Task> tasks) {
+        List<Task> best = List.of();
+        for (Task candidate : tasks) {
+            if (!candidate.success() || candidate.output() == null) {
                 continue;
             }
-            List<Task> home = null;
-            for (List<Task> c : classes) {
-                if (agree.test(c.get(0).output(), t.output())) {
-                    home = c;
-                    break;
+            List<Task> group = new ArrayList<>();
+            group.add(candidate);
+            for (Task t : tasks) {
+                if (t != candidate && t.success() && t.output() != null && agree.test(candidate.output(), t.output())) {
+                    group.add(t);
                 }
             }
-            if (home == null) {
-                home = new ArrayList<>();
-                classes.add(home);
+            if (group.size() > best.size()) {
+                best = group;
             }
-            home.add(t);
         }
-        return classes;
+        return best;
     }
 
     private static WorkUnit next(WorkUnit unit, UnitState state, List<Task> tasks, int canonical, String failure) {
