@@ -71,6 +71,24 @@ final class ApiClient {
         return json(send("POST", path, body));
     }
 
+    JsonNode postBytes(String path, byte[] body, String contentType) throws ApiError {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        try {
+            return json(http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
+        } catch (ConnectException e) {
+            throw new ApiError(0, "cannot reach the coordinator at " + base);
+        } catch (IOException e) {
+            throw new ApiError(0, "talking to " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(0, "interrupted");
+        }
+    }
+
     JsonNode delete(String path) throws ApiError {
         return json(send("DELETE", path, null));
     }

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "enjambre", mixinStandardHelpOptions = true, version = "enjambre 0.1.0",
         description = "Volunteer distributed computing: coordinators, workers, jobs.",
         subcommands = {CoordinatorCommand.class, SubmitCommand.class, StatusCommand.class, ResultCommand.class,
-                CancelCommand.class, CommandLine.HelpCommand.class})
+                CancelCommand.class, ModuleCommand.class, CommandLine.HelpCommand.class})
 public final class Enjambre implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
