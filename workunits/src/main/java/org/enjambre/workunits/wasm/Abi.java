@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The names and signatures of the Enjambre module ABI (documented in WASM-ABI.md). */
+/** The names and signatures of the Enjambre module ABI (documented in docs/wasm-abi.md). */
 final class Abi {
     static final String MEMORY = "memory";
     static final String ALLOC = "alloc";

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * input. Input is {@code {"module": sha256, "inputs": [...]}} (one unit per element) or
  * {@code {"module": sha256, "range": {"from": a, "to": b}}} (split evenly, each unit getting its bounds
  * as two little-endian i64), plus optional {@code "merge": "concat" | "module"} and
- * {@code "contentType"}. See WASM-ABI.md.
+ * {@code "contentType"}. See docs/wasm-abi.md.
  */
 public final class WasmApp implements App {
     public static final String NAME = "wasm";
