@@ -37,6 +37,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--cluster-port", defaultValue = "5701", description = "port for peer-to-peer traffic (default: ${DEFAULT-VALUE})")
     int clusterPort;
 
+    @Option(names = "--cluster-host", description = "address other peers reach this one at (default: --host, or 127.0.0.1 when that is 0.0.0.0)")
+    String clusterHost;
+
     @Option(names = "--cluster-name", defaultValue = "enjambre", description = "peers with another name stay apart (default: ${DEFAULT-VALUE})")
     String clusterName;
 
@@ -65,7 +68,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             String secret = clusterSecret != null ? clusterSecret : System.getenv("ENJAMBRE_CLUSTER_SECRET");
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
-                    .cluster(clusterName, secret).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
+                    .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

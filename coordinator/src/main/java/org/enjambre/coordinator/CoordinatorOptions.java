@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class CoordinatorOptions {
     private Path dataDir;
     private String host = "127.0.0.1";
+    private String clusterHost;
     private int port = 8080;
     private String apiKey;
     private String db;
@@ -53,6 +54,15 @@ public final class CoordinatorOptions {
             throw new IllegalArgumentException("port " + port + " is not between 0 and 65535 (0 picks a free one)");
         }
         this.port = port;
+        return this;
+    }
+
+    /** The address peers reach this one at (default: the HTTP host, or 127.0.0.1 when that is 0.0.0.0). */
+    public CoordinatorOptions clusterHost(String host) {
+        if (host != null && (host.isBlank() || host.equals("0.0.0.0"))) {
+            throw new IllegalArgumentException("the cluster host must be an address other peers can reach, not '" + host + "'");
+        }
+        this.clusterHost = host;
         return this;
     }
 
@@ -164,7 +174,8 @@ public final class CoordinatorOptions {
     public int fetchBurst() { return fetchBurst; }
 
     public ClusterOptions clusterOptions() {
-        return new ClusterOptions(clusterName, clusterSecret, host.equals("0.0.0.0") ? "127.0.0.1" : host, clusterPort, join,
+        String peerHost = clusterHost != null ? clusterHost : host.equals("0.0.0.0") ? "127.0.0.1" : host;
+        return new ClusterOptions(clusterName, clusterSecret, peerHost, clusterPort, join,
                 multicast, backupCount);
     }
 }
