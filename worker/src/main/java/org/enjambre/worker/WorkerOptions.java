@@ -1,0 +1,280 @@
+package org.enjambre.worker;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a worker runs. Build one with {@link #builder(String...)}; every value is checked when it is
+ * built, and a bad one throws {@link IllegalArgumentException} with a message that names it.
+ *
+ * @param coordinators       coordinator base URLs (http or https), tried round-robin; at least one
+ * @param cores              task threads; default all processors but one, at least 1
+ * @param cpuLimitPercent    duty-cycle limit of each task thread, 1 to 100; default 100
+ * @param idleOnly           run only while the machine's load from other programs is low
+ * @param dataDir            identity, tasks, checkpoints, outbox; default {@code ~/.enjambre/worker}
+ * @param name               the name shown on the dashboard; default the host name
+ * @param maxMemoryMb        memory bound of an app sandbox (WebAssembly), in MiB; default 256
+ * @param account            the volunteer's account, if any
+ * @param host               a stable host id for the coordinator's one-replica-per-host rule; none
+ *                           by default, so several workers on one machine may share a unit
+ * @param fetchWait          how long a fetch long-polls when no work is ready; 0 to 30 s, default 20 s
+ * @param backoffMin         first wait after every coordinator failed; default 1 s
+ * @param backoffMax         longest wait; default 60 s
+ * @param checkpointInterval least time between two checkpoints of a task; default 10 s
+ * @param sabotage           TEST ONLY, see {@link Sabotage}; default none
+ */
+public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPercent, boolean idleOnly, Path dataDir,
+                            String name, int maxMemoryMb, Optional<String> account, Optional<String> host,
+                            Duration fetchWait, Duration backoffMin, Duration backoffMax, Duration checkpointInterval,
+                            Sabotage sabotage) {
+    static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(30);
+    static final int MAX_CORES = 4096;
+    static final int MIN_MEMORY_MB = 16;
+    static final int MAX_NAME_LENGTH = 64;
+
+    public WorkerOptions {
+        Objects.requireNonNull(coordinators, "coordinators");
+        if (coordinators.isEmpty()) {
+            throw new IllegalArgumentException("at least one coordinator URL is needed");
+        }
+        coordinators = List.copyOf(coordinators);
+        for (URI url : coordinators) {
+            checkUrl(url);
+        }
+        if (cores < 1 || cores > MAX_CORES) {
+            throw new IllegalArgumentException("cores must be between 1 and " + MAX_CORES + ", got " + cores);
+        }
+        if (cpuLimitPercent < 1 || cpuLimitPercent > 100) {
+            throw new IllegalArgumentException("cpu limit must be between 1 and 100 percent, got " + cpuLimitPercent);
+        }
+        Objects.requireNonNull(dataDir, "dataDir");
+        if (dataDir.toString().isBlank()) {
+            throw new IllegalArgumentException("data directory must not be empty");
+        }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new IllegalArgumentException("data directory " + dataDir + " is a file, not a directory");
+        }
+        checkText("name", name);
+        if (maxMemoryMb < MIN_MEMORY_MB) {
+            throw new IllegalArgumentException("max memory must be at least " + MIN_MEMORY_MB + " MB, got " + maxMemoryMb);
+        }
+        Objects.requireNonNull(account, "account");
+        account.ifPresent(a -> checkText("account", a));
+        Objects.requireNonNull(host, "host");
+        host.ifPresent(h -> checkText("host", h));
+        Objects.requireNonNull(fetchWait, "fetchWait");
+        if (fetchWait.isNegative() || fetchWait.compareTo(MAX_FETCH_WAIT) > 0) {
+            throw new IllegalArgumentException("fetch wait must be between 0 and 30 seconds, got " + seconds(fetchWait));
+        }
+        Objects.requireNonNull(backoffMin, "backoffMin");
+        Objects.requireNonNull(backoffMax, "backoffMax");
+        if (backoffMin.isNegative() || backoffMin.isZero()) {
+            throw new IllegalArgumentException("backoff minimum must be positive, got " + seconds(backoffMin));
+        }
+        if (backoffMax.compareTo(backoffMin) < 0) {
+            throw new IllegalArgumentException("backoff maximum (" + seconds(backoffMax) + ") must not be below the minimum ("
+                    + seconds(backoffMin) + ")");
+        }
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        if (checkpointInterval.isNegative()) {
+            throw new IllegalArgumentException("checkpoint interval must not be negative, got " + seconds(checkpointInterval));
+        }
+        Objects.requireNonNull(sabotage, "sabotage");
+    }
+
+    /** A builder with every default, for the coordinators at {@code urls}. */
+    public static Builder builder(String... urls) {
+        return new Builder().coordinators(List.of(urls));
+    }
+
+    /** Parses and checks one coordinator URL, e.g. {@code http://127.0.0.1:8080}. */
+    public static URI parseUrl(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("a coordinator URL is empty");
+        }
+        URI url;
+        try {
+            url = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("coordinator URL '" + text + "' is not a valid URL: " + e.getReason());
+        }
+        checkUrl(url);
+        return url;
+    }
+
+    /** The default number of task threads: all processors but one, at least 1. */
+    public static int defaultCores() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
+    /** The default data directory, {@code ~/.enjambre/worker}. */
+    public static Path defaultDataDir() {
+        return Path.of(System.getProperty("user.home"), ".enjambre", "worker");
+    }
+
+    /**
+     * The default worker name: the host name from the environment or {@code /etc/hostname}, without a
+     * network lookup; {@code worker} when there is none.
+     */
+    public static String defaultName() {
+        for (String variable : new String[] {"HOSTNAME", "COMPUTERNAME"}) {
+            String value = System.getenv(variable);
+            if (value != null && isPrintable(value.trim()) && !value.isBlank()) {
+                return truncate(value.trim());
+            }
+        }
+        try {
+            String value = Files.readString(Path.of("/etc/hostname")).trim();
+            if (!value.isEmpty() && isPrintable(value)) {
+                return truncate(value);
+            }
+        } catch (Exception e) {
+            // no /etc/hostname: not Linux, or not readable
+        }
+        return "worker";
+    }
+
+    private static void checkUrl(URI url) {
+        Objects.requireNonNull(url, "coordinator URL");
+        String scheme = url.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            throw new IllegalArgumentException("coordinator URL '" + url + "' must start with http:// or https://");
+        }
+        if (url.getHost() == null || url.getHost().isBlank()) {
+            throw new IllegalArgumentException("coordinator URL '" + url + "' has no host");
+        }
+        if (url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("coordinator URL '" + url + "' must not have a query or fragment");
+        }
+    }
+
+    private static void checkText(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        if (value.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(what + " must be at most " + MAX_NAME_LENGTH + " characters, got " + value.length());
+        }
+        if (!isPrintable(value)) {
+            throw new IllegalArgumentException(what + " must not contain control characters");
+        }
+    }
+
+    private static boolean isPrintable(String value) {
+        return value.chars().noneMatch(Character::isISOControl);
+    }
+
+    private static String truncate(String value) {
+        return value.length() > MAX_NAME_LENGTH ? value.substring(0, MAX_NAME_LENGTH) : value;
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + " s";
+    }
+
+    /** Builds {@link WorkerOptions}; starts from every default. Not thread-safe. */
+    public static final class Builder {
+        private List<URI> coordinators = List.of();
+        private int cores = defaultCores();
+        private int cpuLimitPercent = 100;
+        private boolean idleOnly;
+        private Path dataDir = defaultDataDir();
+        private String name;
+        private int maxMemoryMb = 256;
+        private String account;
+        private String host;
+        private Duration fetchWait = Duration.ofSeconds(20);
+        private Duration backoffMin = Duration.ofSeconds(1);
+        private Duration backoffMax = Duration.ofSeconds(60);
+        private Duration checkpointInterval = Duration.ofSeconds(10);
+        private Sabotage sabotage = Sabotage.NONE;
+
+        private Builder() {
+        }
+
+        /** The coordinator URLs, each checked with {@link #parseUrl}. */
+        public Builder coordinators(List<String> urls) {
+            List<URI> parsed = new ArrayList<>();
+            for (String url : urls) {
+                parsed.add(parseUrl(url));
+            }
+            this.coordinators = parsed;
+            return this;
+        }
+
+        public Builder cores(int cores) {
+            this.cores = cores;
+            return this;
+        }
+
+        public Builder cpuLimitPercent(int percent) {
+            this.cpuLimitPercent = percent;
+            return this;
+        }
+
+        public Builder idleOnly(boolean idleOnly) {
+            this.idleOnly = idleOnly;
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder maxMemoryMb(int megabytes) {
+            this.maxMemoryMb = megabytes;
+            return this;
+        }
+
+        public Builder account(String account) {
+            this.account = account;
+            return this;
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder fetchWait(Duration wait) {
+            this.fetchWait = wait;
+            return this;
+        }
+
+        public Builder backoff(Duration min, Duration max) {
+            this.backoffMin = min;
+            this.backoffMax = max;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        /** TEST ONLY: see {@link Sabotage}. */
+        public Builder sabotage(Sabotage sabotage) {
+            this.sabotage = sabotage;
+            return this;
+        }
+
+        public WorkerOptions build() {
+            return new WorkerOptions(coordinators, cores, cpuLimitPercent, idleOnly, dataDir,
+                    name == null ? defaultName() : name, maxMemoryMb, Optional.ofNullable(account), Optional.ofNullable(host),
+                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package org.enjambre.worker.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Talks the worker protocol to a list of coordinator peers. Every call goes to the current URL; a
+ * call that gets no usable answer (refused, timed out, 5xx) moves the current URL to the next one,
+ * round-robin, and throws {@link CoordinatorUnavailableException}. A 429 keeps the URL (the peer is
+ * alive, only busy). Waiting between retries is the caller's job (see {@link Backoff}).
+ *
+ * <p>Thread-safe: the fetch and report loops share one client.
+ */
+public final class CoordinatorClient {
+    /** Longest {@code Retry-After} honoured; a longer one is cut to this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+    private static final String JSON = "application/json";
+
+    private final List<URI> urls;
+    private final HttpClient http;
+    private final ObjectMapper mapper;
+    private final Duration requestTimeout;
+    private final Clock clock;
+    private final AtomicInteger current = new AtomicInteger();
+
+    /**
+     * @param urls           coordinator base URLs such as {@code http://127.0.0.1:8080}, at least one
+     * @param requestTimeout how long a non-long-poll call may take
+     */
+    public CoordinatorClient(List<URI> urls, Duration requestTimeout, Clock clock) {
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("at least one coordinator URL is needed");
+        }
+        this.urls = List.copyOf(urls);
+        this.requestTimeout = requestTimeout;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        this.mapper = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
+    }
+
+    /** The URL calls go to now. */
+    public URI current() {
+        return urls.get(current.get());
+    }
+
+    public int urlCount() {
+        return urls.size();
+    }
+
+    /** {@code POST /api/v1/workers/register}. */
+    public Registration register(RegisterRequest request) throws CoordinatorException, InterruptedException {
+        Registration registration = read(call("POST", "/api/v1/workers/register", null, request, requestTimeout), Registration.class);
+        if (registration.workerId() == null || registration.workerId().isBlank()
+                || registration.token() == null || registration.token().isBlank()) {
+            throw new CoordinatorUnavailableException("registration answer from " + current() + " has no workerId or token", null, null);
+        }
+        return registration;
+    }
+
+    /** {@code POST /api/v1/work/fetch}: up to {@code max} tasks, waiting up to {@code wait} when none is ready. */
+    public List<AssignedTask> fetch(String token, int max, Duration wait) throws CoordinatorException, InterruptedException {
+        FetchRequest body = new FetchRequest(max, wait.toMillis());
+        FetchAnswer answer = read(call("POST", "/api/v1/work/fetch", token, body, requestTimeout.plus(wait)), FetchAnswer.class);
+        return answer.tasks() == null ? List.of() : answer.tasks();
+    }
+
+    /** {@code POST /api/v1/work/report} of a batch of results. */
+    public ReportAck report(String token, List<ReportItem> results, Duration timeout) throws CoordinatorException, InterruptedException {
+        return read(call("POST", "/api/v1/work/report", token, new ReportBody(results), timeout), ReportAck.class);
+    }
+
+    /** {@code GET /api/v1/blobs/{sha256}}: the bytes, which the caller verifies against the hash. */
+    public byte[] blob(String token, String sha256) throws CoordinatorException, InterruptedException {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a lowercase sha256: " + sha256);
+        }
+        return call("GET", "/api/v1/blobs/" + sha256, token, null, requestTimeout.multipliedBy(4));
+    }
+
+    /**
+     * This worker's credit from the public {@code GET /api/v1/workers} view; empty when the worker is
+     * not listed.
+     */
+    public OptionalDouble credit(String workerId, Duration timeout) throws CoordinatorException, InterruptedException {
+        JsonNode workers = read(call("GET", "/api/v1/workers", null, null, timeout), JsonNode.class).path("workers");
+        for (JsonNode worker : workers) {
+            if (workerId.equals(worker.path("id").asText()) && worker.path("credit").isNumber()) {
+                return OptionalDouble.of(worker.path("credit").asDouble());
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    private byte[] call(String method, String path, String token, Object body, Duration timeout)
+            throws CoordinatorException, InterruptedException {
+        int index = current.get();
+        URI base = urls.get(index);
+        URI uri = URI.create(stripSlash(base.toString()) + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", JSON);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            try {
+                request.header("Content-Type", JSON).method(method, HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode " + body.getClass().getSimpleName(), e);
+            }
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            // The HTTP timeout covers the exchange; the extra second only guards against a hung future.
+            response = pending.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException | TimeoutException e) {
+            pending.cancel(true);
+            failOver(index);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new CoordinatorUnavailableException(base + " did not answer " + method + " " + path + ": " + describe(cause), null, cause);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return response.body();
+        }
+        String problem = method + " " + path + " at " + base + " answered " + status + errorText(response.body());
+        if (status == 401 || status == 403) {
+            throw new UnauthorizedException(problem, status);
+        }
+        Duration retryAfter = retryAfter(response.headers().firstValue("Retry-After"));
+        if (status == 429) {
+            throw new CoordinatorUnavailableException(problem, retryAfter, null);
+        }
+        if (status >= 500 || status == 408) {
+            failOver(index);
+            throw new CoordinatorUnavailableException(problem, retryAfter, null);
+        }
+        throw new RequestRejectedException(problem, status, errorCode(response.body()));
+    }
+
+    private <T> T read(byte[] body, Class<T> type) throws CoordinatorUnavailableException {
+        try {
+            T value = mapper.readValue(body, type);
+            if (value == null) {
+                throw new IOException("empty body");
+            }
+            return value;
+        } catch (IOException e) {
+            failOver(current.get());
+            throw new CoordinatorUnavailableException("unreadable answer from " + current() + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    /** Moves on from URL {@code index}, unless another thread already did. */
+    private void failOver(int index) {
+        current.compareAndSet(index, (index + 1) % urls.size());
+    }
+
+    /** Parses {@code Retry-After}: delta-seconds or an HTTP date; cut to {@link #MAX_RETRY_AFTER}. */
+    Duration retryAfter(Optional<String> header) {
+        if (header.isEmpty()) {
+            return null;
+        }
+        String value = header.get().trim();
+        Duration wait;
+        try {
+            wait = Duration.ofSeconds(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            try {
+                wait = Duration.between(clock.instant(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+        if (wait.isNegative()) {
+            return Duration.ZERO;
+        }
+        return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
+    private String errorText(byte[] body) {
+        try {
+            JsonNode error = mapper.readTree(body).path("error");
+            if (error.isObject()) {
+                return " " + error.path("code").asText("") + ": " + error.path("message").asText("");
+            }
+        } catch (IOException | RuntimeException e) {
+            // not the JSON error shape: say nothing more
+        }
+        return "";
+    }
+
+    private String errorCode(byte[] body) {
+        try {
+            JsonNode code = mapper.readTree(body).path("error").path("code");
+            return code.isTextual() ? code.asText() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " (" + message + ")");
+    }
+
+    private record FetchRequest(int max, long waitMs) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record FetchAnswer(List<AssignedTask> tasks) {
+    }
+
+    private record ReportBody(List<ReportItem> results) {
+    }
+}
