@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** The {@code enjambre} command: every subcommand of the platform in one jar. */
 @Command(name = "enjambre", mixinStandardHelpOptions = true, version = "enjambre 0.1.0",
         description = "Volunteer distributed computing: coordinators, workers, jobs.",
-        subcommands = {CoordinatorCommand.class, SubmitCommand.class, StatusCommand.class, ResultCommand.class,
+        subcommands = {DemoCommand.class, CoordinatorCommand.class, org.enjambre.worker.WorkerCommand.class, SubmitCommand.class, StatusCommand.class, ResultCommand.class,
                 CancelCommand.class, ModuleCommand.class, CommandLine.HelpCommand.class})
 public final class Enjambre implements Runnable {
     @CommandLine.Spec

@@ -116,7 +116,7 @@ public final class Worker implements AutoCloseable {
 
     /** A worker with the built-in apps on the system clock. */
     public Worker(WorkerOptions options) {
-        this(options, AppRegistry.builtIns(), Clock.systemUTC());
+        this(options, defaultApps(options), Clock.systemUTC());
     }
 
     /**
@@ -127,6 +127,17 @@ public final class Worker implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.apps = Objects.requireNonNull(apps, "apps");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The built-in apps and the WebAssembly app, whose sandboxes get the options' memory cap. Modules
+     * come with each task (downloaded, verified and cached by the worker), so the app's own source is empty.
+     */
+    public static AppRegistry defaultApps(WorkerOptions options) {
+        org.enjambre.workunits.wasm.WasmLimits limits = org.enjambre.workunits.wasm.WasmLimits.defaults()
+                .withMaxMemoryBytes(options.maxMemoryMb() * 1024L * 1024L);
+        return AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(sha -> java.util.Optional.empty(),
+                new org.enjambre.workunits.wasm.WasmRunner(limits)));
     }
 
     public WorkerOptions options() {

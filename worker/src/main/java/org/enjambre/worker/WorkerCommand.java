@@ -64,7 +64,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    private AppRegistry apps = AppRegistry.builtIns();
+    private AppRegistry apps;
     private Clock clock = Clock.systemUTC();
     private PrintStream out = System.out;
     private boolean terminal = System.console() != null;
@@ -137,7 +137,7 @@ public final class WorkerCommand implements Callable<Integer> {
             // picocli treats exceptions from call() as failures (exit 1); a bad value is a usage error.
             return spec.commandLine().getParameterExceptionHandler().handleParseException(e, new String[0]);
         }
-        Worker worker = new Worker(options, apps, clock);
+        Worker worker = new Worker(options, apps != null ? apps : Worker.defaultApps(options), clock);
         StatusDisplay display = new StatusDisplay(terminal ? out : System.err, terminal, () -> worker.stats().statusLine());
         display.start();
         try {

@@ -101,6 +101,7 @@ public final class TaskContext implements RunContext {
      * The bytes of the blob the task named (a WebAssembly module), fetched and verified before the task
      * started; empty when it named none. The app SPI has no accessor for it yet.
      */
+    @Override
     public Optional<byte[]> blob() {
         return Optional.ofNullable(blob).map(byte[]::clone);
     }

@@ -23,6 +23,14 @@ public interface RunContext {
     /** The last checkpoint of this unit, if a previous run saved one. */
     Optional<byte[]> restore();
 
+    /**
+     * The content-addressed blob the task names (a WebAssembly module), fetched and verified by the host
+     * before the unit runs; empty when the task names none or the host keeps blobs elsewhere.
+     */
+    default Optional<byte[]> blob() {
+        return Optional.empty();
+    }
+
     /** Throws {@link CancelledException} when the host wants the unit to stop (deadline, shutdown). */
     void checkCancelled() throws CancelledException;
 

@@ -257,17 +257,22 @@ public final class WasmApp implements App {
     @Override
     public byte[] run(byte[] unitInput, RunContext context) throws Exception {
         WasmUnitInput unit = WasmUnitInput.decode(unitInput);
-        return runner.run(module(unit.sha256()), unit.payload(), context);
+        return runner.run(module(unit.sha256(), context), unit.payload(), context);
     }
 
-    private byte[] module(String sha) throws WasmException {
-        byte[] bytes = modules.find(sha).orElseThrow(() -> new WasmException(WasmException.Kind.INVALID_MODULE,
+    private byte[] module(String sha, RunContext context) throws WasmException {
+        java.util.Optional<byte[]> handed = context.blob();
+        byte[] bytes = (handed.isPresent() ? handed : modules.find(sha)).orElseThrow(() -> new WasmException(WasmException.Kind.INVALID_MODULE,
                 "no module with sha256 " + sha + " is available here"));
         if (!WasmModules.sha256(bytes).equals(sha)) {
             throw new WasmException(WasmException.Kind.INVALID_MODULE,
                     "the bytes found for module " + sha + " have another sha256");
         }
         return bytes;
+    }
+
+    private byte[] module(String sha) throws WasmException {
+        return module(sha, RunContext.inMemory());
     }
 
     @Override
