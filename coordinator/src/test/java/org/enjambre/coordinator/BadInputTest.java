@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.coordinator.http.ApiServer;
 import org.enjambre.coordinator.store.Json;
-import org.enjambre.workunits.app.AppRegistry;
-import org.enjambre.workunits.app.RunContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -34,8 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * outstanding replica is the state every test tries to disturb.
  */
 class BadInputTest {
-    private static final AppRegistry APPS = AppRegistry.builtIns();
-
     @TempDir
     static Path dir;
     static Coordinator coordinator;
@@ -59,8 +54,8 @@ class BadInputTest {
         assertThat(tasks).hasSize(2);
         reportedTask = tasks.get(0).get("id").asText();
         outstandingTask = tasks.get(1).get("id").asText();
-        outstandingOutput = run(tasks.get(1));
-        Harness.Response r = Harness.report(url, holder.token(), Map.of(reportedTask, run(tasks.get(0))));
+        outstandingOutput = TestWorker.output(tasks.get(1));
+        Harness.Response r = Harness.report(url, holder.token(), Map.of(reportedTask, TestWorker.output(tasks.get(0))));
         assertThat(r.json().get("accepted")).hasSize(1);
     }
 
@@ -68,14 +63,6 @@ class BadInputTest {
     static void stop() {
         if (coordinator != null) {
             coordinator.close();
-        }
-    }
-
-    static byte[] run(JsonNode task) {
-        try {
-            return APPS.get(task.get("app").asText()).run(Base64.getDecoder().decode(task.get("input").asText()), RunContext.inMemory());
-        } catch (Exception e) {
-            throw new AssertionError("running " + task + " failed", e);
         }
     }
 
@@ -363,7 +350,7 @@ class BadInputTest {
             }
         }
         assertThat(task).as("task %s among those fetched", wanted).isNotNull();
-        byte[] out = run(task);
+        byte[] out = TestWorker.output(task);
         Harness.Response first = Harness.report(url, w.token(), Map.of(wanted, out));
         assertThat(first.json().get("accepted")).hasSize(1);
         JsonNode after = state();
@@ -391,7 +378,7 @@ class BadInputTest {
         Harness.Registered w = Harness.register(url, "retrier", "mandelbrot");
         JsonNode task = Harness.fetch(url, w.token(), 1).json().get("tasks").get(0);
         String id = task.get("id").asText();
-        byte[] out = run(task);
+        byte[] out = TestWorker.output(task);
         assertThat(Harness.report(url, w.token(), Map.of(id, out)).json().get("accepted")).hasSize(1);
         Harness.awaitJob(url, tiny, "COMPLETED", java.time.Duration.ofSeconds(30));
         JsonNode after = state();

@@ -123,6 +123,43 @@ class DeadlineTest {
         assertThat(Harness.workers(url).get(silent.id).get("errors").asLong()).isEqualTo(noReply);
     }
 
+    @Test
+    void lateReports_afterNoReply_areStillUsed() {
+        TestClock clock = new TestClock();
+        coordinator = Coordinator.start(Harness.options(dir).clock(clock));
+        String url = coordinator.url();
+        String id = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 1, 2, 2, null));
+        Harness.Registered x = Harness.register(url, "x", "primes");
+        Harness.Registered y = Harness.register(url, "y", "primes");
+        JsonNode tx = Harness.fetch(url, x.token(), 1).json().get("tasks").get(0);
+        JsonNode ty = Harness.fetch(url, y.token(), 1).json().get("tasks").get(0);
+
+        clock.advance(Duration.ofSeconds(601));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            JsonNode u = Harness.units(url, id).get(0);
+            assertThat(replicaOf(u, x.id()).get("outcome").asText()).isEqualTo("NO_REPLY");
+            assertThat(replicaOf(u, y.id()).get("outcome").asText()).isEqualTo("NO_REPLY");
+        });
+        assertThat(Harness.units(url, id).get(0).get("replicas")).as("reissued").hasSize(4);
+
+        for (Map.Entry<Harness.Registered, JsonNode> w : Map.of(x, tx, y, ty).entrySet()) {
+            Harness.Response r = Harness.report(url, w.getKey().token(),
+                    Map.of(w.getValue().get("id").asText(), TestWorker.output(w.getValue())));
+            assertThat(r.json().get("accepted")).as(r.body()).hasSize(1);
+        }
+        Harness.awaitJob(url, id, "COMPLETED", Duration.ofSeconds(30));
+        assertThat(Harness.call("GET", url + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
+                .isEqualTo(PRIMES_BELOW_ONE_MILLION);
+        JsonNode u = Harness.units(url, id).get(0);
+        for (Harness.Registered w : List.of(x, y)) {
+            assertThat(replicaOf(u, w.id()).get("outcome").asText()).isEqualTo("SUCCESS");
+            assertThat(replicaOf(u, w.id()).get("validate").asText()).isEqualTo("VALID");
+            JsonNode view = Harness.workers(url).get(w.id());
+            assertThat(view.get("valid").asLong()).isEqualTo(1);
+            assertThat(view.get("errors").asLong()).as("the missed deadline still counts").isEqualTo(1);
+        }
+    }
+
     /** The replica of unit {@code u} held by {@code worker}, or null. */
     static JsonNode replicaOf(JsonNode u, String worker) {
         for (JsonNode r : u.get("replicas")) {
