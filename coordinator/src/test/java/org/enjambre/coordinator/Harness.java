@@ -1,6 +1,8 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.coordinator.store.Json;
 
 import java.io.IOException;
@@ -11,6 +13,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.awaitility.Awaitility.await;
 
 /** Test support: free ports, a coordinator on loopback, and plain HTTP calls against it. */
 public final class Harness {
@@ -64,6 +72,116 @@ public final class Harness {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Sends raw bytes as the body (for bodies too large to build as a string). */
+    public static Response callBytes(String method, String url, String key, byte[] body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                    .header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+            if (key != null) {
+                b.header("Authorization", "Bearer " + key);
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + url + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- the API as a test reads it
+
+    /** A registered worker's credentials. */
+    public record Registered(String id, String token) {
+    }
+
+    /** Registers a worker that runs {@code apps}, without starting any loop: the test fetches and reports itself. */
+    public static Registered register(String url, String name, String... apps) {
+        StringBuilder list = new StringBuilder();
+        for (String a : apps) {
+            list.append(list.length() == 0 ? "" : ",").append('"').append(a).append('"');
+        }
+        Response r = call("POST", url + "/api/v1/workers/register", null,
+                "{\"name\":\"" + name + "\",\"platform\":\"test\",\"cores\":2,\"memoryMb\":1024,\"apps\":[" + list + "]}");
+        if (r.status() != 201) {
+            throw new AssertionError("register failed: " + r.status() + " " + r.body());
+        }
+        return new Registered(r.json().get("workerId").asText(), r.json().get("token").asText());
+    }
+
+    /** Submits a job with the admin key; fails the test unless it is accepted with 201. */
+    public static String submit(String url, String spec) {
+        Response r = call("POST", url + "/api/v1/jobs", KEY, spec);
+        if (r.status() != 201) {
+            throw new AssertionError("submit failed: " + r.status() + " " + r.body());
+        }
+        return r.json().get("id").asText();
+    }
+
+    /** A primes job over [from, to) in {@code units} units, with replicas and quorum as given and more fields. */
+    public static String primesSpec(long from, long to, int units, int replicas, int quorum, String more) {
+        return "{\"name\":\"primes test\",\"app\":\"primes\",\"input\":{\"from\":" + from + ",\"to\":" + to + "},"
+                + "\"workUnits\":" + units + ",\"redundancy\":{\"replicas\":" + replicas + ",\"quorum\":" + quorum + "}"
+                + (more == null || more.isEmpty() ? "" : "," + more) + "}";
+    }
+
+    /** GET of a JSON view that must answer 200. */
+    public static JsonNode get(String url) {
+        Response r = call("GET", url, null, null);
+        if (r.status() != 200) {
+            throw new AssertionError("GET " + url + ": " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    public static JsonNode job(String url, String id) {
+        return get(url + "/api/v1/jobs/" + id);
+    }
+
+    /** The job's units (all of them, up to 1000), as the units view shows them. */
+    public static JsonNode units(String url, String id) {
+        return get(url + "/api/v1/jobs/" + id + "/units?limit=1000").get("units");
+    }
+
+    /** The workers view, as a map from worker id to worker. */
+    public static Map<String, JsonNode> workers(String url) {
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (JsonNode w : get(url + "/api/v1/workers").get("workers")) {
+            out.put(w.get("id").asText(), w);
+        }
+        return out;
+    }
+
+    /** Waits until the job is in {@code state}; fails early, with the job, when it ends in another state. */
+    public static JsonNode awaitJob(String url, String id, String state, Duration atMost) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode j = job(url, id);
+            last[0] = j;
+            String s = j.get("state").asText();
+            if (!s.equals(state) && Set.of("COMPLETED", "FAILED", "CANCELLED").contains(s)) {
+                throw new AssertionError("job " + id + " ended " + s + " instead of " + state + ": " + j);
+            }
+            return s.equals(state);
+        });
+        return last[0];
+    }
+
+    /** A fetch without waiting; the answer as it is (status and body). */
+    public static Response fetch(String url, String token, int max) {
+        return call("POST", url + "/api/v1/work/fetch", token, "{\"max\":" + max + ",\"waitMs\":0}");
+    }
+
+    /** A report of outputs (task id to output bytes, base64-encoded here). */
+    public static Response report(String url, String token, Map<String, byte[]> outputs) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode results = body.putArray("results");
+        outputs.forEach((id, out) -> results.addObject().put("id", id).put("output", Base64.getEncoder().encodeToString(out)));
+        return call("POST", url + "/api/v1/work/report", token, Json.write(body));
     }
 
     public static HttpResponse<byte[]> bytes(String url, String key) {

@@ -11,8 +11,12 @@ import org.enjambre.workunits.app.RunContext;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A minimal worker speaking the protocol over real HTTP, for coordinator tests: it registers, fetches,
@@ -22,37 +26,51 @@ public final class TestWorker implements AutoCloseable {
     public enum Behaviour { HONEST, WRONG, SILENT }
 
     private static final AppRegistry APPS = AppRegistry.builtIns();
+    /** Pause after a failed call (coordinator gone, 429, ...) so a dead peer is not hammered. */
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String url;
     private final Behaviour behaviour;
+    private final int taskBudget;
     public final String id;
     public final String token;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    /** Results the coordinator acknowledged (listed as accepted in a 200 answer). */
     public final AtomicInteger reported = new AtomicInteger();
+    /** Tasks received from fetches. */
     public final AtomicInteger taken = new AtomicInteger();
+    /** Ids of the tasks whose report the coordinator acknowledged. */
+    public final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
     public TestWorker(String url, String name, Behaviour behaviour) {
+        this(url, name, behaviour, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A worker that stops asking for work once it took {@code taskBudget} tasks (it still reports those),
+     * so that a test can stop a job part-way without racing it.
+     */
+    public TestWorker(String url, String name, Behaviour behaviour, int taskBudget) {
         this.url = url;
         this.behaviour = behaviour;
-        Harness.Response r = Harness.call("POST", url + "/api/v1/workers/register", null,
-                "{\"name\":\"" + name + "\",\"platform\":\"test\",\"cores\":2,\"memoryMb\":1024,"
-                        + "\"apps\":[\"primes\",\"collatz\",\"mandelbrot\",\"noop\"]}");
-        if (r.status() != 201) {
-            throw new IllegalStateException("register failed: " + r.status() + " " + r.body());
-        }
-        this.id = r.json().get("workerId").asText();
-        this.token = r.json().get("token").asText();
+        this.taskBudget = taskBudget;
+        Harness.Registered r = Harness.register(url, name, "primes", "collatz", "mandelbrot", "noop");
+        this.id = r.id();
+        this.token = r.token();
         this.thread = new Thread(this::loop, "test-worker-" + name);
         thread.setDaemon(true);
         thread.start();
     }
 
     private void loop() {
-        while (running.get()) {
+        while (running.get() && taken.get() < taskBudget) {
             try {
-                Harness.Response f = Harness.call("POST", url + "/api/v1/work/fetch", token, "{\"max\":4,\"waitMs\":500}");
+                int max = Math.min(4, taskBudget - taken.get());
+                Harness.Response f = Harness.call("POST", url + "/api/v1/work/fetch", token,
+                        "{\"max\":" + max + ",\"waitMs\":500}");
                 if (f.status() != 200) {
+                    LockSupport.parkNanos(RETRY_NANOS);
                     continue;
                 }
                 ArrayNode results = Json.MAPPER.createArrayNode();
@@ -76,6 +94,9 @@ public final class TestWorker implements AutoCloseable {
                     Harness.Response rep = Harness.call("POST", url + "/api/v1/work/report", token,
                             Json.write(Json.MAPPER.createObjectNode().set("results", results)));
                     if (rep.status() == 200) {
+                        for (JsonNode a : rep.json().get("accepted")) {
+                            acknowledged.add(a.asText());
+                        }
                         reported.addAndGet(rep.json().get("accepted").size());
                     }
                 }
@@ -83,7 +104,22 @@ public final class TestWorker implements AutoCloseable {
                 if (!running.get()) {
                     return;
                 }
+                LockSupport.parkNanos(RETRY_NANOS);
             }
+        }
+    }
+
+    /** Whether the worker's loop ended (closed, or its task budget is spent and reported). */
+    public boolean idle() {
+        return !thread.isAlive();
+    }
+
+    /** The right output of a task as a fetch hands it out (for tests that fetch and report themselves). */
+    public static byte[] output(JsonNode task) {
+        try {
+            return APPS.get(task.get("app").asText()).run(Base64.getDecoder().decode(task.get("input").asText()), RunContext.inMemory());
+        } catch (Exception e) {
+            throw new AssertionError("running " + task + " failed", e);
         }
     }
 
@@ -102,9 +138,15 @@ public final class TestWorker implements AutoCloseable {
         return copy;
     }
 
+    /** Stops the loop and waits (briefly) for it to end, so no call of this worker is in flight afterwards. */
     @Override
     public void close() {
         running.set(false);
         thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -13,6 +13,9 @@ import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.Outcome;
+import org.enjambre.workunits.model.Task;
+import org.enjambre.workunits.model.TaskState;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.WorkerRef;
 import org.enjambre.workunits.transition.Effect;
@@ -20,6 +23,7 @@ import org.enjambre.workunits.transition.Event;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -235,6 +239,10 @@ public final class Scheduler {
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         for (Pending p : pending) {
             UnitChange c = p.change().join();
+            if (!c.accepted() && c.unit() == null && storedAlready(worker, p.report())) {
+                accepted.add(p.report().id()); // a retry after the unit left memory (its job finished): idempotent
+                continue;
+            }
             if (!c.accepted()) {
                 rejected.add(new Refusal(p.report().id(), c.rejection().reason().name(), c.rejection().message()));
                 continue;
@@ -251,6 +259,22 @@ public final class Scheduler {
         store.writeNow(new Store.Batch(changed, records, List.of()));
         metrics.reported(accepted.size(), rejected.size());
         return new ReportOutcome(accepted, rejected);
+    }
+
+    /** Whether a report for a unit no longer in memory repeats what the store kept for that replica. */
+    private boolean storedAlready(WorkerRecord worker, Report r) {
+        TaskId id = TaskId.parse(r.id());
+        WorkUnit u = store.unit(id.jobId(), id.unit()).orElse(null);
+        if (u == null || id.replica() >= u.tasks().size()) {
+            return false;
+        }
+        Task t = u.task(id.replica());
+        if (t.state() != TaskState.OVER || !worker.id().equals(t.workerId())) {
+            return false;
+        }
+        return r.output() != null
+                ? t.success() && (t.output() == null || Arrays.equals(t.output(), r.output()))
+                : t.outcome() == Outcome.CLIENT_ERROR;
     }
 
     private void credit(JobRecord job, UnitChange c, Map<String, WorkerRecord.Stats> deltas) {

@@ -1,0 +1,107 @@
+package org.enjambre.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Which tasks a fetch hands out: higher priority first, shared between jobs of equal priority, one replica per worker. */
+class SchedulingTest {
+    @TempDir
+    Path dir;
+    Coordinator coordinator;
+
+    @AfterEach
+    void stop() {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+    }
+
+    @Test
+    void fetch_higherPriorityJobFirst_thenTheOther() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        String low = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 10, 2, 2, "\"priority\":0"));
+        String high = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 10, 2, 2, "\"priority\":10"));
+        Harness.Registered one = Harness.register(url, "one", "primes");
+        Harness.Registered two = Harness.register(url, "two", "primes");
+
+        assertThat(jobsOf(Harness.fetch(url, one.token(), 4))).containsOnly(high).hasSize(4);
+        assertThat(jobsOf(Harness.fetch(url, two.token(), 4))).containsOnly(high).hasSize(4);
+        // "one" may take one replica of each of the 6 high-priority units it has not got yet, then low-priority ones.
+        assertThat(jobsOf(Harness.fetch(url, one.token(), 8)))
+                .containsExactly(high, high, high, high, high, high, low, low);
+
+        assertThat(Harness.job(url, high).get("state").asText()).isEqualTo("RUNNING");
+        assertThat(Harness.job(url, high).get("tasks").get("issued").asInt()).isEqualTo(14);
+        assertThat(Harness.job(url, low).get("tasks").get("issued").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void fetch_equalPriority_sharedBetweenJobs() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        String first = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 10, 2, 2, null));
+        String second = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 10, 2, 2, null));
+        Harness.Registered one = Harness.register(url, "one", "primes");
+
+        List<String> jobs = jobsOf(Harness.fetch(url, one.token(), 4));
+        assertThat(jobs).hasSize(4);
+        assertThat(jobs.stream().filter(first::equals).count()).isEqualTo(2);
+        assertThat(jobs.stream().filter(second::equals).count()).isEqualTo(2);
+    }
+
+    @Test
+    void fetch_workerWithoutTheApp_getsNothing() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        String id = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 10, 2, 2, null));
+        Harness.Registered other = Harness.register(url, "other", "collatz");
+
+        Harness.Response r = Harness.fetch(url, other.token(), 4);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("tasks")).isEmpty();
+        assertThat(Harness.job(url, id).get("state").asText()).isEqualTo("QUEUED");
+    }
+
+    @Test
+    void fetch_longPoll_idleWorkerGetsNewWorkAtOnce() throws Exception {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        Harness.Registered idle = Harness.register(url, "idle", "primes");
+        long start = System.nanoTime();
+        CompletableFuture<Harness.Response> poll = CompletableFuture.supplyAsync(() ->
+                Harness.call("POST", url + "/api/v1/work/fetch", idle.token(), "{\"max\":2,\"waitMs\":30000}"));
+        // Once the peer noted the fetch (the worker's record changed), submit: the waiting fetch must wake up.
+        await().atMost(Duration.ofSeconds(10)).until(() -> poll.isDone() || coordinator.workers().all().stream()
+                .anyMatch(w -> w.id().equals(idle.id()) && w.version() > 1));
+        assertThat(poll).isNotDone();
+        String id = Harness.submit(url, Harness.primesSpec(2, 1_000_000, 10, 2, 2, null));
+
+        Harness.Response r = poll.get(60, TimeUnit.SECONDS);
+        assertThat(jobsOf(r)).containsExactly(id, id);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
+    }
+
+    /** The job id of each task in a fetch answer, in order. */
+    static List<String> jobsOf(Harness.Response fetch) {
+        assertThat(fetch.status()).as(fetch.body()).isEqualTo(200);
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : fetch.json().get("tasks")) {
+            String id = t.get("id").asText();
+            out.add(id.substring(0, id.indexOf('/')));
+        }
+        return out;
+    }
+}
