@@ -14,7 +14,6 @@ import org.enjambre.coordinator.cluster.PeerQueries;
 import org.enjambre.coordinator.http.ApiServer;
 import org.enjambre.coordinator.http.Events;
 import org.enjambre.coordinator.http.Views;
-import org.enjambre.coordinator.jobs.JobCounters;
 import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.coordinator.metrics.Metrics;
@@ -61,7 +60,6 @@ public final class Coordinator implements AutoCloseable {
     private final ClusterNode node;
     private final LocalIndex index;
     private final PeerQueries peers;
-    private final JobCounters counters = new JobCounters();
     private final JobService jobs;
     private final WorkerService workers;
     private final Scheduler scheduler;
@@ -126,7 +124,7 @@ public final class Coordinator implements AutoCloseable {
             return found;
         };
         this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(modules)),
-                clock, peers, counters);
+                clock, peers);
         jobsRef[0] = jobs;
         this.workers = new WorkerService(node.workers(), store, clock,
                 new RateLimiter(clock, o.registrationsPerMinute(), o.registrationBurst()));
@@ -219,7 +217,7 @@ public final class Coordinator implements AutoCloseable {
             case "counts":
                 return index.counts(argument);
             case "tasks":
-                return counters.get(argument);
+                return index.taskCounts(argument);
             case "load": {
                 long local = node.units().getLocalMapStats().getOwnedEntryCount();
                 return new long[]{local, index.readyCount(), (long) metrics.reportedTotal()};

@@ -59,7 +59,7 @@ class InProcessClusterTest {
         assertThat(cluster.get("peers")).hasSize(3);
 
         Harness.Response sub = Harness.call("POST", b.url() + "/api/v1/jobs", Harness.KEY,
-                "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":100}");
+                "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":100,\"deadlineSeconds\":3}");
         assertThat(sub.status()).as(sub.body()).isEqualTo(201);
         String id = sub.json().get("id").asText();
         workers.add(new TestWorker(a.url(), "wa", TestWorker.Behaviour.HONEST));
@@ -67,7 +67,7 @@ class InProcessClusterTest {
         workers.add(new TestWorker(c.url(), "wc", TestWorker.Behaviour.HONEST));
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 Harness.call("GET", a.url() + "/api/v1/jobs/" + id, null, null).json().at("/workUnits/done").asInt() >= 10);
-        c.crash();
+        c.crash(); // its worker dies with it: the replicas it held come back at their 3 s deadline
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode job = Harness.call("GET", a.url() + "/api/v1/jobs/" + id, null, null).json();

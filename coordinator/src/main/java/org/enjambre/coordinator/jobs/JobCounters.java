@@ -1,10 +1,14 @@
 package org.enjambre.coordinator.jobs;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import org.enjambre.workunits.model.Outcome;
+import org.enjambre.workunits.model.Task;
+import org.enjambre.workunits.model.ValidateState;
+import org.enjambre.workunits.model.WorkUnit;
 
-/** Task counters per job on this peer (issued, reported, valid, invalid, errors); sums across peers give the job's. */
+/**
+ * A job's task counters (issued, reported, valid, invalid, errors), derived from its units' replicas:
+ * nothing to store, so they survive restarts and partition moves exactly.
+ */
 public final class JobCounters {
     public static final int ISSUED = 0;
     public static final int REPORTED = 1;
@@ -13,26 +17,35 @@ public final class JobCounters {
     public static final int ERRORS = 4;
     public static final int SIZE = 5;
 
-    private final Map<String, LongAdder[]> counters = new ConcurrentHashMap<>();
-
-    public void add(String jobId, int which, long n) {
-        counters.computeIfAbsent(jobId, j -> {
-            LongAdder[] a = new LongAdder[SIZE];
-            for (int i = 0; i < SIZE; i++) {
-                a[i] = new LongAdder();
-            }
-            return a;
-        })[which].add(n);
+    private JobCounters() {
     }
 
-    public long[] get(String jobId) {
-        LongAdder[] a = counters.get(jobId);
-        long[] out = new long[SIZE];
-        if (a != null) {
-            for (int i = 0; i < SIZE; i++) {
-                out[i] = a[i].sum();
+    /** The counters of one unit's replicas. */
+    public static long[] of(WorkUnit u) {
+        long[] c = new long[SIZE];
+        for (Task t : u.tasks()) {
+            if (t.worker() != null) {
+                c[ISSUED]++;
+            }
+            if (t.outcome() == Outcome.SUCCESS || t.outcome() == Outcome.CLIENT_ERROR) {
+                c[REPORTED]++;
+            }
+            if (t.validate() == ValidateState.VALID) {
+                c[VALID]++;
+            } else if (t.validate() == ValidateState.INVALID) {
+                c[INVALID]++;
+            }
+            if (t.failed()) {
+                c[ERRORS]++;
             }
         }
-        return out;
+        return c;
+    }
+
+    /** Adds {@code b} into {@code a}. */
+    public static void add(long[] a, long[] b) {
+        for (int i = 0; i < SIZE; i++) {
+            a[i] += b[i];
+        }
     }
 }

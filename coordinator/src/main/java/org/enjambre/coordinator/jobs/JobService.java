@@ -53,7 +53,7 @@ public final class JobService implements AutoCloseable {
     private final JobSpecParser parser;
     private final Clock clock;
     private final PeerQueries peers;
-    private final JobCounters counters;
+    private final Map<String, long[]> finishedTaskCounts = new ConcurrentHashMap<>();
     private final ExecutorService assimilator = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "enjambre-assimilator");
         t.setDaemon(true);
@@ -61,7 +61,7 @@ public final class JobService implements AutoCloseable {
     });
     private final Set<String> assimilating = ConcurrentHashMap.newKeySet();
 
-    public JobService(ClusterNode node, Store store, AppRegistry apps, Clock clock, PeerQueries peers, JobCounters counters) {
+    public JobService(ClusterNode node, Store store, AppRegistry apps, Clock clock, PeerQueries peers) {
         this.node = node;
         this.jobs = node.jobs();
         this.units = node.units();
@@ -70,7 +70,6 @@ public final class JobService implements AutoCloseable {
         this.parser = new JobSpecParser(apps);
         this.clock = clock;
         this.peers = peers;
-        this.counters = counters;
     }
 
     public AppRegistry apps() {
@@ -138,13 +137,18 @@ public final class JobService implements AutoCloseable {
         return peers.sum("counts", job.id(), UnitState.values().length);
     }
 
-    /** Task counters of the job, over all peers. */
+    /** Task counters of the job ({@link JobCounters} indexes): over all peers while it runs, from storage after. */
     public long[] taskCounts(JobRecord job) {
-        return peers.sum("tasks", job.id(), JobCounters.SIZE);
-    }
-
-    public JobCounters counters() {
-        return counters;
+        if (!job.state().terminal()) {
+            return peers.sum("tasks", job.id(), JobCounters.SIZE);
+        }
+        return finishedTaskCounts.computeIfAbsent(job.id(), id -> {
+            long[] c = new long[JobCounters.SIZE];
+            for (WorkUnit u : store.units(id).values()) {
+                JobCounters.add(c, JobCounters.of(u));
+            }
+            return c;
+        }).clone();
     }
 
     /** A page of the job's units, live while it runs, from storage once it finished. */

@@ -7,6 +7,7 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import org.enjambre.coordinator.jobs.JobCounters;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.TaskState;
 import org.enjambre.workunits.model.UnitState;
@@ -59,7 +60,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     private final Map<String, ConcurrentSkipListMap<Integer, Ready>> ready = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<Deadline> deadlines = new ConcurrentSkipListSet<>();
     private final Map<String, Long> deadlineOf = new ConcurrentHashMap<>();
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLongArray> taskCounts = new ConcurrentHashMap<>();
     private final Consumer<String> onReady;
     private final Consumer<WorkUnit> onFinished;
 
@@ -99,16 +102,22 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
 
     /** Applies one change of one unit; {@code before} or {@code after} is null when absent. */
     synchronized void change(String key, WorkUnit before, WorkUnit after) {
-        String jobId = after != null ? after.jobId() : before != null ? before.jobId() : null;
+        // What this index last counted for the key, rather than the event's old value: events may lack it
+        // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
+        Seen was = after != null ? seen.put(key, Seen.of(after)) : seen.remove(key);
+        String jobId = after != null ? after.jobId() : was != null ? was.jobId() : before != null ? before.jobId() : null;
         if (jobId == null) {
             return;
         }
-        if (before != null) {
-            count(jobId, before.state(), -1);
+        if (was != null) {
+            count(was.jobId(), was.state(), -1);
+            countTasks(was.jobId(), was.tasks(), -1);
         }
         if (after != null) {
             count(jobId, after.state(), +1);
+            countTasks(jobId, JobCounters.of(after), +1);
         }
+        int index = after != null ? after.index() : Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
         ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
         boolean nowReady = after != null && after.state() == UnitState.NEEDS_REPLICAS;
         if (nowReady) {
@@ -121,9 +130,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
             if (q == null) {
                 q = ready.computeIfAbsent(jobId, j -> new ConcurrentSkipListMap<>());
             }
-            q.put(after.index(), new Ready(key, after.index(), holders));
+            q.put(index, new Ready(key, index, holders));
         } else if (q != null) {
-            q.remove(after != null ? after.index() : before.index());
+            q.remove(index);
             if (q.isEmpty()) {
                 ready.remove(jobId, q);
             }
@@ -143,11 +152,18 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         if (due != Long.MAX_VALUE) {
             deadlines.add(new Deadline(due, key));
         }
-        if (nowReady && (before == null || before.state() != UnitState.NEEDS_REPLICAS)) {
+        if (nowReady && (was == null || was.state() != UnitState.NEEDS_REPLICAS)) {
             onReady.accept(jobId);
         }
-        if (after != null && after.terminal() && (before == null || !before.terminal())) {
+        if (after != null && after.terminal() && (was == null || !was.state().terminal())) {
             onFinished.accept(after);
+        }
+    }
+
+    /** What the index counted for one unit. */
+    private record Seen(String jobId, UnitState state, long[] tasks) {
+        static Seen of(WorkUnit u) {
+            return new Seen(u.jobId(), u.state(), JobCounters.of(u));
         }
     }
 
@@ -156,12 +172,35 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         c.addAndGet(s.ordinal(), delta);
     }
 
+    private void countTasks(String jobId, long[] t, int sign) {
+        AtomicLongArray c = taskCounts.computeIfAbsent(jobId, j -> new AtomicLongArray(JobCounters.SIZE));
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] != 0) {
+                c.addAndGet(i, sign * t[i]);
+            }
+        }
+    }
+
+    /** Task counters of {@code jobId}'s units owned here ({@link JobCounters} indexes). */
+    public long[] taskCounts(String jobId) {
+        AtomicLongArray c = taskCounts.get(jobId);
+        long[] out = new long[JobCounters.SIZE];
+        if (c != null) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = c.get(i);
+            }
+        }
+        return out;
+    }
+
     /** Clears the index and fills it from the map entries this peer owns now. */
     public synchronized void rebuild(IMap<String, WorkUnit> units) {
         ready.clear();
         deadlines.clear();
         deadlineOf.clear();
+        seen.clear();
         counts.clear();
+        taskCounts.clear();
         List<String> keys = new ArrayList<>(units.localKeySet());
         for (int i = 0; i < keys.size(); i += 1000) {
             Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));
@@ -231,6 +270,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     /** Forgets a job's counters (after it finished and its units left the map). */
     public void forget(String jobId) {
         counts.remove(jobId);
+        taskCounts.remove(jobId);
         ready.remove(jobId);
     }
 }

@@ -3,7 +3,6 @@ package org.enjambre.coordinator.sched;
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.cluster.UnitChange;
 import org.enjambre.coordinator.cluster.UnitProcessor;
-import org.enjambre.coordinator.jobs.JobCounters;
 import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.coordinator.jobs.JobSpecs;
@@ -193,7 +192,6 @@ public final class Scheduler {
             }
         }
         if (issued > 0) {
-            jobs.counters().add(job.id(), JobCounters.ISSUED, issued);
             if (job.state() == JobState.QUEUED) {
                 jobs.markRunning(job.id()).ifPresent(started::add);
             }
@@ -251,7 +249,6 @@ public final class Scheduler {
             changed.add(c.unit()); // even unchanged: re-writing makes a retried report durable
             if (c.changed()) {
                 deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusReported(), WorkerRecord.Stats::plus);
-                jobs.counters().add(p.job().id(), JobCounters.REPORTED, 1);
                 credit(p.job(), c, deltas);
             }
         }
@@ -285,16 +282,13 @@ public final class Scheduler {
                 if (j.valid()) {
                     double credit = app.cost(spec.input(), job.workUnits(), c.unit().index());
                     deltas.merge(j.workerId(), WorkerRecord.Stats.NONE.plusValid(credit), WorkerRecord.Stats::plus);
-                    jobs.counters().add(job.id(), JobCounters.VALID, 1);
                 } else {
                     deltas.merge(j.workerId(), WorkerRecord.Stats.NONE.plusInvalid(), WorkerRecord.Stats::plus);
-                    jobs.counters().add(job.id(), JobCounters.INVALID, 1);
                     metrics.disagreement();
                 }
                 metrics.validated(j.valid());
             } else if (e instanceof Effect.Errored err) {
                 deltas.merge(err.workerId(), WorkerRecord.Stats.NONE.plusError(), WorkerRecord.Stats::plus);
-                jobs.counters().add(job.id(), JobCounters.ERRORS, 1);
             } else if (e instanceof Effect.ReplicasCreated rc && c.unit().tasks().size() > c.unit().policy().replicas()) {
                 metrics.replicasAdded(rc.count());
             }
