@@ -12,6 +12,7 @@ import org.enjambre.workunits.transition.Decision.Reason;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiPredicate;
@@ -34,10 +35,20 @@ public final class Transitioner {
     private static final Transitioner EXACT = new Transitioner(Arrays::equals);
 
     private final BiPredicate<byte[], byte[]> agree;
+    private final Acceptance acceptance;
 
-    /** A transitioner comparing outputs with {@code agree} (the app's comparison). */
+    /** A transitioner comparing outputs with {@code agree} (the app's comparison) and accepting by plain quorum. */
     public Transitioner(BiPredicate<byte[], byte[]> agree) {
+        this(agree, Acceptance.quorum());
+    }
+
+    /**
+     * A transitioner comparing outputs with {@code agree} and accepting results by {@code acceptance}
+     * (for instance credibility-based acceptance) instead of plain quorum.
+     */
+    public Transitioner(BiPredicate<byte[], byte[]> agree, Acceptance acceptance) {
         this.agree = Objects.requireNonNull(agree, "agree");
+        this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
     }
 
     /** A transitioner comparing outputs byte for byte. */
@@ -76,6 +87,74 @@ public final class Transitioner {
             }
         }
         return true;
+    }
+
+    /**
+     * Changes the redundancy policy of a unit none of whose replicas was sent yet, resizing its unsent
+     * replicas to {@code policy.replicas()}: how adaptive replication runs a unit alone on a trusted
+     * worker (replicas 1, quorum 1) or gives it more replicas. Refused ({@link Reason#CONFLICT}) once a
+     * replica was sent or the unit is terminal; the same policy again changes nothing.
+     */
+    public Decision replan(WorkUnit unit, Redundancy policy) {
+        Objects.requireNonNull(policy, "policy");
+        if (unit.terminal() || unit.tasks().stream().anyMatch(t -> t.state() != TaskState.UNSENT)) {
+            return Decision.rejected(unit, Reason.CONFLICT, "unit " + unit.id()
+                    + " already has replicas sent (or is finished); its redundancy can no longer change");
+        }
+        if (policy.equals(unit.policy()) && unit.tasks().size() == policy.replicas()) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < policy.replicas(); i++) {
+            tasks.add(Task.unsent(i));
+        }
+        List<Effect> effects = new ArrayList<>();
+        if (policy.replicas() > unit.tasks().size()) {
+            effects.add(new Effect.ReplicasCreated(policy.replicas() - unit.tasks().size()));
+        }
+        WorkUnit replanned = new WorkUnit(unit.jobId(), unit.index(), policy, UnitState.NEEDS_REPLICAS, tasks, -1, null,
+                unit.version() + 1);
+        return Decision.accepted(replanned, effects);
+    }
+
+    /**
+     * Judges a unit that is not terminal again, without any new result: for an {@link Acceptance}
+     * whose answer changes with time (credibility grows as workers pass spot-checks). Changes nothing,
+     * and returns the same instance, unless the unit is now accepted, fails or needs more replicas.
+     */
+    public Decision revalidate(WorkUnit unit) {
+        if (unit.terminal()) {
+            return Decision.accepted(unit, List.of());
+        }
+        Decision d = evaluate(unit, new ArrayList<>(unit.tasks()), new ArrayList<>());
+        return d.effects().isEmpty() ? Decision.accepted(unit, List.of()) : d;
+    }
+
+    /**
+     * Backtracking: marks every not-yet-validated result of {@code workerId} in a unit that is not
+     * terminal {@link ValidateState#INVALID} (a {@link Effect.Judged} with {@code valid = false} each,
+     * the output dropped), then judges the unit again, which creates the replicas needed to recompute
+     * it. A terminal unit is left as it is (an accepted result is never revoked), and so is a unit
+     * without such a result (the same instance is returned). Replicas still in progress on that
+     * worker are left to their deadline.
+     */
+    public Decision invalidate(WorkUnit unit, String workerId) {
+        Objects.requireNonNull(workerId, "workerId");
+        if (unit.terminal()) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        List<Effect> effects = new ArrayList<>();
+        for (Task t : unit.tasks()) {
+            if (t.success() && t.validate() == ValidateState.PENDING && workerId.equals(t.workerId())) {
+                tasks.set(t.replica(), t.judged(ValidateState.INVALID, false));
+                effects.add(new Effect.Judged(t.replica(), workerId, false));
+            }
+        }
+        if (effects.isEmpty()) {
+            return Decision.accepted(unit, List.of());
+        }
+        return evaluate(unit, tasks, effects);
     }
 
     private static boolean shares(WorkerRef a, WorkerRef b) {
@@ -218,13 +297,13 @@ public final class Transitioner {
     private Decision evaluate(WorkUnit unit, List<Task> tasks, List<Effect> effects) {
         Redundancy p = unit.policy();
         List<List<Task>> classes = agreementClasses(tasks);
-        List<Task> best = null;
-        for (List<Task> c : classes) {
-            if (c.size() >= p.quorum() && (best == null || c.size() > best.size())) {
-                best = c;
-            }
+        Acceptance.Verdict verdict = acceptance.judge(p, Collections.unmodifiableList(tasks),
+                classes.stream().map(Collections::unmodifiableList).toList());
+        if (verdict.accept() >= classes.size()) {
+            throw new IllegalStateException(acceptance + " accepted group " + verdict.accept() + " of " + classes.size());
         }
-        if (best != null) {
+        if (verdict.accepted()) {
+            List<Task> best = classes.get(verdict.accept());
             int canonical = best.get(0).replica();
             for (Task t : tasks.toArray(new Task[0])) {
                 if (t.success() && t.validate() == ValidateState.PENDING) {
@@ -244,19 +323,16 @@ public final class Transitioner {
             return fail(unit, tasks, effects, "too many errors: " + errors + " replicas failed (redundancy.maxErrors is "
                     + p.maxErrors() + ")");
         }
-        int largest = classes.stream().mapToInt(List::size).max().orElse(0);
-        long live = tasks.stream().filter(t -> t.state() != TaskState.OVER).count();
-        long successes = tasks.stream().filter(Task::success).count();
-        long needed = Math.max(p.replicas() - (successes + live), p.quorum() - largest - live);
+        int needed = verdict.moreReplicas();
         if (needed > 0) {
             if (tasks.size() + needed > p.maxResults()) {
-                return fail(unit, tasks, effects, "no " + p.quorum() + " agreeing results within "
+                return fail(unit, tasks, effects, "no " + acceptance.requirement(p) + " within "
                         + p.maxResults() + " replicas (redundancy.maxResults)");
             }
             for (int i = 0; i < needed; i++) {
                 tasks.add(Task.unsent(tasks.size()));
             }
-            effects.add(new Effect.ReplicasCreated((int) needed));
+            effects.add(new Effect.ReplicasCreated(needed));
         }
         boolean unsent = tasks.stream().anyMatch(t -> t.state() == TaskState.UNSENT);
         return Decision.accepted(next(unit, unsent ? UnitState.NEEDS_REPLICAS : UnitState.IN_PROGRESS,
