@@ -157,6 +157,21 @@ public final class Transitioner {
         return evaluate(unit, tasks, effects);
     }
 
+    /**
+     * Adds one unsent replica to a unit that is not terminal: for a unit whose results wait for
+     * credibility while their workers went away. Refused ({@link Reason#NOTHING_TO_ISSUE}) for a terminal
+     * unit or when {@code maxResults} replicas exist already.
+     */
+    public Decision addReplica(WorkUnit unit) {
+        if (unit.terminal() || unit.tasks().size() >= unit.policy().maxResults()) {
+            return Decision.rejected(unit, Reason.NOTHING_TO_ISSUE, "unit " + unit.id() + (unit.terminal() ? " is " + unit.state()
+                    : " already has " + unit.tasks().size() + " replicas (redundancy.maxResults)"));
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        tasks.add(Task.unsent(tasks.size()));
+        return Decision.accepted(next(unit, UnitState.NEEDS_REPLICAS, tasks, -1, null), List.of(new Effect.ReplicasCreated(1)));
+    }
+
     private static boolean shares(WorkerRef a, WorkerRef b) {
         return a.workerId().equals(b.workerId())
                 || (a.accountId() != null && a.accountId().equals(b.accountId()))

@@ -106,6 +106,20 @@ class TransitionerTrustExtensionsTest {
     }
 
     @Test
+    void addReplica_addsOneUpToMaxResults() {
+        WorkUnit u = sent(WorkUnit.create("j", 0, new Redundancy(1, 1, 3, 2, false, 0.9999, 0)), "a");
+        Decision d = tr.addReplica(u);
+        assertThat(d.effects()).containsExactly(new Effect.ReplicasCreated(1));
+        assertThat(d.unit().state()).isEqualTo(UnitState.NEEDS_REPLICAS);
+        assertThat(d.unit().tasks()).hasSize(2);
+        Decision full = tr.addReplica(d.unit());
+        assertThat(full.isAccepted()).isFalse();
+        assertThat(full.rejection().message()).isEqualTo("unit j/0 already has 2 replicas (redundancy.maxResults)");
+        WorkUnit cancelled = tr.apply(u, new Event.Cancel("stop", 3)).unit();
+        assertThat(tr.addReplica(cancelled).rejection().message()).isEqualTo("unit j/0 is FAILED");
+    }
+
+    @Test
     void defaultAcceptanceIsPlainQuorum() {
         Transitioner explicit = new Transitioner(Arrays::equals, Acceptance.quorum());
         WorkUnit a = WorkUnit.create("j", 0, Q2);
