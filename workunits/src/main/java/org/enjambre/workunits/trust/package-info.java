@@ -20,7 +20,8 @@
  *       {@link org.enjambre.workunits.trust.SpotChecker#track}; with credibility-based acceptance
  *       ({@link org.enjambre.workunits.trust.CredibilityAcceptance}),
  *       {@link org.enjambre.workunits.transition.Transitioner#revalidate} a worker's pending units when
- *       it passes spot-checks.</li>
+ *       it passes spot-checks, and {@link org.enjambre.workunits.transition.Transitioner#addReplica} a
+ *       unit whose waiting results belong to a worker that went away.</li>
  * </ol>
  * {@link org.enjambre.workunits.trust.sim.Simulation} does exactly that, in process.
  */
