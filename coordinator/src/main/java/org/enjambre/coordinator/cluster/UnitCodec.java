@@ -60,6 +60,8 @@ public final class UnitCodec {
         out.writeByte(p.maxErrors());
         out.writeByte(p.maxResults());
         out.writeBoolean(p.adaptive());
+        out.writeDouble(p.credibility());
+        out.writeDouble(p.spotCheckRate());
         out.writeByte(u.state().ordinal());
         out.writeShort(u.canonical());
         writeNullable(out, u.failure());
@@ -95,7 +97,8 @@ public final class UnitCodec {
         }
         String jobId = in.readUTF();
         int index = in.readInt();
-        Redundancy policy = new Redundancy(in.readByte(), in.readByte(), in.readByte(), in.readByte(), in.readBoolean());
+        Redundancy policy = new Redundancy(in.readByte(), in.readByte(), in.readByte(), in.readByte(), in.readBoolean(),
+                in.readDouble(), in.readDouble());
         UnitState state = UnitState.values()[in.readByte()];
         int canonical = in.readShort();
         String failure = readNullable(in);

@@ -43,7 +43,8 @@ public final class JobSpecs {
             JsonNode r = n.get("redundancy");
             Redundancy red = new Redundancy(r.get("replicas").intValue(), r.get("quorum").intValue(),
                     r.get("maxErrors").intValue(), r.get("maxResults").intValue(),
-                    r.has("adaptive") && r.get("adaptive").booleanValue());
+                    r.has("adaptive") && r.get("adaptive").booleanValue(),
+                    r.path("credibility").asDouble(0), r.path("spotCheckRate").asDouble(0));
             return new Parsed(n.get("input"), red, n.get("workUnits").intValue(), n.get("deadlineSeconds").longValue() * 1000L);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt job spec", e);

@@ -31,7 +31,7 @@ public final class JobSpecParser {
     private static final Set<String> TOP_FIELDS =
             Set.of("name", "app", "input", "workUnits", "redundancy", "deadlineSeconds", "priority");
     private static final Set<String> REDUNDANCY_FIELDS =
-            Set.of("replicas", "quorum", "maxErrors", "maxResults", "adaptive");
+            Set.of("replicas", "quorum", "maxErrors", "maxResults", "adaptive", "credibility", "spotCheckRate");
 
     /** Strict: a field given twice is malformed, not silently the last one. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -126,6 +126,13 @@ public final class JobSpecParser {
         r.put("maxErrors", spec.redundancy().maxErrors());
         r.put("maxResults", spec.redundancy().maxResults());
         r.put("adaptive", spec.redundancy().adaptive());
+        // Written only when set, so specs that do not use them look exactly as before.
+        if (spec.redundancy().credibility() != 0) {
+            r.put("credibility", spec.redundancy().credibility());
+        }
+        if (spec.redundancy().spotCheckRate() != 0) {
+            r.put("spotCheckRate", spec.redundancy().spotCheckRate());
+        }
         node.put("deadlineSeconds", spec.deadlineSeconds());
         node.put("priority", spec.priority());
         return node;
@@ -153,8 +160,22 @@ public final class JobSpecParser {
         if (adaptive != null && !adaptive.isBoolean()) {
             throw new SpecException("redundancy.adaptive", "redundancy.adaptive must be true or false");
         }
+        Double credibility = optionalFraction(node, "credibility", "redundancy.credibility");
+        Double spotCheckRate = optionalFraction(node, "spotCheckRate", "redundancy.spotCheckRate");
         return Redundancy.of(r, q, maxErrors == null ? d.maxErrors() : maxErrors, mr,
-                adaptive != null && adaptive.booleanValue());
+                adaptive != null && adaptive.booleanValue(),
+                credibility == null ? 0 : credibility, spotCheckRate == null ? 0 : spotCheckRate);
+    }
+
+    private static Double optionalFraction(JsonNode node, String field, String path) throws SpecException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            throw new SpecException(path, path + " must be a number");
+        }
+        return v.doubleValue();
     }
 
     private static void rejectUnknown(JsonNode node, Set<String> known, String prefix) throws SpecException {

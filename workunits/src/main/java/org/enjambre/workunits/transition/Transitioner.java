@@ -12,6 +12,7 @@ import org.enjambre.workunits.transition.Decision.Reason;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiPredicate;
@@ -40,10 +41,20 @@ public final class Transitioner {
     private static final Transitioner EXACT = new Transitioner(Arrays::equals);
 
     private final BiPredicate<byte[], byte[]> agree;
+    private final Acceptance acceptance;
 
-    /** A transitioner comparing outputs with {@code agree} (the app's comparison). */
+    /** A transitioner comparing outputs with {@code agree} (the app's comparison) and accepting by plain quorum. */
     public Transitioner(BiPredicate<byte[], byte[]> agree) {
+        this(agree, Acceptance.quorum());
+    }
+
+    /**
+     * A transitioner comparing outputs with {@code agree} and accepting results by {@code acceptance}
+     * (for instance credibility-based acceptance) instead of plain quorum.
+     */
+    public Transitioner(BiPredicate<byte[], byte[]> agree, Acceptance acceptance) {
         this.agree = Objects.requireNonNull(agree, "agree");
+        this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
     }
 
     /** A transitioner comparing outputs byte for byte. */
@@ -82,6 +93,89 @@ public final class Transitioner {
             }
         }
         return true;
+    }
+
+    /**
+     * Changes the redundancy policy of a unit none of whose replicas was sent yet, resizing its unsent
+     * replicas to {@code policy.replicas()}: how adaptive replication runs a unit alone on a trusted
+     * worker (replicas 1, quorum 1) or gives it more replicas. Refused ({@link Reason#CONFLICT}) once a
+     * replica was sent or the unit is terminal; the same policy again changes nothing.
+     */
+    public Decision replan(WorkUnit unit, Redundancy policy) {
+        Objects.requireNonNull(policy, "policy");
+        if (unit.terminal() || unit.tasks().stream().anyMatch(t -> t.state() != TaskState.UNSENT)) {
+            return Decision.rejected(unit, Reason.CONFLICT, "unit " + unit.id()
+                    + " already has replicas sent (or is finished); its redundancy can no longer change");
+        }
+        if (policy.equals(unit.policy()) && unit.tasks().size() == policy.replicas()) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < policy.replicas(); i++) {
+            tasks.add(Task.unsent(i));
+        }
+        List<Effect> effects = new ArrayList<>();
+        if (policy.replicas() > unit.tasks().size()) {
+            effects.add(new Effect.ReplicasCreated(policy.replicas() - unit.tasks().size()));
+        }
+        WorkUnit replanned = new WorkUnit(unit.jobId(), unit.index(), policy, UnitState.NEEDS_REPLICAS, tasks, -1, null,
+                unit.version() + 1);
+        return Decision.accepted(replanned, effects);
+    }
+
+    /**
+     * Judges a unit that is not terminal again, without any new result: for an {@link Acceptance}
+     * whose answer changes with time (credibility grows as workers pass spot-checks). Changes nothing,
+     * and returns the same instance, unless the unit is now accepted, fails or needs more replicas.
+     */
+    public Decision revalidate(WorkUnit unit) {
+        if (unit.terminal()) {
+            return Decision.accepted(unit, List.of());
+        }
+        Decision d = evaluate(unit, new ArrayList<>(unit.tasks()), new ArrayList<>());
+        return d.effects().isEmpty() ? Decision.accepted(unit, List.of()) : d;
+    }
+
+    /**
+     * Backtracking: marks every not-yet-validated result of {@code workerId} in a unit that is not
+     * terminal {@link ValidateState#INVALID} (a {@link Effect.Judged} with {@code valid = false} each,
+     * the output dropped), then judges the unit again, which creates the replicas needed to recompute
+     * it. A terminal unit is left as it is (an accepted result is never revoked), and so is a unit
+     * without such a result (the same instance is returned). Replicas still in progress on that
+     * worker are left to their deadline.
+     */
+    public Decision invalidate(WorkUnit unit, String workerId) {
+        Objects.requireNonNull(workerId, "workerId");
+        if (unit.terminal()) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        List<Effect> effects = new ArrayList<>();
+        for (Task t : unit.tasks()) {
+            if (t.success() && t.validate() == ValidateState.PENDING && workerId.equals(t.workerId())) {
+                tasks.set(t.replica(), t.judged(ValidateState.INVALID, false));
+                effects.add(new Effect.Judged(t.replica(), workerId, false));
+            }
+        }
+        if (effects.isEmpty()) {
+            return Decision.accepted(unit, List.of());
+        }
+        return evaluate(unit, tasks, effects);
+    }
+
+    /**
+     * Adds one unsent replica to a unit that is not terminal: for a unit whose results wait for
+     * credibility while their workers went away. Refused ({@link Reason#NOTHING_TO_ISSUE}) for a terminal
+     * unit or when {@code maxResults} replicas exist already.
+     */
+    public Decision addReplica(WorkUnit unit) {
+        if (unit.terminal() || unit.tasks().size() >= unit.policy().maxResults()) {
+            return Decision.rejected(unit, Reason.NOTHING_TO_ISSUE, "unit " + unit.id() + (unit.terminal() ? " is " + unit.state()
+                    : " already has " + unit.tasks().size() + " replicas (redundancy.maxResults)"));
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        tasks.add(Task.unsent(tasks.size()));
+        return Decision.accepted(next(unit, UnitState.NEEDS_REPLICAS, tasks, -1, null), List.of(new Effect.ReplicasCreated(1)));
     }
 
     private static boolean shares(WorkerRef a, WorkerRef b) {
@@ -223,8 +317,14 @@ public final class Transitioner {
     /** Validates the successes of a unit that is not terminal, then creates replicas or fails it as needed. */
     private Decision evaluate(WorkUnit unit, List<Task> tasks, List<Effect> effects) {
         Redundancy p = unit.policy();
-        List<Task> best = largestAgreement(tasks);
-        if (best.size() >= p.quorum()) {
+        List<List<Task>> classes = agreementGroups(tasks);
+        Acceptance.Verdict verdict = acceptance.judge(p, Collections.unmodifiableList(tasks),
+                classes.stream().map(Collections::unmodifiableList).toList());
+        if (verdict.accept() >= classes.size()) {
+            throw new IllegalStateException(acceptance + " accepted group " + verdict.accept() + " of " + classes.size());
+        }
+        if (verdict.accepted()) {
+            List<Task> best = classes.get(verdict.accept());
             int canonical = best.get(0).replica();
             for (Task t : tasks.toArray(new Task[0])) {
                 if (t.success() && t.validate() == ValidateState.PENDING) {
@@ -244,22 +344,17 @@ public final class Transitioner {
             return fail(unit, tasks, effects, "too many errors: " + errors + " replicas failed (redundancy.maxErrors is "
                     + p.maxErrors() + ")");
         }
-        long live = tasks.stream().filter(t -> t.state() != TaskState.OVER).count();
-        long successes = tasks.stream().filter(Task::success).count();
-        // Without these, a quorum is out of reach even if every live replica agrees with the largest group.
-        long forQuorum = p.quorum() - best.size() - live;
-        // These keep `replicas` results done or under way; only as many as maxResults still allows.
-        long forTarget = p.replicas() - (successes + live);
-        if (tasks.size() + forQuorum > p.maxResults()) {
-            return fail(unit, tasks, effects, "no " + p.quorum() + " agreeing results within "
-                    + p.maxResults() + " replicas (redundancy.maxResults)");
-        }
-        long needed = Math.min(Math.max(forQuorum, forTarget), p.maxResults() - tasks.size());
+        int needed = verdict.moreReplicas();
         if (needed > 0) {
+            // An acceptance asks for more than maxResults allows only when acceptance is out of reach.
+            if (tasks.size() + needed > p.maxResults()) {
+                return fail(unit, tasks, effects, "no " + acceptance.requirement(p) + " within "
+                        + p.maxResults() + " replicas (redundancy.maxResults)");
+            }
             for (int i = 0; i < needed; i++) {
                 tasks.add(Task.unsent(tasks.size()));
             }
-            effects.add(new Effect.ReplicasCreated((int) needed));
+            effects.add(new Effect.ReplicasCreated(needed));
         }
         boolean unsent = tasks.stream().anyMatch(t -> t.state() == TaskState.UNSENT);
         return Decision.accepted(next(unit, unsent ? UnitState.NEEDS_REPLICAS : UnitState.IN_PROGRESS,
@@ -284,29 +379,34 @@ public final class Transitioner {
     }
 
     /**
-     * The largest group of successes that agree with one of them, that one first (BOINC's validator:
-     * each result is a candidate, its group the results agreeing with it). Ties go to the earliest
-     * candidate; with an exact comparison the groups are the classes of equal outputs. Empty when
-     * there is no success.
+     * The groups of successes that agree with one of them, that one first (BOINC's validator: each
+     * result is a candidate, its group the results agreeing with it), in candidate order, without
+     * repeating a group. With an exact comparison the groups are the classes of equal outputs; with a
+     * tolerance they may overlap, and the largest is the one a quorum looks for.
      */
-    private List<Task> largestAgreement(List<Task> tasks) {
-        List<Task> best = List.of();
+    private List<List<Task>> agreementGroups(List<Task> tasks) {
+        List<List<Task>> groups = new ArrayList<>();
+        List<java.util.Set<Integer>> seen = new ArrayList<>();
         for (Task candidate : tasks) {
             if (!candidate.success() || candidate.output() == null) {
                 continue;
             }
             List<Task> group = new ArrayList<>();
+            java.util.Set<Integer> members = new java.util.HashSet<>();
             group.add(candidate);
+            members.add(candidate.replica());
             for (Task t : tasks) {
                 if (t != candidate && t.success() && t.output() != null && agree.test(candidate.output(), t.output())) {
                     group.add(t);
+                    members.add(t.replica());
                 }
             }
-            if (group.size() > best.size()) {
-                best = group;
+            if (!seen.contains(members)) {
+                seen.add(members);
+                groups.add(group);
             }
         }
-        return best;
+        return groups;
     }
 
     private static WorkUnit next(WorkUnit unit, UnitState state, List<Task> tasks, int canonical, String failure) {

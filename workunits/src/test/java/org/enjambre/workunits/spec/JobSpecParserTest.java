@@ -234,7 +234,7 @@ class JobSpecParserTest {
         @Test
         void parse_unknownRedundancyField_isNamed() {
             assertRejected("{'app': 'noop', 'input': 0, 'redundancy': {'replica': 3}}", "redundancy.replica",
-                    "unknown field 'redundancy.replica' (known: adaptive, maxErrors, maxResults, quorum, replicas)");
+                    "unknown field 'redundancy.replica' (known: adaptive, credibility, maxErrors, maxResults, quorum, replicas, spotCheckRate)");
         }
     }
 

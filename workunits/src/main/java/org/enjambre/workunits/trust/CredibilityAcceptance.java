@@ -1,0 +1,91 @@
+package org.enjambre.workunits.trust;
+
+import org.enjambre.workunits.model.Task;
+import org.enjambre.workunits.model.TaskState;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Acceptance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Credibility-based acceptance (Sarmenta): a unit whose policy sets a {@link Redundancy#credibility()}
+ * threshold θ is accepted once the group of agreeing results with the highest credibility reaches θ,
+ * however many results that takes; units without a threshold fall back to plain quorum.
+ *
+ * <p>A result's credibility is its worker's <em>current</em> credibility, so a result that is not
+ * credible enough yet becomes so as its worker passes more spot-checks: the scheduler calls
+ * {@link org.enjambre.workunits.transition.Transitioner#revalidate} for the worker's pending units, and
+ * meanwhile no replica is added. Replicas are added only to keep {@code replicas} results alive (after
+ * backtracking invalidated some) and, when results disagree and none is in progress, one more to
+ * break the tie.
+ *
+ * <p>Thread-safe when the credibility function is.
+ */
+public final class CredibilityAcceptance implements Acceptance {
+    private final ToDoubleFunction<String> workerCredibility;
+
+    /** Acceptance reading each worker's current credibility, in [0, 1], from {@code workerCredibility}. */
+    public CredibilityAcceptance(ToDoubleFunction<String> workerCredibility) {
+        this.workerCredibility = Objects.requireNonNull(workerCredibility, "workerCredibility");
+    }
+
+    /** Acceptance with Sarmenta's credibility of the workers in {@code reputations}. */
+    public static CredibilityAcceptance of(Reputations reputations, Credibility credibility) {
+        return new CredibilityAcceptance(id -> credibility.ofWorker(reputations.worker(id)));
+    }
+
+    @Override
+    public Verdict judge(Redundancy p, List<Task> tasks, List<List<Task>> groups) {
+        if (!p.credibilityBased()) {
+            return Acceptance.quorum().judge(p, tasks, groups);
+        }
+        int best = -1;
+        double bestCredibility = -1;
+        List<double[]> credibilities = credibilities(groups);
+        for (int i = 0; i < groups.size(); i++) {
+            double c = Credibility.ofGroup(i, credibilities);
+            if (c > bestCredibility) {
+                best = i;
+                bestCredibility = c;
+            }
+        }
+        if (best >= 0 && bestCredibility >= p.credibility()) {
+            return Verdict.accept(best);
+        }
+        long live = tasks.stream().filter(t -> t.state() != TaskState.OVER).count();
+        long results = groups.stream().mapToLong(List::size).sum();
+        long more = Math.max(p.replicas() - (results + live), groups.size() > 1 && live == 0 ? 1 : 0);
+        return Verdict.pending((int) Math.max(0, more));
+    }
+
+    /** The credibility of every group of a unit, in order: what {@link #judge} compares with θ. */
+    public double[] groupCredibilities(List<List<Task>> groups) {
+        List<double[]> credibilities = credibilities(groups);
+        double[] out = new double[groups.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Credibility.ofGroup(i, credibilities);
+        }
+        return out;
+    }
+
+    private List<double[]> credibilities(List<List<Task>> groups) {
+        List<double[]> out = new ArrayList<>(groups.size());
+        for (List<Task> g : groups) {
+            double[] c = new double[g.size()];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = workerCredibility.applyAsDouble(g.get(i).workerId());
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    @Override
+    public String requirement(Redundancy p) {
+        return p.credibilityBased() ? "group of agreeing results with credibility " + p.credibility()
+                : Acceptance.quorum().requirement(p);
+    }
+}

@@ -1,0 +1,325 @@
+package org.enjambre.workunits.trust.sim;
+
+import org.enjambre.workunits.model.TaskState;
+import org.enjambre.workunits.model.UnitState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Decision;
+import org.enjambre.workunits.transition.Effect;
+import org.enjambre.workunits.transition.Event;
+import org.enjambre.workunits.transition.Transitioner;
+import org.enjambre.workunits.trust.Credibility;
+import org.enjambre.workunits.trust.CredibilityAcceptance;
+import org.enjambre.workunits.trust.Reputations;
+import org.enjambre.workunits.trust.SpotChecker;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * An in-process volunteer grid with saboteurs and no network: thousands of simulated workers fetch
+ * work from a scheduler that uses the real {@link Transitioner} (with the policy's {@link
+ * org.enjambre.workunits.transition.Acceptance}), {@link Reputations}, {@link SpotChecker} and
+ * {@link org.enjambre.workunits.trust.ReplicationPolicy}, exactly as the package comment of
+ * {@code org.enjambre.workunits.trust} describes.
+ *
+ * <p>The model is Sarmenta's: at each step a worker chosen uniformly at random among those not
+ * blacklisted asks for work and reports its result at once, so results arrive one at a time from random
+ * workers. It gets a known-answer spot-check when the {@link SpotChecker} says so, else a replica of the
+ * oldest unit that needs one and that it may take (never two replicas of a unit on one worker), else a
+ * fresh unit. Honest workers always return the right answer; saboteurs return a wrong one with
+ * probability s, the same wrong one when colluding. When every unit has been handed out and some wait
+ * for credibility only, the workers holding such results get spot-checks (they count as cost too).
+ *
+ * <p>Deterministic for a given scenario seed. Not thread-safe; one run per instance.
+ */
+public final class Simulation {
+    private static final String JOB = "sim";
+    private static final long DEADLINE = 1L << 50; // results are instant: nothing ever times out
+    private static final byte[] COLLUDED = "the saboteurs' answer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] KNOWN_ANSWER = "a known answer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private final Scenario scenario;
+    private final Policy policy;
+    private final SplittableRandom random;
+    private final Reputations reputations = new Reputations();
+    private final SpotChecker checker;
+    private final Transitioner transitioner;
+    private final long soloChecks;
+    private final boolean spotChecking;
+    private final WorkUnit[] units;
+    private final boolean[] queued;
+    private final ArrayDeque<Integer> needy = new ArrayDeque<>();
+    private final List<Worker> active = new ArrayList<>();
+    private final List<Worker> waiting = new ArrayList<>();
+    private int nextFresh;
+    private int identities;
+    private long now;
+    private long accepted;
+    private long wrong;
+    private long failed;
+    private long results;
+    private long spotChecks;
+    private long saboteursBlacklisted;
+    private long honestBlacklisted;
+
+    private static final class Worker {
+        final WorkerRef ref;
+        final boolean saboteur;
+        int slot;
+
+        Worker(String id, boolean saboteur) {
+            this.ref = WorkerRef.of(id);
+            this.saboteur = saboteur;
+        }
+    }
+
+    private Simulation(Scenario scenario, Policy policy) {
+        this.scenario = scenario;
+        this.policy = policy;
+        this.random = new SplittableRandom(scenario.seed());
+        this.checker = new SpotChecker(reputations, policy.warmupChecks(), policy.warmupRate());
+        Redundancy r = policy.redundancy();
+        this.spotChecking = r.spotCheckRate() > 0;
+        if (r.credibilityBased()) {
+            Credibility credibility = Credibility.assuming(policy.assumedSaboteurFraction());
+            this.transitioner = new Transitioner(Arrays::equals, CredibilityAcceptance.of(reputations, credibility));
+            this.soloChecks = credibility.checksFor(r.credibility());
+        } else {
+            this.transitioner = new Transitioner(Arrays::equals);
+            this.soloChecks = -1;
+        }
+        this.units = new WorkUnit[scenario.units()];
+        this.queued = new boolean[scenario.units()];
+        int saboteurs = scenario.saboteurs();
+        for (int i = 0; i < scenario.workers(); i++) {
+            join(i < saboteurs);
+        }
+    }
+
+    /** Runs {@code policy} against {@code scenario} until every unit is accepted or failed. */
+    public static Report run(Scenario scenario, Policy policy) {
+        return new Simulation(scenario, policy).run();
+    }
+
+    private Report run() {
+        long total = scenario.units();
+        long idle = 0;
+        while (accepted + failed < total) {
+            now++;
+            if (active.isEmpty()) {
+                throw new IllegalStateException("every worker is blacklisted with " + (total - accepted - failed) + " units left");
+            }
+            if (needy.isEmpty() && nextFresh >= total) {
+                waitForCredibility();
+                continue;
+            }
+            Worker w = active.get(random.nextInt(active.size()));
+            if (checker.shouldSpotCheck(w.ref, policy.redundancy().spotCheckRate(), random)) {
+                spotCheck(w);
+                continue;
+            }
+            int unit = takeNeedy(w);
+            if (unit < 0 && nextFresh < total) {
+                unit = nextFresh++;
+                units[unit] = WorkUnit.create(JOB, unit, policy.redundancy());
+            }
+            if (unit < 0) {
+                if (++idle > 100L * scenario.workers() + 1_000_000) {
+                    throw new IllegalStateException("no worker can take the units left: " + needy);
+                }
+                continue;
+            }
+            idle = 0;
+            compute(w, unit);
+        }
+        return new Report(policy.name(), scenario, accepted, wrong, failed, results, spotChecks,
+                saboteursBlacklisted, honestBlacklisted);
+    }
+
+    /** Every unit is out and none needs a replica: the workers whose results wait for credibility get spot-checks. */
+    private void waitForCredibility() {
+        if (waiting.isEmpty()) {
+            for (Worker w : active) {
+                if (checker.hasPending(w.ref.workerId())) {
+                    waiting.add(w);
+                }
+            }
+            if (waiting.isEmpty()) {
+                throw new IllegalStateException("stuck: " + (scenario.units() - accepted - failed)
+                        + " units left, none needs a replica and no result waits for credibility");
+            }
+        }
+        int i = random.nextInt(waiting.size());
+        Worker w = waiting.get(i);
+        if (reputations.blacklisted(w.ref) || !checker.hasPending(w.ref.workerId())) {
+            waiting.set(i, waiting.get(waiting.size() - 1));
+            waiting.remove(waiting.size() - 1);
+            return;
+        }
+        spotCheck(w);
+    }
+
+    private int takeNeedy(Worker w) {
+        Iterator<Integer> it = needy.iterator();
+        int scanned = 0;
+        while (it.hasNext() && scanned < 32) {
+            int i = it.next();
+            WorkUnit u = units[i];
+            if (u == null || u.state() != UnitState.NEEDS_REPLICAS) {
+                it.remove();
+                queued[i] = false;
+                continue;
+            }
+            scanned++;
+            if (Transitioner.canIssue(u, w.ref)) {
+                if (unsent(u) == 1) {
+                    it.remove();
+                    queued[i] = false;
+                }
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void compute(Worker w, int index) {
+        WorkUnit u = units[index];
+        if (unsent(u) == u.tasks().size()) {
+            Redundancy r = policy.replication().replicasFor(u, reputations.worker(w.ref.workerId()), random);
+            if (!r.equals(u.policy())) {
+                u = expect(transitioner.replan(u, r)).unit();
+            }
+        }
+        Decision issued = expect(transitioner.apply(u, new Event.Issue(w.ref, now, now + DEADLINE)));
+        int replica = ((Effect.Issued) issued.effects().get(0)).replica();
+        results++;
+        settle(index, expect(transitioner.apply(issued.unit(), new Event.Success(replica, w.ref.workerId(), answer(w, index), now))));
+    }
+
+    private void spotCheck(Worker w) {
+        spotChecks++;
+        boolean sabotage = w.saboteur && random.nextDouble() < scenario.sabotageRate();
+        byte[] answer = sabotage ? COLLUDED : KNOWN_ANSWER;
+        SpotChecker.Check check = checker.judge(w.ref, KNOWN_ANSWER, answer, Arrays::equals);
+        if (!check.passed()) {
+            blacklist(w);
+            for (String id : check.invalidate()) {
+                int index = index(id);
+                if (units[index] != null) {
+                    settle(index, transitioner.invalidate(units[index], w.ref.workerId()));
+                }
+            }
+        } else if (soloChecks >= 0 && milestone(check.reputation().spotChecksPassed())) {
+            for (String id : checker.pendingUnits(w.ref.workerId())) {
+                int index = index(id);
+                if (units[index] != null) {
+                    Decision d = transitioner.revalidate(units[index]);
+                    if (!d.effects().isEmpty()) {
+                        settle(index, d);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * When to look at a worker's pending units again: when its credibility first suffices alone (which
+     * accepts all its lone results), then every 16 checks (for units with disagreeing results).
+     */
+    private boolean milestone(long k) {
+        return k == soloChecks || (k > soloChecks && k % 16 == 0);
+    }
+
+    private void settle(int index, Decision d) {
+        WorkUnit u = d.unit();
+        reputations.record(d);
+        if (spotChecking) {
+            checker.track(u); // the backtracking ledger: only spot-checks use it
+        }
+        for (Effect e : d.effects()) {
+            if (e instanceof Effect.Done) {
+                accepted++;
+                if (!Arrays.equals(u.canonicalOutput().orElseThrow(), correct(index))) {
+                    wrong++;
+                }
+            } else if (e instanceof Effect.Failed) {
+                failed++;
+            }
+        }
+        if (u.terminal()) {
+            units[index] = null;
+        } else {
+            units[index] = u;
+            if (u.state() == UnitState.NEEDS_REPLICAS && !queued[index]) {
+                queued[index] = true;
+                needy.add(index);
+            }
+        }
+    }
+
+    private void blacklist(Worker w) {
+        if (w.saboteur) {
+            saboteursBlacklisted++;
+        } else {
+            honestBlacklisted++;
+        }
+        Worker last = active.remove(active.size() - 1);
+        if (last != w) {
+            active.set(w.slot, last);
+            last.slot = w.slot;
+        }
+        if (w.saboteur && scenario.rejoin()) {
+            join(true);
+        }
+    }
+
+    private void join(boolean saboteur) {
+        Worker w = new Worker("w" + identities++, saboteur);
+        w.slot = active.size();
+        active.add(w);
+    }
+
+    private byte[] answer(Worker w, int index) {
+        if (w.saboteur && random.nextDouble() < scenario.sabotageRate()) {
+            if (scenario.colluding()) {
+                return COLLUDED;
+            }
+            byte[] own = new byte[16];
+            random.nextBytes(own);
+            return own;
+        }
+        return correct(index);
+    }
+
+    private static int unsent(WorkUnit u) {
+        int n = 0;
+        for (int i = 0; i < u.tasks().size(); i++) {
+            if (u.task(i).state() == TaskState.UNSENT) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static byte[] correct(int index) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(index).array();
+    }
+
+    private static int index(String unitId) {
+        return Integer.parseInt(unitId.substring(JOB.length() + 1));
+    }
+
+    private static Decision expect(Decision d) {
+        if (!d.isAccepted()) {
+            throw new IllegalStateException("the transitioner refused a simulated event: " + d.rejection().message());
+        }
+        return d;
+    }
+}
