@@ -63,6 +63,7 @@ public final class Coordinator implements AutoCloseable {
     private final JobService jobs;
     private final WorkerService workers;
     private final Scheduler scheduler;
+    private final org.enjambre.coordinator.sched.SpotChecks spotChecks;
     private final Metrics metrics = new Metrics();
     private final Events events = new Events();
     private final Vertx vertx;
@@ -82,6 +83,7 @@ public final class Coordinator implements AutoCloseable {
         this.store = o.db() != null ? JdbcStore.open(o.db()) : JdbcStore.h2(o.dataDir());
         ApiServer[] apiRef = new ApiServer[1];
         JobService[] jobsRef = new JobService[1];
+        org.enjambre.coordinator.sched.SpotChecks[] checksRef = new org.enjambre.coordinator.sched.SpotChecks[1];
         this.index = new LocalIndex(job -> {
             ApiServer a = apiRef[0];
             if (a != null) {
@@ -91,6 +93,10 @@ public final class Coordinator implements AutoCloseable {
             JobService j = jobsRef[0];
             if (j != null) {
                 j.unitFinished(unit);
+                org.enjambre.coordinator.sched.SpotChecks checks = checksRef[0];
+                if (checks != null && unit.state() == org.enjambre.workunits.model.UnitState.DONE) {
+                    checks.learn(unit, j::find);
+                }
             }
         });
         try {
@@ -130,6 +136,9 @@ public final class Coordinator implements AutoCloseable {
                 new RateLimiter(clock, o.registrationsPerMinute(), o.registrationBurst()));
         this.scheduler = new Scheduler(node.units(), index, jobs, workers, store, clock,
                 new Scheduler.Placement(true, !o.allowSameHost()), metrics);
+        this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
+        checksRef[0] = spotChecks;
+        scheduler.spotChecks(spotChecks);
         scheduler.stealFrom((w, n) -> {
             org.enjambre.workunits.model.WorkerRef ref = scheduler.ref(w);
             String arg = ref.workerId() + "\t" + (ref.accountId() == null ? "" : ref.accountId()) + "\t"
@@ -465,6 +474,7 @@ public final class Coordinator implements AutoCloseable {
             LOG.debug("closing the HTTP server", e);
         }
         jobs.close();
+        spotChecks.close();
         node.close();
         vertx.close();
         store.close();

@@ -101,12 +101,18 @@ public final class Harness {
 
     /** Registers a worker that runs {@code apps}, without starting any loop: the test fetches and reports itself. */
     public static Registered register(String url, String name, String... apps) {
+        return registerWithAccount(url, name, null, apps);
+    }
+
+    /** As {@link #register}, for a worker of the volunteer account {@code account} (null for none). */
+    public static Registered registerWithAccount(String url, String name, String account, String... apps) {
         StringBuilder list = new StringBuilder();
         for (String a : apps) {
             list.append(list.length() == 0 ? "" : ",").append('"').append(a).append('"');
         }
         Response r = call("POST", url + "/api/v1/workers/register", null,
-                "{\"name\":\"" + name + "\",\"platform\":\"test\",\"cores\":2,\"memoryMb\":1024,\"apps\":[" + list + "]}");
+                "{\"name\":\"" + name + "\",\"platform\":\"test\",\"cores\":2,\"memoryMb\":1024,\"apps\":[" + list + "]"
+                        + (account == null ? "" : ",\"account\":\"" + account + "\"") + "}");
         if (r.status() != 201) {
             throw new AssertionError("register failed: " + r.status() + " " + r.body());
         }

@@ -52,10 +52,15 @@ public final class TestWorker implements AutoCloseable {
      * so that a test can stop a job part-way without racing it.
      */
     public TestWorker(String url, String name, Behaviour behaviour, int taskBudget) {
+        this(url, name, null, behaviour, taskBudget);
+    }
+
+    /** A worker of the volunteer account {@code account} (no two replicas of a unit go to one account). */
+    public TestWorker(String url, String name, String account, Behaviour behaviour, int taskBudget) {
         this.url = url;
         this.behaviour = behaviour;
         this.taskBudget = taskBudget;
-        Harness.Registered r = Harness.register(url, name, "primes", "collatz", "mandelbrot", "noop");
+        Harness.Registered r = Harness.registerWithAccount(url, name, account, "primes", "collatz", "mandelbrot", "noop");
         this.id = r.id();
         this.token = r.token();
         this.thread = new Thread(this::loop, "test-worker-" + name);

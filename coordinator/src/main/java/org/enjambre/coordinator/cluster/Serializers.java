@@ -76,11 +76,29 @@ public final class Serializers {
         public void write(ObjectDataOutput out, UnitProcessor p) throws java.io.IOException {
             out.writeString(p.app());
             EventCodec.writeEvent(out, p.event());
+            org.enjambre.workunits.spec.Redundancy r = p.replan();
+            out.writeBoolean(r != null);
+            if (r != null) {
+                out.writeInt(r.replicas());
+                out.writeInt(r.quorum());
+                out.writeInt(r.maxErrors());
+                out.writeInt(r.maxResults());
+                out.writeBoolean(r.adaptive());
+                out.writeDouble(r.credibility());
+                out.writeDouble(r.spotCheckRate());
+            }
         }
 
         @Override
         public UnitProcessor read(ObjectDataInput in) throws java.io.IOException {
-            return new UnitProcessor(in.readString(), EventCodec.readEvent(in));
+            String app = in.readString();
+            org.enjambre.workunits.transition.Event e = EventCodec.readEvent(in);
+            org.enjambre.workunits.spec.Redundancy r = null;
+            if (in.readBoolean()) {
+                r = new org.enjambre.workunits.spec.Redundancy(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+                        in.readBoolean(), in.readDouble(), in.readDouble());
+            }
+            return new UnitProcessor(app, e, r);
         }
 
         @Override

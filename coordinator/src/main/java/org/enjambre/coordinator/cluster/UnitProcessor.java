@@ -4,6 +4,7 @@ import com.hazelcast.map.EntryProcessor;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Decision;
 import org.enjambre.workunits.transition.Event;
 import org.enjambre.workunits.transition.Transitioner;
@@ -23,10 +24,24 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
 
     private final String app;
     private final Event event;
+    private final Redundancy replan;
 
     public UnitProcessor(String app, Event event) {
+        this(app, event, null);
+    }
+
+    /**
+     * @param replan for an issue to a unit none of whose replicas is sent yet: the redundancy to give it
+     *               first (adaptive replication: a trusted worker runs it alone), or {@code null}
+     */
+    public UnitProcessor(String app, Event event, Redundancy replan) {
         this.app = app;
         this.event = event;
+        this.replan = replan;
+    }
+
+    Redundancy replan() {
+        return replan;
     }
 
     String app() {
@@ -56,7 +71,17 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
         if (unit == null) {
             return UnitChange.missing(entry.getKey());
         }
-        Decision d = transitioner(app).apply(unit, event);
+        WorkUnit start = unit;
+        if (replan != null && event instanceof Event.Issue) {
+            Decision r = transitioner(app).replan(unit, replan);
+            if (r.isAccepted()) {
+                start = r.unit();
+            }
+        }
+        Decision d = transitioner(app).apply(start, event);
+        if (!d.isAccepted() && start != unit) {
+            d = Decision.rejected(unit, d.rejection().reason(), d.rejection().message());
+        }
         boolean changed = d.unit() != unit;
         if (changed) {
             entry.setValue(d.unit());

@@ -122,6 +122,8 @@ public final class Views {
         n.put("reported", w.reportedTasks());
         n.put("consecutiveValid", w.consecutiveValid());
         n.put("blacklisted", w.blacklisted());
+        n.put("spotChecksPassed", w.spotChecksPassed());
+        n.put("spotChecksFailed", w.spotChecksFailed());
         return n;
     }
 }

@@ -23,6 +23,7 @@ public final class Metrics {
     private final Counter disagreements;
     private final Counter expired;
     private final Counter replicasAdded;
+    private final Counter spotChecksFailed;
 
     public Metrics() {
         issued = Counter.builder("enjambre.tasks.issued").description("Task replicas sent to workers").register(registry);
@@ -32,6 +33,7 @@ public final class Metrics {
         invalid = Counter.builder("enjambre.tasks.validated").tag("result", "invalid").description("Results judged against a quorum").register(registry);
         disagreements = Counter.builder("enjambre.validation.disagreements").description("Results that disagreed with the canonical result").register(registry);
         expired = Counter.builder("enjambre.tasks.expired").description("Replicas that got no reply by their deadline").register(registry);
+        spotChecksFailed = Counter.builder("enjambre.spotchecks.failed").description("Known-answer tasks answered wrongly (the worker is blacklisted)").register(registry);
         replicasAdded = Counter.builder("enjambre.replicas.added").description("Extra replicas created after errors or disagreement").register(registry);
     }
 
@@ -54,6 +56,10 @@ public final class Metrics {
 
     public void expired(int n) {
         expired.increment(n);
+    }
+
+    public void spotCheckFailed() {
+        spotChecksFailed.increment();
     }
 
     public void replicasAdded(int n) {

@@ -63,6 +63,8 @@ public final class Scheduler {
     }
 
     private static final int SCAN_LIMIT = 256;
+    /** Consecutive valid results before a worker may run units of an adaptive job alone (BOINC: 10). */
+    static final int ADAPTIVE_THRESHOLD = 10;
 
     private final IMap<String, WorkUnit> units;
     private final LocalIndex index;
@@ -74,6 +76,8 @@ public final class Scheduler {
     private final Metrics metrics;
     private final AtomicLong rotation = new AtomicLong();
     private volatile java.util.function.BiFunction<WorkerRecord, Integer, List<String>> stealing;
+    private volatile SpotChecks spotChecks;
+    private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
 
     public Scheduler(IMap<String, WorkUnit> units, LocalIndex index, JobService jobs, WorkerService workers, Store store,
                      Clock clock, Placement placement, Metrics metrics) {
@@ -85,6 +89,11 @@ public final class Scheduler {
         this.clock = clock;
         this.placement = placement;
         this.metrics = metrics;
+    }
+
+    /** Enables spot-checks (known-answer tasks) for jobs whose policy asks for them. */
+    public void spotChecks(SpotChecks checks) {
+        this.spotChecks = checks;
     }
 
     /** Where to find ready units that other peers own: (worker, how many) → unit keys. */
@@ -127,6 +136,21 @@ public final class Scheduler {
         List<Assignment> out = new ArrayList<>();
         List<WorkUnit> changed = new ArrayList<>();
         List<JobRecord> started = new ArrayList<>();
+        SpotChecks checks = spotChecks;
+        if (checks != null && !candidates.isEmpty()) {
+            double rate = 0;
+            long deadlineMillis = 0;
+            for (JobRecord j : candidates) {
+                JobSpecs.Parsed spec = JobSpecs.of(j);
+                rate = Math.max(rate, spec.redundancy().spotCheckRate());
+                deadlineMillis = Math.max(deadlineMillis, spec.deadlineMillis());
+            }
+            for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
+                if (checks.due(worker, rate)) {
+                    checks.create(worker, now, now + deadlineMillis).ifPresent(out::add);
+                }
+            }
+        }
         for (int round = 0; round < 2 && out.size() < max; round++) {
             for (JobRecord job : order) {
                 if (out.size() >= max) {
@@ -139,7 +163,7 @@ public final class Scheduler {
                 for (LocalIndex.Ready r : index.ready(job.id(), ref, want, SCAN_LIMIT)) {
                     keys.add(r.key());
                 }
-                issue(job, keys, ref, now, out, changed, started);
+                issue(job, keys, ref, worker, now, out, changed, started);
             }
         }
         if (out.size() < max && stealing != null) {
@@ -147,7 +171,7 @@ public final class Scheduler {
             for (String key : stealing.apply(worker, max - out.size())) {
                 jobs.find(key.substring(0, key.lastIndexOf('/'))).ifPresent(job -> {
                     if (!job.state().terminal() && worker.apps().contains(job.app())) {
-                        issue(job, List.of(key), ref, now, out, changed, started);
+                        issue(job, List.of(key), ref, worker, now, out, changed, started);
                     }
                 });
                 if (out.size() >= max) {
@@ -160,7 +184,7 @@ public final class Scheduler {
         return out;
     }
 
-    private void issue(JobRecord job, List<String> keys, WorkerRef ref, long now, List<Assignment> out,
+    private void issue(JobRecord job, List<String> keys, WorkerRef ref, WorkerRecord trusted, long now, List<Assignment> out,
                        List<WorkUnit> changed, List<JobRecord> started) {
         if (keys.isEmpty()) {
             return;
@@ -169,8 +193,16 @@ public final class Scheduler {
         long deadline = now + spec.deadlineMillis();
         Event.Issue issue = new Event.Issue(ref, now, deadline);
         List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
+        org.enjambre.workunits.spec.Redundancy policy = spec.redundancy();
+        double solo = 0;
+        if (policy.adaptive() && policy.replicas() > 1 && trusted != null) {
+            // BOINC's adaptive replication, with spot-checks as the proof of trust when the job has them.
+            solo = new org.enjambre.workunits.trust.ReplicationPolicy.Adaptive(ADAPTIVE_THRESHOLD,
+                    policy.spotCheckRate() > 0 ? 1 : 0).soloProbability(trusted.trust());
+        }
         for (String key : keys) {
-            futures.add(units.submitToKey(key, new UnitProcessor(job.app(), issue)).toCompletableFuture());
+            org.enjambre.workunits.spec.Redundancy replan = solo > 0 && random.nextDouble() < solo ? policy.withReplicas(1, 1) : null;
+            futures.add(units.submitToKey(key, new UnitProcessor(job.app(), issue, replan)).toCompletableFuture());
         }
         App app = jobs.apps().get(job.app());
         int issued = 0;
@@ -207,9 +239,38 @@ public final class Scheduler {
         }
         List<Pending> pending = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
+        boolean failedCheck = false;
         for (Report r : reports) {
             if (!seen.add(r.id())) {
                 rejected.add(new Refusal(r.id(), "DUPLICATE", "task " + r.id() + " appears twice in this report"));
+                continue;
+            }
+            if (worker.blacklisted()) {
+                rejected.add(new Refusal(r.id(), "BLACKLISTED", "worker " + worker.id()
+                        + " is blacklisted after a wrong answer to a known-answer task; its results are not used"));
+                continue;
+            }
+            if (r.id().startsWith(SpotChecks.PREFIX) && spotChecks != null) {
+                SpotChecks.Verdict v = spotChecks.judge(r.id(), worker.id(), r.output());
+                switch (v) {
+                    case NOT_YOURS -> rejected.add(new Refusal(r.id(), "NOT_YOURS", "task " + r.id() + " was not sent to worker " + worker.id()));
+                    case UNKNOWN -> accepted.add(r.id()); // answered before, or expired: nothing to do
+                    case PASSED -> {
+                        accepted.add(r.id());
+                        deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusSpotPassed(), WorkerRecord.Stats::plus);
+                    }
+                    case ERRORED -> {
+                        accepted.add(r.id());
+                        deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusError(), WorkerRecord.Stats::plus);
+                    }
+                    case FAILED -> {
+                        accepted.add(r.id());
+                        failedCheck = true;
+                        deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusSpotFailed(), WorkerRecord.Stats::plus);
+                        metrics.spotCheckFailed();
+                    }
+                }
                 continue;
             }
             TaskId id = TaskId.parse(r.id());
@@ -234,7 +295,6 @@ public final class Scheduler {
             pending.add(new Pending(r, job.get(), units.submitToKey(id.unitKey(), new UnitProcessor(app.name(), event)).toCompletableFuture()));
         }
         List<WorkUnit> changed = new ArrayList<>();
-        Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         for (Pending p : pending) {
             UnitChange c = p.change().join();
             if (!c.accepted() && c.unit() == null && storedAlready(worker, p.report())) {
@@ -252,10 +312,28 @@ public final class Scheduler {
                 credit(p.job(), c, deltas);
             }
         }
+        if (failedCheck) {
+            backtrack(worker.id(), changed, deltas);
+        }
         List<WorkerRecord> records = workers.apply(deltas);
         store.writeNow(new Store.Batch(changed, records, List.of()));
         metrics.reported(accepted.size(), rejected.size());
         return new ReportOutcome(accepted, rejected);
+    }
+
+    /**
+     * After a failed spot-check: every result of the worker not validated yet becomes INVALID, wherever
+     * its unit lives, and the unit gets replicas to recompute it.
+     */
+    private void backtrack(String workerId, List<WorkUnit> changed, Map<String, WorkerRecord.Stats> deltas) {
+        Map<String, UnitChange> touched = units.executeOnEntries(new org.enjambre.coordinator.cluster.InvalidateProcessor(workerId));
+        for (UnitChange c : touched.values()) {
+            if (c == null || c.unit() == null) {
+                continue;
+            }
+            changed.add(c.unit());
+            jobs.find(c.unit().jobId()).ifPresent(job -> credit(job, c, deltas));
+        }
     }
 
     /** Whether a report for a unit no longer in memory repeats what the store kept for that replica. */

@@ -13,9 +13,16 @@ import java.util.List;
 public record WorkerRecord(String id, String tokenHash, String name, String platform, int cores, long memoryMb,
                            List<String> apps, String account, String host, long registeredAt, long lastSeen,
                            double credit, long valid, long invalid, long errors, long reportedTasks,
-                           long consecutiveValid, boolean blacklisted, long version) {
+                           long consecutiveValid, boolean blacklisted, long spotChecksPassed, long spotChecksFailed,
+                           long version) {
     public WorkerRecord {
         apps = List.copyOf(apps);
+    }
+
+    /** Its history in the terms of the trust policies (adaptive replication, credibility). */
+    public org.enjambre.workunits.trust.Reputation trust() {
+        return new org.enjambre.workunits.trust.Reputation(valid, invalid, errors, consecutiveValid, spotChecksPassed,
+                spotChecksFailed, blacklisted);
     }
 
     /** A score in [0, 1] from validated history: Laplace-smoothed share of valid results, errors weigh half. */
@@ -25,42 +32,55 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
 
     /** This record after a batch of judged results and errors. */
     public WorkerRecord plus(Stats d, long now) {
-        long consecutive = d.invalid() > 0 ? d.validAfterLastInvalid() : consecutiveValid + d.valid();
+        long consecutive = d.invalid() > 0 || d.spotFailed() > 0 ? d.validAfterLastInvalid() : consecutiveValid + d.valid();
         return new WorkerRecord(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt,
                 Math.max(lastSeen, now), credit + d.credit(), valid + d.valid(), invalid + d.invalid(), errors + d.errors(),
-                reportedTasks + d.reported(), consecutive, blacklisted || d.blacklist(), version + 1);
+                reportedTasks + d.reported(), consecutive, blacklisted || d.blacklist(),
+                spotChecksPassed + d.spotPassed(), spotChecksFailed + d.spotFailed(), version + 1);
     }
 
     public WorkerRecord seen(long now) {
         return new WorkerRecord(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt,
-                now, credit, valid, invalid, errors, reportedTasks, consecutiveValid, blacklisted, version + 1);
+                now, credit, valid, invalid, errors, reportedTasks, consecutiveValid, blacklisted, spotChecksPassed,
+                spotChecksFailed, version + 1);
     }
 
     /** A change to a worker's history, summed over one batch. */
     public record Stats(double credit, long valid, long invalid, long errors, long reported, long validAfterLastInvalid,
-                        boolean blacklist) implements java.io.Serializable {
-        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, false);
+                        boolean blacklist, long spotPassed, long spotFailed) implements java.io.Serializable {
+        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, false, 0, 0);
 
         public Stats plusValid(double c) {
-            return new Stats(credit + c, valid + 1, invalid, errors, reported, validAfterLastInvalid + 1, blacklist);
+            return new Stats(credit + c, valid + 1, invalid, errors, reported, validAfterLastInvalid + 1, blacklist, spotPassed, spotFailed);
         }
 
         public Stats plusInvalid() {
-            return new Stats(credit, valid, invalid + 1, errors, reported, 0, blacklist);
+            return new Stats(credit, valid, invalid + 1, errors, reported, 0, blacklist, spotPassed, spotFailed);
         }
 
         public Stats plusError() {
-            return new Stats(credit, valid, invalid, errors + 1, reported, validAfterLastInvalid, blacklist);
+            return new Stats(credit, valid, invalid, errors + 1, reported, validAfterLastInvalid, blacklist, spotPassed, spotFailed);
         }
 
         public Stats plusReported() {
-            return new Stats(credit, valid, invalid, errors, reported + 1, validAfterLastInvalid, blacklist);
+            return new Stats(credit, valid, invalid, errors, reported + 1, validAfterLastInvalid, blacklist, spotPassed, spotFailed);
+        }
+
+        /** A passed spot-check. */
+        public Stats plusSpotPassed() {
+            return new Stats(credit, valid, invalid, errors, reported, validAfterLastInvalid, blacklist, spotPassed + 1, spotFailed);
+        }
+
+        /** A failed spot-check: the worker is blacklisted. */
+        public Stats plusSpotFailed() {
+            return new Stats(credit, valid, invalid, errors, reported, 0, true, spotPassed, spotFailed + 1);
         }
 
         public Stats plus(Stats o) {
             return new Stats(credit + o.credit, valid + o.valid, invalid + o.invalid, errors + o.errors,
-                    reported + o.reported, o.invalid > 0 ? o.validAfterLastInvalid : validAfterLastInvalid + o.validAfterLastInvalid,
-                    blacklist || o.blacklist);
+                    reported + o.reported, o.invalid > 0 || o.spotFailed > 0 ? o.validAfterLastInvalid
+                    : validAfterLastInvalid + o.validAfterLastInvalid,
+                    blacklist || o.blacklist, spotPassed + o.spotPassed, spotFailed + o.spotFailed);
         }
 
         public boolean isEmpty() {

@@ -39,7 +39,12 @@ public final class WorkerService {
     private final Store store;
     private final Clock clock;
     private final RateLimiter registrations;
-    private final Map<String, WorkerRecord> authenticated = new ConcurrentHashMap<>();
+    /** Verified tokens, re-read from the cluster after {@link #CACHE_MILLIS} (another peer may blacklist). */
+    private final Map<String, Cached> authenticated = new ConcurrentHashMap<>();
+    private static final long CACHE_MILLIS = 3_000;
+
+    private record Cached(WorkerRecord worker, long at) {
+    }
     private final Map<String, Long> lastSeenWritten = new ConcurrentHashMap<>();
 
     public WorkerService(IMap<String, WorkerRecord> workers, Store store, Clock clock, RateLimiter registrations) {
@@ -69,7 +74,7 @@ public final class WorkerService {
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         long now = clock.millis();
         WorkerRecord w = new WorkerRecord(id, sha256(secretText), r.name(), r.platform() == null ? "unknown" : r.platform(),
-                r.cores(), r.memoryMb(), r.apps(), r.account(), r.host(), now, now, 0, 0, 0, 0, 0, 0, false, 1);
+                r.cores(), r.memoryMb(), r.apps(), r.account(), r.host(), now, now, 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         store.writeNow(new Store.Batch(List.of(), List.of(w), List.of()));
         workers.set(id, w);
         return new Credentials(id, id + "." + secretText);
@@ -92,15 +97,16 @@ public final class WorkerService {
         }
         String id = token.substring(0, dot);
         String hash = sha256(token.substring(dot + 1));
-        WorkerRecord cached = authenticated.get(id);
-        if (cached != null && cached.tokenHash().equals(hash)) {
-            return cached;
+        Cached cached = authenticated.get(id);
+        long now = clock.millis();
+        if (cached != null && cached.worker().tokenHash().equals(hash) && now - cached.at() < CACHE_MILLIS) {
+            return cached.worker();
         }
         WorkerRecord w = workers.get(id);
         if (w == null || !MessageDigest.isEqual(w.tokenHash().getBytes(StandardCharsets.US_ASCII), hash.getBytes(StandardCharsets.US_ASCII))) {
             throw new ApiException(401, "UNAUTHENTICATED", "the worker token is not valid; register again");
         }
-        authenticated.put(id, w);
+        authenticated.put(id, new Cached(w, now));
         return w;
     }
 
@@ -123,7 +129,7 @@ public final class WorkerService {
             WorkerRecord w = workers.executeOnKey(e.getKey(), new RecordProcessor<WorkerRecord>(old -> old.plus(d, now)));
             if (w != null) {
                 out.add(w);
-                authenticated.computeIfPresent(w.id(), (k, v) -> w);
+                authenticated.computeIfPresent(w.id(), (k, v) -> new Cached(w, v.at()));
             }
         }
         return out;

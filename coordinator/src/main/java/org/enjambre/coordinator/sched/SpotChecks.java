@@ -1,0 +1,141 @@
+package org.enjambre.coordinator.sched;
+
+import com.hazelcast.map.IMap;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.JobSpecs;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.app.App;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.model.WorkUnit;
+
+import java.io.Serializable;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * Spot-checks (Sarmenta): known-answer tasks mixed into a worker's stream, indistinguishable from real
+ * ones. A worker that gets one wrong is blacklisted and its results not yet validated are invalidated
+ * (backtracking), so their units are recomputed. Known answers are canonical results of units that
+ * this peer saw completed; pending checks live in the cluster map {@code spotchecks} until answered or
+ * expired, so any peer can judge the answer.
+ */
+public final class SpotChecks implements AutoCloseable {
+    /** Task ids of spot-checks start with this; they look like {@code jobId/unit/replica} to a worker. */
+    public static final String PREFIX = "spot-";
+    private static final int PER_APP = 64;
+
+    /** A canonical result known to be right. */
+    record KnownAnswer(byte[] input, byte[] output) {
+    }
+
+    /** A spot-check sent to a worker and not answered yet. */
+    public record Pending(String workerId, String app, byte[] expected) implements Serializable {
+    }
+
+    /** How a spot-check answer was judged. */
+    public enum Verdict { PASSED, FAILED, ERRORED, NOT_YOURS, UNKNOWN }
+
+    private final IMap<String, Pending> pending;
+    private final AppRegistry apps;
+    private final Map<String, List<KnownAnswer>> known = new ConcurrentHashMap<>();
+    private final RandomGenerator random = new SecureRandom();
+    private final ExecutorService learner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "enjambre-spot-learner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SpotChecks(IMap<String, Pending> pending, AppRegistry apps) {
+        this.pending = pending;
+        this.apps = apps;
+    }
+
+    /** Remembers a completed unit's canonical result as a known answer (asynchronously, cheaply). */
+    public void learn(WorkUnit unit, java.util.function.Function<String, Optional<JobRecord>> jobs) {
+        if (unit.canonicalOutput().isEmpty()) {
+            return;
+        }
+        learner.execute(() -> {
+            JobRecord j = jobs.apply(unit.jobId()).orElse(null);
+            if (j == null) {
+                return;
+            }
+            App app = apps.find(j.app()).orElse(null);
+            if (app == null || j.app().equals("wasm")) {
+                return; // a wasm task needs its module as well; spot-check the built-in apps only
+            }
+            JobSpecs.Parsed spec = JobSpecs.of(j);
+            KnownAnswer a = new KnownAnswer(app.unitInput(spec.input(), j.workUnits(), unit.index()), unit.canonicalOutput().get());
+            List<KnownAnswer> list = known.computeIfAbsent(j.app(), k -> new ArrayList<>());
+            synchronized (list) {
+                if (list.size() < PER_APP) {
+                    list.add(a);
+                } else {
+                    list.set(random.nextInt(PER_APP), a);
+                }
+            }
+        });
+    }
+
+    /** Whether to send {@code worker} a spot-check now, at {@code rate} (new workers are checked more). */
+    boolean due(WorkerRecord worker, double rate) {
+        if (rate <= 0) {
+            return false;
+        }
+        double r = worker.spotChecksPassed() < 5 ? Math.min(0.5, rate * 3) : rate;
+        return random.nextDouble() < r;
+    }
+
+    /** A spot-check task for one of the worker's apps, if a known answer exists. */
+    Optional<Scheduler.Assignment> create(WorkerRecord worker, long now, long deadline) {
+        List<String> candidates = new ArrayList<>();
+        for (String app : worker.apps()) {
+            List<KnownAnswer> list = known.get(app);
+            if (list != null && !list.isEmpty()) {
+                candidates.add(app);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        String app = candidates.get(random.nextInt(candidates.size()));
+        List<KnownAnswer> list = known.get(app);
+        KnownAnswer a;
+        synchronized (list) {
+            a = list.get(random.nextInt(list.size()));
+        }
+        String id = PREFIX + Long.toUnsignedString(random.nextLong(), 36) + "/" + random.nextInt(1000) + "/0";
+        pending.set(id, new Pending(worker.id(), app, a.output()), Math.max(1000, deadline - now), TimeUnit.MILLISECONDS);
+        return Optional.of(new Scheduler.Assignment(id, app, a.input(), deadline, 0.001, null));
+    }
+
+    /** Judges a worker's answer to a spot-check (an output, or {@code null} for an error report). */
+    Verdict judge(String id, String workerId, byte[] output) {
+        Pending p = pending.get(id);
+        if (p == null) {
+            return Verdict.UNKNOWN;
+        }
+        if (!p.workerId().equals(workerId)) {
+            return Verdict.NOT_YOURS;
+        }
+        pending.delete(id);
+        if (output == null) {
+            return Verdict.ERRORED; // neither a pass nor a wrong answer
+        }
+        App app = apps.get(p.app());
+        return app.wellFormed(output) && app.agree(p.expected(), output) ? Verdict.PASSED : Verdict.FAILED;
+    }
+
+    @Override
+    public void close() {
+        learner.shutdownNow();
+    }
+}
