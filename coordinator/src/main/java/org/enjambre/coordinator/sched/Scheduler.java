@@ -201,7 +201,7 @@ public final class Scheduler {
         long now = clock.millis();
         List<String> accepted = new ArrayList<>();
         List<Refusal> rejected = new ArrayList<>();
-        record Pending(Report report, JobRecord job, CompletableFuture<UnitChange> change) {
+        record Pending(Report report, JobRecord job, TaskId id, Event event, CompletableFuture<UnitChange> change) {
         }
         List<Pending> pending = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -229,12 +229,16 @@ public final class Scheduler {
             } else {
                 event = new Event.ClientError(id.replica(), worker.id(), r.error(), now);
             }
-            pending.add(new Pending(r, job.get(), units.submitToKey(id.unitKey(), new UnitProcessor(app.name(), event)).toCompletableFuture()));
+            pending.add(new Pending(r, job.get(), id, event,
+                    units.submitToKey(id.unitKey(), new UnitProcessor(app.name(), event)).toCompletableFuture()));
         }
         List<WorkUnit> changed = new ArrayList<>();
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         for (Pending p : pending) {
             UnitChange c = p.change().join();
+            if (c.unit() == null) {
+                c = repeatForFinishedJob(p.id(), p.job().app(), p.event(), c);
+            }
             if (!c.accepted()) {
                 rejected.add(new Refusal(p.report().id(), c.rejection().reason().name(), c.rejection().message()));
                 continue;
@@ -251,6 +255,25 @@ public final class Scheduler {
         store.writeNow(new Store.Batch(changed, records, List.of()));
         metrics.reported(accepted.size(), rejected.size());
         return new ReportOutcome(accepted, rejected);
+    }
+
+    /**
+     * A report for a unit that is no longer in memory because its job ended: a repeat of a report
+     * already applied (its acknowledgement was lost on the way) is accepted again, as the protocol
+     * promises, and a different one is refused as the unit would refuse it; a report that would still
+     * change the unit comes too late and stays refused as {@code missing}.
+     */
+    private UnitChange repeatForFinishedJob(TaskId id, String app, Event event, UnitChange missing) {
+        Optional<JobRecord> job = jobs.find(id.jobId());
+        if (job.isEmpty() || !job.get().state().terminal()) {
+            return missing;
+        }
+        Optional<WorkUnit> stored = store.unit(id.jobId(), id.unit());
+        if (stored.isEmpty()) {
+            return missing;
+        }
+        UnitChange c = new UnitProcessor(app, event).process(new java.util.AbstractMap.SimpleEntry<>(id.unitKey(), stored.get()));
+        return c.accepted() && c.changed() ? missing : c;
     }
 
     private void credit(JobRecord job, UnitChange c, Map<String, WorkerRecord.Stats> deltas) {
