@@ -192,9 +192,10 @@ class WorkerProtocolTest {
         await().until(() -> worker.stats().state() == Worker.State.BACKING_OFF);
         assertThat(worker.stats().problem()).contains("answered 429");
         long fetches = coordinator.requests("POST", "/api/v1/work/fetch", 429) + coordinator.requests("POST", "/api/v1/work/fetch", 200);
-        // A 20 ms backoff alone would fetch dozens of times in 3 s; Retry-After (2 s at 30 a minute) allows 2 or 3.
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
-                coordinator.requests("POST", "/api/v1/work/fetch", 429) + coordinator.requests("POST", "/api/v1/work/fetch", 200) <= fetches + 3);
+        // Backing off from 20 ms to at most 200 ms alone, it would fetch at least 15 times in 3 s; honouring
+        // Retry-After (2 s at 30 a minute) it fetches twice per 2 s: once answered, once refused.
+        await("at most 6 fetches in 3 s").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+                coordinator.requests("POST", "/api/v1/work/fetch", 429) + coordinator.requests("POST", "/api/v1/work/fetch", 200) <= fetches + 6);
 
         String job = coordinator.submit("{\"app\":\"noop\",\"input\":\"late\",\"workUnits\":1,\"redundancy\":{\"replicas\":1,\"quorum\":1}}");
         coordinator.awaitJob(job, "COMPLETED");
