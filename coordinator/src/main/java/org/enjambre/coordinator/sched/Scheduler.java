@@ -235,7 +235,7 @@ public final class Scheduler {
         long now = clock.millis();
         List<String> accepted = new ArrayList<>();
         List<Refusal> rejected = new ArrayList<>();
-        record Pending(Report report, JobRecord job, CompletableFuture<UnitChange> change) {
+        record Pending(Report report, JobRecord job, TaskId id, Event event, CompletableFuture<UnitChange> change) {
         }
         List<Pending> pending = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -292,14 +292,14 @@ public final class Scheduler {
             } else {
                 event = new Event.ClientError(id.replica(), worker.id(), r.error(), now);
             }
-            pending.add(new Pending(r, job.get(), units.submitToKey(id.unitKey(), new UnitProcessor(app.name(), event)).toCompletableFuture()));
+            pending.add(new Pending(r, job.get(), id, event,
+                    units.submitToKey(id.unitKey(), new UnitProcessor(app.name(), event)).toCompletableFuture()));
         }
         List<WorkUnit> changed = new ArrayList<>();
         for (Pending p : pending) {
             UnitChange c = p.change().join();
-            if (!c.accepted() && c.unit() == null && storedAlready(worker, p.report())) {
-                accepted.add(p.report().id()); // a retry after the unit left memory (its job finished): idempotent
-                continue;
+            if (c.unit() == null) {
+                c = repeatForFinishedJob(p.id(), p.job().app(), p.event(), c);
             }
             if (!c.accepted()) {
                 rejected.add(new Refusal(p.report().id(), c.rejection().reason().name(), c.rejection().message()));
@@ -336,20 +336,23 @@ public final class Scheduler {
         }
     }
 
-    /** Whether a report for a unit no longer in memory repeats what the store kept for that replica. */
-    private boolean storedAlready(WorkerRecord worker, Report r) {
-        TaskId id = TaskId.parse(r.id());
-        WorkUnit u = store.unit(id.jobId(), id.unit()).orElse(null);
-        if (u == null || id.replica() >= u.tasks().size()) {
-            return false;
+    /**
+     * A report for a unit that is no longer in memory because its job ended: a repeat of a report
+     * already applied (its acknowledgement was lost on the way) is accepted again, as the protocol
+     * promises, and a different one is refused as the unit would refuse it; a report that would still
+     * change the unit comes too late and stays refused as {@code missing}.
+     */
+    private UnitChange repeatForFinishedJob(TaskId id, String app, Event event, UnitChange missing) {
+        Optional<JobRecord> job = jobs.find(id.jobId());
+        if (job.isEmpty() || !job.get().state().terminal()) {
+            return missing;
         }
-        Task t = u.task(id.replica());
-        if (t.state() != TaskState.OVER || !worker.id().equals(t.workerId())) {
-            return false;
+        Optional<WorkUnit> stored = store.unit(id.jobId(), id.unit());
+        if (stored.isEmpty()) {
+            return missing;
         }
-        return r.output() != null
-                ? t.success() && (t.output() == null || Arrays.equals(t.output(), r.output()))
-                : t.outcome() == Outcome.CLIENT_ERROR;
+        UnitChange c = new UnitProcessor(app, event).process(new java.util.AbstractMap.SimpleEntry<>(id.unitKey(), stored.get()));
+        return c.accepted() && c.changed() ? missing : c;
     }
 
     private void credit(JobRecord job, UnitChange c, Map<String, WorkerRecord.Stats> deltas) {
