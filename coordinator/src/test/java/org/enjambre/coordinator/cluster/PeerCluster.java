@@ -56,8 +56,9 @@ final class PeerCluster implements AutoCloseable {
     }
 
     /**
-     * Starts the peers of these slots and waits until each serves and every running peer sees them all. They
-     * join the peers already running; with none running, the first starts alone and the others join it.
+     * Starts the peers of these slots and waits until each serves, every running peer sees them all, and every
+     * partition is backed up again (so that any one peer may die next). They join the peers already running;
+     * with none running, the first starts alone and the others join it.
      */
     void start(int... slots) {
         log("starting peers " + Arrays.toString(slots));
@@ -83,6 +84,7 @@ final class PeerCluster implements AutoCloseable {
             p.awaitReady(START_TIMEOUT);
         }
         awaitMembers();
+        awaitSafe();
         log("peers " + Arrays.toString(slots) + " are up; " + running.size() + " running");
     }
 
@@ -97,7 +99,6 @@ final class PeerCluster implements AutoCloseable {
     void awaitSafe() {
         await("the cluster is safe (every partition backed up)").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200)).until(() -> running.stream().allMatch(PeerProcess::clusterSafe));
-        log("the cluster is safe");
     }
 
     /** {@code kill -9} of the peers in these slots, all at once. */

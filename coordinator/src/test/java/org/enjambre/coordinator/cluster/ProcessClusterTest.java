@@ -206,7 +206,6 @@ class ProcessClusterTest {
             peers.awaitMembers();
             observeUnits(id);
             peers.start(slot);
-            peers.awaitSafe();
             observeUnits(id);
         }
         pace(Duration.ZERO);
