@@ -55,8 +55,13 @@ public final class Harness {
     }
 
     public static Response call(String method, String url, String key, String body) {
+        return call(method, url, key, body, Duration.ofSeconds(60));
+    }
+
+    /** A call that gives up after {@code timeout}; an I/O failure is an {@link IllegalStateException}. */
+    public static Response call(String method, String url, String key, String body, Duration timeout) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
             if (key != null) {
                 b.header("Authorization", "Bearer " + key);
             }

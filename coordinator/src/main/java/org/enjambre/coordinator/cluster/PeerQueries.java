@@ -47,7 +47,10 @@ public final class PeerQueries {
         Map<Member, Future<Object>> futures = ex.submitToAllMembers(new Ask(question, argument));
         for (Future<Object> f : futures.values()) {
             try {
-                out.add((T) f.get(5, TimeUnit.SECONDS));
+                Object o = f.get(5, TimeUnit.SECONDS);
+                if (o != null) { // null: a peer that joined but does not serve yet
+                    out.add((T) o);
+                }
             } catch (Exception e) {
                 // a peer leaving mid-question: its partitions are answered by their new owners next time
             }

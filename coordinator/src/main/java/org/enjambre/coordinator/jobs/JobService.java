@@ -309,6 +309,15 @@ public final class JobService implements AutoCloseable {
                     }
                     merger.accept(u.index(), u.canonicalOutput().get());
                 }
+                // A report applied in the cluster whose peer died before its store write left an older
+                // version on disk; views of a finished job read the store, so write the final states
+                // (versioned: a no-op for units stored already). If that fails, the 5-second sweep retries.
+                try {
+                    store.writeNow(Store.Batch.units(page));
+                } catch (RuntimeException e) {
+                    LOG.warn("storing the final units of job {} failed; will retry: {}", job.id(), e.getMessage());
+                    return;
+                }
             }
             MergedResult result = merger.finish();
             store.putResult(job.id(), result);
