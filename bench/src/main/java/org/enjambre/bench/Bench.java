@@ -30,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * The benchmark: throughput, latency and scale of one coordinator peer, with Hazelcast's executor as a
  * baseline measured in the same run; prints a table and rewrites the generated section of BENCHMARKS.md.
- * Options: {@code --quick} (small sizes, a smoke run), {@code --output FILE}, {@code --no-write}.
+ * Options: {@code --quick} (small sizes, a smoke run), {@code --only scale,throughput,...} (some sections only),
+ * {@code --output FILE}, {@code --no-write}, {@code --summarize FILE.jfr} (print a recording's profile).
  */
 public final class Bench {
     static final String API_KEY = "bench-api-key-0123456789";
@@ -41,13 +42,17 @@ public final class Bench {
     static final int[][] SWEEP = {{4, 16}, {8, 16}, {16, 16}, {8, 64}, {16, 64}, {32, 64}, {8, 256}};
     static final long WAIT_MS = 500;
 
+    static final List<String> ALL = List.of("scale", "throughput", "latency", "profile", "polling", "baseline");
+
     private final boolean quick;
+    private final List<String> sections;
     private final Path logs;
     private final List<String> notes = new ArrayList<>();
     private final Map<String, CompletableFuture<JobRecord>> finished = new ConcurrentHashMap<>();
 
-    private Bench(boolean quick, Path logs) {
+    private Bench(boolean quick, List<String> sections, Path logs) {
         this.quick = quick;
+        this.sections = sections;
         this.logs = logs;
     }
 
@@ -58,6 +63,7 @@ public final class Bench {
         boolean quick = false;
         boolean write = true;
         Path output = null;
+        List<String> sections = ALL;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -69,7 +75,26 @@ public final class Bench {
                     output = Path.of(args[++i]);
                 }
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar bench/target/enjambre-bench.jar [--quick] [--no-write] [--output FILE]");
+                    System.out.println("usage: java -jar bench/target/enjambre-bench.jar [--quick] [--only SECTION,...] [--no-write] [--output FILE]\n"
+                            + "       java -jar bench/target/enjambre-bench.jar --summarize RECORDING.jfr");
+                    return;
+                }
+                case "--only" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--only needs a comma-separated list of " + String.join(",", ALL));
+                    }
+                    sections = List.of(args[++i].split(","));
+                    for (String x : sections) {
+                        if (!ALL.contains(x)) {
+                            usage("'" + x + "' is not one of " + String.join(",", ALL));
+                        }
+                    }
+                }
+                case "--summarize" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--summarize needs a JFR recording");
+                    }
+                    System.out.print(Report.profileTables(Profile.of(jdk.jfr.consumer.RecordingFile.readAllEvents(Path.of(args[++i])), 25)));
                     return;
                 }
                 default -> usage("unknown option '" + args[i] + "'");
@@ -81,7 +106,7 @@ public final class Bench {
         }
         Path logs = root != null ? root.resolve("bench/target/bench-run") : Files.createTempDirectory("enjambre-bench-logs");
         Files.createDirectories(logs);
-        Results results = new Bench(quick, logs).runAll();
+        Results results = new Bench(quick, sections, logs).runAll();
         System.out.println();
         System.out.println(Report.table(results));
         if (write && output != null) {
@@ -111,15 +136,18 @@ public final class Bench {
         if (quick) {
             notes.add("quick run (--quick): smaller jobs and fewer runs; not comparable with a full run.");
         }
-        Results.Scale scale = scale(quick ? 100_000 : 1_000_000);
+        if (!sections.equals(ALL)) {
+            notes.add("partial run: only " + String.join(", ", sections) + ".");
+        }
+        Results.Scale scale = sections.contains("scale") ? scale(quick ? 100_000 : 1_000_000) : null;
 
         Path dir = Files.createTempDirectory("enjambre-bench");
         List<Results.Throughput> sweep = new ArrayList<>();
         Results.Throughput typical = null;
-        Latencies latency;
-        Results.Polling polling;
-        Profile profile;
-        Results.Throughput profiled;
+        Latencies latency = null;
+        Results.Polling polling = null;
+        Profile profile = null;
+        Results.Throughput profiled = null;
         try (Coordinator c = Coordinator.start(coordinatorOptions(dir))) {
             c.node().jobs().addEntryListener((EntryUpdatedListener<String, JobRecord>) e -> {
                 if (e.getValue() != null && e.getValue().state().terminal()) {
@@ -128,32 +156,44 @@ public final class Bench {
             }, true);
             Submitter submitter = new Submitter(c.url(), c.apiKey());
             try (Child sim = Child.start("sim-workers", SimWorkers.class, List.of("-Xmx2g"), List.of(c.url()), logs.resolve("sim-workers.log"))) {
-                say("warming up");
-                Results.Throughput w1 = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, quick ? 1000 : 5000);
-                Results.Throughput w2 = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, units(w1.tasksPerSecond(), quick ? 1 : 3));
-                double estimate = w2.tasksPerSecond();
-                say("warm-up: %s round-trips/s", Report.num(estimate));
-                int[][] configs = quick ? new int[][]{{8, 16}, {16, 64}} : SWEEP;
-                for (int[] cfg : configs) {
-                    Results.Throughput t = throughput(c, sim, submitter, cfg[0], cfg[1], units(estimate, quick ? 1.5 : 6));
-                    sweep.add(t);
-                    if (cfg[0] == TYPICAL_WORKERS && cfg[1] == TYPICAL_BATCH) {
-                        typical = t;
+                double estimate = 0;
+                if (sections.contains("throughput") || sections.contains("profile")) {
+                    say("warming up");
+                    Results.Throughput w1 = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, quick ? 1000 : 5000);
+                    Results.Throughput w2 = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, units(w1.tasksPerSecond(), quick ? 1 : 3));
+                    estimate = w2.tasksPerSecond();
+                    say("warm-up: %s round-trips/s", Report.num(estimate));
+                }
+                if (sections.contains("throughput")) {
+                    int[][] configs = quick ? new int[][]{{8, 16}, {16, 64}} : SWEEP;
+                    for (int[] cfg : configs) {
+                        Results.Throughput t = throughput(c, sim, submitter, cfg[0], cfg[1], units(estimate, quick ? 1.5 : 6));
+                        sweep.add(t);
+                        if (cfg[0] == TYPICAL_WORKERS && cfg[1] == TYPICAL_BATCH) {
+                            typical = t;
+                        }
                     }
                 }
-                latency = latency(sim, submitter, quick ? 50 : 200);
-
-                say("profiling a typical run with JFR");
-                Recording rec = Profile.start();
-                profiled = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, units(estimate, quick ? 1.5 : 6));
-                profile = Profile.stop(rec, logs.resolve("throughput.jfr"), 15);
-
-                polling = polling(sim, quick ? 1000 : 10_000, 1000);
+                if (sections.contains("latency")) {
+                    latency = latency(sim, submitter, quick ? 50 : 200);
+                }
+                if (sections.contains("profile")) {
+                    say("profiling a typical run with JFR");
+                    Recording rec = Profile.start();
+                    profiled = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, units(estimate, quick ? 1.5 : 6));
+                    profile = Profile.stop(rec, logs.resolve("throughput.jfr"), 15);
+                }
+                if (sections.contains("polling")) {
+                    polling = polling(sim, quick ? 1000 : 10_000, 1000);
+                }
             }
         } finally {
             deleteTree(dir);
         }
-        Results.Baseline baseline = baseline(typical.tasks());
+        Results.Baseline baseline = null;
+        if (sections.contains("baseline")) {
+            baseline = baseline(typical != null ? typical.tasks() : quick ? 20_000 : 200_000);
+        }
         return new Results(machine, COMMAND, baseline, sweep, typical, latency, scale, polling, profile, profiled, List.copyOf(notes));
     }
 
@@ -169,10 +209,14 @@ public final class Bench {
     private Results.Throughput throughput(Coordinator c, Child sim, Submitter submitter, int workers, int batch, int units) throws Exception {
         sim.send("run " + workers + " " + batch + " " + WAIT_MS);
         sim.expect("running", 120);
+        long cpu0 = processCpuNanos();
+        long childCpu0 = sim.cpuNanos();
         long t0 = System.nanoTime();
         String id = submitter.submit(Submitter.noopJob("bench " + workers + "x" + batch, units, 2, 2));
         JobRecord job = done(id).get(Math.max(300, units / 100), TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double coordinatorCpu = (processCpuNanos() - cpu0) / 1e9;
+        double workersCpu = (sim.cpuNanos() - childCpu0) / 1e9;
         sim.send("stop");
         Answer a = sim.expect("stopped", 120);
         if (job.state() != JobState.COMPLETED) {
@@ -193,9 +237,10 @@ public final class Bench {
         }
         awaitDrained(c);
         Results.Throughput t = new Results.Throughput(workers, batch, units, accepted, seconds, a.number("fetches"),
-                a.number("emptyFetches"), errors);
-        say("throughput %2d workers x batch %3d: %,9d units in %6.2f s = %s round-trips/s, %s units/s", workers, batch, units,
-                seconds, Report.num(t.tasksPerSecond()), Report.num(t.unitsPerSecond()));
+                a.number("emptyFetches"), errors, coordinatorCpu, workersCpu);
+        say("throughput %2d workers x batch %3d: %,9d units in %6.2f s = %s round-trips/s, %s units/s; CPU per round-trip: "
+                        + "coordinator %.0f us, workers %.0f us", workers, batch, units, seconds, Report.num(t.tasksPerSecond()),
+                Report.num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(), t.workersMicrosPerTask());
         return t;
     }
 
@@ -343,6 +388,14 @@ public final class Bench {
             return os.getTotalMemorySize();
         }
         return -1;
+    }
+
+    /** CPU time this JVM has used, all threads. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     static long maxOpenFiles() {

@@ -117,8 +117,9 @@ final class Child implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process.pid();
+    /** CPU time the child has used so far (0 where the OS does not tell). */
+    long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     @Override

@@ -121,14 +121,23 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
         return "other (" + (dot > 0 ? type.substring(0, dot) : type) + ")";
     }
 
-    /** A thread's name with its numbers taken out, so that pools show as one line. */
+    /** A thread's name with its numbers and Hazelcast instance name taken out, so that pools show as one line. */
     static String threadGroup(String name) {
-        return name == null ? "?" : name.replaceAll("\\d+", "N");
+        return name == null ? "?" : name.replaceAll("^hz\\.[^.]+\\.", "hz.").replaceAll("\\d+", "N");
     }
 
     private static String name(RecordedMethod m) {
-        String type = m.getType().getName();
-        return type.substring(type.lastIndexOf('.') + 1) + "." + m.getName();
+        return methodName(m.getType().getName(), m.getName());
+    }
+
+    /** {@code Type.method} with the package left out; a lambda shows as {@code Outer.lambda}. */
+    static String methodName(String type, String method) {
+        int lambda = type.indexOf("$$Lambda");
+        if (lambda > 0) {
+            type = type.substring(0, lambda);
+            method = "lambda";
+        }
+        return type.substring(type.lastIndexOf('.') + 1) + "." + method;
     }
 
     static List<Row> rank(Map<String, Long> counts, long total, int top) {

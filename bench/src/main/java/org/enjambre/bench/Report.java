@@ -25,6 +25,19 @@ final class Report {
 
     static List<Line> summary(Results r) {
         List<Line> out = new ArrayList<>();
+        if (r.typical() != null) {
+            throughputLines(r, out);
+        }
+        out.add(new Line("Context: JPPF 6.2 empty tasks (no validation, no durability)", "~14,700 tasks/s", "", ""));
+        out.add(new Line("Context: BOINC server (published)", "~100 tasks/s", "", ""));
+        if (r.typical() == null && r.baseline() != null) {
+            out.add(new Line("Baseline: Hazelcast IExecutorService, empty tasks", num(r.baseline().rate()) + " tasks/s", "", ""));
+        }
+        latencyAndScaleLines(r, out);
+        return out;
+    }
+
+    private static void throughputLines(Results r, List<Line> out) {
         Results.Throughput t = r.typical();
         Results.Throughput b = r.best();
         out.add(new Line("Throughput, typical (" + t.workers() + " workers, batch " + t.batch() + ")",
@@ -32,13 +45,16 @@ final class Report {
         out.add(new Line("Throughput, best (" + b.workers() + " workers, batch " + b.batch() + ")",
                 num(b.tasksPerSecond()) + " task round-trips/s", ">= 30,000", met(b.tasksPerSecond() >= TARGET_TASKS_PER_SECOND)));
         out.add(new Line("Validated work units/s (typical / best)", num(t.unitsPerSecond()) + " / " + num(b.unitsPerSecond()) + " units/s", "", ""));
+        out.add(new Line("CPU per round-trip, typical: coordinator / simulated workers",
+                String.format(Locale.ROOT, "%.0f us / %.0f us", t.coordinatorMicrosPerTask(), t.workersMicrosPerTask()), "", ""));
         if (r.baseline() != null) {
             out.add(new Line("Baseline: Hazelcast IExecutorService, empty tasks", num(r.baseline().rate()) + " tasks/s", "", ""));
             out.add(new Line("Ratio Enjambre / Hazelcast (typical / best)", ratio(t.tasksPerSecond() / r.baseline().rate()) + " / "
                     + ratio(b.tasksPerSecond() / r.baseline().rate()), "", ""));
         }
-        out.add(new Line("Context: JPPF 6.2 empty tasks (no validation, no durability)", "~14,700 tasks/s", "", ""));
-        out.add(new Line("Context: BOINC server (published)", "~100 tasks/s", "", ""));
+    }
+
+    private static void latencyAndScaleLines(Results r, List<Line> out) {
         if (r.latency() != null) {
             out.add(new Line("One-unit job, submit -> result, p50 (" + r.latency().count() + " jobs)", ms(r.latency().p50Ms()),
                     "<= 5 ms", met(r.latency().p50Ms() <= TARGET_P50_MS)));
@@ -59,7 +75,6 @@ final class Report {
                     p.workers(), p.waitMs()), ms(p.latency().p50Ms()) + " / " + ms(p.latency().p99Ms())
                     + (p.failed() > 0 ? " (" + p.failed() + " failed)" : ""), "", ""));
         }
-        return out;
     }
 
     static String table(Results r) {
@@ -80,10 +95,12 @@ final class Report {
             b.append(String.format(Locale.ROOT, fmt, l.what(), l.value(), l.target(), l.met()));
         }
         b.append('\n').append("Throughput sweep (noop, replicas 2, quorum 2, H2 durable, workers in a separate JVM over HTTP):\n");
-        b.append(String.format(Locale.ROOT, "%8s %6s %9s %9s %14s %11s %8s%n", "workers", "batch", "units", "seconds", "round-trips/s", "units/s", "errors"));
+        b.append(String.format(Locale.ROOT, "%8s %6s %9s %9s %14s %11s %12s %12s %7s%n", "workers", "batch", "units", "seconds",
+                "round-trips/s", "units/s", "coord us/rt", "worker us/rt", "errors"));
         for (Results.Throughput t : r.sweep()) {
-            b.append(String.format(Locale.ROOT, "%8d %6d %9d %9.2f %14s %11s %8d%n", t.workers(), t.batch(), t.units(), t.seconds(),
-                    num(t.tasksPerSecond()), num(t.unitsPerSecond()), t.errors()));
+            b.append(String.format(Locale.ROOT, "%8d %6d %9d %9.2f %14s %11s %12.0f %12.0f %7d%n", t.workers(), t.batch(), t.units(),
+                    t.seconds(), num(t.tasksPerSecond()), num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(),
+                    t.workersMicrosPerTask(), t.errors()));
         }
         return b.toString();
     }
@@ -106,11 +123,15 @@ final class Report {
                 + "directory), timed from `POST /api/v1/jobs` to the job's COMPLETED state (every unit validated by two agreeing "
                 + "results and the result merged). Simulated workers run in a separate JVM and speak the worker protocol over HTTP/1.1 "
                 + "on loopback: each fetches up to *batch* tasks (long-poll), runs the real `noop` app and reports the batch.\n\n");
-        b.append("| workers | batch | units | seconds | task round-trips/s | validated units/s | fetches (empty) | errors |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("CPU columns: CPU time per round-trip used by the coordinator's JVM and by the simulated workers' JVM "
+                + "(all their threads), which other load on the machine does not inflate.\n\n");
+        b.append("| workers | batch | units | seconds | task round-trips/s | validated units/s | coordinator CPU/round-trip "
+                + "| workers CPU/round-trip | fetches (empty) | errors |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Results.Throughput t : r.sweep()) {
-            b.append(String.format(Locale.ROOT, "| %d | %d | %,d | %.2f | %s | %s | %,d (%,d) | %d |%n", t.workers(), t.batch(), t.units(),
-                    t.seconds(), num(t.tasksPerSecond()), num(t.unitsPerSecond()), t.fetches(), t.emptyFetches(), t.errors()));
+            b.append(String.format(Locale.ROOT, "| %d | %d | %,d | %.2f | %s | %s | %.0f µs | %.0f µs | %,d (%,d) | %d |%n", t.workers(),
+                    t.batch(), t.units(), t.seconds(), num(t.tasksPerSecond()), num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(),
+                    t.workersMicrosPerTask(), t.fetches(), t.emptyFetches(), t.errors()));
         }
         if (r.baseline() != null) {
             b.append(String.format(Locale.ROOT, "%nBaseline: Hazelcast's `IExecutorService` ran %,d empty tasks (as many as the typical run's "
@@ -123,10 +144,7 @@ final class Report {
             b.append(String.format(Locale.ROOT, "A JFR recording (JDK \"profile\" settings, execution samples every 10 ms) of the coordinator's "
                     + "JVM during one more typical run (%d workers, batch %d: %s round-trips/s with the recorder on); %,d samples.%n%n",
                     r.profiled().workers(), r.profiled().batch(), num(r.profiled().tasksPerSecond()), p.samples()));
-            rows(b, "By library (innermost non-JDK frame)", p.libraries());
-            rows(b, "By thread", p.threads());
-            rows(b, "Hot methods (self)", p.selfMethods());
-            rows(b, "Enjambre methods on the stack (inclusive)", p.enjambreInclusive());
+            b.append(profileTables(p));
         }
         if (!r.notes().isEmpty()) {
             b.append("\nNotes from this run:\n\n");
@@ -135,6 +153,16 @@ final class Report {
             }
         }
         b.append('\n').append(END).append('\n');
+        return b.toString();
+    }
+
+    /** The profile as Markdown tables: by library, by thread, hot methods, Enjambre methods inclusive. */
+    static String profileTables(Profile p) {
+        StringBuilder b = new StringBuilder();
+        rows(b, "By library (innermost non-JDK frame)", p.libraries());
+        rows(b, "By thread", p.threads());
+        rows(b, "Hot methods (self)", p.selfMethods());
+        rows(b, "Enjambre methods on the stack (inclusive)", p.enjambreInclusive());
         return b.toString();
     }
 

@@ -13,10 +13,21 @@ record Results(Machine machine, String command, Baseline baseline, List<Throughp
     /**
      * One throughput run: a noop job of {@code units} units (replicas 2, quorum 2) from submit to COMPLETED.
      *
-     * @param tasks task round-trips (issued, reported, validated) in the run
+     * @param tasks           task round-trips (issued, reported, validated) in the run
+     * @param coordinatorCpu  CPU seconds the coordinator's JVM used during the run
+     * @param workersCpu      CPU seconds the simulated workers' JVM used during the run
      */
     record Throughput(int workers, int batch, int units, long tasks, double seconds, long fetches, long emptyFetches,
-                      long errors) {
+                      long errors, double coordinatorCpu, double workersCpu) {
+        /** Coordinator CPU time per task round-trip, in microseconds: robust to other load on the machine. */
+        double coordinatorMicrosPerTask() {
+            return coordinatorCpu * 1e6 / tasks;
+        }
+
+        double workersMicrosPerTask() {
+            return workersCpu * 1e6 / tasks;
+        }
+
         double tasksPerSecond() {
             return tasks / seconds;
         }

@@ -27,7 +27,16 @@ class ProfileTest {
     @Test
     void threadGroup_foldsNumberedPoolThreads() {
         assertThat(Profile.threadGroup("vert.x-worker-thread-12")).isEqualTo("vert.x-worker-thread-N");
-        assertThat(Profile.threadGroup("hz.enjambre-1.partition-operation.thread-0")).isEqualTo("hz.enjambre-N.partition-operation.thread-N");
+        assertThat(Profile.threadGroup("hz.enjambre-4f0e-9a.partition-operation.thread-0")).isEqualTo("hz.partition-operation.thread-N");
+    }
+
+    @Test
+    void methodName_dropsThePackageAndNamesLambdasByTheirOuterClass() {
+        assertThat(Profile.methodName("org.enjambre.coordinator.store.JdbcStore", "commit")).isEqualTo("JdbcStore.commit");
+        assertThat(Profile.methodName("org.enjambre.coordinator.store.JdbcStore$$Lambda$123/0x0000000801234", "run"))
+                .isEqualTo("JdbcStore.lambda");
+        assertThat(Profile.methodName("org.enjambre.coordinator.cluster.Serializers$JsonSerializer", "read"))
+                .isEqualTo("Serializers$JsonSerializer.read");
     }
 
     @Test
