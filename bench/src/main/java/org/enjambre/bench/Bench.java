@@ -209,6 +209,7 @@ public final class Bench {
     private Results.Throughput throughput(Coordinator c, Child sim, Submitter submitter, int workers, int batch, int units) throws Exception {
         sim.send("run " + workers + " " + batch + " " + WAIT_MS);
         sim.expect("running", 120);
+        long reads0 = c.node().jobs().getLocalMapStats().getGetOperationCount();
         long cpu0 = processCpuNanos();
         long childCpu0 = sim.cpuNanos();
         long t0 = System.nanoTime();
@@ -217,6 +218,7 @@ public final class Bench {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double coordinatorCpu = (processCpuNanos() - cpu0) / 1e9;
         double workersCpu = (sim.cpuNanos() - childCpu0) / 1e9;
+        long jobReads = c.node().jobs().getLocalMapStats().getGetOperationCount() - reads0;
         sim.send("stop");
         Answer a = sim.expect("stopped", 120);
         if (job.state() != JobState.COMPLETED) {
@@ -237,10 +239,11 @@ public final class Bench {
         }
         awaitDrained(c);
         Results.Throughput t = new Results.Throughput(workers, batch, units, accepted, seconds, a.number("fetches"),
-                a.number("emptyFetches"), errors, coordinatorCpu, workersCpu);
+                a.number("emptyFetches"), errors, coordinatorCpu, workersCpu, jobReads);
         say("throughput %2d workers x batch %3d: %,9d units in %6.2f s = %s round-trips/s, %s units/s; CPU per round-trip: "
-                        + "coordinator %.0f us, workers %.0f us", workers, batch, units, seconds, Report.num(t.tasksPerSecond()),
-                Report.num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(), t.workersMicrosPerTask());
+                        + "coordinator %.0f us, workers %.0f us; %d fetches (%d empty), %.2f job-record reads per round-trip", workers,
+                batch, units, seconds, Report.num(t.tasksPerSecond()), Report.num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(),
+                t.workersMicrosPerTask(), t.fetches(), t.emptyFetches(), (double) jobReads / t.tasks());
         return t;
     }
 

@@ -126,12 +126,12 @@ final class Report {
         b.append("CPU columns: CPU time per round-trip used by the coordinator's JVM and by the simulated workers' JVM "
                 + "(all their threads), which other load on the machine does not inflate.\n\n");
         b.append("| workers | batch | units | seconds | task round-trips/s | validated units/s | coordinator CPU/round-trip "
-                + "| workers CPU/round-trip | fetches (empty) | errors |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| workers CPU/round-trip | fetches (empty) | job-record reads/round-trip | errors |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Results.Throughput t : r.sweep()) {
-            b.append(String.format(Locale.ROOT, "| %d | %d | %,d | %.2f | %s | %s | %.0f µs | %.0f µs | %,d (%,d) | %d |%n", t.workers(),
+            b.append(String.format(Locale.ROOT, "| %d | %d | %,d | %.2f | %s | %s | %.0f µs | %.0f µs | %,d (%,d) | %.2f | %d |%n", t.workers(),
                     t.batch(), t.units(), t.seconds(), num(t.tasksPerSecond()), num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(),
-                    t.workersMicrosPerTask(), t.fetches(), t.emptyFetches(), t.errors()));
+                    t.workersMicrosPerTask(), t.fetches(), t.emptyFetches(), (double) t.jobReads() / t.tasks(), t.errors()));
         }
         if (r.baseline() != null) {
             b.append(String.format(Locale.ROOT, "%nBaseline: Hazelcast's `IExecutorService` ran %,d empty tasks (as many as the typical run's "

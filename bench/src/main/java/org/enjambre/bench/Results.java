@@ -16,9 +16,10 @@ record Results(Machine machine, String command, Baseline baseline, List<Throughp
      * @param tasks           task round-trips (issued, reported, validated) in the run
      * @param coordinatorCpu  CPU seconds the coordinator's JVM used during the run
      * @param workersCpu      CPU seconds the simulated workers' JVM used during the run
+     * @param jobReads        reads of job records from the cluster's {@code jobs} map during the run
      */
     record Throughput(int workers, int batch, int units, long tasks, double seconds, long fetches, long emptyFetches,
-                      long errors, double coordinatorCpu, double workersCpu) {
+                      long errors, double coordinatorCpu, double workersCpu, long jobReads) {
         /** Coordinator CPU time per task round-trip, in microseconds: robust to other load on the machine. */
         double coordinatorMicrosPerTask() {
             return coordinatorCpu * 1e6 / tasks;

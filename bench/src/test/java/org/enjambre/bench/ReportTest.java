@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReportTest {
 
     private static Results results() {
-        Results.Throughput typical = new Results.Throughput(8, 16, 10_000, 20_000, 2.0, 1500, 10, 0, 1.0, 0.5);
-        Results.Throughput wide = new Results.Throughput(16, 64, 10_000, 20_000, 1.0, 400, 5, 0, 0.8, 0.4);
+        Results.Throughput typical = new Results.Throughput(8, 16, 10_000, 20_000, 2.0, 1500, 10, 0, 1.0, 0.5, 30_000);
+        Results.Throughput wide = new Results.Throughput(16, 64, 10_000, 20_000, 1.0, 400, 5, 0, 0.8, 0.4, 20_000);
         Profile profile = new Profile(100, List.of(new Profile.Row("JdbcStore.commit", 40, 40.0)), List.of(), List.of(), List.of());
         return new Results(new Results.Machine("Some CPU", 2, 8L << 30, "JDK 17", "Linux", "2026-01-01T00:00:00Z", 0.25), "the command",
                 new Results.Baseline(20_000, 0.5, 40_000), List.of(typical, wide), typical, new Latencies(200, 4.0, 12.5, 20),
