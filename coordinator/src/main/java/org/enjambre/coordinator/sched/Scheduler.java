@@ -179,6 +179,7 @@ public final class Scheduler {
         }
         List<Pending> pending = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Map<String, Optional<JobRecord>> found = new HashMap<>(); // a batch's results are mostly of one job: look it up once
         for (Report r : reports) {
             if (!seen.add(r.id())) {
                 rejected.add(new Refusal(r.id(), "DUPLICATE", "task " + r.id() + " appears twice in this report"));
@@ -189,7 +190,7 @@ public final class Scheduler {
                 rejected.add(new Refusal(r.id(), "BAD_TASK_ID", "'" + r.id() + "' is not a task id (jobId/unit/replica)"));
                 continue;
             }
-            Optional<JobRecord> job = jobs.find(id.jobId());
+            Optional<JobRecord> job = found.computeIfAbsent(id.jobId(), jobs::find);
             if (job.isEmpty()) {
                 rejected.add(new Refusal(r.id(), "UNKNOWN_TASK", "no job '" + id.jobId() + "'"));
                 continue;
