@@ -41,6 +41,8 @@ public final class Bench {
     static final int TYPICAL_BATCH = 16;
     static final int[][] SWEEP = {{4, 16}, {8, 16}, {16, 16}, {8, 64}, {16, 64}, {32, 64}, {8, 256}};
     static final long WAIT_MS = 500;
+    /** Empty tasks the baseline runs before it measures, so that both members' code is compiled. */
+    static final long BASELINE_WARMUP = 20_000;
 
     static final List<String> ALL = List.of("scale", "throughput", "latency", "profile", "polling", "baseline");
 
@@ -319,7 +321,7 @@ public final class Bench {
     private Results.Baseline baseline(long tasks) {
         say("baseline: %,d empty tasks through Hazelcast's IExecutorService between two members", tasks);
         try (Child hz = Child.start("hazelcast-baseline", HazelcastBaseline.class, List.of("-Xmx1g"),
-                List.of(Long.toString(tasks), Long.toString(Math.min(tasks, 50_000))), logs.resolve("hazelcast-baseline.log"))) {
+                List.of(Long.toString(tasks), Long.toString(BASELINE_WARMUP)), logs.resolve("hazelcast-baseline.log"))) {
             Answer a = hz.expect("baseline", 600);
             Results.Baseline b = new Results.Baseline(a.number("tasks"), a.decimal("seconds"), a.decimal("rate"));
             say("baseline: %s tasks/s", Report.num(b.rate()));

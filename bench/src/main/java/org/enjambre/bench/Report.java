@@ -124,7 +124,7 @@ final class Report {
                 + "results and the result merged). Simulated workers run in a separate JVM and speak the worker protocol over HTTP/1.1 "
                 + "on loopback: each fetches up to *batch* tasks (long-poll), runs the real `noop` app and reports the batch.\n\n");
         b.append("CPU columns: CPU time per round-trip used by the coordinator's JVM and by the simulated workers' JVM "
-                + "(all their threads), which other load on the machine does not inflate.\n\n");
+                + "(all their threads, JIT compilation and GC included), far less inflated by other load on the machine than the rates.\n\n");
         b.append("| workers | batch | units | seconds | task round-trips/s | validated units/s | coordinator CPU/round-trip "
                 + "| workers CPU/round-trip | fetches (empty) | job-record reads/round-trip | errors |\n");
         b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -135,13 +135,14 @@ final class Report {
         }
         if (r.baseline() != null) {
             b.append(String.format(Locale.ROOT, "%nBaseline: Hazelcast's `IExecutorService` ran %,d empty tasks (as many as the typical run's "
-                    + "round-trips) from one member to another, two members in one JVM on loopback, %d in flight: %.2f s, %s tasks/s.%n",
-                    r.baseline().tasks(), HazelcastBaseline.WINDOW, r.baseline().seconds(), num(r.baseline().rate())));
+                    + "round-trips) from one member to another, two members in one JVM on loopback, %d in flight, after %,d warm-up tasks: "
+                    + "%.2f s, %s tasks/s.%n", r.baseline().tasks(), HazelcastBaseline.WINDOW, Bench.BASELINE_WARMUP, r.baseline().seconds(),
+                    num(r.baseline().rate())));
         }
         if (r.profile() != null) {
             Profile p = r.profile();
             b.append("\n### Where the coordinator's CPU time goes (JFR)\n\n");
-            b.append(String.format(Locale.ROOT, "A JFR recording (JDK \"profile\" settings, execution samples every 10 ms) of the coordinator's "
+            b.append(String.format(Locale.ROOT, "A JFR recording (JDK \"default\" settings, execution samples every 10 ms) of the coordinator's "
                     + "JVM during one more typical run (%d workers, batch %d: %s round-trips/s with the recorder on); %,d samples.%n%n",
                     r.profiled().workers(), r.profiled().batch(), num(r.profiled().tasksPerSecond()), p.samples()));
             b.append(profileTables(p));
