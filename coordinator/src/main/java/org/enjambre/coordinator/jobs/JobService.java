@@ -60,6 +60,8 @@ public final class JobService implements AutoCloseable {
         return t;
     });
     private final Set<String> assimilating = ConcurrentHashMap.newKeySet();
+    /** Jobs with a completion check queued and not started yet: more DONE units of theirs need no check of their own. */
+    private final Set<String> checkQueued = ConcurrentHashMap.newKeySet();
 
     public JobService(ClusterNode node, Store store, AppRegistry apps, Clock clock, PeerQueries peers) {
         this.node = node;
@@ -236,7 +238,14 @@ public final class JobService implements AutoCloseable {
 
     /** Called on the peer owning a unit when it became DONE or FAILED. */
     public void unitFinished(WorkUnit unit) {
+        boolean done = unit.state() == UnitState.DONE;
+        if (done && !checkQueued.add(unit.jobId())) {
+            return; // the queued check has not started: it will count this unit too
+        }
         assimilator.execute(() -> {
+            if (done) {
+                checkQueued.remove(unit.jobId());
+            }
             try {
                 check(unit);
             } catch (RuntimeException e) {

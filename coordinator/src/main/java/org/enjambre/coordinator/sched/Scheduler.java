@@ -241,6 +241,7 @@ public final class Scheduler {
         Set<String> seen = new HashSet<>();
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         boolean failedCheck = false;
+        Map<String, Optional<JobRecord>> found = new HashMap<>(); // a batch's results are mostly of one job: look it up once
         for (Report r : reports) {
             if (!seen.add(r.id())) {
                 rejected.add(new Refusal(r.id(), "DUPLICATE", "task " + r.id() + " appears twice in this report"));
@@ -278,7 +279,7 @@ public final class Scheduler {
                 rejected.add(new Refusal(r.id(), "BAD_TASK_ID", "'" + r.id() + "' is not a task id (jobId/unit/replica)"));
                 continue;
             }
-            Optional<JobRecord> job = jobs.find(id.jobId());
+            Optional<JobRecord> job = found.computeIfAbsent(id.jobId(), jobs::find);
             if (job.isEmpty()) {
                 rejected.add(new Refusal(r.id(), "UNKNOWN_TASK", "no job '" + id.jobId() + "'"));
                 continue;
@@ -332,7 +333,7 @@ public final class Scheduler {
                 continue;
             }
             changed.add(c.unit());
-            jobs.find(c.unit().jobId()).ifPresent(job -> credit(job, c, deltas));
+            jobs.find(c.unit().jobId()).ifPresent(job -> credit(job, c, deltas)); // rare: after a failed spot-check
         }
     }
 

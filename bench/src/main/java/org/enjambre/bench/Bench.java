@@ -1,0 +1,428 @@
+package org.enjambre.bench;
+
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import jdk.jfr.Recording;
+import org.enjambre.coordinator.Coordinator;
+import org.enjambre.coordinator.CoordinatorOptions;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.workunits.model.JobState;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark: throughput, latency and scale of one coordinator peer, with Hazelcast's executor as a
+ * baseline measured in the same run; prints a table and rewrites the generated section of BENCHMARKS.md.
+ * Options: {@code --quick} (small sizes, a smoke run), {@code --only scale,throughput,...} (some sections only),
+ * {@code --output FILE}, {@code --no-write}, {@code --summarize FILE.jfr} (print a recording's profile).
+ */
+public final class Bench {
+    static final String API_KEY = "bench-api-key-0123456789";
+    static final String COMMAND = "mvn -B -q -pl bench -am package -DskipTests && java -jar bench/target/enjambre-bench.jar";
+    /** The typical configuration: 8 workers fetching 16 tasks at a time. */
+    static final int TYPICAL_WORKERS = 8;
+    static final int TYPICAL_BATCH = 16;
+    static final int[][] SWEEP = {{4, 16}, {8, 16}, {16, 16}, {8, 64}, {16, 64}, {32, 64}, {8, 256}};
+    static final long WAIT_MS = 500;
+    /** Empty tasks the baseline runs before it measures, so that both members' code is compiled. */
+    static final long BASELINE_WARMUP = 20_000;
+
+    static final List<String> ALL = List.of("scale", "throughput", "latency", "profile", "polling", "baseline");
+
+    private final boolean quick;
+    private final List<String> sections;
+    private final Path logs;
+    private final List<String> notes = new ArrayList<>();
+    private final Map<String, CompletableFuture<JobRecord>> finished = new ConcurrentHashMap<>();
+
+    private Bench(boolean quick, List<String> sections, Path logs) {
+        this.quick = quick;
+        this.sections = sections;
+        this.logs = logs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("hazelcast.phone.home.enabled", "false");
+        System.setProperty("hazelcast.logging.type", "slf4j");
+        boolean quick = false;
+        boolean write = true;
+        Path output = null;
+        List<String> sections = ALL;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--no-write" -> write = false;
+                case "--output" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--output needs a file name");
+                    }
+                    output = Path.of(args[++i]);
+                }
+                case "--help", "-h" -> {
+                    System.out.println("usage: java -jar bench/target/enjambre-bench.jar [--quick] [--only SECTION,...] [--no-write] [--output FILE]\n"
+                            + "       java -jar bench/target/enjambre-bench.jar --summarize RECORDING.jfr");
+                    return;
+                }
+                case "--only" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--only needs a comma-separated list of " + String.join(",", ALL));
+                    }
+                    sections = List.of(args[++i].split(","));
+                    for (String x : sections) {
+                        if (!ALL.contains(x)) {
+                            usage("'" + x + "' is not one of " + String.join(",", ALL));
+                        }
+                    }
+                }
+                case "--summarize" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--summarize needs a JFR recording");
+                    }
+                    System.out.print(Report.profileTables(Profile.of(jdk.jfr.consumer.RecordingFile.readAllEvents(Path.of(args[++i])), 25)));
+                    return;
+                }
+                default -> usage("unknown option '" + args[i] + "'");
+            }
+        }
+        Path root = repoRoot();
+        if (output == null && root != null) {
+            output = root.resolve("BENCHMARKS.md");
+        }
+        Path logs = root != null ? root.resolve("bench/target/bench-run") : Files.createTempDirectory("enjambre-bench-logs");
+        Files.createDirectories(logs);
+        Results results = new Bench(quick, sections, logs).runAll();
+        System.out.println();
+        System.out.println(Report.table(results));
+        if (write && output != null) {
+            String existing = Files.exists(output) ? Files.readString(output) : null;
+            Files.writeString(output, Report.merge(existing, Report.markdown(results), header(), footer()));
+            System.out.println("wrote " + output.toAbsolutePath().normalize() + (quick ? " (quick run)" : ""));
+        } else if (write) {
+            System.out.println("not in a checkout (no bench/pom.xml found): BENCHMARKS.md not written; use --output FILE");
+        }
+        System.out.println("logs and the JFR recording: " + logs.toAbsolutePath().normalize());
+        System.exit(0);
+    }
+
+    private static void usage(String message) {
+        System.err.println("enjambre-bench: " + message + " (see --help)");
+        System.exit(2);
+    }
+
+    private Results runAll() throws Exception {
+        Results.Machine machine = machine();
+        say("machine: %s, %d cores, %.1f GiB, %s, load average %.2f", machine.cpu(), machine.cores(),
+                machine.ramBytes() / (1024.0 * 1024 * 1024), machine.jdk(), machine.loadAverage());
+        if (machine.loadAverage() > machine.cores() / 2.0) {
+            notes.add(String.format(Locale.ROOT, "the machine was busy: load average %.1f on %d cores when the run started, so "
+                    + "these figures understate what an idle machine does.", machine.loadAverage(), machine.cores()));
+        }
+        if (quick) {
+            notes.add("quick run (--quick): smaller jobs and fewer runs; not comparable with a full run.");
+        }
+        if (!sections.equals(ALL)) {
+            notes.add("partial run: only " + String.join(", ", sections) + ".");
+        }
+        Results.Scale scale = sections.contains("scale") ? scale(quick ? 100_000 : 1_000_000) : null;
+
+        Path dir = Files.createTempDirectory("enjambre-bench");
+        List<Results.Throughput> sweep = new ArrayList<>();
+        Results.Throughput typical = null;
+        Latencies latency = null;
+        Results.Polling polling = null;
+        Profile profile = null;
+        Results.Throughput profiled = null;
+        try (Coordinator c = Coordinator.start(coordinatorOptions(dir))) {
+            c.node().jobs().addEntryListener((EntryUpdatedListener<String, JobRecord>) e -> {
+                if (e.getValue() != null && e.getValue().state().terminal()) {
+                    done(e.getKey()).complete(e.getValue());
+                }
+            }, true);
+            Submitter submitter = new Submitter(c.url(), c.apiKey());
+            try (Child sim = Child.start("sim-workers", SimWorkers.class, List.of("-Xmx2g"), List.of(c.url()), logs.resolve("sim-workers.log"))) {
+                double estimate = 0;
+                if (sections.contains("throughput") || sections.contains("profile")) {
+                    say("warming up");
+                    Results.Throughput w1 = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, quick ? 1000 : 5000);
+                    Results.Throughput w2 = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, units(w1.tasksPerSecond(), quick ? 1 : 3));
+                    estimate = w2.tasksPerSecond();
+                    say("warm-up: %s round-trips/s", Report.num(estimate));
+                }
+                if (sections.contains("throughput")) {
+                    int[][] configs = quick ? new int[][]{{8, 16}, {16, 64}} : SWEEP;
+                    for (int[] cfg : configs) {
+                        Results.Throughput t = throughput(c, sim, submitter, cfg[0], cfg[1], units(estimate, quick ? 1.5 : 6));
+                        sweep.add(t);
+                        if (cfg[0] == TYPICAL_WORKERS && cfg[1] == TYPICAL_BATCH) {
+                            typical = t;
+                        }
+                    }
+                }
+                if (sections.contains("latency")) {
+                    latency = latency(sim, submitter, quick ? 50 : 200);
+                }
+                if (sections.contains("profile")) {
+                    say("profiling a typical run with JFR");
+                    Recording rec = Profile.start();
+                    profiled = throughput(c, sim, submitter, TYPICAL_WORKERS, TYPICAL_BATCH, units(estimate, quick ? 1.5 : 6));
+                    profile = Profile.stop(rec, logs.resolve("throughput.jfr"), 15);
+                }
+                if (sections.contains("polling")) {
+                    polling = polling(sim, quick ? 1000 : 10_000, 1000);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        Results.Baseline baseline = null;
+        if (sections.contains("baseline")) {
+            baseline = baseline(typical != null ? typical.tasks() : quick ? 20_000 : 200_000);
+        }
+        return new Results(machine, COMMAND, baseline, sweep, typical, latency, scale, polling, profile, profiled, List.copyOf(notes));
+    }
+
+    private CompletableFuture<JobRecord> done(String jobId) {
+        return finished.computeIfAbsent(jobId, k -> new CompletableFuture<>());
+    }
+
+    /** Units for a run of about {@code seconds} at {@code tasksPerSecond} (two round-trips per unit). */
+    private static int units(double tasksPerSecond, double seconds) {
+        return (int) Math.max(1000, Math.min(1_000_000, Math.round(tasksPerSecond * seconds / 2 / 100) * 100));
+    }
+
+    private Results.Throughput throughput(Coordinator c, Child sim, Submitter submitter, int workers, int batch, int units) throws Exception {
+        sim.send("run " + workers + " " + batch + " " + WAIT_MS);
+        sim.expect("running", 120);
+        long reads0 = c.node().jobs().getLocalMapStats().getGetOperationCount();
+        long cpu0 = processCpuNanos();
+        long childCpu0 = sim.cpuNanos();
+        long t0 = System.nanoTime();
+        String id = submitter.submit(Submitter.noopJob("bench " + workers + "x" + batch, units, 2, 2));
+        JobRecord job = done(id).get(Math.max(300, units / 100), TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double coordinatorCpu = (processCpuNanos() - cpu0) / 1e9;
+        double workersCpu = (sim.cpuNanos() - childCpu0) / 1e9;
+        long jobReads = c.node().jobs().getLocalMapStats().getGetOperationCount() - reads0;
+        sim.send("stop");
+        Answer a = sim.expect("stopped", 120);
+        if (job.state() != JobState.COMPLETED) {
+            throw new IllegalStateException("throughput job " + id + " ended " + job.state() + ": " + job.failure());
+        }
+        String result = submitter.result(id);
+        if (!result.replace(" ", "").equals("{\"workUnits\":" + units + "}")) {
+            throw new IllegalStateException("throughput job " + id + " merged a wrong result: " + result);
+        }
+        long accepted = a.number("accepted");
+        long errors = a.number("errors") + a.number("rejected");
+        if (accepted != 2L * units) {
+            notes.add(String.format(Locale.ROOT, "run %dx%d: workers had %d results accepted for %d units (expected %d).",
+                    workers, batch, accepted, units, 2L * units));
+        }
+        if (errors > 0) {
+            notes.add(String.format(Locale.ROOT, "run %dx%d: %d errors or refusals; first: %s", workers, batch, errors, a.text("firstError")));
+        }
+        awaitDrained(c);
+        Results.Throughput t = new Results.Throughput(workers, batch, units, accepted, seconds, a.number("fetches"),
+                a.number("emptyFetches"), errors, coordinatorCpu, workersCpu, jobReads);
+        say("throughput %2d workers x batch %3d: %,9d units in %6.2f s = %s round-trips/s, %s units/s; CPU per round-trip: "
+                        + "coordinator %.0f us, workers %.0f us; %d fetches (%d empty), %.2f job-record reads per round-trip", workers,
+                batch, units, seconds, Report.num(t.tasksPerSecond()), Report.num(t.unitsPerSecond()), t.coordinatorMicrosPerTask(),
+                t.workersMicrosPerTask(), t.fetches(), t.emptyFetches(), (double) jobReads / t.tasks());
+        return t;
+    }
+
+    /** Waits until a finished job's units have left the map, so that runs do not overlap. */
+    private static void awaitDrained(Coordinator c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (c.node().units().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private Latencies latency(Child sim, Submitter submitter, int jobs) throws Exception {
+        say("latency: %d one-unit jobs (replicas 1, quorum 1), 4 idle workers long-polling", jobs);
+        sim.send("run 4 4 " + WAIT_MS);
+        sim.expect("running", 120);
+        int warm = Math.max(10, jobs / 10);
+        long[] nanos = new long[jobs];
+        for (int i = 0; i < warm + jobs; i++) {
+            long t0 = System.nanoTime();
+            String id = submitter.submit(Submitter.noopJob("latency " + i, 1, 1, 1));
+            JobRecord job = done(id).get(60, TimeUnit.SECONDS);
+            if (job.state() != JobState.COMPLETED) {
+                throw new IllegalStateException("latency job " + id + " ended " + job.state() + ": " + job.failure());
+            }
+            submitter.result(id);
+            if (i >= warm) {
+                nanos[i - warm] = System.nanoTime() - t0;
+            }
+        }
+        sim.send("stop");
+        sim.expect("stopped", 120);
+        Latencies l = Latencies.ofNanos(nanos);
+        say("latency: p50 %s, p99 %s, max %s", Report.ms(l.p50Ms()), Report.ms(l.p99Ms()), Report.ms(l.maxMs()));
+        return l;
+    }
+
+    private Results.Polling polling(Child sim, int wanted, long waitMs) {
+        int n = wanted;
+        long limit = maxOpenFiles();
+        if (limit > 0 && limit < wanted + 1000L) {
+            n = (int) Math.max(100, limit - 1000);
+            notes.add(String.format(Locale.ROOT, "only %,d pollers instead of %,d: the open-file limit is %,d (raise it with ulimit -n).",
+                    n, wanted, limit));
+        }
+        say("polling: registering %,d workers, then one long-poll each at once (waitMs %d)", n, waitMs);
+        sim.send("poll " + n + " " + waitMs);
+        Answer a = sim.expect("polled", 900);
+        Latencies l = new Latencies(n, a.decimal("p50"), a.decimal("p99"), a.decimal("max"));
+        Results.Polling p = new Results.Polling(n, waitMs, (int) a.number("ok"), (int) a.number("failed"), l,
+                a.decimal("registerSeconds"), a.decimal("launchSeconds"), a.text("firstError"));
+        if (p.failed() > 0) {
+            notes.add(String.format(Locale.ROOT, "%,d of %,d polls failed; first: %s", p.failed(), n, p.firstError()));
+        }
+        say("polling: %,d ok, %,d failed, p50 %s, p99 %s (registration took %.1f s)", p.ok(), p.failed(), Report.ms(l.p50Ms()),
+                Report.ms(l.p99Ms()), p.registerSeconds());
+        return p;
+    }
+
+    private Results.Scale scale(int units) {
+        String xmx = ramBytes() >= 8L << 30 ? "-Xmx4g" : "-Xmx2g";
+        say("scale: a %,d-unit job in a fresh coordinator JVM (%s)", units, xmx);
+        try (Child probe = Child.start("scale-probe", ScaleProbe.class, List.of(xmx), List.of(Integer.toString(units)),
+                logs.resolve("scale-probe.log"))) {
+            Answer a = probe.expect("scale", 600);
+            Results.Scale s = new Results.Scale(units, a.decimal("acceptSeconds"), a.decimal("indexedSeconds"),
+                    a.number("heapBefore"), a.number("heapAfter"), a.number("maxHeap"));
+            say("scale: accepted in %s, indexed in %s, %,.0f bytes of heap per unit", Report.secs(s.acceptSeconds()),
+                    Report.secs(s.indexedSeconds()), s.bytesPerUnit());
+            return s;
+        }
+    }
+
+    private Results.Baseline baseline(long tasks) {
+        say("baseline: %,d empty tasks through Hazelcast's IExecutorService between two members", tasks);
+        try (Child hz = Child.start("hazelcast-baseline", HazelcastBaseline.class, List.of("-Xmx1g"),
+                List.of(Long.toString(tasks), Long.toString(BASELINE_WARMUP)), logs.resolve("hazelcast-baseline.log"))) {
+            Answer a = hz.expect("baseline", 600);
+            Results.Baseline b = new Results.Baseline(a.number("tasks"), a.decimal("seconds"), a.decimal("rate"));
+            say("baseline: %s tasks/s", Report.num(b.rate()));
+            return b;
+        }
+    }
+
+    /** Options for a lone bench peer on loopback: no rate limits, durable H2 in {@code dir}. */
+    static CoordinatorOptions coordinatorOptions(Path dir) {
+        return CoordinatorOptions.builder(dir).host("127.0.0.1").port(0).apiKey(API_KEY)
+                .cluster("bench-" + UUID.randomUUID().toString().substring(0, 8), null).clusterPort(freePort())
+                .allowSameHost(true).fetchLimit(1e9, 1_000_000).registrationLimit(1e9, 1_000_000);
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on loopback", e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** The checkout this jar was built in (…/bench/target/enjambre-bench.jar), or the working directory if it is one. */
+    static Path repoRoot() {
+        String cp = System.getProperty("java.class.path");
+        if (cp != null && !cp.contains(java.io.File.pathSeparator) && cp.endsWith(".jar")) {
+            Path jar = Path.of(cp).toAbsolutePath().normalize();
+            Path root = jar.getParent() == null || jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
+            if (root != null && Files.exists(root.resolve("bench/pom.xml"))) {
+                return root;
+            }
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        return Files.exists(cwd.resolve("bench/pom.xml")) ? cwd : null;
+    }
+
+    static Results.Machine machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim().replaceAll("\\s+", " ");
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: keep "unknown CPU"
+        }
+        String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+        String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch");
+        String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceAll("\\.\\d+", "");
+        return new Results.Machine(cpu, Runtime.getRuntime().availableProcessors(), ramBytes(), jdk, os, date,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    static long ramBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return -1;
+    }
+
+    /** CPU time this JVM has used, all threads. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    static long maxOpenFiles() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            return os.getMaxFileDescriptorCount();
+        }
+        return -1;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    private static String header() {
+        return "# Benchmarks\n\n"
+                + "How fast one Enjambre coordinator peer is, measured by the `bench` module against a baseline measured in the same "
+                + "run on the same machine. Run it with the command below; it prints a table and rewrites the section between the "
+                + "`bench:begin` and `bench:end` markers. Everything outside the markers is written by hand.\n\n";
+    }
+
+    private static String footer() {
+        return "\n## Analysis\n\n(written by hand after a run)\n";
+    }
+}

@@ -1,0 +1,155 @@
+package org.enjambre.bench;
+
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the CPU time of this JVM goes, from a JFR recording's execution samples: the hottest methods
+ * (self), the Enjambre methods on the most stacks (inclusive), the library each sample is in, and the
+ * threads that ran.
+ *
+ * @param samples execution samples in the recording
+ */
+record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive, List<Row> libraries, List<Row> threads) {
+
+    /** One line of a ranking: a name, its sample count and share. */
+    record Row(String name, long samples, double percent) {
+    }
+
+    /** Library buckets by package prefix, most specific first; a sample goes to the innermost non-JDK frame. */
+    private static final Map<String, String> LIBRARIES = new LinkedHashMap<>();
+
+    static {
+        LIBRARIES.put("org.h2.", "H2 (SQL engine, MVStore)");
+        LIBRARIES.put("com.zaxxer.hikari.", "HikariCP");
+        LIBRARIES.put("com.hazelcast.", "Hazelcast");
+        LIBRARIES.put("io.netty.", "Netty (HTTP I/O)");
+        LIBRARIES.put("io.vertx.", "Vert.x");
+        LIBRARIES.put("com.fasterxml.jackson.", "Jackson (JSON)");
+        LIBRARIES.put("io.micrometer.", "Micrometer");
+        LIBRARIES.put("org.enjambre.", "Enjambre");
+        LIBRARIES.put("org.slf4j.", "SLF4J");
+    }
+
+    /**
+     * Starts a JFR recording with the JDK's low-overhead "default" settings, execution samples every 10 ms
+     * (the "profile" settings slowed the coordinator down noticeably on a busy 2-core machine).
+     */
+    static Recording start() {
+        try {
+            Recording r = new Recording(Configuration.getConfiguration("default"));
+            r.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(10));
+            r.setName("enjambre-bench");
+            r.start();
+            return r;
+        } catch (IOException | ParseException e) {
+            throw new IllegalStateException("cannot start a JFR recording: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the recording, writes it to {@code file} and summarizes it. */
+    static Profile stop(Recording r, Path file, int top) {
+        try {
+            r.stop();
+            r.dump(file);
+            r.close();
+            return of(RecordingFile.readAllEvents(file), top);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write or read the JFR recording " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Profile of(List<RecordedEvent> events, int top) {
+        Map<String, Long> self = new HashMap<>();
+        Map<String, Long> inclusive = new HashMap<>();
+        Map<String, Long> libs = new HashMap<>();
+        Map<String, Long> threads = new HashMap<>();
+        long n = 0;
+        for (RecordedEvent e : events) {
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+                continue;
+            }
+            List<RecordedFrame> frames = e.getStackTrace().getFrames();
+            if (frames.isEmpty()) {
+                continue;
+            }
+            n++;
+            self.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
+            Set<String> seen = new HashSet<>();
+            String lib = null;
+            for (RecordedFrame f : frames) {
+                String type = f.getMethod().getType().getName();
+                if (lib == null && !isJdk(type)) {
+                    lib = library(type);
+                }
+                if (type.startsWith("org.enjambre.") && seen.add(name(f.getMethod()))) {
+                    inclusive.merge(name(f.getMethod()), 1L, Long::sum);
+                }
+            }
+            libs.merge(lib == null ? "JDK only (I/O, collections, crypto...)" : lib, 1L, Long::sum);
+            RecordedThread t = e.getThread("sampledThread");
+            threads.merge(t == null ? "?" : threadGroup(t.getJavaName()), 1L, Long::sum);
+        }
+        return new Profile(n, rank(self, n, top), rank(inclusive, n, top), rank(libs, n, top), rank(threads, n, top));
+    }
+
+    static boolean isJdk(String type) {
+        return type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.") || type.startsWith("com.sun.");
+    }
+
+    static String library(String type) {
+        for (Map.Entry<String, String> e : LIBRARIES.entrySet()) {
+            if (type.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        int dot = type.lastIndexOf('.');
+        return "other (" + (dot > 0 ? type.substring(0, dot) : type) + ")";
+    }
+
+    /** A thread's name with its numbers and Hazelcast instance name taken out, so that pools show as one line. */
+    static String threadGroup(String name) {
+        return name == null ? "?" : name.replaceAll("^hz\\.[^.]+\\.", "hz.").replaceAll("\\d+", "N");
+    }
+
+    private static String name(RecordedMethod m) {
+        return methodName(m.getType().getName(), m.getName());
+    }
+
+    /** {@code Type.method} with the package left out; a lambda shows as {@code Outer.lambda}. */
+    static String methodName(String type, String method) {
+        int lambda = type.indexOf("$$Lambda");
+        if (lambda > 0) {
+            type = type.substring(0, lambda);
+            method = "lambda";
+        }
+        return type.substring(type.lastIndexOf('.') + 1) + "." + method;
+    }
+
+    static List<Row> rank(Map<String, Long> counts, long total, int top) {
+        List<Row> rows = new ArrayList<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .limit(top)
+                .forEach(e -> rows.add(new Row(e.getKey(), e.getValue(), total == 0 ? 0 : 100.0 * e.getValue() / total)));
+        return List.copyOf(rows);
+    }
+}
