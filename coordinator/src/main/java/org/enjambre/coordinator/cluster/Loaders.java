@@ -37,6 +37,8 @@ public final class Loaders {
     public static final class Units implements MapLoader<String, WorkUnit> {
         private final Store store;
         private final Map<String, Map<Integer, WorkUnit>> stored = new ConcurrentHashMap<>();
+        /** True while the cluster's initial load runs: only then are a job's stored units read at once and cached. */
+        private volatile boolean initialLoad = true;
 
         public Units(Store store) {
             this.store = store;
@@ -64,7 +66,8 @@ public final class Loaders {
                 if (job.isEmpty() || job.get().state().terminal() || index < 0 || index >= job.get().workUnits()) {
                     continue;
                 }
-                WorkUnit u = stored.computeIfAbsent(jobId, store::units).get(index);
+                WorkUnit u = initialLoad ? stored.computeIfAbsent(jobId, store::units).get(index)
+                        : store.unit(jobId, index).orElse(null);
                 out.put(key, u != null ? u : WorkUnit.create(jobId, index, JobSpecs.of(job.get()).redundancy()));
             }
             return out;
@@ -73,6 +76,7 @@ public final class Loaders {
         @Override
         public Iterable<String> loadAllKeys() {
             stored.clear();
+            initialLoad = true;
             List<String> keys = new ArrayList<>();
             for (JobRecord j : store.jobs()) {
                 if (!j.state().terminal()) {
@@ -84,8 +88,9 @@ public final class Loaders {
             return keys;
         }
 
-        /** Forgets what the initial load cached. */
+        /** Forgets what the initial load cached; later loads read the store unit by unit. */
         public void loaded() {
+            initialLoad = false;
             stored.clear();
         }
     }

@@ -379,7 +379,8 @@ public final class ApiServer {
                 fail(ctx, e);
             } else {
                 LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), t);
-                fail(ctx, new ApiException(503, "UNAVAILABLE", "the coordinator could not serve this request: " + t.getMessage()));
+                fail(ctx, new ApiException(503, "UNAVAILABLE",
+                        "the coordinator could not serve this request now (its storage or cluster is unavailable); retry shortly"));
             }
         });
     }
