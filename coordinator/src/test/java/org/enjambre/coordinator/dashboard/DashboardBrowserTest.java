@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.Harness;
 import org.enjambre.coordinator.TestWorker;
+import org.enjambre.coordinator.store.Json;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.app.RunContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import org.openqa.selenium.WebElement;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,6 +134,38 @@ class DashboardBrowserTest {
             assertThat(fromApi.get("reported").asLong()).isGreaterThanOrEqualTo(30);
             assertThat(fromApi.get("tasksPerSecond").asDouble()).isPositive();
         }
+        page.assertNotReloaded();
+    }
+
+    @Test
+    void mandelbrot_fillsInBandByBandWhileItRenders_thenShowsTheResult() throws Exception {
+        page.open("jobs");
+        String id = submit("{\"name\":\"small mandelbrot\",\"app\":\"mandelbrot\",\"input\":{\"width\":64,\"height\":48,"
+                + "\"xMin\":-2.5,\"xMax\":1.0,\"yMin\":-1.25,\"yMax\":1.25,\"maxIterations\":50},\"workUnits\":4,"
+                + "\"redundancy\":{\"replicas\":1,\"quorum\":1}}");
+        page.awaitCard(id, DashboardPage.SOON);
+        assertThat(page.role(id, "figure").isDisplayed()).as("nothing rendered yet").isFalse();
+
+        // A worker driven by hand: one band at a time, so the page must show each as it arrives.
+        String token = Harness.call("POST", url + "/api/v1/workers/register", null,
+                "{\"name\":\"by-hand\",\"platform\":\"test\",\"cores\":1,\"apps\":[\"mandelbrot\"]}").json().get("token").asText();
+        JsonNode first = fetchOne(token);
+        page.await(DashboardPage.SOON, d -> "RUNNING".equals(page.jobState(id)));
+        int[] bandA = runAndReport(token, first);
+        page.await(DashboardPage.SOON, () -> "band " + bandA[0] + ".." + bandA[1] + " drawn; drawn rows: " + drawnRows(id),
+                d -> drawnRows(id).equals(rows(bandA)));
+        assertThat(page.role(id, "figure").getDomAttribute("data-final")).isEqualTo("false");
+
+        int[] bandB = runAndReport(token, fetchOne(token));
+        page.await(DashboardPage.SOON, () -> "bands " + bandA[0] + ".." + bandA[1] + " and " + bandB[0] + ".." + bandB[1]
+                + " drawn; drawn rows: " + drawnRows(id), d -> drawnRows(id).equals(rows(bandA, bandB)));
+
+        try (TestWorker w = new TestWorker(url, "mandelbrot-finisher", TestWorker.Behaviour.HONEST)) {
+            page.await(Duration.ofSeconds(30), d -> "true".equals(page.role(id, "figure").getDomAttribute("data-final")));
+        }
+        assertThat(drawnRows(id)).isEqualTo(rows(new int[]{0, 48}));
+        assertThat(page.role(id, "image").getDomAttribute("src")).startsWith("blob:");
+        assertThat(page.role(id, "image").getDomAttribute("alt")).isEqualTo("Rendered image of small mandelbrot");
         page.assertNotReloaded();
     }
 
@@ -294,6 +330,57 @@ class DashboardBrowserTest {
                 t.value = arguments[0];
                 t.dispatchEvent(new Event('input', {bubbles: true}));
                 """, spec);
+    }
+
+    /**
+     * The rows of the job's image that are drawn, in order; empty while no image shows. A row is not
+     * drawn when every pixel is transparent or the preview's "pending" grey (#9a9a9a).
+     */
+    @SuppressWarnings("unchecked")
+    private List<Long> drawnRows(String id) {
+        return (List<Long>) page.js("""
+                const img = document.querySelector(`#job-list > [data-job-id="${arguments[0]}"] [data-role=image]`);
+                if (!img || img.closest('[hidden]') || !img.complete || !img.naturalWidth) return [];
+                const c = document.createElement('canvas');
+                c.width = img.naturalWidth;
+                c.height = img.naturalHeight;
+                const g = c.getContext('2d');
+                g.drawImage(img, 0, 0);
+                const rows = [];
+                for (let y = 0; y < c.height; y++) {
+                  const px = g.getImageData(0, y, c.width, 1).data;
+                  let drawn = false;
+                  for (let i = 0; i < px.length; i += 4) {
+                    const pending = px[i + 3] === 0 || (px[i] === 0x9a && px[i + 1] === 0x9a && px[i + 2] === 0x9a);
+                    drawn = drawn || !pending;
+                  }
+                  if (drawn) rows.push(y);
+                }
+                return rows;
+                """, id);
+    }
+
+    /** Rows [from, to) of each band, in order. */
+    private static List<Long> rows(int[]... bands) {
+        return java.util.Arrays.stream(bands).sorted(java.util.Comparator.comparingInt(b -> b[0]))
+                .flatMapToLong(b -> java.util.stream.LongStream.range(b[0], b[1])).boxed().toList();
+    }
+
+    private static JsonNode fetchOne(String token) {
+        Harness.Response r = Harness.call("POST", url + "/api/v1/work/fetch", token, "{\"max\":1,\"waitMs\":5000}");
+        assertThat(r.json().get("tasks")).as(r.body()).hasSize(1);
+        return r.json().get("tasks").get(0);
+    }
+
+    /** Runs a Mandelbrot task as a worker would, reports it, and returns its rows [from, to). */
+    private static int[] runAndReport(String token, JsonNode task) throws Exception {
+        byte[] input = Base64.getDecoder().decode(task.get("input").asText());
+        byte[] output = AppRegistry.builtIns().get("mandelbrot").run(input, RunContext.inMemory());
+        Harness.Response r = Harness.call("POST", url + "/api/v1/work/report", token, "{\"results\":[{\"id\":\""
+                + task.get("id").asText() + "\",\"output\":\"" + Base64.getEncoder().encodeToString(output) + "\"}]}");
+        assertThat(r.json().get("accepted")).as(r.body()).hasSize(1);
+        JsonNode unit = Json.MAPPER.readTree(input);
+        return new int[]{unit.get("rowFrom").asInt(), unit.get("rowTo").asInt()};
     }
 
     private String cell(String row, String role) {

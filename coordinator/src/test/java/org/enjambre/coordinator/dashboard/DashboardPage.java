@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -170,6 +171,11 @@ final class DashboardPage {
 
     <T> T await(Duration atMost, Function<WebDriver, T> condition) {
         return browser.waiting(atMost).until(condition);
+    }
+
+    /** Waits like {@link #await(Duration, Function)}; on time-out the message says what was expected and what is there. */
+    <T> T await(Duration atMost, Supplier<String> onTimeout, Function<WebDriver, T> condition) {
+        return browser.waiting(atMost).withMessage(onTimeout).until(condition);
     }
 
     WebDriver driver() {
