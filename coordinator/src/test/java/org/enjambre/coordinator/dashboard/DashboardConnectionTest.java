@@ -8,14 +8,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The open dashboard rides out a coordinator restart: it notices, reconnects by itself, and shows new data. */
-class DashboardReconnectTest {
+/**
+ * The dashboard's connection to its own coordinator: it rides out a restart by itself, and on a
+ * private dashboard it asks for the key and then reads the views and the stream with it.
+ */
+class DashboardConnectionTest {
     @TempDir
     Path dir;
     static Chromium browser;
@@ -64,6 +69,37 @@ class DashboardReconnectTest {
         assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
         page.await(DashboardPage.SOON, d -> "CANCELLED".equals(page.jobState(before)));
         assertThat(page.role(after, "name").getText()).isEqualTo("after the restart");
+        page.assertNotReloaded();
+    }
+
+    @Test
+    void privateDashboard_asksForTheKey_refusesAWrongOne_andGoesLiveWithTheRightOne() {
+        coordinator = Coordinator.start(Harness.options(dir).privateViews(true));
+        String url = coordinator.url();
+        String earlier = submit(url, "submitted before the key");
+        DashboardPage page = new DashboardPage(browser, url);
+
+        page.load("jobs");
+        page.awaitConnection("unauthorized", DashboardPage.SOON);
+        WebElement prompt = page.driver().findElement(By.id("auth-prompt"));
+        assertThat(prompt.isDisplayed()).isTrue();
+        assertThat(page.js("return document.activeElement.id;")).as("focus goes to the key field").isEqualTo("api-key");
+        assertThat(page.hasCard(earlier)).isFalse();
+
+        page.enterKey("not-the-key-42");
+        page.await(DashboardPage.SOON, () -> "the prompt says the key was refused: " + prompt.getText(),
+                d -> prompt.getText().matches("This dashboard is private\\.\\s+The API key (was refused|is wrong)\\."
+                        + " Check the key in the field at the top\\."));
+        assertThat(page.connection()).isEqualTo("unauthorized");
+        assertThat(page.hasCard(earlier)).isFalse();
+
+        page.enterKey(Harness.KEY);
+        page.awaitConnection("live", DashboardPage.SOON);
+        page.awaitCard(earlier, DashboardPage.SOON);
+        assertThat(prompt.isDisplayed()).isFalse();
+        String later = submit(url, "pushed to a private dashboard");
+        page.awaitCard(later, DashboardPage.SOON); // through the stream read with the key
+        assertThat(page.role(later, "name").getText()).isEqualTo("pushed to a private dashboard");
         page.assertNotReloaded();
     }
 

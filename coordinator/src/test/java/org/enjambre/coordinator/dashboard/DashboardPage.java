@@ -37,12 +37,17 @@ final class DashboardPage {
      * a public dashboard), and waits until the event stream is live.
      */
     void open(String route) {
+        load(route);
+        awaitConnection("live", Duration.ofSeconds(10));
+    }
+
+    /** Loads the page afresh at a route with empty local storage, without waiting for anything. */
+    void load(String route) {
         driver.get(url + "/health"); // same origin: clear what earlier tests stored
         js("localStorage.clear(); sessionStorage.clear();");
         driver.get(url + "/#/" + route);
         loadMarker = UUID.randomUUID().toString();
         js("window.enjambreLoadMarker = arguments[0]; performance.setResourceTimingBufferSize(100000);", loadMarker);
-        awaitConnection("live", Duration.ofSeconds(10));
     }
 
     /** Switches views through the hash, as a click on the navigation would (no reload). */
