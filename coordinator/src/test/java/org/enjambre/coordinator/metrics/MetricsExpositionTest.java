@@ -36,8 +36,8 @@ class MetricsExpositionTest {
             String id = sub.json().get("id").asText();
             try (TestWorker a = new TestWorker(url, "metrics-a", TestWorker.Behaviour.HONEST);
                  TestWorker b = new TestWorker(url, "metrics-b", TestWorker.Behaviour.HONEST)) {
-                await().atMost(Duration.ofSeconds(30)).until(() ->
-                        Harness.call("GET", url + "/api/v1/jobs/" + id, null, null).json().get("state").asText().equals("COMPLETED"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> Harness.call("GET", url + "/api/v1/jobs/" + id, null, null)
+                        .json().get("state").asText().equals("COMPLETED"));
             }
 
             Harness.Response metrics = Harness.call("GET", url + "/metrics", null, null);

@@ -66,7 +66,8 @@ final class PrometheusText {
         }
         Map<String, Family> out = new LinkedHashMap<>();
         for (String name : p.order) {
-            Family f = new Family(name, p.types.get(name), p.helps.get(name), List.copyOf(p.samples.getOrDefault(name, List.of())));
+            List<Sample> of = List.copyOf(p.samples.getOrDefault(name, List.of()));
+            Family f = new Family(name, p.types.get(name), p.helps.get(name), of);
             checkFamily(f);
             out.put(name, f);
         }
@@ -291,7 +292,8 @@ final class PrometheusText {
                 }
                 Double count = counts.get(b.getKey());
                 if (count != null && !count.equals(inf)) {
-                    throw new FormatException(f.name() + b.getKey() + ": _count " + count + " differs from the +Inf bucket " + inf);
+                    throw new FormatException(f.name() + b.getKey() + ": _count " + count
+                            + " differs from the +Inf bucket " + inf);
                 }
             }
         }
