@@ -120,15 +120,10 @@ function refreshAll() {
 
 function onEvent(name, data) {
   switch (name) {
-    case 'job': {
-      const doneBefore = state.jobs.get(data?.id)?.workUnits?.done;
+    case 'job':
       upsertJob(data);
       jobDetail.jobEvent(data);
-      // A finished band shows in the job's counts even when no `unit` event reaches this stream
-      // (every peer sends `job` events, only a unit's owner knows the unit): refresh the preview.
-      if (doneBefore !== undefined && doneBefore !== data.workUnits?.done) unitChanged(data.id);
       break;
-    }
     case 'worker':
       upsertWorker(data);
       break;
