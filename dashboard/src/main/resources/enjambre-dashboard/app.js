@@ -214,6 +214,13 @@ function route({focus}) {
 
 // ---- rendering ----
 
+/** A server message ("the API key is wrong") as a sentence to go before another: "The API key is wrong." */
+function asSentence(message) {
+  const text = String(message).trim();
+  if (!text) return '';
+  return text[0].toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
+}
+
 function renderChrome() {
   const connection = $('connection');
   const status = state.authNeeded ? 'unauthorized' : state.connection;
@@ -223,7 +230,7 @@ function renderChrome() {
   const wasHidden = prompt.hidden;
   prompt.hidden = !state.authNeeded;
   setText($('auth-prompt-text'), apiKey()
-    ? `${state.authMessage ?? 'The API key was refused.'} Check the key in the field at the top.`
+    ? `${asSentence(state.authMessage ?? 'The API key was refused.')} Check the key in the field at the top.`
     : 'Enter the API key in the field at the top to see it.');
   if (wasHidden && state.authNeeded && document.activeElement !== $('api-key')) $('api-key').focus();
 }

@@ -32,6 +32,8 @@ function entry(id) {
       /** object URL of the latest preview, or null */
       preview: null,
       previewAsked: false,
+      /** workUnits.done of the job when the preview was last asked for */
+      doneAsked: null,
       /** a unit finished while no view showed the job: refresh when one does */
       stale: false,
       /** the coordinator has no preview endpoint for this job (404): stop asking */
@@ -128,10 +130,16 @@ export function mediaFor(job, {withText = false} = {}) {
         && Date.now() - e.resultFailedAt > RESULT_RETRY_MS) {
       loadResult(e);
     }
-  } else if (e.image && job.state !== 'QUEUED' && (!e.previewAsked || e.stale)) {
-    e.previewAsked = true;
-    e.stale = false;
-    e.refreshPreview();
+  } else if (e.image && job.state !== 'QUEUED') {
+    // More units done means more bands to draw, however this job's numbers arrived (a `job` event,
+    // a list fetch): the coordinator sends no `unit` event for units other peers own.
+    const done = job.workUnits?.done ?? null;
+    if (!e.previewAsked || e.stale || done !== e.doneAsked) {
+      e.previewAsked = true;
+      e.stale = false;
+      e.doneAsked = done;
+      e.refreshPreview();
+    }
   }
   return e;
 }
