@@ -1,31 +1,15 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Workers with a long record of valid results run units of adaptive jobs alone; others never do. */
-class AdaptiveReplicationTest {
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-    final List<TestWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        workers.forEach(TestWorker::close);
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
+class AdaptiveReplicationTest extends SwarmTest {
 
     @Test
     void adaptiveJob_trustedWorkersRunUnitsAlone_nonAdaptiveJobNever() {

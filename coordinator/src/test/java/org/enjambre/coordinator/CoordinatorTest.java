@@ -1,27 +1,14 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class CoordinatorTest {
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-
-    @AfterEach
-    void stop() {
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
+class CoordinatorTest extends SwarmTest {
 
     @Test
     void noopJob_runByTwoWorkers_completes() {

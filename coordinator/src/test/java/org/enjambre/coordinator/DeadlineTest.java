@@ -1,13 +1,9 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,21 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A worker that takes tasks and never reports: its replicas time out (NO_REPLY), are reissued, and the job completes. */
-class DeadlineTest {
+class DeadlineTest extends SwarmTest {
     static final long PRIMES_BELOW_ONE_MILLION = 78_498;
 
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-    final List<TestWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        workers.forEach(TestWorker::close);
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
 
     @Test
     void silentWorker_clockPastDeadline_replicasNoReplyAndReissued() {

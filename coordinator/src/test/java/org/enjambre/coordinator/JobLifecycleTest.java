@@ -1,13 +1,9 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +12,9 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A job from submission to result, run by honest workers over real HTTP, as the API shows it. */
-class JobLifecycleTest {
+class JobLifecycleTest extends SwarmTest {
     static final long PRIMES_BELOW_TEN_MILLION = 664_579;
 
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-    final List<TestWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        workers.forEach(TestWorker::close);
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
 
     @Test
     void primesJob_threeHonestWorkers_rightCountTwoValidReplicasPerUnitAndCredit() {

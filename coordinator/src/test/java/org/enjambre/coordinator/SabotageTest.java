@@ -1,13 +1,9 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,19 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Saboteurs among honest workers: spot-checks catch them, backtracking undoes their pending results. */
-class SabotageTest {
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-    final List<TestWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        workers.forEach(TestWorker::close);
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
+class SabotageTest extends SwarmTest {
 
     @Test
     void colludingSaboteurs_areBlacklisted_andTheResultIsRight() {

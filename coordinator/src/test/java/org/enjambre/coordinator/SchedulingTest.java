@@ -1,11 +1,8 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,17 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Which tasks a fetch hands out: higher priority first, shared between jobs of equal priority, one replica per worker. */
-class SchedulingTest {
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-
-    @AfterEach
-    void stop() {
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
+class SchedulingTest extends SwarmTest {
 
     @Test
     void fetch_higherPriorityJobFirst_thenTheOther() {

@@ -1,32 +1,16 @@
 package org.enjambre.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Quorum validation seen through the API: a worker returning wrong results is outvoted and marked. */
-class ValidationTest {
-    @TempDir
-    Path dir;
-    Coordinator coordinator;
-    final List<TestWorker> workers = new ArrayList<>();
-
-    @AfterEach
-    void stop() {
-        workers.forEach(TestWorker::close);
-        if (coordinator != null) {
-            coordinator.close();
-        }
-    }
+class ValidationTest extends SwarmTest {
 
     @Test
     void wrongWorker_isOutvoted_invalidReplicasLowerReputationRightResult() {

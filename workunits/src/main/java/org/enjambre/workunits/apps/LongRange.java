@@ -90,4 +90,10 @@ record LongRange(long from, long to) {
     public String toString() {
         return "[" + from + ", " + to + ")";
     }
+
+    /** Units of about {@code unitSize} integers each for the input's range: at least 1, at most {@code max}. */
+    static int defaultUnits(JsonNode input, long unitSize, int max) {
+        long size = of(input).size();
+        return (int) Math.max(1, Math.min(max, (size + unitSize - 1) / unitSize));
+    }
 }

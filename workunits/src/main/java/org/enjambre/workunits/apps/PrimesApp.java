@@ -46,9 +46,7 @@ public final class PrimesApp implements App {
 
     @Override
     public int defaultWorkUnits(JsonNode input) {
-        long size = LongRange.of(input).size();
-        long units = (size + DEFAULT_UNIT_SIZE - 1) / DEFAULT_UNIT_SIZE;
-        return (int) Math.max(1, Math.min(MAX_DEFAULT_UNITS, units));
+        return LongRange.defaultUnits(input, DEFAULT_UNIT_SIZE, MAX_DEFAULT_UNITS);
     }
 
     @Override
