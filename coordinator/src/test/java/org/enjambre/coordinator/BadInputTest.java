@@ -141,7 +141,9 @@ class BadInputTest {
                 Arguments.of("{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":1000},\"replicas\":3}", "replicas"),
                 Arguments.of("{\"app\":7,\"input\":{}}", "app"),
                 Arguments.of("{\"app\":\"primes\"}", "input"),
-                Arguments.of("{\"app\":\"no-such-app\",\"input\":{}}", "app"));
+                Arguments.of("{\"app\":\"no-such-app\",\"input\":{}}", "app"),
+                Arguments.of("{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":1000},\"redundancy\":{\"credibility\":0.999}}",
+                        "redundancy.credibility"));
     }
 
     @ParameterizedTest
