@@ -27,7 +27,7 @@ import java.util.List;
  */
 public final class UnitCodec {
     /** Layout version, first byte of every encoded unit. */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
 
     private UnitCodec() {
     }
@@ -86,6 +86,7 @@ public final class UnitCodec {
             if (o != null) {
                 out.write(o);
             }
+            out.writeLong(t.digest());
             writeNullable(out, t.error());
         }
     }
@@ -122,7 +123,8 @@ public final class UnitCodec {
                 output = new byte[len];
                 in.readFully(output);
             }
-            tasks.add(new Task(i, w, ts, oc, vs, sentAt, deadline, reportedAt, output, readNullable(in)));
+            long digest = in.readLong();
+            tasks.add(new Task(i, w, ts, oc, vs, sentAt, deadline, reportedAt, output, digest, readNullable(in)));
         }
         return new WorkUnit(jobId, index, policy, state, tasks, canonical, failure, v);
     }

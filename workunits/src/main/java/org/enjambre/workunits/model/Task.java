@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param deadline   when it times out (epoch millis), 0 while unsent
  * @param reportedAt when its report arrived (epoch millis), 0 before
  * @param output     the reported output while it may still be needed (validation, merging), else {@code null}
+ * @param digest     a 64-bit digest of the reported output (0 when none), kept after the output is dropped,
+ *                   so that a later report of the same task with a different output is recognized
  * @param error      the client error message, when {@link Outcome#CLIENT_ERROR}
  */
 public record Task(int replica, WorkerRef worker, TaskState state, Outcome outcome, ValidateState validate,
-                   long sentAt, long deadline, long reportedAt, byte[] output, String error) {
+                   long sentAt, long deadline, long reportedAt, byte[] output, long digest, String error) {
     public Task {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(outcome, "outcome");
@@ -38,7 +40,26 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
     }
 
     public static Task unsent(int replica) {
-        return new Task(replica, null, TaskState.UNSENT, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, null);
+        return new Task(replica, null, TaskState.UNSENT, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, 0, null);
+    }
+
+    /** The digest of an output: the first 8 bytes of its SHA-256 (never 0 for an output). */
+    public static long digestOf(byte[] output) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(output);
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (d[i] & 0xff);
+            }
+            return v == 0 ? 1 : v;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether {@code out} is the output this task reported (by content, or by digest once dropped). */
+    public boolean reported(byte[] out) {
+        return output != null ? Arrays.equals(output, out) : digest == 0 || digest == digestOf(out);
     }
 
     public boolean success() {
@@ -54,27 +75,29 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
     }
 
     public Task sent(WorkerRef to, long now, long deadlineAt) {
-        return new Task(replica, to, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, now, deadlineAt, 0, null, null);
+        return new Task(replica, to, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, now, deadlineAt, 0, null, 0, null);
     }
 
     public Task over(Outcome how, long now, byte[] out, String err) {
-        return new Task(replica, worker, TaskState.OVER, how, ValidateState.PENDING, sentAt, deadline, now, out, err);
+        return new Task(replica, worker, TaskState.OVER, how, ValidateState.PENDING, sentAt, deadline, now, out,
+                out == null ? 0 : digestOf(out), err);
     }
 
     public Task judged(ValidateState v, boolean keepOutput) {
-        return new Task(replica, worker, state, outcome, v, sentAt, deadline, reportedAt, keepOutput ? output : null, error);
+        return new Task(replica, worker, state, outcome, v, sentAt, deadline, reportedAt, keepOutput ? output : null, digest, error);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Task t && replica == t.replica && Objects.equals(worker, t.worker) && state == t.state
                 && outcome == t.outcome && validate == t.validate && sentAt == t.sentAt && deadline == t.deadline
-                && reportedAt == t.reportedAt && Arrays.equals(output, t.output) && Objects.equals(error, t.error);
+                && reportedAt == t.reportedAt && Arrays.equals(output, t.output) && digest == t.digest
+                && Objects.equals(error, t.error);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, Arrays.hashCode(output), error);
+        return Objects.hash(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, Arrays.hashCode(output), digest, error);
     }
 
     @Override

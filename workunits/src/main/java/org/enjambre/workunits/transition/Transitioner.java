@@ -214,7 +214,7 @@ public final class Transitioner {
         if (t.state() == TaskState.OVER) {
             switch (t.outcome()) {
                 case SUCCESS:
-                    if (t.output() == null || Arrays.equals(t.output(), e.output())) {
+                    if (t.reported(e.output())) {
                         return Decision.accepted(unit, List.of()); // the same report again
                     }
                     return Decision.rejected(unit, Reason.CONFLICT, "task " + unit.id() + "/" + e.replica()

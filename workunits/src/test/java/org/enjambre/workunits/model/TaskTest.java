@@ -36,7 +36,7 @@ class TaskTest {
     void sent_setsWorkerAndTimes() {
         Task t = Task.unsent(1).sent(W, 100, 700);
 
-        assertThat(t).isEqualTo(new Task(1, W, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, 100, 700, 0, null, null));
+        assertThat(t).isEqualTo(new Task(1, W, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, 100, 700, 0, null, 0, null));
         assertThat(t.workerId()).isEqualTo("w1");
     }
 
@@ -44,7 +44,7 @@ class TaskTest {
     void over_keepsWorkerAndTimes() {
         Task t = Task.unsent(1).sent(W, 100, 700).over(Outcome.SUCCESS, 300, OUT, null);
 
-        assertThat(t).isEqualTo(new Task(1, W, TaskState.OVER, Outcome.SUCCESS, ValidateState.PENDING, 100, 700, 300, OUT, null));
+        assertThat(t).isEqualTo(new Task(1, W, TaskState.OVER, Outcome.SUCCESS, ValidateState.PENDING, 100, 700, 300, OUT, Task.digestOf(OUT), null));
         assertThat(t.success()).isTrue();
     }
 
@@ -74,21 +74,21 @@ class TaskTest {
 
     @Test
     void constructor_unsentWithWorker_isRejected() {
-        assertThatThrownBy(() -> new Task(0, W, TaskState.UNSENT, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, W, TaskState.UNSENT, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("an unsent task has no worker");
     }
 
     @Test
     void constructor_inProgressWithoutWorker_isRejected() {
-        assertThatThrownBy(() -> new Task(0, null, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, null, TaskState.IN_PROGRESS, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("a task in progress has a worker");
     }
 
     @Test
     void constructor_outcomeExactlyWhenOver() {
-        assertThatThrownBy(() -> new Task(0, W, TaskState.OVER, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, W, TaskState.OVER, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("a task has an outcome exactly when it is over");
-        assertThatThrownBy(() -> new Task(0, W, TaskState.IN_PROGRESS, Outcome.SUCCESS, ValidateState.PENDING, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, W, TaskState.IN_PROGRESS, Outcome.SUCCESS, ValidateState.PENDING, 0, 0, 0, null, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("a task has an outcome exactly when it is over");
     }
 
@@ -102,11 +102,11 @@ class TaskTest {
 
     @Test
     void constructor_nullEnums_areRejected() {
-        assertThatThrownBy(() -> new Task(0, null, null, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, null, null, Outcome.NONE, ValidateState.PENDING, 0, 0, 0, null, 0, null))
                 .isInstanceOf(NullPointerException.class).hasMessage("state");
-        assertThatThrownBy(() -> new Task(0, null, TaskState.UNSENT, null, ValidateState.PENDING, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, null, TaskState.UNSENT, null, ValidateState.PENDING, 0, 0, 0, null, 0, null))
                 .isInstanceOf(NullPointerException.class).hasMessage("outcome");
-        assertThatThrownBy(() -> new Task(0, null, TaskState.UNSENT, Outcome.NONE, null, 0, 0, 0, null, null))
+        assertThatThrownBy(() -> new Task(0, null, TaskState.UNSENT, Outcome.NONE, null, 0, 0, 0, null, 0, null))
                 .isInstanceOf(NullPointerException.class).hasMessage("validate");
     }
 

@@ -723,6 +723,19 @@ class TransitionerTest {
         }
 
         @Test
+        void success_differentOutputAfterItsOutputWasDropped_isStillConflict() {
+            WorkUnit u = issued(unit(3, 2, 3, 6), "w1", "w2", "w3");
+            u = accept(u, success(0, "w1", "A"));
+            u = accept(u, success(1, "w2", "A"));
+            u = accept(u, success(2, "w3", "B")); // late, judged INVALID against A; its output is dropped
+            assertThat(u.task(2).output()).isNull();
+
+            assertNoOp(T.apply(u, success(2, "w3", "B")), u);
+            assertRejected(T.apply(u, success(2, "w3", "C")), u, Reason.CONFLICT,
+                    "task job/0/2 was already reported with a different output");
+        }
+
+        @Test
         void success_fromAnotherWorker_isNotYours() {
             WorkUnit u = issued(unit(2, 2, 3, 6), "w1", "w2");
 
