@@ -46,7 +46,11 @@ public final class ScaleProbe {
     private static boolean awaitReady(Coordinator c, long n) throws InterruptedException {
         long deadline = System.nanoTime() + 180_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (c.clusterView().get("readyUnits").asLong() >= n) {
+            long ready = 0;
+            for (com.fasterxml.jackson.databind.JsonNode peer : c.clusterView().get("peers")) {
+                ready += peer.get("readyUnits").asLong();
+            }
+            if (ready >= n) {
                 return true;
             }
             Thread.sleep(20);

@@ -36,8 +36,12 @@ class InProcessClusterTest {
     }
 
     Coordinator peer(int i) {
+        return peer(i, "s3cret");
+    }
+
+    Coordinator peer(int i, String secret) {
         int port = Harness.freePort();
-        CoordinatorOptions o = Harness.options(dir.resolve("peer" + i)).cluster(cluster, "s3cret").clusterPort(port)
+        CoordinatorOptions o = Harness.options(dir.resolve("peer" + i)).cluster(cluster, secret).clusterPort(port)
                 .db("jdbc:h2:file:" + dir.resolve("shared").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         if (firstPort == 0) {
             firstPort = port;
@@ -47,6 +51,15 @@ class InProcessClusterTest {
         Coordinator c = Coordinator.start(o);
         peers.add(c);
         return c;
+    }
+
+    @Test
+    void peerWithAnotherSecret_neverJoins() {
+        Coordinator a = peer(1, "s3cret");
+        Coordinator b = peer(2, "not-the-secret"); // same cluster name, seeded with a's address
+        assertThat(a.node().hazelcast().getCluster().getMembers()).hasSize(1);
+        assertThat(b.node().hazelcast().getCluster().getMembers()).hasSize(1);
+        assertThat(Harness.call("GET", a.url() + "/api/v1/cluster", null, null).json().get("peers")).hasSize(1);
     }
 
     @Test
