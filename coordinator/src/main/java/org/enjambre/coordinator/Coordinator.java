@@ -22,7 +22,7 @@ import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.RateLimiter;
+import org.enjambre.workunits.trust.RateLimiter;
 import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.app.AppRegistry;
@@ -63,6 +63,8 @@ public final class Coordinator implements AutoCloseable {
     private final JobService jobs;
     private final WorkerService workers;
     private final Scheduler scheduler;
+    private final RateLimiter registrationLimiter;
+    private final RateLimiter fetchLimiter;
     private final org.enjambre.coordinator.sched.SpotChecks spotChecks;
     private final Metrics metrics = new Metrics();
     private final Events events = new Events();
@@ -132,8 +134,9 @@ public final class Coordinator implements AutoCloseable {
         this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(modules)),
                 clock, peers);
         jobsRef[0] = jobs;
-        this.workers = new WorkerService(node.workers(), store, clock,
-                new RateLimiter(clock, o.registrationsPerMinute(), o.registrationBurst()));
+        this.registrationLimiter = limiter(o.registrationsPerMinute(), o.registrationBurst());
+        this.fetchLimiter = limiter(o.fetchesPerMinute(), o.fetchBurst());
+        this.workers = new WorkerService(node.workers(), store, clock, registrationLimiter);
         this.scheduler = new Scheduler(node.units(), index, jobs, workers, store, clock,
                 new Scheduler.Placement(true, !o.allowSameHost()), metrics);
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
@@ -163,7 +166,7 @@ public final class Coordinator implements AutoCloseable {
         registerGauges();
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
-        this.api = new ApiServer(vertx, this, apiKey, o.privateViews(), new RateLimiter(clock, o.fetchesPerMinute(), o.fetchBurst()));
+        this.api = new ApiServer(vertx, this, apiKey, o.privateViews(), fetchLimiter);
         apiRef[0] = api;
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
@@ -175,6 +178,10 @@ public final class Coordinator implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::expire, o.deadlineCheckMillis(), o.deadlineCheckMillis(), TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::publishChanges, 250, 250, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(() -> {
+            registrationLimiter.evictIdle();
+            fetchLimiter.evictIdle();
+        }, 1, 1, TimeUnit.MINUTES);
+        timers.scheduleWithFixedDelay(() -> {
             if (!closed.get()) {
                 jobs.checkAll();
             }
@@ -182,6 +189,12 @@ public final class Coordinator implements AutoCloseable {
         jobs.checkAll();
         LOG.info("coordinator peer up: http://{}:{} (cluster {} with {} peer(s))", o.host(), api.port(),
                 o.clusterOptions().clusterName(), node.hazelcast().getCluster().getMembers().size());
+    }
+
+    /** A token bucket per client: {@code burst} at once, then {@code perMinute}, on this peer's clock. */
+    private RateLimiter limiter(double perMinute, int burst) {
+        long refill = Math.max(1, Math.round(60_000 / perMinute));
+        return new RateLimiter(burst, refill, clock::millis);
     }
 
     /** Starts a peer; it serves requests when this returns. */

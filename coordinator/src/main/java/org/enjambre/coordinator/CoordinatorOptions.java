@@ -148,15 +148,23 @@ public final class CoordinatorOptions {
     }
 
     public CoordinatorOptions registrationLimit(double perMinute, int burst) {
+        checkLimit("registration", perMinute, burst);
         this.registrationsPerMinute = perMinute;
         this.registrationBurst = burst;
         return this;
     }
 
     public CoordinatorOptions fetchLimit(double perMinute, int burst) {
+        checkLimit("fetch", perMinute, burst);
         this.fetchesPerMinute = perMinute;
         this.fetchBurst = burst;
         return this;
+    }
+
+    private static void checkLimit(String what, double perMinute, int burst) {
+        if (!(perMinute > 0) || burst < 1 || burst > 100_000_000) {
+            throw new IllegalArgumentException("a " + what + " limit needs more than 0 per minute and a burst of 1 to 100000000");
+        }
     }
 
     public Path dataDir() { return dataDir; }

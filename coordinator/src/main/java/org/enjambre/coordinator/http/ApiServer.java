@@ -16,7 +16,7 @@ import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.store.Json;
-import org.enjambre.coordinator.workers.RateLimiter;
+import org.enjambre.workunits.trust.RateLimiter;
 import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.dashboard.Dashboard;
@@ -309,8 +309,9 @@ public final class ApiServer {
             if (waitMs < 0 || waitMs > MAX_WAIT_MS) {
                 throw ApiException.badRequest("waitMs (" + waitMs + ") must be between 0 and " + MAX_WAIT_MS, "waitMs");
             }
-            if (!fetchLimiter.tryAcquire(w.id())) {
-                long retry = Math.max(1, (fetchLimiter.retryAfterMillis(w.id()) + 999) / 1000);
+            RateLimiter.Permit permit = fetchLimiter.tryAcquire(w.id());
+            if (!permit.granted()) {
+                long retry = Math.max(1, (permit.retryAfterMillis() + 999) / 1000);
                 ctx.response().putHeader("Retry-After", Long.toString(retry));
                 throw new ApiException(429, "TOO_MANY_REQUESTS", "worker " + w.id() + " fetches too often; retry after " + retry + " s");
             }

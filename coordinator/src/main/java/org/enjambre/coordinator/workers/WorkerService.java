@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.cluster.RecordProcessor;
 import org.enjambre.coordinator.http.ApiException;
 import org.enjambre.coordinator.store.Store;
+import org.enjambre.workunits.trust.RateLimiter;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,7 +66,7 @@ public final class WorkerService {
         }
         check(r.account() == null || (r.account().length() <= 100 && !r.account().isBlank()), "account", "account must be 1 to 100 characters");
         check(r.host() == null || (r.host().length() <= 200 && !r.host().isBlank()), "host", "host must be 1 to 200 characters");
-        if (!registrations.tryAcquire(from)) {
+        if (!registrations.tryAcquire(from).granted()) {
             throw new ApiException(429, "TOO_MANY_REGISTRATIONS", "too many registrations from " + from + "; try again later");
         }
         String id = "w-" + randomId(10);
