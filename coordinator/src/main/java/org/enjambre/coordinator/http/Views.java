@@ -42,11 +42,7 @@ public final class Views {
         wu.put("failed", failed);
         wu.put("inProgress", u[UnitState.IN_PROGRESS.ordinal()]);
         wu.put("queued", Math.max(0, j.workUnits() - done - failed - u[UnitState.IN_PROGRESS.ordinal()]));
-        try {
-            n.set("redundancy", Json.MAPPER.readTree(j.spec()).get("redundancy"));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        n.set("redundancy", org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancyJson().deepCopy());
         ObjectNode tasks = n.putObject("tasks");
         tasks.put("issued", t[JobCounters.ISSUED]);
         tasks.put("reported", t[JobCounters.REPORTED]);

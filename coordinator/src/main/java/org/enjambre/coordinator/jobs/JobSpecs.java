@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JobSpecs {
     /** The parts of a spec used at run time. */
-    public record Parsed(JsonNode input, Redundancy redundancy, int workUnits, long deadlineMillis) {
+    public record Parsed(JsonNode input, Redundancy redundancy, JsonNode redundancyJson, int workUnits, long deadlineMillis) {
     }
 
     private static final Map<String, Parsed> CACHE = new ConcurrentHashMap<>();
@@ -45,7 +45,7 @@ public final class JobSpecs {
                     r.get("maxErrors").intValue(), r.get("maxResults").intValue(),
                     r.has("adaptive") && r.get("adaptive").booleanValue(),
                     r.path("credibility").asDouble(0), r.path("spotCheckRate").asDouble(0));
-            return new Parsed(n.get("input"), red, n.get("workUnits").intValue(), n.get("deadlineSeconds").longValue() * 1000L);
+            return new Parsed(n.get("input"), red, r, n.get("workUnits").intValue(), n.get("deadlineSeconds").longValue() * 1000L);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt job spec", e);
         }
