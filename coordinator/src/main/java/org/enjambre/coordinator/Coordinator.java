@@ -142,6 +142,7 @@ public final class Coordinator implements AutoCloseable {
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
         checksRef[0] = spotChecks;
         scheduler.spotChecks(spotChecks);
+        scheduler.onCredibilityRaised((workerId, credibility) -> peers.tellAll("credible", workerId + "\t" + credibility));
         scheduler.stealFrom((w, n) -> {
             org.enjambre.workunits.model.WorkerRef ref = scheduler.ref(w);
             String arg = ref.workerId() + "\t" + (ref.accountId() == null ? "" : ref.accountId()) + "\t"
@@ -238,6 +239,18 @@ public final class Coordinator implements AutoCloseable {
         switch (question) {
             case "counts":
                 return index.counts(argument);
+            case "credible": {
+                // argument: workerId \t its credibility now
+                int tab = argument.indexOf('\t');
+                try {
+                    scheduler.revalidate(argument.substring(0, tab), Double.parseDouble(argument.substring(tab + 1)));
+                } catch (RuntimeException e) {
+                    if (!closed.get()) {
+                        LOG.warn("revalidating the results of worker {} failed", argument.substring(0, tab), e);
+                    }
+                }
+                return null;
+            }
             case "tasks":
                 return index.taskCounts(argument);
             case "load": {
@@ -325,6 +338,7 @@ public final class Coordinator implements AutoCloseable {
     private void expire() {
         try {
             scheduler.expireDeadlines();
+            scheduler.unstick();
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("deadline check failed", e);

@@ -142,7 +142,7 @@ class BadInputTest {
                 Arguments.of("{\"app\":7,\"input\":{}}", "app"),
                 Arguments.of("{\"app\":\"primes\"}", "input"),
                 Arguments.of("{\"app\":\"no-such-app\",\"input\":{}}", "app"),
-                Arguments.of("{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":1000},\"redundancy\":{\"credibility\":0.999}}",
+                Arguments.of("{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":1000},\"redundancy\":{\"credibility\":0.3}}",
                         "redundancy.credibility"));
     }
 

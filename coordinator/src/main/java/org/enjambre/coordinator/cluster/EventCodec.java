@@ -27,6 +27,7 @@ final class EventCodec {
             out.writeString(s.workerId());
             out.writeByteArray(s.output());
             out.writeLong(s.now());
+            out.writeDouble(s.credibility());
         } else if (e instanceof Event.ClientError c) {
             out.writeByte(2);
             out.writeInt(c.replica());
@@ -40,6 +41,14 @@ final class EventCodec {
             out.writeByte(4);
             out.writeString(c.reason());
             out.writeLong(c.now());
+        } else if (e instanceof Event.Credible c) {
+            out.writeByte(5);
+            out.writeString(c.workerId());
+            out.writeDouble(c.credibility());
+            out.writeLong(c.now());
+        } else if (e instanceof Event.Stalled s) {
+            out.writeByte(6);
+            out.writeLong(s.now());
         } else {
             throw new IOException("unknown event " + e);
         }
@@ -53,13 +62,17 @@ final class EventCodec {
                 return new Event.Issue(w, in.readLong(), in.readLong());
             }
             case 1:
-                return new Event.Success(in.readInt(), in.readString(), in.readByteArray(), in.readLong());
+                return new Event.Success(in.readInt(), in.readString(), in.readByteArray(), in.readLong(), in.readDouble());
             case 2:
                 return new Event.ClientError(in.readInt(), in.readString(), in.readString(), in.readLong());
             case 3:
                 return new Event.DeadlinePassed(in.readLong());
             case 4:
                 return new Event.Cancel(in.readString(), in.readLong());
+            case 5:
+                return new Event.Credible(in.readString(), in.readDouble(), in.readLong());
+            case 6:
+                return new Event.Stalled(in.readLong());
             default:
                 throw new IOException("unknown event type " + type);
         }

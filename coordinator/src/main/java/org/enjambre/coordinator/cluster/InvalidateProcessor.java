@@ -3,7 +3,6 @@ package org.enjambre.coordinator.cluster;
 import com.hazelcast.map.EntryProcessor;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Decision;
-import org.enjambre.workunits.transition.Transitioner;
 
 import java.io.Serializable;
 import java.util.Map;
@@ -26,7 +25,7 @@ public final class InvalidateProcessor implements EntryProcessor<String, WorkUni
         if (unit == null || unit.terminal()) {
             return null;
         }
-        Decision d = Transitioner.exact().invalidate(unit, workerId);
+        Decision d = UnitProcessor.anyApp().invalidate(unit, workerId);
         if (d.unit() == unit) {
             return null;
         }

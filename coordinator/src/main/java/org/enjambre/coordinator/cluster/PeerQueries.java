@@ -81,6 +81,14 @@ public final class PeerQueries {
         return out;
     }
 
+    /**
+     * Tells every peer (this one too) something, without waiting for them: each acts on it on its executor
+     * thread. A peer leaving meanwhile misses it.
+     */
+    public void tellAll(String question, String argument) {
+        hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Ask(question, argument));
+    }
+
     /** Sums {@code long[]} answers element by element. */
     public long[] sum(String question, String argument, int size) {
         long[] total = new long[size];
@@ -103,7 +111,7 @@ public final class PeerQueries {
         return out;
     }
 
-    static final class Ask implements Callable<Object>, Serializable, HazelcastInstanceAware {
+    static final class Ask implements Callable<Object>, Runnable, Serializable, HazelcastInstanceAware {
         private final String question;
         private final String argument;
         private transient HazelcastInstance hz;
@@ -122,6 +130,11 @@ public final class PeerQueries {
         public Object call() {
             Answerer a = (Answerer) hz.getUserContext().get(ANSWERER);
             return a == null ? null : a.answer(question, argument);
+        }
+
+        @Override
+        public void run() {
+            call();
         }
     }
 }

@@ -26,8 +26,8 @@ import java.util.List;
  * layout does. Compact: a fresh two-replica unit takes about 40 bytes plus its job id.
  */
 public final class UnitCodec {
-    /** Layout version, first byte of every encoded unit. */
-    public static final byte VERSION = 2;
+    /** Layout version, first byte of every encoded unit (3: each task's credibility; 2 is still read). */
+    public static final byte VERSION = 3;
 
     private UnitCodec() {
     }
@@ -88,12 +88,13 @@ public final class UnitCodec {
             }
             out.writeLong(t.digest());
             writeNullable(out, t.error());
+            out.writeDouble(t.credibility());
         }
     }
 
     public static WorkUnit read(DataInput in) throws IOException {
         byte version = in.readByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != 2) {
             throw new IOException("unknown work unit layout version " + version);
         }
         String jobId = in.readUTF();
@@ -124,7 +125,9 @@ public final class UnitCodec {
                 in.readFully(output);
             }
             long digest = in.readLong();
-            tasks.add(new Task(i, w, ts, oc, vs, sentAt, deadline, reportedAt, output, digest, readNullable(in)));
+            String error = readNullable(in);
+            double credibility = version >= 3 ? in.readDouble() : 0;
+            tasks.add(new Task(i, w, ts, oc, vs, sentAt, deadline, reportedAt, output, digest, error, credibility));
         }
         return new WorkUnit(jobId, index, policy, state, tasks, canonical, failure, v);
     }

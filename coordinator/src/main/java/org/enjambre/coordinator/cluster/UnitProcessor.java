@@ -8,6 +8,7 @@ import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Decision;
 import org.enjambre.workunits.transition.Event;
 import org.enjambre.workunits.transition.Transitioner;
+import org.enjambre.workunits.trust.CredibilityAcceptance;
 
 import java.io.Serializable;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UnitProcessor implements EntryProcessor<String, WorkUnit, UnitChange>, Serializable {
     private static final AppRegistry BUILT_INS = AppRegistry.builtIns();
     private static final Map<String, Transitioner> TRANSITIONERS = new ConcurrentHashMap<>();
+    private static final Transitioner EXACT = new Transitioner(java.util.Arrays::equals, CredibilityAcceptance.recorded());
 
     private final String app;
     private final Event event;
@@ -52,17 +54,25 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
         return event;
     }
 
-    /** The transitioner with the app's comparison; apps not built in (wasm) compare exactly. */
+    /**
+     * The transitioner with the app's comparison (apps not built in, wasm, compare exactly), accepting by
+     * plain quorum or, for credibility-based policies, by the credibility recorded in each result.
+     */
     static Transitioner transitioner(String app) {
         return TRANSITIONERS.computeIfAbsent(app, a -> {
             App impl = BUILT_INS.find(a).orElse(null);
-            return impl == null ? Transitioner.exact() : new Transitioner(impl::agree);
+            return new Transitioner(impl == null ? java.util.Arrays::equals : impl::agree, CredibilityAcceptance.recorded());
         });
+    }
+
+    /** The transitioner for work on units of any app (backtracking): exact comparison, acceptance as above. */
+    static Transitioner anyApp() {
+        return EXACT;
     }
 
     /** The unit as a cancellation would leave it (for views of finished jobs). */
     public static WorkUnit cancelled(WorkUnit unit, String reason, long at) {
-        return Transitioner.exact().apply(unit, new Event.Cancel(reason, at)).unit();
+        return EXACT.apply(unit, new Event.Cancel(reason, at)).unit();
     }
 
     @Override

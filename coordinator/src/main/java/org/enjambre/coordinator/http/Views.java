@@ -91,6 +91,9 @@ public final class Views {
             if (t.error() != null) {
                 r.put("error", t.error());
             }
+            if (u.policy().credibilityBased() && t.success()) {
+                r.put("credibility", t.credibility());
+            }
         }
         return n;
     }

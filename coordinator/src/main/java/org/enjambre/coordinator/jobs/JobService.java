@@ -86,12 +86,6 @@ public final class JobService implements AutoCloseable {
         } catch (SpecException e) {
             throw new ApiException(400, "INVALID_SPEC", e.getMessage(), e.field());
         }
-        if (spec.redundancy().credibility() > 0) {
-            // Credibility-based acceptance exists in the trust package and its simulation, not in the
-            // coordinator yet: refuse it rather than silently run plain quorum voting.
-            throw new ApiException(400, "INVALID_SPEC", "redundancy.credibility is not supported by the coordinator yet;"
-                    + " use redundancy.spotCheckRate and redundancy.adaptive", "redundancy.credibility");
-        }
         long now = clock.millis();
         String id = "j-" + WorkerService.randomId(10);
         JobRecord job = new JobRecord(id, spec.name(), spec.app(), JobSpecParser.toJson(spec).toString(), spec.workUnits(),

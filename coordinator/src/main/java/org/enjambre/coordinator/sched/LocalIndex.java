@@ -12,7 +12,9 @@ import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.TaskState;
 import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.ValidateState;
 import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.transition.Transitioner;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -63,6 +65,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
     private final Map<String, AtomicLongArray> taskCounts = new ConcurrentHashMap<>();
+    /** Units waiting for the credibility of their results: since when, and whose results wait. */
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> waitingByWorker = new ConcurrentHashMap<>();
     private final Consumer<String> onReady;
     private final Consumer<WorkUnit> onFinished;
 
@@ -152,12 +157,63 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         if (due != Long.MAX_VALUE) {
             deadlines.add(new Deadline(due, key));
         }
+        indexWaiting(key, after);
         if (nowReady && (was == null || was.state() != UnitState.NEEDS_REPLICAS)) {
             onReady.accept(jobId);
         }
         if (after != null && after.terminal() && (was == null || !was.state().terminal())) {
             onFinished.accept(after);
         }
+    }
+
+    /** A unit waiting for credibility: since its last report, with the workers of its pending results. */
+    private record Waiting(long since, List<String> workers) {
+    }
+
+    private void indexWaiting(String key, WorkUnit after) {
+        Waiting now = null;
+        if (after != null && Transitioner.waitingForCredibility(after)) {
+            long since = 0;
+            List<String> workers = new ArrayList<>();
+            for (Task t : after.tasks()) {
+                since = Math.max(since, t.reportedAt());
+                if (t.success() && t.validate() == ValidateState.PENDING) {
+                    workers.add(t.workerId());
+                }
+            }
+            now = new Waiting(since, workers);
+        }
+        Waiting before = now == null ? waiting.remove(key) : waiting.put(key, now);
+        if (before != null) {
+            for (String w : before.workers()) {
+                waitingByWorker.computeIfPresent(w, (k, keys) -> {
+                    keys.remove(key);
+                    return keys.isEmpty() ? null : keys;
+                });
+            }
+        }
+        if (now != null) {
+            for (String w : now.workers()) {
+                waitingByWorker.computeIfAbsent(w, k -> ConcurrentHashMap.newKeySet()).add(key);
+            }
+        }
+    }
+
+    /** Keys of units owned here whose results wait for credibility, with one of them from {@code workerId}. */
+    public List<String> waitingOn(String workerId) {
+        Set<String> keys = waitingByWorker.get(workerId);
+        return keys == null ? List.of() : List.copyOf(keys);
+    }
+
+    /** Keys of units owned here that have waited for credibility since {@code before} or earlier, by key. */
+    public Map<String, Long> waitingSince(long before) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        waiting.forEach((key, w) -> {
+            if (w.since() <= before) {
+                out.put(key, w.since());
+            }
+        });
+        return out;
     }
 
     /** What the index counted for one unit. */
@@ -201,6 +257,8 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         seen.clear();
         counts.clear();
         taskCounts.clear();
+        waiting.clear();
+        waitingByWorker.clear();
         List<String> keys = new ArrayList<>(units.localKeySet());
         for (int i = 0; i < keys.size(); i += 1000) {
             Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));

@@ -19,6 +19,7 @@ import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.WorkerRef;
 import org.enjambre.workunits.transition.Effect;
 import org.enjambre.workunits.transition.Event;
+import org.enjambre.workunits.trust.Credibility;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -63,6 +64,15 @@ public final class Scheduler {
     }
 
     private static final int SCAN_LIMIT = 256;
+    /**
+     * The saboteur fraction credibility assumes (Sarmenta's f): a fresh worker's result is right with
+     * probability 1 − f; each passed spot-check raises it. The same on every peer, so all judge alike.
+     */
+    public static final Credibility CREDIBILITY = Credibility.assuming(0.1);
+    /** The spot-check rate for workers that hold results waiting for credibility, or are not credible alone yet. */
+    static final double CREDIBILITY_CHECK_RATE = 0.5;
+    /** The deadline of a spot-check sent to a worker that has no other work here. */
+    private static final long WAITING_CHECK_DEADLINE_MILLIS = 600_000;
     /** Consecutive valid results before a worker may run units of an adaptive job alone (BOINC: 10). */
     static final int ADAPTIVE_THRESHOLD = 10;
 
@@ -77,6 +87,7 @@ public final class Scheduler {
     private final AtomicLong rotation = new AtomicLong();
     private volatile java.util.function.BiFunction<WorkerRecord, Integer, List<String>> stealing;
     private volatile SpotChecks spotChecks;
+    private volatile java.util.function.BiConsumer<String, Double> credibilityRaised = (w, c) -> { };
     private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
 
     public Scheduler(IMap<String, WorkUnit> units, LocalIndex index, JobService jobs, WorkerService workers, Store store,
@@ -94,6 +105,14 @@ public final class Scheduler {
     /** Enables spot-checks (known-answer tasks) for jobs whose policy asks for them. */
     public void spotChecks(SpotChecks checks) {
         this.spotChecks = checks;
+    }
+
+    /**
+     * Whom to tell that a worker's credibility rose (it passed spot-checks): every peer, so that each
+     * judges again its units whose results wait for it ({@link #revalidate}).
+     */
+    public void onCredibilityRaised(java.util.function.BiConsumer<String, Double> tell) {
+        this.credibilityRaised = tell;
     }
 
     /** Where to find ready units that other peers own: (worker, how many) → unit keys. */
@@ -137,12 +156,19 @@ public final class Scheduler {
         List<WorkUnit> changed = new ArrayList<>();
         List<JobRecord> started = new ArrayList<>();
         SpotChecks checks = spotChecks;
-        if (checks != null && !candidates.isEmpty()) {
-            double rate = 0;
-            long deadlineMillis = 0;
+        // A worker whose results here wait for credibility is checked more, work or not: only checks move them on.
+        boolean holdsWaiting = checks != null && !index.waitingOn(worker.id()).isEmpty();
+        if (checks != null && (!candidates.isEmpty() || holdsWaiting)) {
+            double rate = holdsWaiting ? CREDIBILITY_CHECK_RATE : 0;
+            long deadlineMillis = holdsWaiting ? WAITING_CHECK_DEADLINE_MILLIS : 0;
             for (JobRecord j : candidates) {
                 JobSpecs.Parsed spec = JobSpecs.of(j);
-                rate = Math.max(rate, spec.redundancy().spotCheckRate());
+                org.enjambre.workunits.spec.Redundancy r = spec.redundancy();
+                rate = Math.max(rate, r.spotCheckRate());
+                if (r.credibilityBased() && r.spotCheckRate() > 0
+                        && worker.spotChecksPassed() < CREDIBILITY.checksFor(r.credibility())) {
+                    rate = Math.max(rate, CREDIBILITY_CHECK_RATE); // not credible alone yet (Sarmenta)
+                }
                 deadlineMillis = Math.max(deadlineMillis, spec.deadlineMillis());
             }
             for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
@@ -242,6 +268,7 @@ public final class Scheduler {
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         boolean failedCheck = false;
         Map<String, Optional<JobRecord>> found = new HashMap<>(); // a batch's results are mostly of one job: look it up once
+        double credibility = CREDIBILITY.ofWorker(worker.trust());
         for (Report r : reports) {
             if (!seen.add(r.id())) {
                 rejected.add(new Refusal(r.id(), "DUPLICATE", "task " + r.id() + " appears twice in this report"));
@@ -288,7 +315,7 @@ public final class Scheduler {
             Event event;
             if (r.output() != null) {
                 event = app.wellFormed(r.output())
-                        ? new Event.Success(id.replica(), worker.id(), r.output(), now)
+                        ? new Event.Success(id.replica(), worker.id(), r.output(), now, credibility)
                         : new Event.ClientError(id.replica(), worker.id(), "malformed output for app " + app.name(), now);
             } else {
                 event = new Event.ClientError(id.replica(), worker.id(), r.error(), now);
@@ -319,7 +346,75 @@ public final class Scheduler {
         List<WorkerRecord> records = workers.apply(deltas);
         store.writeNow(new Store.Batch(changed, records, List.of()));
         metrics.reported(accepted.size(), rejected.size());
+        for (WorkerRecord w : records) {
+            WorkerRecord.Stats d = deltas.get(w.id());
+            if (d != null && d.spotPassed() > 0 && !w.blacklisted()) {
+                credibilityRaised.accept(w.id(), CREDIBILITY.ofWorker(w.trust()));
+            }
+        }
         return new ReportOutcome(accepted, rejected);
+    }
+
+    /**
+     * Judges again the units owned here whose results from {@code workerId} wait for credibility, now that
+     * the worker's credibility is {@code credibility}; durable before it returns. Returns how many changed.
+     */
+    public int revalidate(String workerId, double credibility) {
+        List<String> keys = index.waitingOn(workerId);
+        return keys.isEmpty() ? 0 : applyOwned(keys, new Event.Credible(workerId, credibility, clock.millis()));
+    }
+
+    /**
+     * Units owned here whose results have waited for credibility too long get one more replica (or fail at
+     * {@code maxResults}): after the job's deadline when spot-checks could still raise the credibility, at
+     * once when nothing can (the job has no spot-checks, or this peer knows no answer to check its app with
+     * yet, as in a fresh cluster: voting then produces the first known answers). Returns how many changed.
+     */
+    public int unstick() {
+        long now = clock.millis();
+        Map<String, Long> waiting = index.waitingSince(now);
+        if (waiting.isEmpty()) {
+            return 0;
+        }
+        List<String> stalled = new ArrayList<>();
+        Map<String, Optional<JobRecord>> found = new HashMap<>();
+        SpotChecks checks = spotChecks;
+        waiting.forEach((key, since) -> {
+            Optional<JobRecord> job = found.computeIfAbsent(key.substring(0, key.lastIndexOf('/')), jobs::find);
+            if (job.isEmpty() || job.get().state().terminal()) {
+                return;
+            }
+            JobSpecs.Parsed spec = JobSpecs.of(job.get());
+            boolean checkable = checks != null && spec.redundancy().spotCheckRate() > 0 && checks.canCheck(job.get().app());
+            if (!checkable || since + spec.deadlineMillis() <= now) {
+                stalled.add(key);
+            }
+        });
+        return stalled.isEmpty() ? 0 : applyOwned(stalled, new Event.Stalled(now));
+    }
+
+    /** Applies {@code event} to units (of any jobs), then credits workers and writes the changes durably. */
+    private int applyOwned(List<String> keys, Event event) {
+        List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
+        Map<String, Optional<JobRecord>> found = new HashMap<>();
+        for (String key : keys) {
+            Optional<JobRecord> job = found.computeIfAbsent(key.substring(0, key.lastIndexOf('/')), jobs::find);
+            if (job.isPresent()) {
+                futures.add(units.submitToKey(key, new UnitProcessor(job.get().app(), event)).toCompletableFuture());
+            }
+        }
+        List<WorkUnit> changed = new ArrayList<>();
+        Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
+        for (CompletableFuture<UnitChange> f : futures) {
+            UnitChange c = f.join();
+            if (c.accepted() && c.changed()) {
+                changed.add(c.unit());
+                found.get(c.unit().jobId()).ifPresent(job -> credit(job, c, deltas));
+            }
+        }
+        List<WorkerRecord> records = workers.apply(deltas);
+        store.writeNow(new Store.Batch(changed, records, List.of()));
+        return changed.size();
     }
 
     /**

@@ -85,6 +85,12 @@ public final class SpotChecks implements AutoCloseable {
         });
     }
 
+    /** Whether this peer knows an answer to check workers of {@code app} with. */
+    boolean canCheck(String app) {
+        List<KnownAnswer> list = known.get(app);
+        return list != null && !list.isEmpty();
+    }
+
     /** Whether to send {@code worker} a spot-check now, at {@code rate} (new workers are checked more). */
     boolean due(WorkerRecord worker, double rate) {
         if (rate <= 0) {

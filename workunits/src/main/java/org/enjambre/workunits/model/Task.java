@@ -21,10 +21,17 @@ import java.util.Objects;
  * @param digest     a 64-bit digest of the reported output (0 when none), kept after the output is dropped,
  *                   so that a later report of the same task with a different output is recognized
  * @param error      the client error message, when {@link Outcome#CLIENT_ERROR}
+ * @param credibility the credibility of this result (Sarmenta: the probability that it is right, in [0, 1]) as
+ *                   last known — its worker's when it reported, raised when the worker passes spot-checks; 0
+ *                   when unknown. Used only by credibility-based acceptance.
  */
 public record Task(int replica, WorkerRef worker, TaskState state, Outcome outcome, ValidateState validate,
-                   long sentAt, long deadline, long reportedAt, byte[] output, long digest, String error) {
+                   long sentAt, long deadline, long reportedAt, byte[] output, long digest, String error,
+                   double credibility) {
     public Task {
+        if (!(credibility >= 0 && credibility <= 1)) {
+            throw new IllegalArgumentException("credibility " + credibility + " is not in [0, 1]");
+        }
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(validate, "validate");
@@ -37,6 +44,12 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
         if ((state == TaskState.OVER) == (outcome == Outcome.NONE)) {
             throw new IllegalArgumentException("a task has an outcome exactly when it is over");
         }
+    }
+
+    /** A task whose credibility is not known (0). */
+    public Task(int replica, WorkerRef worker, TaskState state, Outcome outcome, ValidateState validate,
+                long sentAt, long deadline, long reportedAt, byte[] output, long digest, String error) {
+        this(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, output, digest, error, 0);
     }
 
     public static Task unsent(int replica) {
@@ -84,7 +97,13 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
     }
 
     public Task judged(ValidateState v, boolean keepOutput) {
-        return new Task(replica, worker, state, outcome, v, sentAt, deadline, reportedAt, keepOutput ? output : null, digest, error);
+        return new Task(replica, worker, state, outcome, v, sentAt, deadline, reportedAt, keepOutput ? output : null, digest, error,
+                credibility);
+    }
+
+    /** This task with its result's credibility set to {@code c}. */
+    public Task withCredibility(double c) {
+        return new Task(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, output, digest, error, c);
     }
 
     @Override
@@ -92,18 +111,19 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
         return o instanceof Task t && replica == t.replica && Objects.equals(worker, t.worker) && state == t.state
                 && outcome == t.outcome && validate == t.validate && sentAt == t.sentAt && deadline == t.deadline
                 && reportedAt == t.reportedAt && Arrays.equals(output, t.output) && digest == t.digest
-                && Objects.equals(error, t.error);
+                && Objects.equals(error, t.error) && Double.compare(credibility, t.credibility) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, Arrays.hashCode(output), digest, error);
+        return Objects.hash(replica, worker, state, outcome, validate, sentAt, deadline, reportedAt, Arrays.hashCode(output), digest, error, credibility);
     }
 
     @Override
     public String toString() {
         return "Task[" + replica + ", " + workerId() + ", " + state + ", " + outcome + ", " + validate + ", sentAt=" + sentAt
                 + ", deadline=" + deadline + ", reportedAt=" + reportedAt
-                + ", output=" + (output == null ? "none" : output.length + " bytes") + (error == null ? "" : ", error=" + error) + "]";
+                + ", output=" + (output == null ? "none" : output.length + " bytes") + (error == null ? "" : ", error=" + error)
+                + (credibility == 0 ? "" : ", credibility=" + credibility) + "]";
     }
 }

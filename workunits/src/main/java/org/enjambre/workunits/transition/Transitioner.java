@@ -79,6 +79,12 @@ public final class Transitioner {
         if (event instanceof Event.Cancel e) {
             return cancel(unit, e);
         }
+        if (event instanceof Event.Credible e) {
+            return credible(unit, e);
+        }
+        if (event instanceof Event.Stalled e) {
+            return stalled(unit, e);
+        }
         throw new IllegalArgumentException("unknown event " + event);
     }
 
@@ -178,6 +184,56 @@ public final class Transitioner {
         return Decision.accepted(next(unit, UnitState.NEEDS_REPLICAS, tasks, -1, null), List.of(new Effect.ReplicasCreated(1)));
     }
 
+    /**
+     * Whether a unit waits for the credibility of its results: credibility-based, not terminal, every
+     * replica over, and at least one success not judged yet. Only spot-checks of its workers (or one more
+     * replica, {@link Event.Stalled}) move it on.
+     */
+    public static boolean waitingForCredibility(WorkUnit unit) {
+        if (!unit.policy().credibilityBased() || unit.terminal()) {
+            return false;
+        }
+        boolean pending = false;
+        for (Task t : unit.tasks()) {
+            if (t.state() != TaskState.OVER) {
+                return false;
+            }
+            pending |= t.success() && t.validate() == ValidateState.PENDING;
+        }
+        return pending;
+    }
+
+    private Decision credible(WorkUnit unit, Event.Credible e) {
+        if (unit.terminal()) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        boolean changed = false;
+        for (Task t : unit.tasks()) {
+            if (t.success() && t.validate() == ValidateState.PENDING && e.workerId().equals(t.workerId())
+                    && t.credibility() != e.credibility()) {
+                tasks.set(t.replica(), t.withCredibility(e.credibility()));
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return Decision.accepted(unit, List.of());
+        }
+        return evaluate(unit, tasks, new ArrayList<>());
+    }
+
+    private Decision stalled(WorkUnit unit, Event.Stalled e) {
+        if (!waitingForCredibility(unit)) {
+            return Decision.accepted(unit, List.of()); // moved on meanwhile
+        }
+        if (unit.tasks().size() >= unit.policy().maxResults()) {
+            List<Task> tasks = new ArrayList<>(unit.tasks());
+            return fail(unit, tasks, new ArrayList<>(), "no " + acceptance.requirement(unit.policy()) + " within "
+                    + unit.policy().maxResults() + " replicas (redundancy.maxResults)");
+        }
+        return addReplica(unit);
+    }
+
     private static boolean shares(WorkerRef a, WorkerRef b) {
         return a.workerId().equals(b.workerId())
                 || (a.accountId() != null && a.accountId().equals(b.accountId()))
@@ -234,7 +290,7 @@ public final class Transitioner {
             }
         }
         List<Task> tasks = new ArrayList<>(unit.tasks());
-        Task reported = t.over(Outcome.SUCCESS, e.now(), e.output(), null);
+        Task reported = t.over(Outcome.SUCCESS, e.now(), e.output(), null).withCredibility(e.credibility());
         if (unit.state() == UnitState.DONE) {
             byte[] canonical = unit.task(unit.canonical()).output();
             boolean valid = agree.test(canonical, e.output());

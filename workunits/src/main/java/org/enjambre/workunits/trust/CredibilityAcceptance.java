@@ -16,25 +16,37 @@ import java.util.function.ToDoubleFunction;
  * however many results that takes; units without a threshold fall back to plain quorum.
  *
  * <p>A result's credibility is its worker's <em>current</em> credibility, so a result that is not
- * credible enough yet becomes so as its worker passes more spot-checks: the scheduler calls
- * {@link org.enjambre.workunits.transition.Transitioner#revalidate} for the worker's pending units, and
- * meanwhile no replica is added. Replicas are added only to keep {@code replicas} results alive (after
+ * credible enough yet becomes so as its worker passes more spot-checks: the simulation calls
+ * {@link org.enjambre.workunits.transition.Transitioner#revalidate} for the worker's pending units, the
+ * coordinator applies an {@link org.enjambre.workunits.transition.Event.Credible} to them (see
+ * {@link #recorded()}), and meanwhile no replica is added. Replicas are added only to keep {@code replicas} results alive (after
  * backtracking invalidated some) and, when results disagree and none is in progress, one more to
  * break the tie.
  *
  * <p>Thread-safe when the credibility function is.
  */
 public final class CredibilityAcceptance implements Acceptance {
-    private final ToDoubleFunction<String> workerCredibility;
+    private static final CredibilityAcceptance RECORDED = new CredibilityAcceptance(Task::credibility);
 
-    /** Acceptance reading each worker's current credibility, in [0, 1], from {@code workerCredibility}. */
-    public CredibilityAcceptance(ToDoubleFunction<String> workerCredibility) {
-        this.workerCredibility = Objects.requireNonNull(workerCredibility, "workerCredibility");
+    private final ToDoubleFunction<Task> resultCredibility;
+
+    /** Acceptance reading each result's credibility, in [0, 1], from {@code resultCredibility}. */
+    public CredibilityAcceptance(ToDoubleFunction<Task> resultCredibility) {
+        this.resultCredibility = Objects.requireNonNull(resultCredibility, "resultCredibility");
     }
 
-    /** Acceptance with Sarmenta's credibility of the workers in {@code reputations}. */
+    /** Acceptance with Sarmenta's credibility of the workers in {@code reputations}, as they are now. */
     public static CredibilityAcceptance of(Reputations reputations, Credibility credibility) {
-        return new CredibilityAcceptance(id -> credibility.ofWorker(reputations.worker(id)));
+        return new CredibilityAcceptance(t -> credibility.ofWorker(reputations.worker(t.workerId())));
+    }
+
+    /**
+     * Acceptance with the credibility recorded in each result ({@link Task#credibility()}): what the
+     * coordinator uses, where the unit's entry processor cannot look workers up; their credibility reaches
+     * the unit with each report and with each {@link org.enjambre.workunits.transition.Event.Credible}.
+     */
+    public static CredibilityAcceptance recorded() {
+        return RECORDED;
     }
 
     @Override
@@ -76,7 +88,7 @@ public final class CredibilityAcceptance implements Acceptance {
         for (List<Task> g : groups) {
             double[] c = new double[g.size()];
             for (int i = 0; i < c.length; i++) {
-                c[i] = workerCredibility.applyAsDouble(g.get(i).workerId());
+                c[i] = resultCredibility.applyAsDouble(g.get(i));
             }
             out.add(c);
         }

@@ -24,7 +24,7 @@ class CredibilityAcceptanceTest {
 
     private final Map<String, Double> credibility = new HashMap<>();
     private final Transitioner tr = new Transitioner(Arrays::equals,
-            new CredibilityAcceptance(id -> credibility.getOrDefault(id, 0.9)));
+            new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9)));
 
     private WorkUnit reported(WorkUnit u, String worker, byte[] output) {
         u = tr.apply(u, new Event.Issue(WorkerRef.of(worker), 1, 100)).unit();
@@ -118,7 +118,7 @@ class CredibilityAcceptanceTest {
     @Test
     void groupCredibilities_reportsEveryGroup() {
         credibility.put("x", 0.99);
-        CredibilityAcceptance acc = new CredibilityAcceptance(id -> credibility.getOrDefault(id, 0.9));
+        CredibilityAcceptance acc = new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9));
         WorkUnit u = WorkUnit.create("j", 0, new Redundancy(2, 1, 3, 6, false, 0.9999, 0));
         u = reported(u, "x", RIGHT);
         u = reported(u, "y", WRONG);

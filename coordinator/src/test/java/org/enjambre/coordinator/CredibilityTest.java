@@ -1,0 +1,114 @@
+package org.enjambre.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.enjambre.coordinator.sched.Scheduler;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Credibility-based acceptance (Sarmenta) in a real coordinator: a result is accepted once the credibility
+ * of its group of agreeing results reaches the job's threshold θ, and workers earn credibility only by
+ * passing spot-checks. With θ = 0.99 and the assumed saboteur fraction 0.1, a fresh worker's result has
+ * credibility 0.9, two fresh agreeing results 0.988, three 0.9986; a worker that passed 5 checks is credible
+ * alone (0.9918).
+ */
+class CredibilityTest extends SwarmTest {
+    private static final String SPEC = "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":100,"
+            + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"credibility\":0.99,\"spotCheckRate\":0.2}}";
+
+    @Test
+    void freshCluster_votesUntilItCanSpotCheck_thenAcceptsCredibleResultsAlone() {
+        assertThat(Scheduler.CREDIBILITY.checksFor(0.99)).isEqualTo(5);
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        for (String name : List.of("a", "b", "c")) {
+            workers.add(new TestWorker(url, name, TestWorker.Behaviour.HONEST).pace(Duration.ofMillis(20)));
+        }
+        String id = Harness.submit(url, SPEC);
+        JsonNode job = Harness.awaitJob(url, id, "COMPLETED", Duration.ofSeconds(120));
+        assertThat(Harness.call("GET", url + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
+                .isEqualTo(664579);
+        assertThat(job.get("redundancy").get("credibility").asDouble()).isEqualTo(0.99);
+
+        int alone = 0;
+        int results = 0;
+        for (JsonNode u : Harness.units(url, id)) {
+            assertThat(u.get("state").asText()).isEqualTo("DONE");
+            int valid = 0;
+            double[] credibility = new double[u.get("replicas").size()];
+            for (JsonNode r : u.get("replicas")) {
+                if (r.get("outcome").asText().equals("SUCCESS")) {
+                    results++;
+                    credibility[r.get("replica").asInt()] = r.get("credibility").asDouble();
+                    valid += r.get("validate").asText().equals("VALID") ? 1 : 0;
+                }
+            }
+            JsonNode canonical = u.get("replicas").get(u.get("canonical").asInt());
+            if (valid == 1) {
+                alone++;
+                // Accepted alone: its worker had passed enough spot-checks.
+                assertThat(canonical.get("credibility").asDouble()).as("unit %s", u).isGreaterThanOrEqualTo(0.99);
+            } else {
+                // Fresh workers: three agreeing results (0.9986) were needed; two (0.988) are not enough.
+                assertThat(valid).as("valid results of %s", u).isGreaterThanOrEqualTo(2);
+            }
+        }
+        // Voting bootstrapped the known answers; then the workers earned credibility and ran units alone.
+        // (A run here: 80 units alone, 131 results in all, where quorum 2 computes at least 200.)
+        assertThat(alone).as("units accepted with a single result").isGreaterThanOrEqualTo(30);
+        assertThat(results).as("results computed for 100 units").isLessThan(200);
+        Map<String, JsonNode> all = Harness.workers(url);
+        assertThat(all.values().stream().mapToLong(w -> w.get("spotChecksPassed").asLong()).max().orElse(0))
+                .isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void colludingSaboteurs_areBlacklisted_andNoWrongResultIsAccepted() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        for (String name : List.of("honest-1", "honest-2", "honest-3")) {
+            workers.add(new TestWorker(url, name, TestWorker.Behaviour.HONEST));
+        }
+        // Completed units become the known answers of spot-checks.
+        String warmup = Harness.submit(url, Harness.primesSpec(2, 2_000_000, 20, 2, 2, null));
+        Harness.awaitJob(url, warmup, "COMPLETED", Duration.ofSeconds(60));
+
+        TestWorker s1 = new TestWorker(url, "saboteur-1", "mallory", TestWorker.Behaviour.WRONG, Integer.MAX_VALUE);
+        TestWorker s2 = new TestWorker(url, "saboteur-2", "mallory", TestWorker.Behaviour.WRONG, Integer.MAX_VALUE);
+        workers.addAll(List.of(s1, s2));
+        String id = Harness.submit(url, SPEC);
+        Harness.awaitJob(url, id, "COMPLETED", Duration.ofSeconds(120));
+        assertThat(Harness.call("GET", url + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
+                .isEqualTo(664579);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, JsonNode> all = Harness.workers(url);
+            assertThat(all.get(s1.id).get("blacklisted").asBoolean()).as("saboteur 1 %s", all.get(s1.id)).isTrue();
+            assertThat(all.get(s2.id).get("blacklisted").asBoolean()).as("saboteur 2 %s", all.get(s2.id)).isTrue();
+        });
+        for (JsonNode u : Harness.units(url, id)) {
+            JsonNode canonical = u.get("replicas").get(u.get("canonical").asInt());
+            assertThat(canonical.get("worker").asText()).as("unit %s", u).isNotIn(s1.id, s2.id);
+            for (JsonNode r : u.get("replicas")) {
+                if (List.of(s1.id, s2.id).contains(r.get("worker").asText()) && r.get("outcome").asText().equals("SUCCESS")) {
+                    assertThat(r.get("validate").asText()).as("saboteur result in %s", u).isNotEqualTo("VALID");
+                }
+            }
+        }
+    }
+
+    @Test
+    void credibilityOutsideItsRange_isRefusedNamingTheField() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        Harness.Response r = Harness.call("POST", coordinator.url() + "/api/v1/jobs", Harness.KEY,
+                SPEC.replace("0.99", "1.5"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo("redundancy.credibility");
+        assertThat(Harness.get(coordinator.url() + "/api/v1/jobs").get("jobs")).isEmpty();
+    }
+}

@@ -1,0 +1,89 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.config.SerializationConfig;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Event;
+import org.enjambre.workunits.transition.Transitioner;
+import org.enjambre.workunits.trust.CredibilityAcceptance;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The binary forms of units and entry processors round-trip exactly, and older unit layouts still read. */
+class CodecTest {
+    private static final Redundancy CREDIBLE = new Redundancy(1, 1, 3, 6, false, 0.99, 0.2);
+    private static final Transitioner TR = new Transitioner(Arrays::equals, CredibilityAcceptance.recorded());
+
+    private static WorkUnit reported(double credibility) {
+        WorkUnit u = TR.apply(WorkUnit.create("j-1", 7, CREDIBLE), new Event.Issue(new WorkerRef("w", "acct", null), 10, 1000)).unit();
+        return TR.apply(u, new Event.Success(0, "w", "{\"count\":3}".getBytes(), 20, credibility)).unit();
+    }
+
+    @Test
+    void aUnit_roundTrips_withEachResultsCredibility() {
+        WorkUnit u = reported(0.9);
+        assertThat(u.task(0).credibility()).isEqualTo(0.9);
+        byte[] bytes = UnitCodec.encode(u);
+        assertThat(bytes[0]).isEqualTo(UnitCodec.VERSION);
+        assertThat(UnitCodec.decode(bytes)).isEqualTo(u);
+    }
+
+    @Test
+    void aLayout2Unit_readsWithUnknownCredibility() {
+        WorkUnit u = reported(0.9);
+        byte[] v3 = UnitCodec.encode(u);
+        // Layout 2 is layout 3 without the trailing credibility of each task (one task here).
+        byte[] v2 = Arrays.copyOf(v3, v3.length - 8);
+        v2[0] = 2;
+        WorkUnit read = UnitCodec.decode(v2);
+        assertThat(read.task(0).credibility()).isZero();
+        assertThat(read).isEqualTo(new WorkUnit(u.jobId(), u.index(), u.policy(), u.state(),
+                List.of(u.task(0).withCredibility(0)), u.canonical(), u.failure(), u.version()));
+    }
+
+    @Test
+    void anUnknownLayout_isRefusedNamingIt() {
+        byte[] bytes = UnitCodec.encode(reported(0.9));
+        bytes[0] = 9;
+        assertThatThrownBy(() -> UnitCodec.decode(bytes)).hasMessageContaining("corrupt work unit record")
+                .hasStackTraceContaining("unknown work unit layout version 9");
+    }
+
+    @Test
+    void everyEvent_roundTripsInsideItsProcessor() {
+        SerializationConfig config = new SerializationConfig();
+        Serializers.register(config);
+        SerializationService ss = new DefaultSerializationServiceBuilder().setConfig(config).build();
+        List<Event> events = List.of(
+                new Event.Issue(new WorkerRef("w", "a", "h"), 1, 2),
+                new Event.Issue(WorkerRef.of("w"), 1, 2),
+                new Event.Success(1, "w", new byte[]{1, 2}, 3, 0.75),
+                new Event.ClientError(0, "w", "boom", 4),
+                new Event.DeadlinePassed(5),
+                new Event.Cancel("stop", 6),
+                new Event.Credible("w", 0.9918, 7),
+                new Event.Stalled(8));
+        for (Event e : events) {
+            UnitProcessor p = new UnitProcessor("primes", e, e instanceof Event.Issue ? CREDIBLE : null);
+            UnitProcessor back = ss.toObject(ss.toData(p));
+            assertThat(back.app()).isEqualTo("primes");
+            assertThat(back.replan()).isEqualTo(p.replan());
+            if (e instanceof Event.Success s) {
+                Event.Success b = (Event.Success) back.event();
+                assertThat(b.output()).isEqualTo(s.output());
+                assertThat(b.credibility()).isEqualTo(0.75);
+                assertThat(List.of(b.replica(), b.workerId(), b.now())).isEqualTo(List.of(s.replica(), s.workerId(), s.now()));
+            } else {
+                assertThat(back.event()).as("event %s", e).isEqualTo(e);
+            }
+        }
+    }
+}
