@@ -101,4 +101,34 @@ class InProcessClusterTest {
             assertThat(valid).as("unit %s", u).isBetween(2L, 3L);
         }
     }
+
+    @Test
+    void credibilityJob_acrossTwoPeers_everyPeerRejudgesWhenAWorkerPassesACheck() {
+        Coordinator a = peer(1);
+        Coordinator b = peer(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
+        for (String name : List.of("x", "y", "z")) {
+            workers.add(new TestWorker(name.equals("x") ? a.url() : b.url(), name, TestWorker.Behaviour.HONEST)
+                    .pace(Duration.ofMillis(20)));
+        }
+        String id = Harness.submit(a.url(), "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":100,"
+                + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"credibility\":0.99,\"spotCheckRate\":0.2}}");
+        Harness.awaitJob(b.url(), id, "COMPLETED", Duration.ofSeconds(120));
+        assertThat(Harness.call("GET", b.url() + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
+                .isEqualTo(664579);
+        int alone = 0;
+        for (JsonNode u : Harness.units(a.url(), id)) {
+            assertThat(u.get("state").asText()).isEqualTo("DONE");
+            JsonNode canonical = u.get("replicas").get(u.get("canonical").asInt());
+            long valid = 0;
+            for (JsonNode r : u.get("replicas")) {
+                valid += r.get("validate").asText().equals("VALID") ? 1 : 0;
+            }
+            if (valid == 1) {
+                alone++;
+                assertThat(canonical.get("credibility").asDouble()).as("unit %s", u).isGreaterThanOrEqualTo(0.99);
+            }
+        }
+        assertThat(alone).as("units accepted with a single credible result").isPositive();
+    }
 }

@@ -86,7 +86,7 @@ public final class PeerQueries {
      * thread. A peer leaving meanwhile misses it.
      */
     public void tellAll(String question, String argument) {
-        hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Ask(question, argument));
+        hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Tell(new Ask(question, argument)));
     }
 
     /** Sums {@code long[]} answers element by element. */
@@ -111,7 +111,23 @@ public final class PeerQueries {
         return out;
     }
 
-    static final class Ask implements Callable<Object>, Runnable, Serializable, HazelcastInstanceAware {
+    /**
+     * A question whose answer nobody waits for. Not an {@link Ask} that is also Runnable: Hazelcast's executor
+     * runs a task that is both as a Runnable, and every asker would get {@code null}.
+     */
+    record Tell(Ask ask) implements Runnable, Serializable, HazelcastInstanceAware {
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hz) {
+            ask.setHazelcastInstance(hz);
+        }
+
+        @Override
+        public void run() {
+            ask.call();
+        }
+    }
+
+    static final class Ask implements Callable<Object>, Serializable, HazelcastInstanceAware {
         private final String question;
         private final String argument;
         private transient HazelcastInstance hz;
@@ -130,11 +146,6 @@ public final class PeerQueries {
         public Object call() {
             Answerer a = (Answerer) hz.getUserContext().get(ANSWERER);
             return a == null ? null : a.answer(question, argument);
-        }
-
-        @Override
-        public void run() {
-            call();
         }
     }
 }

@@ -166,13 +166,16 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    /** A unit waiting for credibility: since its last report, with the workers of its pending results. */
-    private record Waiting(long since, List<String> workers) {
+    /**
+     * A credibility-based unit with results not judged yet: their workers, and whether (and since when) it
+     * waits for nothing else ({@link Transitioner#waitingForCredibility}).
+     */
+    private record Waiting(boolean idle, long since, List<String> workers) {
     }
 
     private void indexWaiting(String key, WorkUnit after) {
         Waiting now = null;
-        if (after != null && Transitioner.waitingForCredibility(after)) {
+        if (after != null && after.policy().credibilityBased() && !after.terminal()) {
             long since = 0;
             List<String> workers = new ArrayList<>();
             for (Task t : after.tasks()) {
@@ -181,7 +184,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
                     workers.add(t.workerId());
                 }
             }
-            now = new Waiting(since, workers);
+            if (!workers.isEmpty()) {
+                now = new Waiting(Transitioner.waitingForCredibility(after), since, workers);
+            }
         }
         Waiting before = now == null ? waiting.remove(key) : waiting.put(key, now);
         if (before != null) {
@@ -199,7 +204,10 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    /** Keys of units owned here whose results wait for credibility, with one of them from {@code workerId}. */
+    /**
+     * Keys of credibility-based units owned here with a result of {@code workerId} not judged yet (whether or
+     * not other replicas are under way): what a rise of its credibility may decide.
+     */
     public List<String> waitingOn(String workerId) {
         Set<String> keys = waitingByWorker.get(workerId);
         return keys == null ? List.of() : List.copyOf(keys);
@@ -209,7 +217,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     public Map<String, Long> waitingSince(long before) {
         Map<String, Long> out = new java.util.HashMap<>();
         waiting.forEach((key, w) -> {
-            if (w.since() <= before) {
+            if (w.idle() && w.since() <= before) {
                 out.put(key, w.since());
             }
         });

@@ -356,7 +356,7 @@ public final class Scheduler {
     }
 
     /**
-     * Judges again the units owned here whose results from {@code workerId} wait for credibility, now that
+     * Judges again the units owned here with results from {@code workerId} not judged yet, now that
      * the worker's credibility is {@code credibility}; durable before it returns. Returns how many changed.
      */
     public int revalidate(String workerId, double credibility) {
