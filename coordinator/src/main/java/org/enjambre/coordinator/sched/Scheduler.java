@@ -88,6 +88,8 @@ public final class Scheduler {
     private volatile java.util.function.BiFunction<WorkerRecord, Integer, List<String>> stealing;
     private volatile SpotChecks spotChecks;
     private volatile java.util.function.BiConsumer<String, Double> credibilityRaised = (w, c) -> { };
+    /** Credibility jobs seen running here (id → θ), for checking workers that have no work here. */
+    private final Map<String, Double> credibilityJobs = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
 
     public Scheduler(IMap<String, WorkUnit> units, LocalIndex index, JobService jobs, WorkerService workers, Store store,
@@ -126,6 +128,23 @@ public final class Scheduler {
                 placement.distinctHosts() ? w.host() : null);
     }
 
+    /**
+     * Whether {@code worker} has passed fewer spot-checks than a result of its needs to be accepted alone by
+     * a credibility job this peer has seen running (jobs that ended are forgotten here).
+     */
+    private boolean needsCredibility(WorkerRecord worker) {
+        for (Map.Entry<String, Double> e : credibilityJobs.entrySet()) {
+            Optional<JobRecord> job = jobs.find(e.getKey());
+            if (job.isEmpty() || job.get().state().terminal()) {
+                credibilityJobs.remove(e.getKey());
+            } else if (worker.apps().contains(job.get().app())
+                    && worker.spotChecksPassed() < CREDIBILITY.checksFor(e.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Issues up to {@code max} tasks to {@code worker}; an empty list when nothing suits it now. */
     public List<Assignment> fetch(WorkerRecord worker, int max) {
         if (worker.blacklisted() || max <= 0) {
@@ -156,20 +175,27 @@ public final class Scheduler {
         List<WorkUnit> changed = new ArrayList<>();
         List<JobRecord> started = new ArrayList<>();
         SpotChecks checks = spotChecks;
-        // A worker whose results here wait for credibility is checked more, work or not: only checks move them on.
-        boolean holdsWaiting = checks != null && !index.waitingOn(worker.id()).isEmpty();
-        if (checks != null && (!candidates.isEmpty() || holdsWaiting)) {
-            double rate = holdsWaiting ? CREDIBILITY_CHECK_RATE : 0;
-            long deadlineMillis = holdsWaiting ? WAITING_CHECK_DEADLINE_MILLIS : 0;
+        if (checks != null) {
+            double rate = 0;
+            long deadlineMillis = 0;
             for (JobRecord j : candidates) {
                 JobSpecs.Parsed spec = JobSpecs.of(j);
                 org.enjambre.workunits.spec.Redundancy r = spec.redundancy();
                 rate = Math.max(rate, r.spotCheckRate());
-                if (r.credibilityBased() && r.spotCheckRate() > 0
-                        && worker.spotChecksPassed() < CREDIBILITY.checksFor(r.credibility())) {
-                    rate = Math.max(rate, CREDIBILITY_CHECK_RATE); // not credible alone yet (Sarmenta)
+                if (r.credibilityBased() && r.spotCheckRate() > 0) {
+                    credibilityJobs.put(j.id(), r.credibility());
+                    if (worker.spotChecksPassed() < CREDIBILITY.checksFor(r.credibility())) {
+                        rate = Math.max(rate, CREDIBILITY_CHECK_RATE); // not credible alone yet (Sarmenta)
+                    }
                 }
                 deadlineMillis = Math.max(deadlineMillis, spec.deadlineMillis());
+            }
+            // Without work here, a worker is still checked while its results wait for credibility (they may be
+            // on other peers) or it is not credible alone for a credibility job running: only checks move
+            // those results on.
+            if (candidates.isEmpty() && (!index.waitingOn(worker.id()).isEmpty() || needsCredibility(worker))) {
+                rate = CREDIBILITY_CHECK_RATE;
+                deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
             }
             for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
                 if (checks.due(worker, rate)) {
