@@ -564,11 +564,24 @@ public final class JdbcStore implements Store {
 
     @Override
     public void close() {
+        shutDown(false);
+    }
+
+    @Override
+    public void crash() {
+        shutDown(true);
+    }
+
+    private void shutDown(boolean loseDeferred) {
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            if (loseDeferred && deferred.size() > 0) {
+                LOG.info("crash: {} deferred records are lost", deferred.size());
+                deferred.clear();
+            }
         }
         try {
             committer.join(TimeUnit.SECONDS.toMillis(30));

@@ -85,4 +85,7 @@ public interface Store extends AutoCloseable {
     /** Writes every deferred record, then closes; later writes are refused. */
     @Override
     void close();
+
+    /** Closes as a crash would: deferred records are lost, later writes refused. For fail-over tests. */
+    void crash();
 }

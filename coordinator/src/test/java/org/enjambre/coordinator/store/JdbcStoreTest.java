@@ -191,6 +191,21 @@ class JdbcStoreTest {
     }
 
     @Test
+    void crash_losesDeferredRecords_butNoCommittedWrite() {
+        store = JdbcStore.h2(dir, ticker::get);
+        store.writeNow(new Store.Batch(List.of(unit("j1", 1, 6)), List.of(), List.of(job("j1", JobState.RUNNING, 2))));
+        store.writeLater(Store.Batch.units(List.of(unit("j1", 0, 1), unit("j1", 1, 5))));
+        store.crash();
+        assertThatThrownBy(() -> store.writeLater(Store.Batch.units(List.of(unit("j1", 0, 2)))))
+                .isInstanceOf(StoreException.class).hasMessageContaining("the store is closed");
+
+        store = JdbcStore.h2(dir);
+        assertThat(store.units("j1")).containsOnlyKeys(1);
+        assertThat(store.units("j1").get(1).version()).isEqualTo(6);
+        assertThat(store.job("j1")).hasValueSatisfying(j -> assertThat(j.version()).isEqualTo(2));
+    }
+
+    @Test
     void aClosedStore_refusesWrites_withAClearError() {
         store = JdbcStore.h2(dir, ticker::get);
         store.close();
