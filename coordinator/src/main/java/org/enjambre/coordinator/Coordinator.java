@@ -509,7 +509,7 @@ public final class Coordinator implements AutoCloseable {
 
     /**
      * Stops at once, as {@code kill -9} would as far as the cluster and the store can tell: the member
-     * vanishes without migrating, pending store writes are abandoned. For fail-over tests.
+     * vanishes without migrating, deferred store writes (the latest issued replicas) are lost. For fail-over tests.
      */
     public void crash() {
         if (!closed.compareAndSet(false, true)) {
@@ -517,9 +517,9 @@ public final class Coordinator implements AutoCloseable {
         }
         timers.shutdownNow();
         node.crash();
+        store.crash(); // before anything else runs on: deferred writes that fall due now must be lost too
         vertx.close();
         jobs.close();
-        store.close();
     }
 
 }

@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Hands out tasks and takes reports — BOINC's scheduler, transitioner and validator as seen from a
  * worker. Tasks come from the units this peer owns first (higher priority first, round-robin among
  * jobs of equal priority); each is issued by the unit's entry processor, which has the last word.
- * Every change is durable before the worker hears of it.
+ * Every report, and every change that follows from one, is durable before the worker hears of it;
+ * issued replicas are written behind ({@link Store#writeLater}): a crash of every peer may forget the
+ * latest of them, which then come back unsent and whose results are refused as {@code NOT_YOURS}.
  *
  * <p>Methods block (map operations, store commits): call them off event loops.
  */
@@ -231,7 +233,12 @@ public final class Scheduler {
                 }
             }
         }
-        store.writeNow(new Store.Batch(changed, List.of(), started));
+        // Issued replicas are written behind: losing one in a crash costs a recomputation, never a wrong
+        // result, and its unit is usually written again by a report within the delay, then only once.
+        store.writeLater(Store.Batch.units(changed));
+        if (!started.isEmpty()) {
+            store.writeNow(new Store.Batch(List.of(), List.of(), started)); // rare: a job's first issue
+        }
         metrics.issued(out.size());
         return out;
     }

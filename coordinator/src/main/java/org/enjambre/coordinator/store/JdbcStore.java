@@ -17,6 +17,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,15 +27,24 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The store on a SQL database: embedded H2 in the data directory (one peer), or PostgreSQL (peers on
  * several machines). Every write goes through one committer thread that drains all pending batches
- * into one transaction, so durability costs one commit per group, not one per request.
+ * into one transaction, so durability costs one commit per group, not one per request. Deferred
+ * records ({@link #writeLater}) wait in memory, newest version per key, and ride along with the first
+ * commit after they waited {@link #DEFERRED_WRITE_DELAY}; a record written again in the meantime is
+ * written only once, at its newest version.
  */
 public final class JdbcStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
     private static final int MAX_GROUP = 512;
+    /** Deferred records beyond which the committer writes them all at once instead of waiting out the delay. */
+    static final int MAX_DEFERRED = 4096;
+    private static final long DELAY_NANOS = DEFERRED_WRITE_DELAY.toNanos();
+    private static final Batch EMPTY = new Batch(List.of(), List.of(), List.of());
 
     private enum Dialect {
         H2("BINARY VARYING", "CHARACTER VARYING"),
@@ -51,14 +62,35 @@ public final class JdbcStore implements Store {
     private record Pending(Batch batch, CompletableFuture<Void> done) {
     }
 
+    /** Queued only to wake the committer; never committed. */
+    private static final Pending WAKE = new Pending(EMPTY, new CompletableFuture<>());
+
     private final HikariDataSource pool;
     private final Dialect dialect;
+    private final String mergeJobs;
+    private final String mergeUnits;
+    private final String mergeWorkers;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
+    /** Guards {@link #deferred}, {@link #woken}, {@link #retryAfter}, and queueing against {@link #closed}. */
+    private final Object lock = new Object();
+    private final Deferred deferred = new Deferred();
+    private boolean woken;
+    private long retryAfter;
+    /** Time for the deferral, in nanoseconds ({@link System#nanoTime} but in tests). */
+    private final LongSupplier ticker;
+    /** Unit rows written (merged) so far; for tests. */
+    private final AtomicLong unitRowsWritten = new AtomicLong();
     private volatile boolean closed;
 
-    private JdbcStore(String url, Dialect dialect) {
+    private JdbcStore(String url, Dialect dialect, LongSupplier ticker) {
         this.dialect = dialect;
+        this.ticker = ticker;
+        this.retryAfter = ticker.getAsLong();
+        this.mergeJobs = merge("jobs", "id", "id,version,state,data", "VARCHAR(64),BIGINT,VARCHAR(16)," + dialect.text, true);
+        this.mergeUnits = merge("units", "job_id,idx", "job_id,idx,version,state,data",
+                "VARCHAR(64),INT,BIGINT,VARCHAR(16)," + dialect.binary, true);
+        this.mergeWorkers = merge("workers", "id", "id,version,data", "VARCHAR(64),BIGINT," + dialect.text, true);
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setMaximumPoolSize(8);
@@ -79,18 +111,27 @@ public final class JdbcStore implements Store {
 
     /** An embedded H2 database in {@code dataDir}. */
     public static JdbcStore h2(Path dataDir) {
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("enjambre").toString()
+        return h2(dataDir, System::nanoTime);
+    }
+
+    /** An embedded H2 database in {@code dataDir} whose deferred writes fall due by {@code ticker} (nanoseconds). */
+    static JdbcStore h2(Path dataDir, LongSupplier ticker) {
+        return new JdbcStore(h2Url(dataDir), Dialect.H2, ticker);
+    }
+
+    /** The JDBC URL of the embedded database in {@code dataDir}. */
+    static String h2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("enjambre").toString()
                 + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
-        return new JdbcStore(url, Dialect.H2);
     }
 
     /** A store at a JDBC URL: {@code jdbc:postgresql:...} or {@code jdbc:h2:...}. */
     public static JdbcStore open(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-            return new JdbcStore(jdbcUrl, Dialect.POSTGRES);
+            return new JdbcStore(jdbcUrl, Dialect.POSTGRES, System::nanoTime);
         }
         if (jdbcUrl.startsWith("jdbc:h2:")) {
-            return new JdbcStore(jdbcUrl, Dialect.H2);
+            return new JdbcStore(jdbcUrl, Dialect.H2, System::nanoTime);
         }
         throw new IllegalArgumentException("unsupported database URL '" + redact(jdbcUrl)
                 + "' (use jdbc:postgresql://HOST:PORT/DB?user=..&password=.. or jdbc:h2:...)");
@@ -122,25 +163,75 @@ public final class JdbcStore implements Store {
             done.complete(null);
             return done;
         }
-        if (closed) {
-            done.completeExceptionally(new StoreException("the store is closed", null));
-            return done;
+        synchronized (lock) {
+            if (closed) {
+                done.completeExceptionally(closedError());
+                return done;
+            }
+            queue.add(new Pending(batch, done));
         }
-        queue.add(new Pending(batch, done));
         return done;
     }
 
+    @Override
+    public void writeLater(Batch batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw closedError();
+            }
+            deferred.add(batch, ticker.getAsLong());
+            if (deferred.size() >= MAX_DEFERRED && !woken) {
+                woken = true;
+                queue.add(WAKE); // many records wait: write them now rather than at the end of the window
+            }
+        }
+    }
+
+    /** How many deferred records wait; for tests. */
+    int deferredCount() {
+        synchronized (lock) {
+            return deferred.size();
+        }
+    }
+
+    /** How many unit rows the committer has written; for tests. */
+    long unitRowsWritten() {
+        return unitRowsWritten.get();
+    }
+
+    private static StoreException closedError() {
+        return new StoreException("the store is closed: the coordinator is stopping, nothing more can be written", null);
+    }
+
+    /**
+     * The committer: each round takes every pending {@link #write} (up to {@link #MAX_GROUP}) and the
+     * deferred records that are due, and commits them in one transaction. It ends once the store is
+     * closed and nothing is pending or deferred.
+     */
     private void commitLoop() {
         List<Pending> group = new ArrayList<>();
-        while (!closed || !queue.isEmpty()) {
+        while (true) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                // Read before polling: writes are queued under the lock before closed is set, so a
+                // closing committer finds every one of them in the queue.
+                boolean closing = closed;
+                Pending first = closing ? queue.poll() : queue.poll(nanosUntilDue(), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    group.add(first);
+                    queue.drainTo(group, MAX_GROUP - 1);
+                    group.removeIf(p -> p == WAKE);
+                }
+                Batch due = takeDue(closing);
+                if (group.isEmpty() && due.isEmpty()) {
+                    if (closing) {
+                        break;
+                    }
                     continue;
                 }
-                group.add(first);
-                queue.drainTo(group, MAX_GROUP - 1);
-                commit(group);
+                commit(group, due, closing);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -152,19 +243,52 @@ public final class JdbcStore implements Store {
         }
     }
 
-    private void commit(List<Pending> group) {
+    /** How long the committer may wait for a write before deferred records fall due (at most 100 ms). */
+    private long nanosUntilDue() {
+        long now = ticker.getAsLong();
+        long max = TimeUnit.MILLISECONDS.toNanos(100);
+        synchronized (lock) {
+            if (deferred.size() == 0) {
+                return max;
+            }
+            if (deferred.size() >= MAX_DEFERRED) {
+                return 0;
+            }
+            long due = Math.max(deferred.oldest() + DELAY_NANOS, retryAfter);
+            return Math.max(0, Math.min(max, due - now));
+        }
+    }
+
+    /** The deferred records to write in this round: those waiting for the whole delay, or all when many wait or closing. */
+    private Batch takeDue(boolean closing) {
+        long now = ticker.getAsLong();
+        synchronized (lock) {
+            woken = false;
+            if (deferred.size() == 0 || (!closing && now - retryAfter < 0)) {
+                return EMPTY;
+            }
+            return deferred.due(now - DELAY_NANOS, closing || deferred.size() >= MAX_DEFERRED);
+        }
+    }
+
+    private void commit(List<Pending> group, Batch due, boolean closing) {
         Map<String, WorkUnit> units = new LinkedHashMap<>();
         Map<String, WorkerRecord> workers = new LinkedHashMap<>();
         Map<String, JobRecord> jobs = new LinkedHashMap<>();
+        List<Batch> batches = new ArrayList<>(group.size() + 1);
+        batches.add(due);
         for (Pending p : group) {
-            for (WorkUnit u : p.batch().units()) {
-                units.merge(u.id(), u, (a, b) -> a.version() >= b.version() ? a : b);
+            batches.add(p.batch());
+        }
+        for (Batch b : batches) {
+            for (WorkUnit u : b.units()) {
+                units.merge(u.id(), u, (a, c) -> a.version() >= c.version() ? a : c);
             }
-            for (WorkerRecord w : p.batch().workers()) {
-                workers.merge(w.id(), w, (a, b) -> a.version() >= b.version() ? a : b);
+            for (WorkerRecord w : b.workers()) {
+                workers.merge(w.id(), w, (a, c) -> a.version() >= c.version() ? a : c);
             }
-            for (JobRecord j : p.batch().jobs()) {
-                jobs.merge(j.id(), j, (a, b) -> a.version() >= b.version() ? a : b);
+            for (JobRecord j : b.jobs()) {
+                jobs.merge(j.id(), j, (a, c) -> a.version() >= c.version() ? a : c);
             }
         }
         SQLException failure = null;
@@ -176,6 +300,7 @@ public final class JdbcStore implements Store {
                     writeUnits(c, units.values());
                     writeWorkers(c, workers.values());
                     c.commit();
+                    unitRowsWritten.addAndGet(units.size());
                     failure = null;
                     break;
                 } catch (SQLException e) {
@@ -186,6 +311,22 @@ public final class JdbcStore implements Store {
                 }
             } catch (SQLException e) {
                 failure = e;
+            }
+        }
+        synchronized (lock) {
+            if (failure == null) {
+                // Deferred records written now, or made useless by a newer version written now, are done.
+                deferred.written(units.values(), workers.values(), jobs.values());
+            } else if (!due.isEmpty()) {
+                if (closing) {
+                    LOG.error("the store is closing and cannot write {} deferred records (issued replicas come back "
+                            + "unsent after a restart): {}", deferred.size(), failure.getMessage());
+                    deferred.clear();
+                } else {
+                    retryAfter = ticker.getAsLong() + DELAY_NANOS;
+                    LOG.warn("writing {} deferred records failed; retrying in {} ms: {}", deferred.size(),
+                            DEFERRED_WRITE_DELAY.toMillis(), failure.getMessage());
+                }
             }
         }
         for (Pending p : group) {
@@ -233,28 +374,27 @@ public final class JdbcStore implements Store {
                 + " WHEN NOT MATCHED THEN INSERT (" + columns + ") VALUES (" + insertVals + ")";
     }
 
-    private void writeJobs(Connection c, Iterable<JobRecord> jobs) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(merge("jobs", "id", "id,version,state,data",
-                "VARCHAR(64),BIGINT,VARCHAR(16)," + dialect.text, true))) {
-            int n = 0;
+    private void writeJobs(Connection c, Collection<JobRecord> jobs) throws SQLException {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(mergeJobs)) {
             for (JobRecord j : jobs) {
                 ps.setString(1, j.id());
                 ps.setLong(2, j.version());
                 ps.setString(3, j.state().name());
                 ps.setString(4, Json.write(j));
                 ps.addBatch();
-                n++;
             }
-            if (n > 0) {
-                ps.executeBatch();
-            }
+            ps.executeBatch();
         }
     }
 
-    private void writeUnits(Connection c, Iterable<WorkUnit> units) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(merge("units", "job_id,idx", "job_id,idx,version,state,data",
-                "VARCHAR(64),INT,BIGINT,VARCHAR(16)," + dialect.binary, true))) {
-            int n = 0;
+    private void writeUnits(Connection c, Collection<WorkUnit> units) throws SQLException {
+        if (units.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(mergeUnits)) {
             for (WorkUnit u : units) {
                 ps.setString(1, u.jobId());
                 ps.setInt(2, u.index());
@@ -262,69 +402,98 @@ public final class JdbcStore implements Store {
                 ps.setString(4, u.state().name());
                 ps.setBytes(5, UnitCodec.encode(u));
                 ps.addBatch();
-                n++;
             }
-            if (n > 0) {
-                ps.executeBatch();
-            }
+            ps.executeBatch();
         }
     }
 
-    private void writeWorkers(Connection c, Iterable<WorkerRecord> workers) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(merge("workers", "id", "id,version,data",
-                "VARCHAR(64),BIGINT," + dialect.text, true))) {
-            int n = 0;
+    private void writeWorkers(Connection c, Collection<WorkerRecord> workers) throws SQLException {
+        if (workers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(mergeWorkers)) {
             for (WorkerRecord w : workers) {
                 ps.setString(1, w.id());
                 ps.setLong(2, w.version());
                 ps.setString(3, Json.write(w));
                 ps.addBatch();
-                n++;
             }
-            if (n > 0) {
-                ps.executeBatch();
-            }
+            ps.executeBatch();
         }
     }
 
+    // Reads take the deferred records first, then the table, and keep the newer of each: the committer
+    // forgets a deferred record only after its commit, so one of the two always has it.
+
     @Override
     public List<JobRecord> jobs() {
-        List<JobRecord> out = new ArrayList<>();
-        query("SELECT data FROM jobs", ps -> { }, rs -> out.add(Json.read(rs.getString(1), JobRecord.class)));
-        return out;
+        List<JobRecord> later;
+        synchronized (lock) {
+            later = deferred.jobs.matching(j -> true);
+        }
+        Map<String, JobRecord> out = new LinkedHashMap<>();
+        query("SELECT data FROM jobs", ps -> { }, rs -> {
+            JobRecord j = Json.read(rs.getString(1), JobRecord.class);
+            out.put(j.id(), j);
+        });
+        later.forEach(j -> out.merge(j.id(), j, (a, c) -> a.version() >= c.version() ? a : c));
+        return new ArrayList<>(out.values());
     }
 
     @Override
     public Optional<JobRecord> job(String id) {
+        Optional<JobRecord> later;
+        synchronized (lock) {
+            later = deferred.jobs.get(id);
+        }
         List<JobRecord> out = new ArrayList<>();
         query("SELECT data FROM jobs WHERE id = ?", ps -> ps.setString(1, id),
                 rs -> out.add(Json.read(rs.getString(1), JobRecord.class)));
-        return out.stream().findFirst();
+        later.ifPresent(out::add);
+        return out.stream().max(Comparator.comparingLong(JobRecord::version));
     }
 
     @Override
     public Map<Integer, WorkUnit> units(String jobId) {
+        List<WorkUnit> later;
+        synchronized (lock) {
+            later = deferred.units.matching(u -> u.jobId().equals(jobId));
+        }
         Map<Integer, WorkUnit> out = new HashMap<>();
         query("SELECT idx, data FROM units WHERE job_id = ?", ps -> ps.setString(1, jobId),
                 rs -> out.put(rs.getInt(1), UnitCodec.decode(rs.getBytes(2))));
+        later.forEach(u -> out.merge(u.index(), u, (a, c) -> a.version() >= c.version() ? a : c));
         return out;
     }
 
     @Override
     public Optional<WorkUnit> unit(String jobId, int index) {
+        Optional<WorkUnit> later;
+        synchronized (lock) {
+            later = deferred.units.get(WorkUnit.id(jobId, index));
+        }
         List<WorkUnit> out = new ArrayList<>();
         query("SELECT data FROM units WHERE job_id = ? AND idx = ?", ps -> {
             ps.setString(1, jobId);
             ps.setInt(2, index);
         }, rs -> out.add(UnitCodec.decode(rs.getBytes(1))));
-        return out.stream().findFirst();
+        later.ifPresent(out::add);
+        return out.stream().max(Comparator.comparingLong(WorkUnit::version));
     }
 
     @Override
     public List<WorkerRecord> workers() {
-        List<WorkerRecord> out = new ArrayList<>();
-        query("SELECT data FROM workers", ps -> { }, rs -> out.add(Json.read(rs.getString(1), WorkerRecord.class)));
-        return out;
+        List<WorkerRecord> later;
+        synchronized (lock) {
+            later = deferred.workers.matching(w -> true);
+        }
+        Map<String, WorkerRecord> out = new LinkedHashMap<>();
+        query("SELECT data FROM workers", ps -> { }, rs -> {
+            WorkerRecord w = Json.read(rs.getString(1), WorkerRecord.class);
+            out.put(w.id(), w);
+        });
+        later.forEach(w -> out.merge(w.id(), w, (a, c) -> a.version() >= c.version() ? a : c));
+        return new ArrayList<>(out.values());
     }
 
     @Override
@@ -395,14 +564,32 @@ public final class JdbcStore implements Store {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        shutDown(false);
+    }
+
+    @Override
+    public void crash() {
+        shutDown(true);
+    }
+
+    private void shutDown(boolean loseDeferred) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (loseDeferred && deferred.size() > 0) {
+                LOG.info("crash: {} deferred records are lost", deferred.size());
+                deferred.clear();
+            }
         }
-        closed = true;
         try {
-            committer.join(5000);
+            committer.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (committer.isAlive()) {
+            LOG.error("the store committer did not finish its last writes within 30 s; closing the database anyway");
         }
         pool.close();
     }

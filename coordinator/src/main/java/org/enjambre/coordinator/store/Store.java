@@ -5,6 +5,7 @@ import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.workunits.app.MergedResult;
 import org.enjambre.workunits.model.WorkUnit;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +17,16 @@ import java.util.concurrent.CompletableFuture;
  * Records carry versions; a write never replaces a record with an older version, so peers may write
  * the same record concurrently and the newest wins.
  *
+ * <p>{@link #writeLater} defers a write that may be lost in a crash (a replica issued: after a crash it
+ * is simply unsent again) for at most {@link #DEFERRED_WRITE_DELAY}, so that a record changed again
+ * within that time is written once. Reads of a store see its deferred records at once.
+ *
  * <p>Thread-safe. Every method blocks on I/O: call it off event loops.
  */
 public interface Store extends AutoCloseable {
+
+    /** The longest a {@link #writeLater} record waits before the committer writes it (sooner when many wait). */
+    Duration DEFERRED_WRITE_DELAY = Duration.ofMillis(200);
 
     /** Everything one request changed; written in one transaction with other concurrent batches. */
     record Batch(List<WorkUnit> units, List<WorkerRecord> workers, List<JobRecord> jobs) {
@@ -45,6 +53,15 @@ public interface Store extends AutoCloseable {
         write(batch).join();
     }
 
+    /**
+     * Writes the batch within {@link #DEFERRED_WRITE_DELAY} without waiting for it: not durable before
+     * then (a crash may lose it), written by {@link #close}, and skipped for every record that a write
+     * of a newer version made useless in the meantime.
+     *
+     * @throws StoreException when the store is closed
+     */
+    void writeLater(Batch batch);
+
     List<JobRecord> jobs();
 
     Optional<JobRecord> job(String id);
@@ -65,6 +82,10 @@ public interface Store extends AutoCloseable {
 
     Optional<byte[]> blob(String sha256);
 
+    /** Writes every deferred record, then closes; later writes are refused. */
     @Override
     void close();
+
+    /** Closes as a crash would: deferred records are lost, later writes refused. For fail-over tests. */
+    void crash();
 }
