@@ -467,6 +467,17 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public Map<Integer, Long> unitVersions(String jobId, int from, int to) {
+        Map<Integer, Long> out = new HashMap<>();
+        query("SELECT idx, version FROM units WHERE job_id = ? AND idx >= ? AND idx < ?", ps -> {
+            ps.setString(1, jobId);
+            ps.setInt(2, from);
+            ps.setInt(3, to);
+        }, rs -> out.put(rs.getInt(1), rs.getLong(2)));
+        return out;
+    }
+
+    @Override
     public Optional<WorkUnit> unit(String jobId, int index) {
         Optional<WorkUnit> later;
         synchronized (lock) {

@@ -71,6 +71,12 @@ public interface Store extends AutoCloseable {
 
     Optional<WorkUnit> unit(String jobId, int index);
 
+    /**
+     * The versions of a job's units with index in [{@code from}, {@code to}) as committed (deferred writes
+     * not included), by index; units never stored are absent. Reads no unit data.
+     */
+    Map<Integer, Long> unitVersions(String jobId, int from, int to);
+
     List<WorkerRecord> workers();
 
     void putResult(String jobId, MergedResult result);

@@ -95,6 +95,17 @@ class JdbcStoreTest {
     }
 
     @Test
+    void unitVersions_areTheCommittedOnes_ofTheIndexRangeOnly() {
+        store = JdbcStore.h2(dir, ticker::get);
+        store.writeNow(Store.Batch.units(List.of(unit("j1", 0, 4), unit("j1", 1, 2), unit("j1", 5, 9), unit("j2", 1, 3))));
+        store.writeLater(Store.Batch.units(List.of(unit("j1", 2, 1), unit("j1", 1, 3))));
+
+        assertThat(store.unitVersions("j1", 0, 5)).isEqualTo(java.util.Map.of(0, 4L, 1, 2L));
+        assertThat(store.unitVersions("j1", 5, 6)).isEqualTo(java.util.Map.of(5, 9L));
+        assertThat(store.unitVersions("j3", 0, 100)).isEmpty();
+    }
+
+    @Test
     void writeLater_withTheSystemClock_reachesTheTableAfterTheDelay() throws SQLException {
         store = JdbcStore.h2(dir);
         long start = System.nanoTime();
