@@ -6,7 +6,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.StreamSerializer;
 import org.enjambre.coordinator.jobs.JobRecord;
-import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Decision;
@@ -15,8 +14,9 @@ import org.enjambre.workunits.transition.Effect;
 /** The serializers of values kept in Hazelcast maps, with their type ids registered in this one place. */
 public final class Serializers {
     public static final int WORK_UNIT = 1001;
-    public static final int JOB_RECORD = 1002;
-    public static final int WORKER_RECORD = 1003;
+    /** Type ids 1002 and 1003 were JSON job and worker records (first release); binary since the second. */
+    public static final int JOB_RECORD = 1006;
+    public static final int WORKER_RECORD = 1007;
     public static final int UNIT_CHANGE = 1004;
     public static final int UNIT_PROCESSOR = 1005;
 
@@ -25,10 +25,8 @@ public final class Serializers {
 
     public static void register(SerializationConfig config) {
         config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkUnit.class).setImplementation(new UnitSerializer()));
-        config.addSerializerConfig(new SerializerConfig().setTypeClass(JobRecord.class)
-                .setImplementation(new JsonSerializer<>(JobRecord.class, JOB_RECORD)));
-        config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkerRecord.class)
-                .setImplementation(new JsonSerializer<>(WorkerRecord.class, WORKER_RECORD)));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(JobRecord.class).setImplementation(new JobSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkerRecord.class).setImplementation(new WorkerSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitChange.class).setImplementation(new ChangeSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitProcessor.class).setImplementation(new ProcessorSerializer()));
     }
@@ -124,28 +122,79 @@ public final class Serializers {
         }
     }
 
-    static final class JsonSerializer<T> implements StreamSerializer<T> {
-        private final Class<T> type;
-        private final int id;
-
-        JsonSerializer(Class<T> type, int id) {
-            this.type = type;
-            this.id = id;
+    /**
+     * Job records in binary (they were JSON, and every job lookup of every fetch and report parsed it):
+     * the fields in declaration order, strings nullable.
+     */
+    static final class JobSerializer implements StreamSerializer<JobRecord> {
+        @Override
+        public void write(ObjectDataOutput out, JobRecord j) throws java.io.IOException {
+            out.writeString(j.id());
+            out.writeString(j.name());
+            out.writeString(j.app());
+            out.writeString(j.spec());
+            out.writeInt(j.workUnits());
+            out.writeInt(j.priority());
+            out.writeByte(j.state().ordinal());
+            out.writeLong(j.submittedAt());
+            out.writeLong(j.startedAt());
+            out.writeLong(j.finishedAt());
+            out.writeString(j.failure());
+            out.writeString(j.resultType());
+            out.writeLong(j.version());
         }
 
         @Override
-        public void write(ObjectDataOutput out, T value) throws java.io.IOException {
-            out.writeString(Json.write(value));
-        }
-
-        @Override
-        public T read(ObjectDataInput in) throws java.io.IOException {
-            return Json.read(in.readString(), type);
+        public JobRecord read(ObjectDataInput in) throws java.io.IOException {
+            return new JobRecord(in.readString(), in.readString(), in.readString(), in.readString(), in.readInt(), in.readInt(),
+                    org.enjambre.workunits.model.JobState.values()[in.readByte()], in.readLong(), in.readLong(), in.readLong(),
+                    in.readString(), in.readString(), in.readLong());
         }
 
         @Override
         public int getTypeId() {
-            return id;
+            return JOB_RECORD;
+        }
+    }
+
+    /** Worker records in binary (they were JSON, parsed and written again by every report's statistics update). */
+    static final class WorkerSerializer implements StreamSerializer<WorkerRecord> {
+        @Override
+        public void write(ObjectDataOutput out, WorkerRecord w) throws java.io.IOException {
+            out.writeString(w.id());
+            out.writeString(w.tokenHash());
+            out.writeString(w.name());
+            out.writeString(w.platform());
+            out.writeInt(w.cores());
+            out.writeLong(w.memoryMb());
+            out.writeStringArray(w.apps().toArray(new String[0]));
+            out.writeString(w.account());
+            out.writeString(w.host());
+            out.writeLong(w.registeredAt());
+            out.writeLong(w.lastSeen());
+            out.writeDouble(w.credit());
+            out.writeLong(w.valid());
+            out.writeLong(w.invalid());
+            out.writeLong(w.errors());
+            out.writeLong(w.reportedTasks());
+            out.writeLong(w.consecutiveValid());
+            out.writeBoolean(w.blacklisted());
+            out.writeLong(w.spotChecksPassed());
+            out.writeLong(w.spotChecksFailed());
+            out.writeLong(w.version());
+        }
+
+        @Override
+        public WorkerRecord read(ObjectDataInput in) throws java.io.IOException {
+            return new WorkerRecord(in.readString(), in.readString(), in.readString(), in.readString(), in.readInt(), in.readLong(),
+                    java.util.List.of(in.readStringArray()), in.readString(), in.readString(), in.readLong(), in.readLong(),
+                    in.readDouble(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
+                    in.readLong(), in.readLong(), in.readLong());
+        }
+
+        @Override
+        public int getTypeId() {
+            return WORKER_RECORD;
         }
     }
 }

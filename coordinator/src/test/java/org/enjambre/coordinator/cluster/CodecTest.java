@@ -86,4 +86,24 @@ class CodecTest {
             }
         }
     }
+
+    @Test
+    void jobAndWorkerRecords_roundTripInBinary_nullsIncluded() {
+        SerializationConfig config = new SerializationConfig();
+        Serializers.register(config);
+        SerializationService ss = new DefaultSerializationServiceBuilder().setConfig(config).build();
+        org.enjambre.coordinator.jobs.JobRecord queued = new org.enjambre.coordinator.jobs.JobRecord("j-1", "name", "primes",
+                "{\"app\":\"primes\"}", 100, -5, org.enjambre.workunits.model.JobState.QUEUED, 1, 0, 0, null, null, 1);
+        org.enjambre.coordinator.jobs.JobRecord done = queued.completed("application/json", 9);
+        for (org.enjambre.coordinator.jobs.JobRecord j : List.of(queued, done)) {
+            assertThat((Object) ss.toObject(ss.toData(j))).isEqualTo(j);
+        }
+        org.enjambre.coordinator.workers.WorkerRecord w = new org.enjambre.coordinator.workers.WorkerRecord("w-1", "ab12",
+                "box", "linux/amd64", 8, 16_000, List.of("primes", "noop"), null, "host-1", 5, 6, 1.25, 10, 1, 2, 13, 4,
+                true, 7, 1, 42);
+        assertThat((Object) ss.toObject(ss.toData(w))).isEqualTo(w);
+        org.enjambre.coordinator.workers.WorkerRecord bare = new org.enjambre.coordinator.workers.WorkerRecord("w-2", "cd34",
+                "x", "p", 1, 1, List.of(), "acct", null, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
+        assertThat((Object) ss.toObject(ss.toData(bare))).isEqualTo(bare);
+    }
 }
