@@ -49,6 +49,16 @@ final class Child implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(HZ_FLAGS);
         cmd.addAll(jvmFlags);
+        String jfr = System.getProperty("bench.childJfr");
+        if (jfr != null && !jfr.isBlank()) {
+            try {
+                Files.createDirectories(Path.of(jfr));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + jfr + " for the child JVMs' recordings", e);
+            }
+            // -Dbench.childJfr=DIR: every child JVM records a JFR profile in DIR/<name>.jfr (see BENCHMARKS.md).
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(jfr).resolve(name + ".jfr").toAbsolutePath());
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());

@@ -9,12 +9,9 @@ import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.WorkerRef;
 import org.enjambre.workunits.spec.Redundancy;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -33,20 +30,20 @@ public final class UnitCodec {
     }
 
     public static byte[] encode(WorkUnit unit) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + unit.tasks().size() * 32);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        ByteOut out = new ByteOut(64 + unit.tasks().size() * 48);
+        try {
             write(unit, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return out.toByteArray();
     }
 
     public static WorkUnit decode(byte[] data) {
         try {
-            return read(new DataInputStream(new ByteArrayInputStream(data)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt work unit record", e);
+            return read(new ByteIn(data));
+        } catch (IOException | RuntimeException e) {
+            throw new UncheckedIOException("corrupt work unit record", e instanceof IOException io ? io : new IOException(e));
         }
     }
 
@@ -141,5 +138,234 @@ public final class UnitCodec {
 
     private static String readNullable(DataInput in) throws IOException {
         return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    /**
+     * A growable big-endian byte array with {@link DataOutput}'s encoding (modified UTF-8 for strings), without
+     * {@code DataOutputStream}'s synchronized per-byte writes into a {@code ByteArrayOutputStream}.
+     */
+    static final class ByteOut implements DataOutput {
+        private byte[] buf;
+        private int size;
+
+        ByteOut(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, size);
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b) {
+            write(b, 0, b.length);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+
+        @Override
+        public void writeBoolean(boolean v) {
+            write(v ? 1 : 0);
+        }
+
+        @Override
+        public void writeByte(int v) {
+            write(v);
+        }
+
+        @Override
+        public void writeShort(int v) {
+            ensure(2);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+        }
+
+        @Override
+        public void writeChar(int v) {
+            writeShort(v);
+        }
+
+        @Override
+        public void writeInt(int v) {
+            ensure(4);
+            buf[size++] = (byte) (v >>> 24);
+            buf[size++] = (byte) (v >>> 16);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+        }
+
+        @Override
+        public void writeLong(long v) {
+            writeInt((int) (v >>> 32));
+            writeInt((int) v);
+        }
+
+        @Override
+        public void writeFloat(float v) {
+            writeInt(Float.floatToIntBits(v));
+        }
+
+        @Override
+        public void writeDouble(double v) {
+            writeLong(Double.doubleToLongBits(v));
+        }
+
+        @Override
+        public void writeBytes(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                write(s.charAt(i));
+            }
+        }
+
+        @Override
+        public void writeChars(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                writeChar(s.charAt(i));
+            }
+        }
+
+        @Override
+        public void writeUTF(String s) throws IOException {
+            int n = s.length();
+            long bytes = n;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c == 0 || c > 0x7f) {
+                    bytes += c > 0x7ff ? 2 : 1;
+                }
+            }
+            if (bytes > 65535) {
+                throw new java.io.UTFDataFormatException("string of " + bytes + " bytes is too long for modified UTF-8");
+            }
+            writeShort((int) bytes);
+            ensure((int) bytes);
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c != 0 && c <= 0x7f) {
+                    buf[size++] = (byte) c;
+                } else if (c <= 0x7ff) {
+                    buf[size++] = (byte) (0xc0 | (c >> 6));
+                    buf[size++] = (byte) (0x80 | (c & 0x3f));
+                } else {
+                    buf[size++] = (byte) (0xe0 | (c >> 12));
+                    buf[size++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                    buf[size++] = (byte) (0x80 | (c & 0x3f));
+                }
+            }
+        }
+    }
+
+    /** Reads what {@link ByteOut} (or a {@code DataOutputStream}) wrote, from a byte array, without locks. */
+    static final class ByteIn implements DataInput {
+        private final byte[] buf;
+        private int pos;
+
+        ByteIn(byte[] buf) {
+            this.buf = buf;
+        }
+
+        private int need(int n) throws IOException {
+            if (pos + n > buf.length) {
+                throw new java.io.EOFException("record ends after " + buf.length + " bytes, " + n + " more needed at " + pos);
+            }
+            int at = pos;
+            pos += n;
+            return at;
+        }
+
+        @Override
+        public void readFully(byte[] b) throws IOException {
+            readFully(b, 0, b.length);
+        }
+
+        @Override
+        public void readFully(byte[] b, int off, int len) throws IOException {
+            System.arraycopy(buf, need(len), b, off, len);
+        }
+
+        @Override
+        public int skipBytes(int n) throws IOException {
+            need(n);
+            return n;
+        }
+
+        @Override
+        public boolean readBoolean() throws IOException {
+            return buf[need(1)] != 0;
+        }
+
+        @Override
+        public byte readByte() throws IOException {
+            return buf[need(1)];
+        }
+
+        @Override
+        public int readUnsignedByte() throws IOException {
+            return buf[need(1)] & 0xff;
+        }
+
+        @Override
+        public short readShort() throws IOException {
+            int at = need(2);
+            return (short) ((buf[at] << 8) | (buf[at + 1] & 0xff));
+        }
+
+        @Override
+        public int readUnsignedShort() throws IOException {
+            return readShort() & 0xffff;
+        }
+
+        @Override
+        public char readChar() throws IOException {
+            return (char) readShort();
+        }
+
+        @Override
+        public int readInt() throws IOException {
+            int at = need(4);
+            return (buf[at] << 24) | ((buf[at + 1] & 0xff) << 16) | ((buf[at + 2] & 0xff) << 8) | (buf[at + 3] & 0xff);
+        }
+
+        @Override
+        public long readLong() throws IOException {
+            return ((long) readInt() << 32) | (readInt() & 0xffffffffL);
+        }
+
+        @Override
+        public float readFloat() throws IOException {
+            return Float.intBitsToFloat(readInt());
+        }
+
+        @Override
+        public double readDouble() throws IOException {
+            return Double.longBitsToDouble(readLong());
+        }
+
+        @Override
+        public String readLine() {
+            throw new UnsupportedOperationException("readLine");
+        }
+
+        @Override
+        public String readUTF() throws IOException {
+            return DataInputStream.readUTF(this);
+        }
     }
 }

@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 public final class JobService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     static final int CHUNK = 10_000;
+    private static final int CHUNKS_IN_FLIGHT = 3;
 
     private final ClusterNode node;
     private final IMap<String, JobRecord> jobs;
@@ -92,13 +93,20 @@ public final class JobService implements AutoCloseable {
                 spec.priority(), JobState.QUEUED, now, 0, 0, null, null, 1);
         store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
         jobs.set(id, job);
+        // Chunks are pipelined: this thread builds and encodes the next while the partition threads store the
+        // last ones (a few in flight, so a million-unit job does not hold them all in memory at once).
+        java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
         for (int from = 0; from < spec.workUnits(); from += CHUNK) {
             Map<String, WorkUnit> chunk = new HashMap<>();
             for (int i = from; i < Math.min(spec.workUnits(), from + CHUNK); i++) {
                 chunk.put(WorkUnit.id(id, i), WorkUnit.create(id, i, spec.redundancy()));
             }
-            units.setAll(chunk);
+            if (inFlight.size() >= CHUNKS_IN_FLIGHT) {
+                inFlight.removeFirst().join();
+            }
+            inFlight.addLast(units.setAllAsync(chunk).toCompletableFuture());
         }
+        inFlight.forEach(java.util.concurrent.CompletableFuture::join);
         return job;
     }
 

@@ -106,4 +106,25 @@ class CodecTest {
                 "x", "p", 1, 1, List.of(), "acct", null, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         assertThat((Object) ss.toObject(ss.toData(bare))).isEqualTo(bare);
     }
+
+    @Test
+    void theFastCodec_writesExactlyWhatDataOutputStreamWrites_andReadsItBack() throws Exception {
+        WorkUnit u = TR.apply(reported(0.9), new Event.Cancel("stopped: \u0000 caf\u00e9 \u20ac \ud83d\ude80 " + "x".repeat(300), 30)).unit();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            UnitCodec.write(u, out);
+        }
+        byte[] reference = bytes.toByteArray();
+        assertThat(UnitCodec.encode(u)).isEqualTo(reference);
+        assertThat(UnitCodec.decode(reference)).isEqualTo(u);
+        assertThat(UnitCodec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(UnitCodec.encode(u))))).isEqualTo(u);
+    }
+
+    @Test
+    void aTruncatedRecord_isRefusedAsCorrupt() {
+        byte[] bytes = UnitCodec.encode(reported(0.9));
+        byte[] cut = Arrays.copyOf(bytes, bytes.length / 2);
+        assertThatThrownBy(() -> UnitCodec.decode(cut)).hasMessageContaining("corrupt work unit record")
+                .hasStackTraceContaining("more needed");
+    }
 }
