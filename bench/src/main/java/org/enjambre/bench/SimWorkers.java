@@ -178,6 +178,8 @@ public final class SimWorkers {
                 "firstError", fe == null ? "-" : fe.replaceAll("\\s+", "_"));
     }
 
+    private static final int POLL_CLIENTS = 16;
+
     /** Registers {@code n} workers, then sends one long-polling fetch for each at the same moment. */
     private void poll(int n, long waitMs) throws Exception {
         HttpClient async = WorkerClient.newHttp();
@@ -199,12 +201,18 @@ public final class SimWorkers {
         long[] nanos = new long[n];
         int[] status = new int[n];
         String body = WorkerClient.fetchBody(1, waitMs);
+        // Real pollers are separate machines: spread them over several clients, each with its own connection
+        // pool and selector thread, so that one client's connection set-up does not queue all 10,000 polls.
+        WorkerClient[] fleet = new WorkerClient[POLL_CLIENTS];
+        for (int i = 0; i < fleet.length; i++) {
+            fleet[i] = new WorkerClient(WorkerClient.newHttp(), base);
+        }
         List<CompletableFuture<?>> calls = new ArrayList<>(n);
         long f0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             int k = i;
             long start = System.nanoTime();
-            calls.add(c.postAsync("/api/v1/work/fetch", ids[k].token(), body).handle((r, e) -> {
+            calls.add(fleet[i % fleet.length].postAsync("/api/v1/work/fetch", ids[k].token(), body).handle((r, e) -> {
                 nanos[k] = System.nanoTime() - start;
                 status[k] = e != null ? -1 : r.status();
                 if (e != null) {

@@ -54,6 +54,7 @@ public final class ApiServer {
     private final Coordinator c;
     private final String apiKey;
     private final boolean privateViews;
+    private static final int ACCEPT_BACKLOG = 65_535;
     private final RateLimiter fetchLimiter;
     private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>();
     private HttpServer server;
@@ -273,7 +274,10 @@ public final class ApiServer {
             }
         });
 
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true));
+        // A large accept backlog: thousands of workers may connect in the same instant (after an outage, say);
+        // the kernel caps it at net.core.somaxconn (README, Scaling out).
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
+                .setAcceptBacklog(ACCEPT_BACKLOG));
         return server.requestHandler(router).listen();
     }
 

@@ -83,6 +83,19 @@ public final class Metrics {
                 .register(registry).record(Duration.ofNanos(nanos));
     }
 
+    /** Requests served on {@code route} so far, and the mean and longest time they took, in seconds (all statuses). */
+    public double[] httpSummary(String route) {
+        long count = 0;
+        double total = 0;
+        double max = 0;
+        for (Timer t : registry.find("enjambre.http.requests").tag("route", route).timers()) {
+            count += t.count();
+            total += t.totalTime(java.util.concurrent.TimeUnit.SECONDS);
+            max = Math.max(max, t.max(java.util.concurrent.TimeUnit.SECONDS));
+        }
+        return new double[]{count, count == 0 ? 0 : total / count, max};
+    }
+
     /** The Prometheus text exposition. */
     public String scrape() {
         return registry.scrape();
