@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Credibility-based acceptance (Sarmenta) in a real coordinator: a result is accepted once the credibility
@@ -86,11 +85,7 @@ class CredibilityTest extends SwarmTest {
         Harness.awaitJob(url, id, "COMPLETED", Duration.ofSeconds(120));
         assertThat(Harness.call("GET", url + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
                 .isEqualTo(664579);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            Map<String, JsonNode> all = Harness.workers(url);
-            assertThat(all.get(s1.id).get("blacklisted").asBoolean()).as("saboteur 1 %s", all.get(s1.id)).isTrue();
-            assertThat(all.get(s2.id).get("blacklisted").asBoolean()).as("saboteur 2 %s", all.get(s2.id)).isTrue();
-        });
+        Harness.awaitBlacklisted(url, s1.id, s2.id);
         for (JsonNode u : Harness.units(url, id)) {
             JsonNode canonical = u.get("replicas").get(u.get("canonical").asInt());
             assertThat(canonical.get("worker").asText()).as("unit %s", u).isNotIn(s1.id, s2.id);

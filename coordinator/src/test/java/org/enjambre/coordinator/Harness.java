@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Test support: free ports, a coordinator on loopback, and plain HTTP calls against it. */
@@ -180,6 +181,16 @@ public final class Harness {
             return s.equals(state);
         });
         return last[0];
+    }
+
+    /** Waits until every one of the workers shows as blacklisted in the workers view. */
+    public static void awaitBlacklisted(String url, String... workerIds) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, JsonNode> all = workers(url);
+            for (String id : workerIds) {
+                assertThat(all.get(id).get("blacklisted").asBoolean()).as("worker %s: %s", id, all.get(id)).isTrue();
+            }
+        });
     }
 
     /** A fetch without waiting; the answer as it is (status and body). */

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Saboteurs among honest workers: spot-checks catch them, backtracking undoes their pending results. */
 class SabotageTest extends SwarmTest {
@@ -36,11 +35,7 @@ class SabotageTest extends SwarmTest {
         assertThat(Harness.call("GET", url + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
                 .isEqualTo(664579);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            Map<String, JsonNode> all = Harness.workers(url);
-            assertThat(all.get(s1.id).get("blacklisted").asBoolean()).as("saboteur 1 %s", all.get(s1.id)).isTrue();
-            assertThat(all.get(s2.id).get("blacklisted").asBoolean()).as("saboteur 2 %s", all.get(s2.id)).isTrue();
-        });
+        Harness.awaitBlacklisted(url, s1.id, s2.id);
         Map<String, JsonNode> all = Harness.workers(url);
         for (TestWorker w : workers.subList(0, 3)) {
             assertThat(all.get(w.id).get("blacklisted").asBoolean()).isFalse();
