@@ -313,6 +313,9 @@ public final class Coordinator implements AutoCloseable {
                 () -> workers.all().stream().filter(workers::online).count());
         metrics.gauge("enjambre.cluster.peers", "Coordinator peers in the cluster", "scope", "cluster",
                 () -> node.hazelcast().getCluster().getMembers().size());
+        metrics.gauge("enjambre.units.waiting.credibility",
+                "Units owned by this peer whose results wait for credibility with no replica in progress", "scope", "peer",
+                () -> index.waitingSince(Long.MAX_VALUE).size());
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */

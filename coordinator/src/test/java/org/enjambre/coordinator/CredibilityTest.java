@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Credibility-based acceptance (Sarmenta) in a real coordinator: a result is accepted once the credibility
@@ -105,5 +106,59 @@ class CredibilityTest extends SwarmTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("error").get("field").asText()).isEqualTo("redundancy.credibility");
         assertThat(Harness.get(coordinator.url() + "/api/v1/jobs").get("jobs")).isEmpty();
+    }
+
+    @Test
+    void aResultWaitingForCredibility_isAcceptedAloneOnceItsWorkerPassesEnoughSpotChecks() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        // Known answers first, from a quorum job of other workers, who then leave.
+        List<TestWorker> helpers = List.of(new TestWorker(url, "h1", TestWorker.Behaviour.HONEST),
+                new TestWorker(url, "h2", TestWorker.Behaviour.HONEST));
+        workers.addAll(helpers);
+        Harness.awaitJob(url, Harness.submit(url, Harness.primesSpec(2, 200_000, 10, 2, 2, null)), "COMPLETED",
+                Duration.ofSeconds(60));
+        helpers.forEach(TestWorker::close);
+
+        Harness.Registered solo = Harness.register(url, "solo", "primes");
+        String id = Harness.submit(url, "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":100000},\"workUnits\":1,"
+                + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"credibility\":0.99,\"spotCheckRate\":0.1}}");
+        String real = id + "/0/0";
+        boolean[] reported = {false};
+        boolean[] sawWaiting = {false};
+        // The worker answers everything right, one task per fetch; its result waits until it has passed 5 checks.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Harness.Response fetched = Harness.fetch(url, solo.token(), 1);
+            assertThat(fetched.status()).as(fetched.body()).isEqualTo(200);
+            for (JsonNode task : fetched.json().get("tasks")) {
+                Harness.Response r = Harness.report(url, solo.token(), Map.of(task.get("id").asText(), TestWorker.output(task)));
+                assertThat(r.json().get("accepted")).as(r.body()).hasSize(1);
+                if (task.get("id").asText().equals(real)) {
+                    reported[0] = true;
+                    JsonNode unit = Harness.units(url, id).get(0);
+                    if (!unit.get("state").asText().equals("DONE")) {
+                        // Not credible alone yet: it waits, with no replica added (the job has spot-checks).
+                        assertThat(unit.get("replicas")).hasSize(1);
+                        assertThat(unit.get("replicas").get(0).get("credibility").asDouble()).isLessThan(0.99);
+                        assertThat(Harness.call("GET", url + "/metrics", null, null).body())
+                                .contains("enjambre_units_waiting_credibility{scope=\"peer\"} 1.0");
+                        sawWaiting[0] = true;
+                    }
+                }
+            }
+            return reported[0] && Harness.job(url, id).get("state").asText().equals("COMPLETED");
+        });
+        assertThat(Harness.call("GET", url + "/api/v1/jobs/" + id + "/result", null, null).json().get("count").asLong())
+                .isEqualTo(9592);
+        JsonNode unit = Harness.units(url, id).get(0);
+        assertThat(unit.get("replicas")).as("accepted alone: %s", unit).hasSize(1);
+        assertThat(unit.get("replicas").get(0).get("validate").asText()).isEqualTo("VALID");
+        assertThat(unit.get("replicas").get(0).get("credibility").asDouble()).isGreaterThanOrEqualTo(0.99);
+        assertThat(Harness.workers(url).get(solo.id()).get("spotChecksPassed").asLong()).isGreaterThanOrEqualTo(5);
+        // (Reporting first and passing the checks after is the usual order: 31 runs in 32 with these rates.)
+        if (sawWaiting[0]) {
+            assertThat(Harness.call("GET", url + "/metrics", null, null).body())
+                    .contains("enjambre_units_waiting_credibility{scope=\"peer\"} 0.0");
+        }
     }
 }
