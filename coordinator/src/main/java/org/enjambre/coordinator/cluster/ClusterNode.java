@@ -60,7 +60,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         Serializers.register(cfg.getSerializationConfig());
 
-        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT));
+        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.BINARY));
         cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
         cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
 
