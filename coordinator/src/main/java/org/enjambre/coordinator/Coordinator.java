@@ -108,6 +108,10 @@ public final class Coordinator implements AutoCloseable {
             throw e;
         }
         node.units().addLocalEntryListener(index);
+        node.units().addLocalEntryListener(index.freshUnits(jobId -> {
+            JobRecord j = node.jobs().get(jobId);
+            return j == null ? null : org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy();
+        }), com.hazelcast.query.Predicates.alwaysTrue(), false);
         index.rebuild(node.units());
         node.hazelcast().getPartitionService().addMigrationListener(new MigrationListener() {
             @Override public void migrationStarted(MigrationState s) { }

@@ -14,6 +14,7 @@ import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.ValidateState;
 import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Transitioner;
 
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ import java.util.function.Consumer;
  *
  * <p>An index entry is a hint: the unit's entry processor has the last word on every change.
  */
-public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, EntryUpdatedListener<String, WorkUnit>,
+public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         EntryRemovedListener<String, WorkUnit>, EntryEvictedListener<String, WorkUnit>, EntryLoadedListener<String, WorkUnit> {
 
     /** A unit that needs replicas, with who already holds one (to skip them without a round trip). */
@@ -68,6 +69,8 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     /** Units waiting for the credibility of their results: since when, and whose results wait. */
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> waitingByWorker = new ConcurrentHashMap<>();
+    /** Each job's redundancy policy, to make its fresh units from their keys. */
+    private final Map<String, Redundancy> policies = new ConcurrentHashMap<>();
     private final Consumer<String> onReady;
     private final Consumer<WorkUnit> onFinished;
 
@@ -80,9 +83,21 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         this.onFinished = onFinished;
     }
 
-    @Override
-    public void entryAdded(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), null, e.getValue());
+    /**
+     * The listener for units added to the map, registered without values: units are added only when a job is
+     * accepted, fresh, so the index makes them from the key and the job's policy instead of decoding a million
+     * values of a big job on the event threads. (Units loaded from the store come as loaded events, with values.)
+     */
+    public EntryAddedListener<String, WorkUnit> freshUnits(java.util.function.Function<String, Redundancy> policyOfJob) {
+        return e -> {
+            String key = e.getKey();
+            int slash = key.lastIndexOf('/');
+            String jobId = key.substring(0, slash);
+            Redundancy policy = policies.computeIfAbsent(jobId, policyOfJob);
+            if (policy != null) {
+                change(key, null, WorkUnit.create(jobId, Integer.parseInt(key.substring(slash + 1)), policy));
+            }
+        };
     }
 
     @Override
@@ -335,6 +350,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
 
     /** Forgets a job's counters (after it finished and its units left the map). */
     public void forget(String jobId) {
+        policies.remove(jobId);
         counts.remove(jobId);
         taskCounts.remove(jobId);
         ready.remove(jobId);
