@@ -394,7 +394,7 @@ public final class Scheduler {
      */
     public int revalidate(String workerId, double credibility) {
         List<String> keys = index.waitingOn(workerId);
-        return keys.isEmpty() ? 0 : applyOwned(keys, new Event.Credible(workerId, credibility, clock.millis()));
+        return keys.isEmpty() ? 0 : applyOwned(keys, new Event.Credible(workerId, credibility, clock.millis())).size();
     }
 
     /**
@@ -423,11 +423,14 @@ public final class Scheduler {
                 stalled.add(key);
             }
         });
-        return stalled.isEmpty() ? 0 : applyOwned(stalled, new Event.Stalled(now));
+        return stalled.isEmpty() ? 0 : applyOwned(stalled, new Event.Stalled(now)).size();
     }
 
-    /** Applies {@code event} to units (of any jobs), then credits workers and writes the changes durably. */
-    private int applyOwned(List<String> keys, Event event) {
+    /**
+     * Applies {@code event} to units (of any jobs, each job looked up once), then credits workers and writes the
+     * changes durably; returns the changes.
+     */
+    private List<UnitChange> applyOwned(List<String> keys, Event event) {
         List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
         Map<String, Optional<JobRecord>> found = new HashMap<>();
         for (String key : keys) {
@@ -436,18 +439,20 @@ public final class Scheduler {
                 futures.add(units.submitToKey(key, new UnitProcessor(job.get().app(), event)).toCompletableFuture());
             }
         }
+        List<UnitChange> changes = new ArrayList<>();
         List<WorkUnit> changed = new ArrayList<>();
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         for (CompletableFuture<UnitChange> f : futures) {
             UnitChange c = f.join();
             if (c.accepted() && c.changed()) {
+                changes.add(c);
                 changed.add(c.unit());
                 found.get(c.unit().jobId()).ifPresent(job -> credit(job, c, deltas));
             }
         }
         List<WorkerRecord> records = workers.apply(deltas);
         store.writeNow(new Store.Batch(changed, records, List.of()));
-        return changed.size();
+        return changes;
     }
 
     /**
@@ -512,33 +517,10 @@ public final class Scheduler {
         if (overdue.isEmpty()) {
             return 0;
         }
-        Event.DeadlinePassed event = new Event.DeadlinePassed(now);
-        List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        for (String key : overdue) {
-            TaskId id = TaskId.parse(key + "/0");
-            Optional<JobRecord> job = id == null ? Optional.empty() : jobs.find(id.jobId());
-            if (job.isPresent()) {
-                futures.add(units.submitToKey(key, new UnitProcessor(job.get().app(), event)).toCompletableFuture());
-                keys.add(key);
-            }
-        }
-        List<WorkUnit> changed = new ArrayList<>();
-        Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
         int expired = 0;
-        for (int i = 0; i < futures.size(); i++) {
-            UnitChange c = futures.get(i).join();
-            if (c.changed()) {
-                changed.add(c.unit());
-                JobRecord job = jobs.find(c.unit().jobId()).orElse(null);
-                if (job != null) {
-                    credit(job, c, deltas);
-                }
-                expired += (int) c.effects().stream().filter(e -> e instanceof Effect.Errored).count();
-            }
+        for (UnitChange c : applyOwned(overdue, new Event.DeadlinePassed(now))) {
+            expired += (int) c.effects().stream().filter(e -> e instanceof Effect.Errored).count();
         }
-        List<WorkerRecord> records = workers.apply(deltas);
-        store.writeNow(new Store.Batch(changed, records, List.of()));
         metrics.expired(expired);
         return expired;
     }
