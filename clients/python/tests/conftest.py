@@ -9,7 +9,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent / "src"))   # the client under test, installed or not
 
-from enjambre_client.testing import LocalSwarm  # noqa: E402
+from enjambre_client.testing import shared_swarm  # noqa: E402
 
 
 def _built(env: str, default: Path) -> Path:
@@ -21,8 +21,8 @@ def _built(env: str, default: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def swarm():
-    with LocalSwarm(_built("ENJAMBRE_JAR", REPO / "cli" / "target" / "enjambre.jar"), workers=2) as s:
-        yield s
+    """One coordinator and two workers, shared with the operator's kit tests when they run in this process."""
+    return shared_swarm(_built("ENJAMBRE_JAR", REPO / "cli" / "target" / "enjambre.jar"))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """A throwaway local swarm for tests: one coordinator and some workers, real processes from ``enjambre.jar``."""
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import secrets
@@ -49,7 +50,7 @@ class LocalSwarm:
         """Starts one more worker process (one core) named ``name``."""
         data = self.dir / name
         log = open(self.dir / f"{name}.log", "wb")
-        proc = subprocess.Popen(_java(self.jar) + ["worker", "--coordinator", self.url, "--data-dir", str(data),
+        proc = subprocess.Popen(java_command(self.jar) + ["worker", "--coordinator", self.url, "--data-dir", str(data),
                                                    "--name", name, "--cores", "1"],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -57,7 +58,7 @@ class LocalSwarm:
         return proc
 
     def _start_coordinator(self, startup_seconds: float, extra: List[str]) -> None:
-        cmd = _java(self.jar) + ["coordinator", "--host", "127.0.0.1", "--port", "0",
+        cmd = java_command(self.jar) + ["coordinator", "--host", "127.0.0.1", "--port", "0",
                                  "--cluster-port", str(free_port()), "--cluster-name", "pytest-" + uuid.uuid4().hex,
                                  "--data-dir", str(self.dir / "coordinator"), "--api-key", self.api_key,
                                  "--allow-same-host"] + extra
@@ -100,6 +101,19 @@ class LocalSwarm:
         self.close()
 
 
+_SHARED: dict = {}
+
+
+def shared_swarm(jar: os.PathLike, workers: int = 2) -> LocalSwarm:
+    """One LocalSwarm per jar for the whole process (so test suites run together start it once), stopped
+    when the process exits."""
+    key = str(Path(jar).resolve())
+    if key not in _SHARED:
+        _SHARED[key] = LocalSwarm(jar, workers)
+        atexit.register(_SHARED[key].close)
+    return _SHARED[key]
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket() as s:
@@ -107,6 +121,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _java(jar: Path) -> List[str]:
+def java_command(jar: Path) -> List[str]:
+    """The command line that runs ``jar`` with the JDK of JAVA_HOME (else ``java`` on the PATH), small heaps."""
     java = Path(os.environ["JAVA_HOME"]) / "bin" / "java" if os.environ.get("JAVA_HOME") else Path("java")
     return [str(java), "-Xmx384m", "-XX:+UseSerialGC", "-jar", str(jar)]
