@@ -23,8 +23,7 @@ def scraped():
     client = shared_swarm(JAR).client()
     job = client.submit({"app": "noop", "input": {}, "workUnits": 2, "redundancy": {"replicas": 1, "quorum": 1}})
     assert client.wait(job["id"], timeout=120, progress=False)["state"] == "COMPLETED"
-    with client._open("GET", "/metrics") as resp:
-        text = resp.read().decode("utf-8")
+    text = client.metrics()
     names, labels = set(), {}
     for line in text.splitlines():
         if not line or line.startswith("#"):

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from enjambre_client import BadRequest, Client, RateLimited, ServerError, find_api_key, find_url
+from enjambre_client import BadRequest, Client, JobFailed, RateLimited, ServerError, find_api_key, find_url
 from enjambre_client.errors import from_response
 from enjambre_client.events import Event, parse
 from enjambre_client.progress import ProgressBar
@@ -100,6 +100,10 @@ class FlakyCoordinator(BaseHTTPRequestHandler):
             return None
         return self._send(404, b"{}")
 
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        return self._send(201, b'{"id":"j-1","state":"QUEUED"}')
+
     def _send(self, status, body):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -139,3 +143,13 @@ def test_watch_withoutAnEventStream_fallsBackToPolling(flaky):
 
     assert states == ["QUEUED", "RUNNING", "COMPLETED"]
     assert flaky.calls[1] == "/api/v1/events" and set(flaky.calls[2:]) == {"/api/v1/jobs/j-1"}
+
+
+def test_run_ofAJobThatFails_raisesJobFailedWithItsFinalState(flaky):
+    flaky.states = ["QUEUED", "RUNNING", "FAILED"]
+    client = Client(f"http://127.0.0.1:{flaky.server_address[1]}", api_key="k")
+
+    with pytest.raises(JobFailed) as failed:
+        client.run({"app": "primes", "input": {"from": 2, "to": 100}}, timeout=30, progress=False)
+
+    assert failed.value.job["state"] == "FAILED" and failed.value.code == "JOB_FAILED"

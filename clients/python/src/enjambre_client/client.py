@@ -128,6 +128,11 @@ class Client:
         """The coordinator peers."""
         return self._json("GET", "/api/v1/cluster")["peers"]
 
+    def metrics(self) -> str:
+        """This peer's metrics in Prometheus text format."""
+        with self._open("GET", "/metrics") as resp:
+            return resp.read().decode("utf-8")
+
     def health(self) -> dict:
         """``{"status": "UP", "peers": N}`` when the peer is up."""
         return self._json("GET", "/health")
