@@ -1,6 +1,8 @@
 """The Enjambre REST API v1 client (standard library only)."""
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -43,11 +45,13 @@ class Client:
     # --- jobs ---------------------------------------------------------------------------------------
 
     def submit(self, spec: JsonSpec) -> dict:
-        """Submits a job spec (a dict, JSON bytes, or the path of a JSON file); returns ``{"id", "state"}``."""
+        """Submits a job spec (a dict, JSON text or bytes, or the path of a JSON file); returns ``{"id", "state"}``."""
         if isinstance(spec, dict):
             body = json.dumps(spec).encode("utf-8")
         elif isinstance(spec, bytes):
             body = spec
+        elif isinstance(spec, str) and spec.lstrip().startswith("{"):
+            body = spec.encode("utf-8")          # JSON text rather than a file name
         elif isinstance(spec, (str, os.PathLike)):
             body = Path(spec).read_bytes()
         else:
@@ -75,7 +79,7 @@ class Client:
         """A completed job's merged result: decoded JSON, or bytes for other content types (a PNG for
         ``mandelbrot``). With ``to``, streams the body into that file and returns its path instead.
         Raises :class:`errors.Conflict` (``NOT_COMPLETED``) until the job completed."""
-        with self._open("GET", f"/api/v1/jobs/{_segment(job_id)}/result") as resp:
+        with self._open("GET", f"/api/v1/jobs/{_segment(job_id)}/result") as resp, self._reading():
             if to is not None:
                 path = Path(to)
                 with open(path, "wb") as out:
@@ -140,9 +144,17 @@ class Client:
     # --- HTTP ---------------------------------------------------------------------------------------
 
     def _json(self, method: str, path: str, body: Optional[bytes] = None, content_type: Optional[str] = None) -> Any:
-        with self._open(method, path, body, content_type) as resp:
+        with self._open(method, path, body, content_type) as resp, self._reading():
             data = resp.read()
         return json.loads(data.decode("utf-8")) if data else None
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """Turns a connection that breaks or stalls while a body is read into ConnectionFailed."""
+        try:
+            yield
+        except (socket.timeout, ConnectionError, http.client.HTTPException) as e:
+            raise errors.ConnectionFailed(f"reading the answer of {self.url} failed: {e!r}") from e
 
     def _open(self, method: str, path: str, body: Optional[bytes] = None, content_type: Optional[str] = None,
               accept: str = "*/*", timeout: Optional[float] = None):

@@ -5,6 +5,7 @@ import atexit
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -83,7 +84,7 @@ class LocalSwarm:
         found.set()
 
     def close(self) -> None:
-        """Stops the workers, then the coordinator (SIGTERM, then SIGKILL after 20 s)."""
+        """Stops the workers, then the coordinator (SIGTERM, then SIGKILL after 20 s), and deletes their data."""
         for proc in reversed(self._procs):
             if proc.poll() is None:
                 proc.terminate()
@@ -93,6 +94,7 @@ class LocalSwarm:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "LocalSwarm":
         return self

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
 IDLE_SECONDS = 15.0        # the server sends `stats` every second: this much silence means a dead connection
 FAILURES_BEFORE_POLLING = 3
+RECHECK_SECONDS = 30.0     # a job silent on the stream this long is read directly once
 _BROKEN = (socket.timeout, OSError, http.client.HTTPException, ValueError)
 
 
@@ -86,16 +87,21 @@ def _stream(client: "Client", job_id: str, deadline: Optional[float], last: dict
         if resp.headers.get_content_type() != "text/event-stream":
             resp.close()
             return
+        checked = time.monotonic()
         with resp:
             try:
                 for ev in parse(resp):
                     failures = 0
+                    job = None
                     if ev.name == "job" and isinstance(ev.data, dict) and ev.data.get("id") == job_id:
-                        if ev.data != last:
-                            last = ev.data
-                            yield last
-                        if last["state"] in TERMINAL:
-                            return
+                        job, checked = ev.data, time.monotonic()
+                    elif time.monotonic() - checked > RECHECK_SECONDS:
+                        job, checked = client.job(job_id), time.monotonic()   # in case an event went missing
+                    if job is not None and job != last:
+                        last = job
+                        yield last
+                    if last["state"] in TERMINAL:
+                        return
                     _remaining(deadline, last)
             except _BROKEN:
                 failures += 1
