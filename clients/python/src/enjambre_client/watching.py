@@ -103,6 +103,8 @@ def _stream(client: "Client", job_id: str, deadline: Optional[float], last: dict
                     if last["state"] in TERMINAL:
                         return
                     _remaining(deadline, last)
+            except errors.JobTimeout:
+                raise                           # a TimeoutError, hence an OSError: not a broken stream
             except _BROKEN:
                 failures += 1
         _remaining(deadline, last)
