@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from enjambre_client import (BadRequest, Client, Conflict, Forbidden, JobTimeout, NotFound,
-                             Unauthenticated)
+from enjambre_client import (BadRequest, Client, Conflict, Forbidden, JobTimeout, NotFound, Unauthenticated,
+                             cli)
 
 PRIMES_BELOW_10_7 = {"name": "primes below ten million", "app": "primes",
                      "input": {"from": 2, "to": 10_000_000}, "workUnits": 100,
@@ -111,6 +111,20 @@ def test_workers_listsBothWorkers_andEventsShowStats(client):
     stats = next(e for e in client.events() if e.name == "stats")
     assert stats.data["peers"] == 1
     assert client.cluster()[0]["local"] is True
+
+
+def test_commandLine_submitWait_printsIdAndResult_andABadSpecExitsOneNamingTheField(swarm, tmp_path, capsys):
+    spec = tmp_path / "job.json"
+    spec.write_text(json.dumps({"app": "primes", "input": {"from": 2, "to": 1000}, "workUnits": 2}))
+    common = ["--coordinator", swarm.url, "--api-key", swarm.api_key]
+
+    assert cli.main(common + ["submit", str(spec), "--wait", "--timeout", "120"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("j-") and json.loads(out[1]) == {"count": 168}
+
+    spec.write_text(json.dumps({"app": "primes", "input": {"from": 2}}))
+    assert cli.main(common + ["submit", str(spec)]) == 1
+    assert "input.to" in capsys.readouterr().err
 
 
 # Last: the workers go on computing the cancelled job's tasks they already hold.
