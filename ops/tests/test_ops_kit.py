@@ -71,11 +71,12 @@ def test_rules_coverTheOperatorsQuestions_andEachHasSeverityAndSummary():
         assert rule["annotations"]["summary"] and rule["annotations"]["description"], name
 
 
-def test_ruleUnitTests_testEveryRule():
-    tests = (OPS / "prometheus" / "enjambre-rules.test.yml").read_text()
-    untested = [name for name in rule_exprs() if f"alertname: {name}\n" not in tests + "\n"
-                and f"alertname: {name}}}" not in tests]
-    assert not untested, f"no promtool test names {untested}"
+def test_ruleUnitTests_makeEveryRuleFire_andStayQuiet():
+    cases = [c for t in load_yaml(OPS / "prometheus" / "enjambre-rules.test.yml")["tests"] for c in t["alert_rule_test"]]
+    fired = {c["alertname"] for c in cases if c.get("exp_alerts")}
+    quiet = {c["alertname"] for c in cases if not c.get("exp_alerts")}
+    assert set(rule_exprs()) - fired == set(), "rules no promtool test makes fire"
+    assert set(rule_exprs()) - quiet == set(), "rules no promtool test expects quiet"
 
 
 # --- the dashboard -----------------------------------------------------------------------------------------
