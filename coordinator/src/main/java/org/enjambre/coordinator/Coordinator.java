@@ -18,7 +18,12 @@ import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.sched.LocalIndex;
+import org.enjambre.coordinator.sched.Checks;
+import org.enjambre.coordinator.sched.Durable;
+import org.enjambre.coordinator.sched.JobDirectory;
+import org.enjambre.coordinator.sched.Peers;
 import org.enjambre.coordinator.sched.Scheduler;
+import org.enjambre.coordinator.cluster.HazelcastUnitTable;
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.store.Store;
@@ -141,22 +146,11 @@ public final class Coordinator implements AutoCloseable {
         this.registrationLimiter = limiter(o.registrationsPerMinute(), o.registrationBurst());
         this.fetchLimiter = limiter(o.fetchesPerMinute(), o.fetchBurst());
         this.workers = new WorkerService(node.workers(), store, clock, registrationLimiter);
-        this.scheduler = new Scheduler(node.units(), index, jobs, workers, store, clock,
-                new Scheduler.Placement(true, !o.allowSameHost()), metrics);
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
         checksRef[0] = spotChecks;
-        scheduler.spotChecks(spotChecks);
-        scheduler.onCredibilityRaised((workerId, credibility) -> peers.tellAll("credible", workerId + "\t" + credibility));
-        scheduler.stealFrom((w, n) -> {
-            org.enjambre.workunits.model.WorkerRef ref = scheduler.ref(w);
-            String arg = ref.workerId() + "\t" + (ref.accountId() == null ? "" : ref.accountId()) + "\t"
-                    + (ref.hostId() == null ? "" : ref.hostId()) + "\t" + String.join(",", w.apps()) + "\t" + n;
-            java.util.List<String> keys = new java.util.ArrayList<>();
-            for (String[] answer : peers.<String[]>askOthers("ready", arg)) {
-                keys.addAll(java.util.List.of(answer));
-            }
-            return keys;
-        });
+        this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
+                JobDirectory.of(jobs), workers::apply, Durable.of(store), Checks.of(spotChecks), new ClusterPeers(),
+                metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()));
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
@@ -247,7 +241,7 @@ public final class Coordinator implements AutoCloseable {
                 // argument: workerId \t its credibility now
                 int tab = argument.indexOf('\t');
                 try {
-                    scheduler.revalidate(argument.substring(0, tab), Double.parseDouble(argument.substring(tab + 1)));
+                    scheduler.credibility().revalidate(argument.substring(0, tab), Double.parseDouble(argument.substring(tab + 1)));
                 } catch (RuntimeException e) {
                     if (!closed.get()) {
                         LOG.warn("revalidating the results of worker {} failed", argument.substring(0, tab), e);
@@ -344,8 +338,8 @@ public final class Coordinator implements AutoCloseable {
 
     private void expire() {
         try {
-            scheduler.expireDeadlines();
-            scheduler.unstick();
+            scheduler.deadlines().expire();
+            scheduler.credibility().unstick();
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("deadline check failed", e);
@@ -529,4 +523,22 @@ public final class Coordinator implements AutoCloseable {
         jobs.close();
     }
 
+    /** The other peers over {@link PeerQueries}. */
+    private final class ClusterPeers implements Peers {
+        @Override
+        public java.util.List<String> readyElsewhere(org.enjambre.workunits.model.WorkerRef ref, java.util.Set<String> apps, int n) {
+            String arg = ref.workerId() + "\t" + (ref.accountId() == null ? "" : ref.accountId()) + "\t"
+                    + (ref.hostId() == null ? "" : ref.hostId()) + "\t" + String.join(",", apps) + "\t" + n;
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            for (String[] answer : peers.<String[]>askOthers("ready", arg)) {
+                keys.addAll(java.util.List.of(answer));
+            }
+            return keys;
+        }
+
+        @Override
+        public void credibilityRaised(String workerId, double credibility) {
+            peers.tellAll("credible", workerId + "\t" + credibility);
+        }
+    }
 }

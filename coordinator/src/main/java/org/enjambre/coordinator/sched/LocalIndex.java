@@ -120,8 +120,11 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         change(e.getKey(), e.getOldValue(), null);
     }
 
-    /** Applies one change of one unit; {@code before} or {@code after} is null when absent. */
-    synchronized void change(String key, WorkUnit before, WorkUnit after) {
+    /**
+     * Applies one change of one unit; {@code before} or {@code after} is null when absent. Hazelcast's events
+     * come through the listener methods; an in-memory unit table calls this directly.
+     */
+    public synchronized void change(String key, WorkUnit before, WorkUnit after) {
         // What this index last counted for the key, rather than the event's old value: events may lack it
         // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
         Seen was = after != null ? seen.put(key, Seen.of(after)) : seen.remove(key);
