@@ -17,18 +17,9 @@ public interface Peers {
     /** Tells every peer (this one too) that a worker's credibility rose, without waiting. */
     void credibilityRaised(String workerId, double credibility);
 
-    /** A peer alone: nothing to steal, tells go to this peer's own handler. */
-    static Peers alone(java.util.function.BiConsumer<String, Double> self) {
-        return new Peers() {
-            @Override
-            public List<String> readyElsewhere(WorkerRef worker, Set<String> apps, int n) {
-                return List.of();
-            }
-
-            @Override
-            public void credibilityRaised(String workerId, double credibility) {
-                self.accept(workerId, credibility);
-            }
-        };
-    }
+    /**
+     * Asks every peer (this one too) to release the replicas {@code workerId} holds in progress on the units it
+     * owns, except the task ids in {@code keep} ({@link Releaser}); returns how many were released in all.
+     */
+    int releaseEverywhere(String workerId, Set<String> keep, String reason);
 }

@@ -118,6 +118,10 @@ public final class ReportHandler {
         }
         List<WorkerRecord> records = workers.apply(deltas);
         store.writeNow(new Store.Batch(changed, records, List.of()));
+        if (failedCheck) {
+            // Blacklisted now: what it holds in progress is reissued at once on every peer, not at its deadline.
+            peers.releaseEverywhere(worker.id(), Set.of(), "worker " + worker.id() + " was blacklisted");
+        }
         metrics.reported(accepted.size(), rejected.size());
         for (WorkerRecord w : records) {
             WorkerRecord.Stats d = deltas.get(w.id());

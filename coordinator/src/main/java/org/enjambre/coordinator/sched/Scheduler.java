@@ -52,6 +52,8 @@ public final class Scheduler {
     private final ReportHandler reports;
     private final DeadlineWatcher deadlines;
     private final CredibilityJudge credibility;
+    private final Releaser releaser;
+    private final Peers peers;
 
     public Scheduler(Ports p, Placement placement) {
         Credit credit = new Credit(p.jobs(), p.metrics());
@@ -62,6 +64,8 @@ public final class Scheduler {
                 p.metrics(), p.clock());
         this.deadlines = new DeadlineWatcher(p.index(), owned, p.metrics(), p.clock());
         this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock());
+        this.releaser = new Releaser(p.index(), owned, p.clock());
+        this.peers = p.peers();
     }
 
     public Issuer issuer() {
@@ -78,6 +82,19 @@ public final class Scheduler {
 
     public CredibilityJudge credibility() {
         return credibility;
+    }
+
+    /** Releases this peer's part of a worker's replicas ({@link Releaser}): what a peer does when asked. */
+    public Releaser releaser() {
+        return releaser;
+    }
+
+    /**
+     * Releases the replicas {@code workerId} holds in progress on every peer, except the task ids in {@code keep};
+     * returns how many. Blocks until every peer answered.
+     */
+    public int releaseEverywhere(String workerId, java.util.Set<String> keep, String reason) {
+        return peers.releaseEverywhere(workerId, keep, reason);
     }
 
     /** {@link Issuer#fetch}. */

@@ -56,6 +56,12 @@ final class InMemoryPeer {
                 public void credibilityRaised(String workerId, double credibility) {
                     told.add("credible " + workerId);
                 }
+
+                @Override
+                public int releaseEverywhere(String workerId, Set<String> keep, String reason) {
+                    told.add("release " + workerId);
+                    return scheduler.releaser().release(workerId, keep, reason);
+                }
             };
             scheduler = new Scheduler(new Scheduler.Ports(units, index, jobs, workers, store, checks, peers, metrics, clock,
                     new SplittableRandom(42)), new Scheduler.Placement(true, false));

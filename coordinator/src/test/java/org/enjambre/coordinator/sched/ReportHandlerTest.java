@@ -69,6 +69,7 @@ class ReportHandlerTest {
                 List.of(new Scheduler.Report(check.id(), "wrong".getBytes(), null)));
         assertThat(o.accepted()).containsExactly(check.id());
         assertThat(peer.now(a).blacklisted()).isTrue();
+        assertThat(peer.told).containsExactly("release a");
         for (int i = 0; i < 2; i++) {
             assertThat(peer.unit(job, i).tasks().get(0).validate()).isEqualTo(ValidateState.INVALID);
             assertThat(peer.store.units().get(WorkUnit.id(job.id(), i)).tasks().get(0).validate()).isEqualTo(ValidateState.INVALID);
