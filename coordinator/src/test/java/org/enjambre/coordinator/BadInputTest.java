@@ -3,7 +3,7 @@ package org.enjambre.coordinator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.enjambre.coordinator.http.ApiServer;
+import org.enjambre.coordinator.http.Limits;
 import org.enjambre.coordinator.store.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,7 +167,7 @@ class BadInputTest {
     @Test
     void submit_bodyOverTheLimit_413AndNothingChanged() {
         JsonNode before = state();
-        byte[] body = new byte[(int) ApiServer.MAX_BODY_BYTES + (1 << 20)];
+        byte[] body = new byte[(int) Limits.JOB_BYTES + (1 << 20)];
         Arrays.fill(body, (byte) ' ');
         byte[] head = "{\"app\":\"noop\",\"input\":{},\"name\":\"".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(head, 0, body, 0, head.length);
