@@ -42,20 +42,8 @@ final class Requests {
             throw malformed("the request body must be a JSON object", "$");
         }
         JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(body.getBytes());
-        } catch (StreamConstraintsException e) {
-            throw overLimit(e);
-        } catch (JsonProcessingException e) {
-            String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-            if (m.startsWith("Duplicate field")) {
-                String where = where(e);
-                throw malformed("the request body has the key '" + where + "' twice; each key may appear once", where);
-            }
-            if (m.startsWith("Trailing token")) {
-                throw malformed("the request body has more content after its JSON value; send exactly one JSON object", "$");
-            }
-            throw malformed("the request body is not valid JSON: " + m.lines().findFirst().orElse(""), "$");
+        try (JsonParser p = Json.MAPPER.createParser(body.getBytes())) {
+            n = tree(p);
         } catch (IOException e) {
             throw malformed("the request body could not be read as JSON", "$");
         }
@@ -65,9 +53,29 @@ final class Requests {
         return n;
     }
 
-    private static InvalidInputException overLimit(StreamConstraintsException e) {
+    /** Reads one value from {@code p}; a refusal says where the parser was (the exception may not know). */
+    private static JsonNode tree(JsonParser p) {
+        try {
+            return Json.MAPPER.readTree(p);
+        } catch (StreamConstraintsException e) {
+            throw overLimit(e, where(p));
+        } catch (JsonProcessingException e) {
+            String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            if (m.startsWith("Duplicate field")) {
+                String where = where(p);
+                throw malformed("the request body has the key '" + where + "' twice; each key may appear once", where);
+            }
+            if (m.startsWith("Trailing token")) {
+                throw malformed("the request body has more content after its JSON value; send exactly one JSON object", "$");
+            }
+            throw malformed("the request body is not valid JSON: " + m.lines().findFirst().orElse(""), "$");
+        } catch (IOException e) {
+            throw malformed("the request body could not be read as JSON", "$");
+        }
+    }
+
+    private static InvalidInputException overLimit(StreamConstraintsException e, String where) {
         String m = String.valueOf(e.getOriginalMessage());
-        String where = where(e);
         if (m.startsWith("String value length")) {
             return malformed("a string in the request body (at " + where + ") is longer than "
                     + LIMITS.getMaxStringLength() + " characters, the limit per string", where);
@@ -86,10 +94,7 @@ final class Requests {
     }
 
     /** Where the parser was when it failed, as a field path ({@code input.values[3]}); {@code $} at the top. */
-    private static String where(JsonProcessingException e) {
-        if (!(e.getProcessor() instanceof JsonParser p)) {
-            return "$";
-        }
+    private static String where(JsonParser p) {
         StringBuilder path = new StringBuilder();
         for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
             String part = c.inArray() ? "[" + Math.max(0, c.getCurrentIndex()) + "]"
