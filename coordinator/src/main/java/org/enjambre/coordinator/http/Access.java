@@ -69,6 +69,12 @@ final class Access {
     Handler<RoutingContext> worker() {
         return ctx -> {
             String token = Requests.bearer(ctx);
+            try {
+                WorkerService.checkShape(token);
+            } catch (RuntimeException e) {
+                HttpErrors.fail(ctx, e);
+                return;
+            }
             WorkerRecord cached = workers.cached(token);
             if (cached != null) {
                 ctx.put(WORKER, cached);

@@ -25,12 +25,12 @@ final class AdminRoutes {
     private final Bodies bodies;
     private final Work work;
 
-    AdminRoutes(Vertx vertx, ApiServer.Services services, Access access, Bodies bodies, Work work) {
-        this.vertx = vertx;
-        this.s = services;
-        this.access = access;
-        this.bodies = bodies;
-        this.work = work;
+    AdminRoutes(RouteKit kit) {
+        this.vertx = kit.vertx();
+        this.s = kit.services();
+        this.access = kit.access();
+        this.bodies = kit.bodies();
+        this.work = kit.work();
     }
 
     void mount(Router router) {

@@ -100,8 +100,9 @@ public final class ApiServer {
         });
 
         Access access = new Access(vertx, settings.apiKey(), settings.privateViews(), s.workers(), s.fetchLimiter());
-        new AdminRoutes(vertx, s, access, bodies, work).mount(router);
-        new WorkerRoutes(vertx, s, access, bodies, work).mount(router);
+        RouteKit kit = new RouteKit(vertx, s, access, bodies, work);
+        new AdminRoutes(kit).mount(router);
+        new WorkerRoutes(kit).mount(router);
         router.route("/api/*").handler(ctx -> HttpErrors.fail(ctx, new ApiException(404, "NOT_FOUND",
                 "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
 

@@ -30,12 +30,12 @@ final class WorkerRoutes {
     private final Bodies bodies;
     private final Work work;
 
-    WorkerRoutes(Vertx vertx, ApiServer.Services services, Access access, Bodies bodies, Work work) {
-        this.vertx = vertx;
-        this.s = services;
-        this.access = access;
-        this.bodies = bodies;
-        this.work = work;
+    WorkerRoutes(RouteKit kit) {
+        this.vertx = kit.vertx();
+        this.s = kit.services();
+        this.access = kit.access();
+        this.bodies = kit.bodies();
+        this.work = kit.work();
     }
 
     void mount(Router router) {

@@ -128,13 +128,8 @@ public final class WorkerService {
      * (the map's loader probes the store by primary key). Blocks: call off event loops.
      */
     public WorkerRecord authenticate(String token) {
-        if (token == null || token.isEmpty()) {
-            throw new UnauthenticatedException("a worker token is required (Authorization: Bearer <token>)");
-        }
+        checkShape(token);
         int dot = token.indexOf('.');
-        if (dot <= 0 || dot == token.length() - 1 || !WORKER_ID.matcher(token.substring(0, dot)).matches()) {
-            throw new UnauthenticatedException(BAD_TOKEN);
-        }
         String id = token.substring(0, dot);
         WorkerRecord known = cached(token);
         if (known != null) {
@@ -148,6 +143,20 @@ public final class WorkerService {
         }
         authenticated.put(id, new Cached(w, now));
         return w;
+    }
+
+    /**
+     * Refuses (401) a token that cannot be any worker's: missing, or not {@code workerId.secret} with an id
+     * of the shape registration makes. Cheap and local: safe on an event loop.
+     */
+    public static void checkShape(String token) {
+        if (token == null || token.isEmpty()) {
+            throw new UnauthenticatedException("a worker token is required (Authorization: Bearer <token>)");
+        }
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot == token.length() - 1 || !WORKER_ID.matcher(token.substring(0, dot)).matches()) {
+            throw new UnauthenticatedException(BAD_TOKEN);
+        }
     }
 
     /**
