@@ -2,6 +2,7 @@ package org.enjambre.coordinator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.enjambre.coordinator.errors.InvalidInputException;
 import org.enjambre.coordinator.store.Json;
 
 import java.util.HashSet;
@@ -20,16 +21,16 @@ final class SyncRequest {
     static Set<String> holding(JsonNode body) {
         JsonNode h = body.get("holding");
         if (h == null || !h.isArray()) {
-            throw ApiException.badRequest("holding must be an array of the task ids this worker holds (may be empty)", "holding");
+            throw InvalidInputException.of("holding must be an array of the task ids this worker holds (may be empty)", "holding");
         }
         if (h.size() > MAX_HOLDING) {
-            throw ApiException.badRequest("holding lists " + h.size() + " task ids; at most " + MAX_HOLDING, "holding");
+            throw InvalidInputException.of("holding lists " + h.size() + " task ids; at most " + MAX_HOLDING, "holding");
         }
         Set<String> ids = new HashSet<>(h.size() * 2);
         for (int i = 0; i < h.size(); i++) {
             JsonNode id = h.get(i);
             if (!id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > MAX_ID_LENGTH) {
-                throw ApiException.badRequest("holding[" + i + "] must be a task id string of 1 to " + MAX_ID_LENGTH
+                throw InvalidInputException.of("holding[" + i + "] must be a task id string of 1 to " + MAX_ID_LENGTH
                         + " characters", "holding[" + i + "]");
             }
             ids.add(id.textValue());
