@@ -83,6 +83,8 @@ public final class Coordinator implements AutoCloseable {
         Files.createDirectories(o.dataDir());
         this.apiKey = o.apiKey() != null ? o.apiKey() : apiKeyFile(o.dataDir());
         this.store = o.db() != null ? JdbcStore.open(o.db()) : JdbcStore.h2(o.dataDir());
+        // A job row this peer cannot load is failed (with the reason) before the maps load it: no crash loop.
+        org.enjambre.coordinator.jobs.UnloadableJobs.fail(store, Runtime.getRuntime().maxMemory(), clock);
         ApiServer[] apiRef = new ApiServer[1];
         JobService[] jobsRef = new JobService[1];
         org.enjambre.coordinator.sched.SpotChecks[] checksRef = new org.enjambre.coordinator.sched.SpotChecks[1];
