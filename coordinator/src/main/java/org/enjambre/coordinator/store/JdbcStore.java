@@ -432,9 +432,14 @@ public final class JdbcStore implements Store {
             later = deferred.jobs.matching(j -> true);
         }
         Map<String, JobRecord> out = new LinkedHashMap<>();
-        query("SELECT data FROM jobs", ps -> { }, rs -> {
-            JobRecord j = Json.read(rs.getString(1), JobRecord.class);
-            out.put(j.id(), j);
+        query("SELECT id, data FROM jobs", ps -> { }, rs -> {
+            try {
+                JobRecord j = Json.read(rs.getString(2), JobRecord.class);
+                out.put(j.id(), j);
+            } catch (RuntimeException e) {
+                // One unreadable row must not stop a peer from starting; it stays on disk for a person to look at.
+                LOG.error("the row of job {} cannot be decoded and is skipped: {}", rs.getString(1), e.toString());
+            }
         });
         later.forEach(j -> out.merge(j.id(), j, (a, c) -> a.version() >= c.version() ? a : c));
         return new ArrayList<>(out.values());
