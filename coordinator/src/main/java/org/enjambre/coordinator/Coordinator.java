@@ -322,6 +322,8 @@ public final class Coordinator implements AutoCloseable {
         metrics.gauge("enjambre.units.waiting.credibility",
                 "Units owned by this peer whose results wait for credibility with no replica in progress", "scope", "peer",
                 () -> index.waitingSince(Long.MAX_VALUE).size());
+        metrics.gauge("enjambre.store.healthy", "1 while the store can write, 0 while writes fail", "scope", "peer", () -> store.writable() ? 1 : 0);
+        metrics.counter("enjambre.store.write.failures", "Store writes (commits) that failed", "scope", "peer", store::writeFailures);
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */

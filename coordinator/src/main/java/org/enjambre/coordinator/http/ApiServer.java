@@ -79,7 +79,7 @@ public final class ApiServer {
         });
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
 
-        router.get("/health").handler(ctx -> json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")
+        router.get("/health").handler(ctx -> json(ctx, c.store().writable() ? 200 : 503, Json.MAPPER.createObjectNode().put("status", c.store().writable() ? "UP" : "DEGRADED")
                 .put("peers", c.node().hazelcast().getCluster().getMembers().size())));
         router.get("/metrics").handler(ctx -> blocking(ctx, () -> c.metrics().scrape()).onSuccess(text ->
                 ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)));
