@@ -27,7 +27,7 @@ class JobLimitsTest {
         SpecException e = reject("{\"app\":\"primes\",\"input\":{\"from\":0,\"to\":10000000000000},\"workUnits\":10000000}");
 
         assertThat(e.field()).isEqualTo("workUnits");
-        assertThat(e.getMessage()).isEqualTo("workUnits (10000000) must be between 1 and 2000000");
+        assertThat(e.getMessage()).isEqualTo("workUnits (10000000) must be between 1 and 1000000");
     }
 
     @Test

@@ -297,17 +297,17 @@ class JobSpecParserTest {
     @Nested
     class Numbers {
         @ParameterizedTest(name = "workUnits {0}")
-        @ValueSource(strings = {"0", "-1", "2000001", "2147483647", "-2147483648"})
+        @ValueSource(strings = {"0", "-1", "1000001", "2147483647", "-2147483648"})
         void parse_workUnitsOutOfRange_isRejected(String value) {
             assertRejected("{'app': 'noop', 'input': 0, 'workUnits': " + value + "}", "workUnits",
-                    "workUnits (" + value + ") must be between 1 and 2000000");
+                    "workUnits (" + value + ") must be between 1 and 1000000");
         }
 
         @ParameterizedTest(name = "workUnits {0}")
         @ValueSource(strings = {"3000000000", "-3000000000", "99999999999999999999999"})
         void parse_numberOverflowingInt_saysTheRange(String value) {
             assertRejected("{'app': 'noop', 'input': 0, 'workUnits': " + value + "}", "workUnits",
-                    "workUnits (" + value + ") must be between 1 and 2000000");
+                    "workUnits (" + value + ") must be between 1 and 1000000");
         }
 
         @ParameterizedTest(name = "workUnits {0}")
