@@ -91,6 +91,8 @@ public final class Coordinator implements AutoCloseable {
         Files.createDirectories(o.dataDir());
         this.apiKey = o.apiKey() != null ? o.apiKey() : apiKeyFile(o.dataDir());
         this.store = o.db() != null ? JdbcStore.open(o.db()) : JdbcStore.h2(o.dataDir());
+        // A job row this peer cannot load is failed (with the reason) before the maps load it: no crash loop.
+        org.enjambre.coordinator.jobs.UnloadableJobs.fail(store, Runtime.getRuntime().maxMemory(), clock);
         this.polls = new LongPolls();
         JobService[] jobsRef = new JobService[1];
         org.enjambre.coordinator.sched.SpotChecks[] checksRef = new org.enjambre.coordinator.sched.SpotChecks[1];
@@ -314,6 +316,8 @@ public final class Coordinator implements AutoCloseable {
         metrics.gauge("enjambre.units.waiting.credibility",
                 "Units owned by this peer whose results wait for credibility with no replica in progress", "scope", "peer",
                 () -> index.waitingSince(Long.MAX_VALUE).size());
+        metrics.gauge("enjambre.store.healthy", "1 while the store can write, 0 while writes fail", "scope", "peer", () -> store.writable() ? 1 : 0);
+        metrics.counter("enjambre.store.write.failures", "Store writes (commits) that failed", "scope", "peer", store::writeFailures);
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */

@@ -5,7 +5,12 @@ public final class UnavailableException extends DomainException {
     private final long retryAfterSeconds;
 
     public UnavailableException(String code, String message, long retryAfterSeconds) {
-        super(code, message, null);
+        this(code, message, null, retryAfterSeconds);
+    }
+
+    /** Unavailable because of what {@code field} asks for (e.g. more units than the cluster can hold now). */
+    public UnavailableException(String code, String message, String field, long retryAfterSeconds) {
+        super(code, message, field);
         this.retryAfterSeconds = Math.max(1, retryAfterSeconds);
     }
 

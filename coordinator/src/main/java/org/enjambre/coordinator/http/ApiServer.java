@@ -86,7 +86,8 @@ public final class ApiServer {
             ctx.next();
         });
 
-        router.get("/health").handler(ctx -> Responses.json(ctx, 200, Json.MAPPER.createObjectNode().put("status", "UP")
+        router.get("/health").handler(ctx -> Responses.json(ctx, s.store().writable() ? 200 : 503,
+                Json.MAPPER.createObjectNode().put("status", s.store().writable() ? "UP" : "DEGRADED")
                 .put("peers", s.peers().count())));
         Work work = new Work(vertx);
         router.get("/metrics").handler(ctx -> work.blocking(ctx, () -> s.metrics().scrape()).onSuccess(text ->

@@ -91,6 +91,19 @@ public interface Store extends AutoCloseable {
 
     Optional<byte[]> blob(String sha256);
 
+    /**
+     * Whether writes succeed now: false from a failed write (disk full, lost database connection) until
+     * the store has reopened its connections and a write or its probe succeeded again. Cheap.
+     */
+    default boolean writable() {
+        return true;
+    }
+
+    /** Writes (commits) that failed since the store opened. */
+    default long writeFailures() {
+        return 0;
+    }
+
     /** Writes every deferred record, then closes; later writes are refused. */
     @Override
     void close();
