@@ -300,6 +300,7 @@ final class Reporter {
             }
             LOG.warning("the coordinator refused the report of task " + batch.get(0).id() + " for good: " + e.getMessage());
             journal.forget(List.of(batch.get(0).id()));
+            flushForgets();
             status.rejected.incrementAndGet();
             return 1;
         }
@@ -321,8 +322,18 @@ final class Reporter {
             }
         }
         journal.forget(forget);
+        flushForgets();
         batch.stream().filter(e -> sent.contains(e.id())).forEach(retry::add);
         return forget.size();
+    }
+
+    /** Writes the acknowledgements to the journal (no fsync: losing them costs only a repeated report). */
+    private void flushForgets() {
+        try {
+            journal.flush();
+        } catch (IOException e) {
+            LOG.fine(() -> "could not note acknowledged results in the journal yet: " + e.getMessage());
+        }
     }
 
     private boolean isFinal() {
@@ -346,20 +357,42 @@ final class Reporter {
         return Worker.REQUEST_TIMEOUT;
     }
 
-    /** Sleeps {@code wait} unless the final report round begins. */
+    /**
+     * Sleeps {@code wait} unless the final report round begins. Results that finish meanwhile are still
+     * committed when their report delay is up (durable during an outage), just not sent.
+     */
     private void pauseUnlessFinal(Duration wait) throws InterruptedException {
         long end = ticker.getAsLong() + wait.toNanos();
-        lock.lock();
-        try {
-            while (!finalFlush) {
-                long left = end - ticker.getAsLong();
-                if (left <= 0) {
+        while (true) {
+            boolean commit;
+            lock.lock();
+            try {
+                long now = ticker.getAsLong();
+                if (finalFlush || end - now <= 0) {
                     return;
                 }
-                changed.awaitNanos(left);
+                boolean finished = journal.uncommitted() > 0;
+                long due = !finished || waitingSince < 0 ? Long.MAX_VALUE : waitingSince + options.reportDelay().toNanos() - now;
+                commit = due <= 0;
+                if (!commit) {
+                    changed.awaitNanos(Math.min(end - now, due));
+                    continue;
+                }
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
+            try {
+                List<OutboxEntry> committed = journal.commit();
+                lock.lock();
+                try {
+                    committed.forEach(e -> unsent.put(e.id(), e));
+                } finally {
+                    lock.unlock();
+                }
+            } catch (IOException e) {
+                LOG.fine(() -> "could not commit finished results yet: " + e.getMessage());
+                return;
+            }
         }
     }
 }

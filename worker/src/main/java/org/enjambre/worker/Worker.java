@@ -308,6 +308,7 @@ public final class Worker implements AutoCloseable {
             }
         }
         journal.forget(expired);
+        journal.flush();
         checkpoints.retainOnly(keep);
         if (!resume.isEmpty() || journal.results() > 0) {
             LOG.info("found " + journal.results() + " result(s) to report and " + resume.size() + " task(s) to resume");

@@ -72,6 +72,16 @@ final class JournalFile implements AutoCloseable {
         }
     }
 
+    /** Hands every intact frame of the journal at {@code path} to {@code frames}, changing nothing (none when absent). */
+    static void read(Path path, List<byte[]> frames) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            readFrames(channel, channel.size(), frames);
+        }
+    }
+
     /** Reads frames from the start; returns the offset just past the last intact one. */
     private static long readFrames(FileChannel channel, long length, List<byte[]> frames) throws IOException {
         long offset = 0;

@@ -96,6 +96,24 @@ public final class TaskJournal implements AutoCloseable {
         return journal;
     }
 
+    /** What a journal holds, as ids: the tasks held and the durable results not forgotten. */
+    public record Contents(List<String> tasks, List<String> results) {
+    }
+
+    /**
+     * Reads the journal of the data directory at {@code root} without opening or locking it (a worker may
+     * be running on it): for tests and tools. A torn last record is skipped, as {@link #open} would.
+     */
+    public static Contents read(java.nio.file.Path root) throws IOException {
+        List<byte[]> frames = new ArrayList<>();
+        JournalFile.read(root.resolve(FILE), frames);
+        TaskJournal view = new TaskJournal(null, null);
+        for (byte[] frame : frames) {
+            view.apply(StoreJson.MAPPER.readValue(frame, Batch.class));
+        }
+        return new Contents(view.tasks().stream().map(StoredTask::id).toList(), List.copyOf(view.results.keySet()));
+    }
+
     private void apply(Batch batch) {
         for (StoredTask task : batch.tasks()) {
             String problem = task.task().problem();
@@ -204,6 +222,25 @@ public final class TaskJournal implements AutoCloseable {
         }
     }
 
+    /** Writes the ids forgotten since the last record now, without fsync (losing them costs only a repeated report or a dropped task seen again). */
+    public void flush() throws IOException {
+        synchronized (writeLock) {
+            List<String> forgets;
+            synchronized (this) {
+                forgets = drainForgets();
+            }
+            if (forgets.isEmpty()) {
+                return;
+            }
+            try {
+                write(new Batch(List.of(), List.of(), forgets), false);
+            } catch (IOException | RuntimeException e) {
+                restoreForgets(forgets);
+                throw e;
+            }
+        }
+    }
+
     /** Whether task {@code id} is held: accepted, durable, and without a result. */
     public synchronized boolean holds(String id) {
         return tasks.containsKey(id) && !uncommitted.containsKey(id) && !committing.containsKey(id);
@@ -261,16 +298,14 @@ public final class TaskJournal implements AutoCloseable {
     @Override
     public void close() throws IOException {
         synchronized (writeLock) {
-            List<String> forgets;
             synchronized (this) {
                 if (closed) {
                     return;
                 }
-                forgets = drainForgets();
             }
             try {
-                if (!forgets.isEmpty() && dir.isOpen()) {
-                    write(new Batch(List.of(), List.of(), forgets), false);
+                if (dir.isOpen()) {
+                    flush();
                 }
             } finally {
                 synchronized (this) {
