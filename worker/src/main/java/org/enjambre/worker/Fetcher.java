@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,6 +35,7 @@ import java.util.logging.Logger;
 final class Fetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(Worker.class.getName());
     private static final Duration IDLE_RECHECK = Duration.ofSeconds(1);
+    private static final Duration DEADLINE_CHECK = Duration.ofSeconds(1);
 
     private final WorkerOptions options;
     private final Session session;
@@ -51,10 +53,13 @@ final class Fetcher implements Runnable {
     private boolean syncPending = true;
     private boolean syncUnsupported;
     private List<StoredTask> recovered;
+    private final LongSupplier ticker;
+    private boolean checkedDeadlines;
+    private long lastDeadlineCheck;
 
     Fetcher(WorkerOptions options, Session session, CoordinatorClient client, TaskJournal journal, TaskExecutor executor,
-            WorkBuffer buffer, IdleMonitor idle, Status status, Reporter reporter, Clock clock, Random random,
-            List<StoredTask> recovered) {
+            WorkBuffer buffer, IdleMonitor idle, Status status, Reporter reporter, Clock clock,
+            LongSupplier ticker, Random random, List<StoredTask> recovered) {
         this.options = options;
         this.session = session;
         this.client = client;
@@ -65,6 +70,7 @@ final class Fetcher implements Runnable {
         this.status = status;
         this.reporter = reporter;
         this.clock = clock;
+        this.ticker = ticker;
         this.random = random;
         this.recovered = recovered;
     }
@@ -122,8 +128,17 @@ final class Fetcher implements Runnable {
         }
     }
 
-    /** Drops the queued tasks that cannot finish before their deadline; the next sync releases them. */
+    /**
+     * Drops the queued tasks that cannot finish before their deadline; the next sync releases them.
+     * At most once per {@link #DEADLINE_CHECK} (the check sorts the buffer), and after each accepted batch.
+     */
     private void dropLateTasks() {
+        long now = ticker.getAsLong();
+        if (checkedDeadlines && now - lastDeadlineCheck < DEADLINE_CHECK.toNanos()) {
+            return;
+        }
+        checkedDeadlines = true;
+        lastDeadlineCheck = now;
         for (String id : buffer.cannotMeetDeadline()) {
             if (executor.dropQueued(id)) {
                 syncPending |= !syncUnsupported;
@@ -196,6 +211,7 @@ final class Fetcher implements Runnable {
             buffer.add(task.task());
             executor.submit(task);
         }
+        checkedDeadlines = false; // check the new ones at once
     }
 
     private void awaitWake(Duration timeout) throws InterruptedException {

@@ -155,7 +155,7 @@ public final class Worker implements AutoCloseable {
                 recovered = recover(checkpoints);
                 reporter = new Reporter(options, session, client, journal, status, credit, ticker, random);
                 fetcher = new Fetcher(options, session, client, journal, executor, buffer, idle, status, reporter, clock,
-                        random, recovered);
+                        ticker, random, recovered);
             } catch (IOException | RuntimeException e) {
                 status.force(State.FAILED);
                 if (journal != null) {

@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * The tasks a worker holds (queued or running) and how much more to fetch, after BOINC's
  * {@code work_buf_min}/{@code work_buf_max}: when the estimated work held falls below
  * {@link Settings#min} seconds per core, fetch enough to reach {@link Settings#max} seconds per core,
- * at most {@link Settings#maxFetch} tasks per fetch and {@link Settings#maxHeld} held in all.
+ * at most {@link Settings#maxFetch} tasks per fetch and {@link Settings#maxHeld} held in all (tasks so short
+ * that the count binds are fetched a whole {@code maxFetch} at a time, once that much room is free).
  *
  * <p>Estimates come from {@link RunTimeEstimates}. A task of an app never seen counts as {@code min}
  * seconds (so a worker that knows nothing fetches one task per free core, as before, and learns);
@@ -122,8 +123,8 @@ public final class WorkBuffer {
         }
         double buffered = bufferedSeconds();
         double minSeconds = settings.min().toNanos() / 1e9;
-        if (buffered >= minSeconds * cores && held.size() >= cores) {
-            return 0;
+        if (held.size() >= cores && (buffered >= minSeconds * cores || room < settings.maxFetch())) {
+            return 0; // enough work by time, or (tiny tasks) wait until a whole fetch fits
         }
         OptionalDouble typical = estimates.typical();
         if (typical.isEmpty()) {

@@ -70,12 +70,14 @@ class WorkBufferTest {
         WorkBuffer buffer = buffer(2, 60, 120);
         run(buffer, task("n0", "noop", 1, 600), 0.0001);
         assertThat(buffer.toFetch()).isEqualTo(256);
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 768; i++) {
             buffer.add(task("n" + (i + 1), "noop", 1, 600));
         }
-        assertThat(buffer.toFetch()).isEqualTo(24); // 1,024 held at most
+        assertThat(buffer.toFetch()).isEqualTo(256); // 1,024 held at most
         buffer.add(task("x", "noop", 1, 600));
-        assertThat(buffer.held()).isEqualTo(1001);
+        assertThat(buffer.toFetch()).isZero(); // no room for a whole fetch: no fetch of a few tasks
+        buffer.finished("x", false);
+        assertThat(buffer.toFetch()).isEqualTo(256);
     }
 
     @Test
