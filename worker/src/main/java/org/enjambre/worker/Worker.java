@@ -287,7 +287,7 @@ public final class Worker implements AutoCloseable {
         TaskExecutor exec = executor;
         TaskJournal j = journal;
         return new WorkerStats(status.state(), workerId().orElse(null), client == null ? null : client.current(), options.cores(),
-                exec == null ? 0 : exec.occupied(), status.done.get(), status.failed.get(), status.dropped.get(),
+                exec == null ? 0 : exec.runningNow(), exec == null ? 0 : exec.occupied(), status.done.get(), status.failed.get(), status.dropped.get(),
                 status.reported.get(), status.rejected.get(), j == null ? 0 : j.results(),
                 credit == null ? java.util.OptionalDouble.empty() : credit.value(), status.problem());
     }

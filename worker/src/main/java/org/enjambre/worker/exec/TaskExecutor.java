@@ -184,6 +184,11 @@ public final class TaskExecutor {
         return Math.max(0, config.threads() - occupied.get());
     }
 
+    /** Tasks running now (not queued). */
+    public int runningNow() {
+        return threads.size();
+    }
+
     /** Tasks queued or running. */
     public int occupied() {
         return occupied.get();
