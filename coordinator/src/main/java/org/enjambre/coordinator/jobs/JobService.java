@@ -6,7 +6,10 @@ import org.enjambre.coordinator.cluster.ClusterNode;
 import org.enjambre.coordinator.cluster.PeerQueries;
 import org.enjambre.coordinator.cluster.RecordProcessor;
 import org.enjambre.coordinator.cluster.UnitProcessor;
-import org.enjambre.coordinator.http.ApiException;
+import org.enjambre.coordinator.errors.ConflictException;
+import org.enjambre.coordinator.errors.InternalFailureException;
+import org.enjambre.coordinator.errors.InvalidInputException;
+import org.enjambre.coordinator.errors.NotFoundException;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.app.App;
@@ -85,7 +88,7 @@ public final class JobService implements AutoCloseable {
         try {
             spec = parser.parse(body);
         } catch (SpecException e) {
-            throw new ApiException(400, "INVALID_SPEC", e.getMessage(), e.field());
+            throw new InvalidInputException("INVALID_SPEC", e.getMessage(), e.field());
         }
         long now = clock.millis();
         String id = "j-" + WorkerService.randomId(10);
@@ -113,7 +116,7 @@ public final class JobService implements AutoCloseable {
     public JobRecord get(String id) {
         JobRecord j = id == null ? null : jobs.get(id);
         if (j == null) {
-            throw ApiException.notFound("no job '" + id + "'");
+            throw new NotFoundException("no job '" + id + "'");
         }
         return j;
     }
@@ -209,10 +212,10 @@ public final class JobService implements AutoCloseable {
     public MergedResult result(String id) {
         JobRecord job = get(id);
         if (job.state() != JobState.COMPLETED) {
-            throw new ApiException(409, "NOT_COMPLETED", "job " + id + " is " + job.state()
+            throw new ConflictException("NOT_COMPLETED", "job " + id + " is " + job.state()
                     + (job.failure() != null ? " (" + job.failure() + ")" : "") + "; its result exists once it is COMPLETED");
         }
-        return store.result(id).orElseThrow(() -> new ApiException(500, "RESULT_MISSING", "the result of job " + id + " is missing from storage"));
+        return store.result(id).orElseThrow(() -> new InternalFailureException("RESULT_MISSING", "the result of job " + id + " is missing from storage"));
     }
 
     /**
@@ -223,7 +226,7 @@ public final class JobService implements AutoCloseable {
         JobRecord job = get(id);
         App app = apps.get(job.app());
         if (!(app instanceof org.enjambre.workunits.apps.MandelbrotApp mandelbrot)) {
-            throw ApiException.notFound("job " + id + " is not a mandelbrot job; only those have a preview");
+            throw new NotFoundException("job " + id + " is not a mandelbrot job; only those have a preview");
         }
         if (job.state() == JobState.COMPLETED) {
             return store.result(id).map(MergedResult::body);
@@ -240,7 +243,7 @@ public final class JobService implements AutoCloseable {
         try {
             return Optional.of(mandelbrot.preview(JobSpecs.of(job).input(), job.workUnits(), bands::get));
         } catch (Exception e) {
-            throw new ApiException(500, "PREVIEW_FAILED", "rendering the preview failed: " + e.getMessage());
+            throw new InternalFailureException("PREVIEW_FAILED", "rendering the preview failed: " + e.getMessage());
         }
     }
 
@@ -368,7 +371,7 @@ public final class JobService implements AutoCloseable {
         JobRecord after = jobs.executeOnKey(job.id(), new RecordProcessor<JobRecord>(
                 old -> old.state().terminal() ? old : old.withState(state, now, why)));
         if (after == null) {
-            throw ApiException.notFound("no job '" + job.id() + "'");
+            throw new NotFoundException("no job '" + job.id() + "'");
         }
         store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
         if (after.state() == state) {

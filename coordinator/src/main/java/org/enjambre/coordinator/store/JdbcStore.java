@@ -508,6 +508,19 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public Optional<WorkerRecord> worker(String id) {
+        Optional<WorkerRecord> later;
+        synchronized (lock) {
+            later = deferred.workers.get(id);
+        }
+        List<WorkerRecord> out = new ArrayList<>();
+        query("SELECT data FROM workers WHERE id = ?", ps -> ps.setString(1, id),
+                rs -> out.add(Json.read(rs.getString(1), WorkerRecord.class)));
+        later.ifPresent(out::add);
+        return out.stream().max(Comparator.comparingLong(WorkerRecord::version));
+    }
+
+    @Override
     public void putResult(String jobId, MergedResult result) {
         update(merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
                 ps -> {

@@ -79,6 +79,9 @@ public interface Store extends AutoCloseable {
 
     List<WorkerRecord> workers();
 
+    /** One worker by id: a keyed lookup (an unknown id costs one index probe, not a table scan). */
+    Optional<WorkerRecord> worker(String id);
+
     void putResult(String jobId, MergedResult result);
 
     Optional<MergedResult> result(String jobId);
