@@ -135,4 +135,35 @@ class WorkerProcessTest {
         assertThat(worker.journalSyncs()).isLessThan(fetches + reports + 2);
         assertThat(worker.stats().done()).isEqualTo(512);
     }
+
+    @Test
+    void aTaskFetchedButNeverJournaled_isReleasedByTheSyncAtRestart_notAtItsDeadline() throws Exception {
+        Path data = dir.resolve("syncer");
+        String job = coordinator.submit(FOUR_UNITS.replace("\"workUnits\":4", "\"workUnits\":3"));
+        Worker first = workers.start(TestWorkers.options(data, "syncer", coordinator.url()).cores(2).cpuLimitPercent(20).build());
+        await().until(() -> TestWorkers.heldTasks(data).size() == 2);
+        first.abort();
+        // What a kill -9 between a fetch's answer and the journal's fsync leaves: a task the coordinator
+        // gave this worker that its journal does not hold.
+        String token = TestCoordinator.JSON.readTree(Files.readAllBytes(data.resolve("identity.json"))).get("token").asText();
+        TestCoordinator.Response fetched = coordinator.send("POST", "/api/v1/work/fetch",
+                "{\"max\":1,\"waitMs\":0}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json", token);
+        assertThat(fetched.status()).isEqualTo(200);
+        String lost = fetched.json().at("/tasks/0/id").asText();
+        assertThat(lost).startsWith(job + "/");
+        assertThat(TestWorkers.heldTasks(data)).hasSize(2).doesNotContain(lost);
+
+        workers.start(TestWorkers.options(data, "syncer", coordinator.url()).cores(2).build());
+        // Placement keeps the reissued replica off the worker that had it: another worker takes it.
+        Worker other = workers.start(TestWorkers.options(dir.resolve("other"), "other", coordinator.url()).build());
+        coordinator.awaitJob(job, "COMPLETED"); // within the test's patience, not the 600 s deadline
+        assertThat(coordinator.result(job)).isEqualTo("{\"maxSteps\":596,\"argmax\":3732423}");
+        String lostUnit = lost.substring(0, lost.lastIndexOf('/'));
+        JsonNode unit = coordinator.units(job).stream().filter(u -> (job + "/" + u.get("index").asInt()).equals(lostUnit))
+                .findFirst().orElseThrow();
+        assertThat(unit.get("replicas")).hasSize(2);
+        assertThat(unit.at("/replicas/0/outcome").asText()).isEqualTo("RELEASED");
+        assertThat(unit.at("/replicas/1/validate").asText()).isEqualTo("VALID");
+        assertThat(unit.at("/replicas/1/worker").asText()).isEqualTo(other.workerId().orElseThrow());
+    }
 }
