@@ -36,7 +36,9 @@ import java.util.logging.Logger;
  * threads send, so several reports may be in flight; each backs off on its own and the client fails
  * over between coordinator URLs. Acknowledged (or finally refused) results are forgotten lazily.
  *
- * <p>Thread-safe: task threads call {@link #signal}; the lifecycle calls {@link #finish}.
+ * <p>Thread-safe: task threads call {@link #signal}; the lifecycle calls {@link #finish}. Over 300 lines
+ * because batching and sending share one lock, the in-flight count and the final flush; a
+ * {@code ReportQueue} holding {@code unsent}/{@code waitingSince} would be the split.
  */
 final class Reporter {
     private static final Logger LOG = Logger.getLogger(Worker.class.getName());

@@ -47,7 +47,7 @@ import java.util.logging.Logger;
  * checkpoint, dropping those whose deadline passed.
  *
  * <p>Threads: one fetch loop, {@link Reporter#SENDERS} report senders, {@code cores} task threads, all daemons.
- * Thread-safe.
+ * Thread-safe. Just over 300 lines: start, stop and abort each undo a different part of the start on failure.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Worker.class.getName());

@@ -35,7 +35,9 @@ import java.util.logging.Logger;
  * resumed and computed again — and its earlier result, never durable, was never reported.
  * A record cut short by a crash is ignored as a whole on the next open (see {@link JournalFile}).
  *
- * <p>Thread-safe: the fetcher, task threads and report senders share it.
+ * <p>Thread-safe: the fetcher, task threads and report senders share it. Lock order: {@code writeLock}
+ * (held during writes and fsyncs) before {@code this} (held only for memory); over 300 lines because
+ * that ordering is only checkable with every write path in one class.
  */
 public final class TaskJournal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TaskJournal.class.getName());
