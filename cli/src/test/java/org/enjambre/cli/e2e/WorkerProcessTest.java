@@ -129,7 +129,8 @@ class WorkerProcessTest {
 
         long reports = coordinator.requests("POST", "/api/v1/work/report", 200) - reportsBefore;
         long fetches = coordinator.requests("POST", "/api/v1/work/fetch", 200) - fetchesBefore;
-        assertThat(reports).as("report requests for 512 results").isEqualTo(2);
+        // Two batches of 256; a third only if a machine so slow that 10 s pass between two batches.
+        assertThat(reports).as("report requests for 512 results").isBetween(2L, 3L);
         assertThat(fetches).as("fetch requests for 512 tasks").isLessThan(20);
         // One fsync per fetched batch and per group commit, not two per task (1,024 before).
         assertThat(worker.journalSyncs()).isLessThan(fetches + reports + 2);
