@@ -197,7 +197,7 @@ class TaskExecutorTest {
         open(AppRegistry.of(left), BlobSource.NONE, null);
         executor.submit(store("j/8/0", "left", new byte[0], NOW.toEpochMilli() + 90_000, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/8/0") == TaskExecutor.Outcome.DONE);
-        assertThat(new String(stores.outbox().get("j/8/0").orElseThrow().output(), StandardCharsets.UTF_8)).isEqualTo("90000");
+        assertThat(new String(stores.journal().result("j/8/0").orElseThrow().output(), StandardCharsets.UTF_8)).isEqualTo("90000");
     }
 
     @Test
