@@ -58,6 +58,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--allow-same-host", description = "let two replicas of one unit run on workers of the same host (for one-machine swarms)")
     boolean allowSameHost;
 
+    @Option(names = "--credibility-wait", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long results of a credibility job may wait for their workers' spot-checks before the unit gets one more replica (default: ${DEFAULT-VALUE})")
+    long credibilityWaitSeconds;
+
     static Path defaultDataDir() {
         return Path.of(System.getProperty("user.home"), ".enjambre", "coordinator");
     }
@@ -69,7 +73,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
-                    .privateViews(privateDashboard).allowSameHost(allowSameHost);
+                    .privateViews(privateDashboard).allowSameHost(allowSameHost)
+                    .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
