@@ -14,6 +14,7 @@ import org.enjambre.coordinator.cluster.PeerQueries;
 import org.enjambre.coordinator.cluster.PeerQuestion;
 import org.enjambre.coordinator.http.ApiServer;
 import org.enjambre.coordinator.http.Events;
+import org.enjambre.coordinator.http.LongPolls;
 import org.enjambre.coordinator.http.Views;
 import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
@@ -76,6 +77,7 @@ public final class Coordinator implements AutoCloseable {
     private final Events events = new Events();
     private final Vertx vertx;
     private final ApiServer api;
+    private final LongPolls polls;
     private final String apiKey;
     private volatile ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -89,15 +91,12 @@ public final class Coordinator implements AutoCloseable {
         Files.createDirectories(o.dataDir());
         this.apiKey = o.apiKey() != null ? o.apiKey() : apiKeyFile(o.dataDir());
         this.store = o.db() != null ? JdbcStore.open(o.db()) : JdbcStore.h2(o.dataDir());
-        ApiServer[] apiRef = new ApiServer[1];
+        // A job row this peer cannot load is failed (with the reason) before the maps load it: no crash loop.
+        org.enjambre.coordinator.jobs.UnloadableJobs.fail(store, Runtime.getRuntime().maxMemory(), clock);
+        this.polls = new LongPolls();
         JobService[] jobsRef = new JobService[1];
         org.enjambre.coordinator.sched.SpotChecks[] checksRef = new org.enjambre.coordinator.sched.SpotChecks[1];
-        this.index = new LocalIndex(job -> {
-            ApiServer a = apiRef[0];
-            if (a != null) {
-                a.wake();
-            }
-        }, unit -> {
+        this.index = new LocalIndex(job -> polls.signal(), unit -> {
             JobService j = jobsRef[0];
             if (j != null) {
                 j.unitFinished(unit);
@@ -150,7 +149,8 @@ public final class Coordinator implements AutoCloseable {
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
         checksRef[0] = spotChecks;
         this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
-                JobDirectory.of(jobs), workers::apply, Durable.of(store), Checks.of(spotChecks), new ClusterPeers(),
+                JobDirectory.of(jobs), workers::apply, Durable.of(store),
+                Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(),
                 metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()),
                 org.enjambre.workunits.trust.TrustRules.withWait(o.credibilityWait()));
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
@@ -167,8 +167,13 @@ public final class Coordinator implements AutoCloseable {
         registerGauges();
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
-        this.api = new ApiServer(vertx, this, apiKey, o.privateViews(), fetchLimiter);
-        apiRef[0] = api;
+        this.api = new ApiServer(vertx, new ApiServer.Services(jobs, workers, scheduler, store, metrics, events, polls,
+                new ApiServer.Peers() {
+                    @Override public int count() { return node.hazelcast().getCluster().getMembers().size(); }
+                    @Override public ObjectNode clusterView() { return Coordinator.this.clusterView(); }
+                    @Override public String snapshotEvents() { return Coordinator.this.snapshotEvents(); }
+                }, fetchLimiter, clock, System::nanoTime),
+                new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes()));
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         this.timers = Executors.newScheduledThreadPool(2, r -> {
@@ -312,6 +317,8 @@ public final class Coordinator implements AutoCloseable {
         metrics.gauge("enjambre.units.waiting.credibility",
                 "Units owned by this peer whose results wait for credibility with no replica in progress", "scope", "peer",
                 () -> index.waitingSince(Long.MAX_VALUE).size());
+        metrics.gauge("enjambre.store.healthy", "1 while the store can write, 0 while writes fail", "scope", "peer", () -> store.writable() ? 1 : 0);
+        metrics.counter("enjambre.store.write.failures", "Store writes (commits) that failed", "scope", "peer", store::writeFailures);
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */
@@ -325,7 +332,7 @@ public final class Coordinator implements AutoCloseable {
                 try {
                     if (!closed.get()) {
                         index.rebuild(node.units());
-                        api.wake();
+                        polls.signal(index.readyCount());
                     }
                 } catch (RuntimeException e) {
                     LOG.debug("rebuilding the local index", e);
@@ -480,6 +487,7 @@ public final class Coordinator implements AutoCloseable {
     public Scheduler scheduler() { return scheduler; }
     public Metrics metrics() { return metrics; }
     public Events events() { return events; }
+    public ApiServer api() { return api; }
 
     /** Stops gracefully: stops serving, leaves the cluster (partitions migrate), closes the store. */
     @Override
