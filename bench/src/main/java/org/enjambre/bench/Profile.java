@@ -47,6 +47,8 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
         LIBRARIES.put("io.micrometer.", "Micrometer");
         LIBRARIES.put("org.enjambre.", "Enjambre");
         LIBRARIES.put("org.slf4j.", "SLF4J");
+        LIBRARIES.put("com.dylibso.chicory.", "Chicory (WebAssembly)");
+        LIBRARIES.put("picocli.", "picocli");
     }
 
     /**
@@ -78,13 +80,19 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
     }
 
     static Profile of(List<RecordedEvent> events, int top) {
+        return of(events, top, java.time.Instant.MIN, java.time.Instant.MAX);
+    }
+
+    /** Like {@link #of(List, int)}, with only the samples taken between {@code from} and {@code to}. */
+    static Profile of(List<RecordedEvent> events, int top, java.time.Instant from, java.time.Instant to) {
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> inclusive = new HashMap<>();
         Map<String, Long> libs = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
         long n = 0;
         for (RecordedEvent e : events) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null
+                    || e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
                 continue;
             }
             List<RecordedFrame> frames = e.getStackTrace().getFrames();
