@@ -47,6 +47,7 @@ public final class HazelcastBaseline {
     }
 
     public static void main(String[] args) throws Exception {
+        Child.exitWithParent();
         long tasks = Long.parseLong(args[0]);
         long warmup = Long.parseLong(args[1]);
         String cluster = "bench-hz-" + UUID.randomUUID().toString().substring(0, 8);

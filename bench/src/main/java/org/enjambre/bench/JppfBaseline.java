@@ -42,6 +42,7 @@ public final class JppfBaseline {
 
     /** Arguments: tasks to time, tasks per job, warm-up tasks, one-task jobs to time. */
     public static void main(String[] args) throws Exception {
+        Child.exitWithParent();
         long tasks = Long.parseLong(args[0]);
         int perJob = Integer.parseInt(args[1]);
         long warmup = Long.parseLong(args[2]);

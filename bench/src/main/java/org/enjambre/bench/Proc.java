@@ -25,6 +25,8 @@ final class Proc implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final CompletableFuture<Matcher> watched = new CompletableFuture<>();
+    /** Stops the process if the bench itself is stopped (Ctrl-C, SIGTERM) before {@link #close()}. */
+    private final Thread onBenchExit;
 
     private Proc(String name, Process process, Path log, Pattern watch) {
         this.name = name;
@@ -33,6 +35,8 @@ final class Proc implements AutoCloseable {
         Thread t = new Thread(() -> pump(watch), "proc-" + name);
         t.setDaemon(true);
         t.start();
+        onBenchExit = new Thread(process::destroy, "stop-" + name);
+        Runtime.getRuntime().addShutdownHook(onBenchExit);
     }
 
     /** Starts {@code command} with its standard output and error going to {@code log}; {@code watch} may be null. */
@@ -98,6 +102,11 @@ final class Proc implements AutoCloseable {
     /** SIGTERM (a graceful stop, which also writes a JFR recording started with dumponexit), then SIGKILL after 60 s. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onBenchExit);
+        } catch (IllegalStateException e) {
+            // the bench is already stopping: the hook stops the process
+        }
         process.destroy();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -227,6 +227,14 @@ final class Report {
         rows(b, "By thread", p.threads());
         rows(b, "Hot methods (self)", p.selfMethods());
         rows(b, "Enjambre methods on the stack (inclusive)", p.enjambreInclusive());
+        if (!p.waits().isEmpty()) {
+            b.append("| Blocked (JFR duration events above their threshold) at | event | count | total |\n|---|---|---:|---:|\n");
+            for (Profile.Wait w : p.waits()) {
+                b.append("| `").append(w.where()).append("` | ").append(w.event()).append(" | ").append(w.count()).append(" | ")
+                        .append(String.format(Locale.ROOT, "%,.0f ms", w.totalMs())).append(" |\n");
+            }
+            b.append('\n');
+        }
         return b.toString();
     }
 
@@ -271,7 +279,7 @@ final class Report {
     }
 
     static String ratio(double d) {
-        return String.format(Locale.ROOT, "%.2fx", d);
+        return String.format(Locale.ROOT, d < 0.01 ? "%.4fx" : "%.2fx", d);
     }
 
     private static String met(boolean ok) {

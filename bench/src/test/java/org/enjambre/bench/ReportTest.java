@@ -11,7 +11,8 @@ class ReportTest {
     private static Results results() {
         Results.Throughput typical = new Results.Throughput(8, 16, 10_000, 20_000, 2.0, 1500, 10, 0, 1.0, 0.5, 30_000);
         Results.Throughput wide = new Results.Throughput(16, 64, 10_000, 20_000, 1.0, 400, 5, 0, 0.8, 0.4, 20_000);
-        Profile profile = new Profile(100, List.of(new Profile.Row("JdbcStore.commit", 40, 40.0)), List.of(), List.of(), List.of());
+        Profile profile = new Profile(100, List.of(new Profile.Row("JdbcStore.commit", 40, 40.0)), List.of(), List.of(), List.of(),
+                List.of(new Profile.Wait("FileForce", "TaskStore.put", 12, 480.4)));
         return new Results(new Results.Machine("Some CPU", 2, 8L << 30, "JDK 17", "Linux", "2026-01-01T00:00:00Z", 0.25), "the command",
                 new Results.Baseline(20_000, 0.5, 40_000), new Results.Jppf(100_000, 1000, 5.0, 20_000, 500, 1.5, 3.0),
                 new Results.Real(4, 2, 5_000, 10_000, 10.0, 2.0, 4.0, 2_000, 7, 3_000, profile, null), List.of(typical, wide), typical, new Latencies(200, 4.0, 12.5, 20),
@@ -69,7 +70,8 @@ class ReportTest {
         assertThat(md).contains("```\nthe command\n```").contains("Some CPU, 2 cores, 8.0 GiB RAM").contains("load average 0.25 at the start")
                 .contains("| `JdbcStore.commit` | 40 | 40.0 % |").contains("* a note")
                 .contains("### Real workers: the shipped distribution").contains("| 5,000 | 10.00 | 1,000 | 0.05x | 0.03x | 200 µs | 400 µs | 2,000 (7) |")
-                .contains("JPPF 6.2: a driver, a node").contains("20,000 tasks/s");
+                .contains("JPPF 6.2: a driver, a node").contains("20,000 tasks/s")
+                .contains("| `TaskStore.put` | FileForce | 12 | 480 ms |");
     }
 
     @Test
