@@ -105,6 +105,9 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
                 continue;
             }
             if (WAIT_EVENTS.contains(e.getEventType().getName())) {
+                if (benchThread(e.getStackTrace().getFrames())) {
+                    continue;
+                }
                 double[] w = waits.computeIfAbsent(e.getEventType().getName().substring(4) + "\t" + innermostEnjambre(e.getStackTrace().getFrames()),
                         k -> new double[2]);
                 w[0]++;
@@ -139,6 +142,11 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
                 .map(x -> new Wait(x.getKey().split("\t")[0], x.getKey().split("\t")[1], (long) x.getValue()[0], x.getValue()[1]))
                 .sorted(Comparator.comparingDouble(Wait::totalMs).reversed()).limit(top).toList();
         return new Profile(n, rank(self, n, top), rank(inclusive, n, top), rank(libs, n, top), rank(threads, n, top), waitRows);
+    }
+
+    /** A wait of the bench's own threads (e.g. reading a child's output) when the coordinator runs in the bench's JVM. */
+    private static boolean benchThread(List<RecordedFrame> frames) {
+        return frames.stream().anyMatch(f -> f.getMethod().getType().getName().startsWith("org.enjambre.bench."));
     }
 
     private static String innermostEnjambre(List<RecordedFrame> frames) {

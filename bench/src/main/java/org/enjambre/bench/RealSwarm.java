@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * (embedded H2, durable) and N {@code enjambre worker --cores C} processes, each with its own data directory,
  * all on loopback; a noop job (replicas 2, quorum 2) sized to run for about {@code seconds}, timed from
  * {@code POST} to COMPLETED, checked (state, merged result, every result reported and valid). The coordinator
- * and the first worker record JFR ({@code default} settings); the profiles keep only the measured job's samples.
+ * and the first worker record JFR ({@code default} settings, waits from 1 ms); the profiles keep only the measured job's events.
  */
 final class RealSwarm {
     private static final Pattern UP = Pattern.compile("coordinator up at (http://\\S+)");
@@ -93,7 +93,9 @@ final class RealSwarm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (recording != null) {
-            cmd.add("-XX:StartFlightRecording=settings=default,dumponexit=true,filename=" + recording.toAbsolutePath());
+            // Waits on files, sockets and locks from 1 ms (the default settings record only those above 10-20 ms).
+            cmd.add("-XX:StartFlightRecording=settings=default,file-threshold=1ms,socket-threshold=1ms,locking-threshold=1ms,"
+                    + "dumponexit=true,filename=" + recording.toAbsolutePath());
         }
         cmd.add("-jar");
         cmd.add(jar.toString());
