@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The benchmark: throughput, latency and scale of one coordinator peer, with Hazelcast's executor as a
- * baseline measured in the same run; prints a table and rewrites the generated section of BENCHMARKS.md.
+ * The benchmark: throughput of the shipped distribution (real coordinator and worker processes), then
+ * throughput, latency and scale of one coordinator peer with simulated workers, with JPPF 6.2 and Hazelcast's
+ * executor as baselines measured in the same run; prints a table and rewrites the generated section of BENCHMARKS.md.
  * Options: {@code --quick} (small sizes, a smoke run), {@code --only scale,throughput,...} (some sections only),
  * {@code --output FILE}, {@code --no-write}, {@code --summarize FILE.jfr} (print a recording's profile).
  */
