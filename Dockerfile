@@ -11,6 +11,7 @@ COPY coordinator/pom.xml coordinator/
 COPY worker/pom.xml worker/
 COPY cli/pom.xml cli/
 COPY bench/pom.xml bench/
+COPY ops/pom.xml ops/
 RUN mvn -B -q dependency:go-offline -DexcludeReactor=true || true
 COPY . .
 RUN mvn -B -DskipTests package && cp cli/target/enjambre.jar /enjambre.jar

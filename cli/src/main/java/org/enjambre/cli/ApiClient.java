@@ -2,6 +2,7 @@ package org.enjambre.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.enjambre.workunits.text.Printable;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -18,12 +19,25 @@ final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
 
-    /** The API answered with an error; the message is the server's. */
+    /**
+     * A string field of a server's answer, safe to print: control characters (ANSI escapes, say, in a
+     * job name stored by an older coordinator) and bidirectional overrides are written as backslash-u escapes.
+     */
+    static String text(JsonNode n, String field) {
+        return Printable.escape(n.path(field).asText());
+    }
+
+    /** Server text of several lines (a result, pretty JSON), safe to print: as {@link #text}, keeping newlines and tabs. */
+    static String lines(String s) {
+        return Printable.escapeKeepingLines(s);
+    }
+
+    /** The API answered with an error; the message is the server's (escaped for printing). */
     static final class ApiError extends Exception {
         final int status;
 
         ApiError(int status, String message) {
-            super(message);
+            super(Printable.escape(message));
             this.status = status;
         }
     }

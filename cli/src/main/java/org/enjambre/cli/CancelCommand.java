@@ -22,7 +22,7 @@ public final class CancelCommand implements Callable<Integer> {
     public Integer call() {
         try {
             var j = client.api().delete("/api/v1/jobs/" + job);
-            spec.commandLine().getOut().println(job + " " + j.get("state").asText());
+            spec.commandLine().getOut().println(job + " " + ApiClient.text(j, "state"));
             return 0;
         } catch (ApiClient.ApiError e) {
             spec.commandLine().getErr().println("cancel: " + e.getMessage());

@@ -58,6 +58,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--allow-same-host", description = "let two replicas of one unit run on workers of the same host (for one-machine swarms)")
     boolean allowSameHost;
 
+    @Option(names = "--max-buffered-mb", defaultValue = "256", paramLabel = "MB",
+            description = "request-body bytes this peer buffers at once, all requests together; past it requests get 503 with Retry-After (default: ${DEFAULT-VALUE})")
+    long maxBufferedMb;
+
     static Path defaultDataDir() {
         return Path.of(System.getProperty("user.home"), ".enjambre", "coordinator");
     }
@@ -69,7 +73,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
-                    .privateViews(privateDashboard).allowSameHost(allowSameHost);
+                    .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -139,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
             List<String> lines = new ArrayList<>();
             for (Map.Entry<String, JsonNode> e : views.entrySet()) {
                 JsonNode j = e.getValue();
-                lines.add(ProgressBar.render(String.format("%-26s", j.get("name").asText()), j.get("progress").asDouble(),
+                lines.add(ProgressBar.render(String.format("%-26s", ApiClient.text(j, "name")), j.get("progress").asDouble(),
                         j.at("/workUnits/done").asLong(), j.at("/workUnits/total").asLong(), j.get("state").asText()));
             }
             long now = System.currentTimeMillis();
@@ -176,8 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
             String id = e.getKey();
             JsonNode j = e.getValue();
             if (!j.get("state").asText().equals("COMPLETED")) {
-                out.println(j.get("name").asText() + ": " + j.get("state").asText()
-                        + (j.hasNonNull("failure") ? " — " + j.get("failure").asText() : ""));
+                out.println(ApiClient.text(j, "name") + ": " + ApiClient.text(j, "state")
+                        + (j.hasNonNull("failure") ? " — " + ApiClient.text(j, "failure") : ""));
                 ok = false;
                 continue;
             }

@@ -44,7 +44,7 @@ public final class ModuleCommand implements Runnable {
             }
             try {
                 var r = client.api().postBytes("/api/v1/modules", bytes, "application/wasm");
-                spec.commandLine().getOut().println(r.get("sha256").asText());
+                spec.commandLine().getOut().println(ApiClient.text(r, "sha256"));
                 return 0;
             } catch (ApiClient.ApiError e) {
                 spec.commandLine().getErr().println("module upload: " + e.getMessage());

@@ -30,7 +30,7 @@ public final class ResultCommand implements Callable<Integer> {
     public Integer call() {
         try {
             var r = client.api().raw("/api/v1/jobs/" + job + "/result");
-            String type = r.headers().firstValue("Content-Type").orElse("application/octet-stream");
+            String type = ApiClient.lines(r.headers().firstValue("Content-Type").orElse("application/octet-stream"));
             if (output == null && !type.startsWith("application/json")) {
                 output = Path.of(job + (type.equals("image/png") ? ".png" : ".bin"));
             }
@@ -38,7 +38,7 @@ public final class ResultCommand implements Callable<Integer> {
                 Files.write(output, r.body());
                 spec.commandLine().getOut().println("result (" + type + ", " + r.body().length + " bytes) written to " + output.toAbsolutePath());
             } else {
-                spec.commandLine().getOut().println(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+                spec.commandLine().getOut().println(ApiClient.lines(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)));
             }
             return 0;
         } catch (ApiClient.ApiError e) {

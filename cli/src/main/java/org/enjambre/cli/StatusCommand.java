@@ -27,13 +27,13 @@ public final class StatusCommand implements Callable<Integer> {
             ApiClient api = client.api();
             if (job != null) {
                 JsonNode j = api.get("/api/v1/jobs/" + job);
-                out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+                out.println(ApiClient.lines(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j)));
                 return 0;
             }
             out.printf("%-14s %-10s %-11s %7s  %s%n", "ID", "APP", "STATE", "DONE", "NAME");
             for (JsonNode j : api.get("/api/v1/jobs").get("jobs")) {
-                out.printf("%-14s %-10s %-11s %6.1f%%  %s%n", j.get("id").asText(), j.get("app").asText(),
-                        j.get("state").asText(), j.get("progress").asDouble() * 100, j.get("name").asText());
+                out.printf("%-14s %-10s %-11s %6.1f%%  %s%n", ApiClient.text(j, "id"), ApiClient.text(j, "app"),
+                        ApiClient.text(j, "state"), j.get("progress").asDouble() * 100, ApiClient.text(j, "name"));
             }
             return 0;
         } catch (ApiClient.ApiError e) {

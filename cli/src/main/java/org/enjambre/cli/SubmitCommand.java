@@ -1,6 +1,7 @@
 package org.enjambre.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.enjambre.workunits.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +42,7 @@ public final class SubmitCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             String id = api.post("/api/v1/jobs", body).get("id").asText();
-            out.println(id);
+            out.println(Printable.escape(id));
             out.flush();
             if (!wait) {
                 return 0;
@@ -65,20 +66,20 @@ public final class SubmitCommand implements Callable<Integer> {
                 @Override public void flush() { err.flush(); }
             }, true);
             JsonNode job = api.get("/api/v1/jobs/" + id);
-            ProgressBar bar = new ProgressBar(stream, terminal, job.get("name").asText());
+            ProgressBar bar = new ProgressBar(stream, terminal, ApiClient.text(job, "name"));
             while (true) {
                 JsonNode wu = job.get("workUnits");
-                bar.update(job.get("progress").asDouble(), wu.get("done").asLong(), wu.get("total").asLong(), job.get("state").asText());
-                String state = job.get("state").asText();
+                String state = ApiClient.text(job, "state");
+                bar.update(job.get("progress").asDouble(), wu.get("done").asLong(), wu.get("total").asLong(), state);
                 if (state.equals("COMPLETED") || state.equals("FAILED") || state.equals("CANCELLED")) {
                     bar.finish();
                     stream.flush();
                     if (!state.equals("COMPLETED")) {
-                        err.println("job " + id + " " + state + (job.hasNonNull("failure") ? ": " + job.get("failure").asText() : ""));
+                        err.println("job " + id + " " + state + (job.hasNonNull("failure") ? ": " + ApiClient.text(job, "failure") : ""));
                         return false;
                     }
                     var r = api.raw("/api/v1/jobs/" + id + "/result");
-                    String type = r.headers().firstValue("Content-Type").orElse("application/octet-stream");
+                    String type = ApiClient.lines(r.headers().firstValue("Content-Type").orElse("application/octet-stream"));
                     if (output != null || !type.startsWith("application/json")) {
                         Path target = output != null ? output : Path.of(id + (type.equals("image/png") ? ".png" : ".bin"));
                         try {
@@ -89,7 +90,7 @@ public final class SubmitCommand implements Callable<Integer> {
                         }
                         out.println("result (" + type + ", " + r.body().length + " bytes) written to " + target.toAbsolutePath());
                     } else {
-                        out.println(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+                        out.println(ApiClient.lines(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)));
                     }
                     out.flush();
                     return true;

@@ -11,14 +11,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.enjambre.coordinator.cluster.ClusterNode;
 import org.enjambre.coordinator.cluster.PeerQueries;
+import org.enjambre.coordinator.cluster.PeerQuestion;
 import org.enjambre.coordinator.http.ApiServer;
 import org.enjambre.coordinator.http.Events;
+import org.enjambre.coordinator.http.LongPolls;
 import org.enjambre.coordinator.http.Views;
 import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.sched.LocalIndex;
+import org.enjambre.coordinator.sched.Checks;
+import org.enjambre.coordinator.sched.Durable;
+import org.enjambre.coordinator.sched.JobDirectory;
+import org.enjambre.coordinator.sched.Peers;
 import org.enjambre.coordinator.sched.Scheduler;
+import org.enjambre.coordinator.cluster.HazelcastUnitTable;
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.store.Store;
@@ -70,6 +77,7 @@ public final class Coordinator implements AutoCloseable {
     private final Events events = new Events();
     private final Vertx vertx;
     private final ApiServer api;
+    private final LongPolls polls;
     private final String apiKey;
     private volatile ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -83,15 +91,12 @@ public final class Coordinator implements AutoCloseable {
         Files.createDirectories(o.dataDir());
         this.apiKey = o.apiKey() != null ? o.apiKey() : apiKeyFile(o.dataDir());
         this.store = o.db() != null ? JdbcStore.open(o.db()) : JdbcStore.h2(o.dataDir());
-        ApiServer[] apiRef = new ApiServer[1];
+        // A job row this peer cannot load is failed (with the reason) before the maps load it: no crash loop.
+        org.enjambre.coordinator.jobs.UnloadableJobs.fail(store, Runtime.getRuntime().maxMemory(), clock);
+        this.polls = new LongPolls();
         JobService[] jobsRef = new JobService[1];
         org.enjambre.coordinator.sched.SpotChecks[] checksRef = new org.enjambre.coordinator.sched.SpotChecks[1];
-        this.index = new LocalIndex(job -> {
-            ApiServer a = apiRef[0];
-            if (a != null) {
-                a.wake();
-            }
-        }, unit -> {
+        this.index = new LocalIndex(job -> polls.signal(), unit -> {
             JobService j = jobsRef[0];
             if (j != null) {
                 j.unitFinished(unit);
@@ -119,7 +124,7 @@ public final class Coordinator implements AutoCloseable {
             @Override public void replicaMigrationCompleted(ReplicaMigrationEvent e) { }
             @Override public void replicaMigrationFailed(ReplicaMigrationEvent e) { }
         });
-        this.peers = new PeerQueries(node.hazelcast(), this::answer);
+        this.peers = new PeerQueries(node.hazelcast(), new PeerHandler());
         Map<String, byte[]> moduleCache = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
@@ -141,22 +146,12 @@ public final class Coordinator implements AutoCloseable {
         this.registrationLimiter = limiter(o.registrationsPerMinute(), o.registrationBurst());
         this.fetchLimiter = limiter(o.fetchesPerMinute(), o.fetchBurst());
         this.workers = new WorkerService(node.workers(), store, clock, registrationLimiter);
-        this.scheduler = new Scheduler(node.units(), index, jobs, workers, store, clock,
-                new Scheduler.Placement(true, !o.allowSameHost()), metrics);
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
         checksRef[0] = spotChecks;
-        scheduler.spotChecks(spotChecks);
-        scheduler.onCredibilityRaised((workerId, credibility) -> peers.tellAll("credible", workerId + "\t" + credibility));
-        scheduler.stealFrom((w, n) -> {
-            org.enjambre.workunits.model.WorkerRef ref = scheduler.ref(w);
-            String arg = ref.workerId() + "\t" + (ref.accountId() == null ? "" : ref.accountId()) + "\t"
-                    + (ref.hostId() == null ? "" : ref.hostId()) + "\t" + String.join(",", w.apps()) + "\t" + n;
-            java.util.List<String> keys = new java.util.ArrayList<>();
-            for (String[] answer : peers.<String[]>askOthers("ready", arg)) {
-                keys.addAll(java.util.List.of(answer));
-            }
-            return keys;
-        });
+        this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
+                JobDirectory.of(jobs), workers::apply, Durable.of(store),
+                Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(),
+                metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()));
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
@@ -171,8 +166,13 @@ public final class Coordinator implements AutoCloseable {
         registerGauges();
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
-        this.api = new ApiServer(vertx, this, apiKey, o.privateViews(), fetchLimiter);
-        apiRef[0] = api;
+        this.api = new ApiServer(vertx, new ApiServer.Services(jobs, workers, scheduler, store, metrics, events, polls,
+                new ApiServer.Peers() {
+                    @Override public int count() { return node.hazelcast().getCluster().getMembers().size(); }
+                    @Override public ObjectNode clusterView() { return Coordinator.this.clusterView(); }
+                    @Override public String snapshotEvents() { return Coordinator.this.snapshotEvents(); }
+                }, fetchLimiter, clock, System::nanoTime),
+                new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes()));
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         this.timers = Executors.newScheduledThreadPool(2, r -> {
@@ -239,61 +239,57 @@ public final class Coordinator implements AutoCloseable {
         return key;
     }
 
-    private Object answer(String question, String argument) {
-        switch (question) {
-            case "counts":
-                return index.counts(argument);
-            case "credible": {
-                // argument: workerId \t its credibility now
-                int tab = argument.indexOf('\t');
-                try {
-                    scheduler.revalidate(argument.substring(0, tab), Double.parseDouble(argument.substring(tab + 1)));
-                } catch (RuntimeException e) {
-                    if (!closed.get()) {
-                        LOG.warn("revalidating the results of worker {} failed", argument.substring(0, tab), e);
-                    }
+    /** How this peer answers the other peers' questions, from what it owns. */
+    private final class PeerHandler implements PeerQuestion.Handler {
+        @Override
+        public long[] unitCounts(String jobId) {
+            return index.counts(jobId);
+        }
+
+        @Override
+        public long[] taskCounts(String jobId) {
+            return index.taskCounts(jobId);
+        }
+
+        @Override
+        public PeerQuestion.PeerStatus status() {
+            return new PeerQuestion.PeerStatus(node.hazelcast().getCluster().getLocalMember().getUuid().toString(),
+                    node.units().getLocalMapStats().getOwnedEntryCount(), index.readyCount(), (long) metrics.reportedTotal(),
+                    api == null ? null : url());
+        }
+
+        @Override
+        public String[] readyUnits(org.enjambre.workunits.model.WorkerRef ref, java.util.Set<String> apps, int n) {
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            for (String jobId : index.readyJobs()) {
+                JobRecord j = node.jobs().get(jobId);
+                if (j == null || j.state().terminal() || !apps.contains(j.app())) {
+                    continue;
                 }
-                return null;
-            }
-            case "tasks":
-                return index.taskCounts(argument);
-            case "load": {
-                long local = node.units().getLocalMapStats().getOwnedEntryCount();
-                return new long[]{local, index.readyCount(), (long) metrics.reportedTotal()};
-            }
-            case "peer": {
-                ObjectNode p = Json.MAPPER.createObjectNode();
-                p.put("id", node.hazelcast().getCluster().getLocalMember().getUuid().toString());
-                p.put("units", node.units().getLocalMapStats().getOwnedEntryCount());
-                p.put("readyUnits", index.readyCount());
-                p.put("tasksReported", (long) metrics.reportedTotal());
-                p.put("http", url());
-                return Json.write(p);
-            }
-            case "ready": {
-                // argument: workerId \t account \t host \t apps (comma-separated) \t how many
-                String[] a = argument.split("\t", -1);
-                org.enjambre.workunits.model.WorkerRef ref = new org.enjambre.workunits.model.WorkerRef(a[0],
-                        a[1].isEmpty() ? null : a[1], a[2].isEmpty() ? null : a[2]);
-                java.util.Set<String> apps = java.util.Set.of(a[3].split(","));
-                int n = Integer.parseInt(a[4]);
-                java.util.List<String> keys = new java.util.ArrayList<>();
-                for (String jobId : index.readyJobs()) {
-                    JobRecord j = node.jobs().get(jobId);
-                    if (j == null || j.state().terminal() || !apps.contains(j.app())) {
-                        continue;
-                    }
-                    for (LocalIndex.Ready r : index.ready(jobId, ref, n - keys.size(), 256)) {
-                        keys.add(r.key());
-                    }
-                    if (keys.size() >= n) {
-                        break;
-                    }
+                for (LocalIndex.Ready r : index.ready(jobId, ref, n - keys.size(), 256)) {
+                    keys.add(r.key());
                 }
-                return keys.toArray(new String[0]);
+                if (keys.size() >= n) {
+                    break;
+                }
             }
-            default:
-                return null;
+            return keys.toArray(new String[0]);
+        }
+
+        @Override
+        public void credibilityRaised(String workerId, double credibility) {
+            try {
+                scheduler.credibility().revalidate(workerId, credibility);
+            } catch (RuntimeException e) {
+                if (!closed.get()) {
+                    LOG.warn("revalidating the results of worker {} failed", workerId, e);
+                }
+            }
+        }
+
+        @Override
+        public int releaseReplicas(String workerId, java.util.Set<String> keep, String reason) {
+            return scheduler.releaser().release(workerId, keep, reason);
         }
     }
 
@@ -320,6 +316,8 @@ public final class Coordinator implements AutoCloseable {
         metrics.gauge("enjambre.units.waiting.credibility",
                 "Units owned by this peer whose results wait for credibility with no replica in progress", "scope", "peer",
                 () -> index.waitingSince(Long.MAX_VALUE).size());
+        metrics.gauge("enjambre.store.healthy", "1 while the store can write, 0 while writes fail", "scope", "peer", () -> store.writable() ? 1 : 0);
+        metrics.counter("enjambre.store.write.failures", "Store writes (commits) that failed", "scope", "peer", store::writeFailures);
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */
@@ -333,7 +331,7 @@ public final class Coordinator implements AutoCloseable {
                 try {
                     if (!closed.get()) {
                         index.rebuild(node.units());
-                        api.wake();
+                        polls.signal(index.readyCount());
                     }
                 } catch (RuntimeException e) {
                     LOG.debug("rebuilding the local index", e);
@@ -344,8 +342,8 @@ public final class Coordinator implements AutoCloseable {
 
     private void expire() {
         try {
-            scheduler.expireDeadlines();
-            scheduler.unstick();
+            scheduler.deadlines().expire();
+            scheduler.credibility().unstick();
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("deadline check failed", e);
@@ -394,8 +392,8 @@ public final class Coordinator implements AutoCloseable {
 
     private ObjectNode stats(long now) {
         double reported = 0;
-        for (long[] load : peers.<long[], long[]>map("load", "", x -> x)) {
-            reported += load[2];
+        for (PeerQuestion.PeerStatus p : peers.askAll(new PeerQuestion.Describe())) {
+            reported += p.tasksReported();
         }
         double seconds = lastStatsAt == 0 ? 1 : Math.max(0.001, (now - lastStatsAt) / 1000.0);
         double rate = lastStatsAt == 0 ? 0 : Math.max(0, (reported - lastReported) / seconds);
@@ -440,14 +438,9 @@ public final class Coordinator implements AutoCloseable {
                 owned.merge(p.getOwner().getUuid().toString(), 1, Integer::sum);
             }
         }
-        Map<String, ObjectNode> loads = new HashMap<>();
-        for (String answer : peers.<String>askAll("peer", "")) {
-            try {
-                ObjectNode l = (ObjectNode) Json.MAPPER.readTree(answer);
-                loads.put(l.get("id").asText(), l);
-            } catch (IOException e) {
-                // skip a garbled answer
-            }
+        Map<String, PeerQuestion.PeerStatus> loads = new HashMap<>();
+        for (PeerQuestion.PeerStatus status : peers.askAll(new PeerQuestion.Describe())) {
+            loads.put(status.id(), status);
         }
         Member me = node.hazelcast().getCluster().getLocalMember();
         int total = node.hazelcast().getPartitionService().getPartitions().size();
@@ -456,14 +449,14 @@ public final class Coordinator implements AutoCloseable {
             ObjectNode p = arr.addObject();
             p.put("id", id);
             p.put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort());
-            ObjectNode l = loads.get(id);
-            p.put("http", l == null ? null : l.get("http").asText());
+            PeerQuestion.PeerStatus l = loads.get(id);
+            p.put("http", l == null ? null : l.http());
             p.put("local", m.equals(me));
             p.put("partitions", owned.getOrDefault(id, 0));
             p.put("partitionShare", Math.round(1000.0 * owned.getOrDefault(id, 0) / total) / 1000.0);
-            p.put("units", l == null ? 0 : l.get("units").asLong());
-            p.put("readyUnits", l == null ? 0 : l.get("readyUnits").asLong());
-            p.put("tasksReported", l == null ? 0 : l.get("tasksReported").asLong());
+            p.put("units", l == null ? 0 : l.units());
+            p.put("readyUnits", l == null ? 0 : l.readyUnits());
+            p.put("tasksReported", l == null ? 0 : l.tasksReported());
         }
         return n;
     }
@@ -493,6 +486,7 @@ public final class Coordinator implements AutoCloseable {
     public Scheduler scheduler() { return scheduler; }
     public Metrics metrics() { return metrics; }
     public Events events() { return events; }
+    public ApiServer api() { return api; }
 
     /** Stops gracefully: stops serving, leaves the cluster (partitions migrate), closes the store. */
     @Override
@@ -529,4 +523,29 @@ public final class Coordinator implements AutoCloseable {
         jobs.close();
     }
 
+    /** The other peers over {@link PeerQueries}. */
+    private final class ClusterPeers implements Peers {
+        @Override
+        public java.util.List<String> readyElsewhere(org.enjambre.workunits.model.WorkerRef ref, java.util.Set<String> apps, int n) {
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            for (String[] answer : peers.askOthers(new PeerQuestion.FindReady(ref, apps, n))) {
+                keys.addAll(java.util.List.of(answer));
+            }
+            return keys;
+        }
+
+        @Override
+        public void credibilityRaised(String workerId, double credibility) {
+            peers.tellAll(new PeerQuestion.CredibilityRaised(workerId, credibility));
+        }
+
+        @Override
+        public int releaseEverywhere(String workerId, java.util.Set<String> keep, String reason) {
+            int released = 0;
+            for (Integer n : peers.askAll(new PeerQuestion.ReleaseReplicas(workerId, keep, reason))) {
+                released += n;
+            }
+            return released;
+        }
+    }
 }

@@ -32,6 +32,7 @@ public final class CoordinatorOptions {
     private int registrationBurst = 200;
     private double fetchesPerMinute = 1200;
     private int fetchBurst = 100;
+    private long maxBufferedBytes = 256L << 20;
 
     private CoordinatorOptions(Path dataDir) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -161,6 +162,23 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /** The most bytes of request bodies this peer buffers at once (all requests together); past it, 503 with Retry-After. */
+    public CoordinatorOptions maxBufferedMb(long mb) {
+        if (mb < 1 || mb > 1L << 20) {
+            throw new IllegalArgumentException("--max-buffered-mb must be between 1 and 1048576, not " + mb);
+        }
+        return maxBufferedBytes(mb << 20);
+    }
+
+    /** As {@link #maxBufferedMb}, in bytes (tests use small budgets). */
+    public CoordinatorOptions maxBufferedBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("the buffered-bytes budget must be positive, not " + bytes);
+        }
+        this.maxBufferedBytes = bytes;
+        return this;
+    }
+
     private static void checkLimit(String what, double perMinute, int burst) {
         if (!(perMinute > 0) || burst < 1 || burst > 100_000_000) {
             throw new IllegalArgumentException("a " + what + " limit needs more than 0 per minute and a burst of 1 to 100000000");
@@ -180,6 +198,7 @@ public final class CoordinatorOptions {
     public int registrationBurst() { return registrationBurst; }
     public double fetchesPerMinute() { return fetchesPerMinute; }
     public int fetchBurst() { return fetchBurst; }
+    public long maxBufferedBytes() { return maxBufferedBytes; }
 
     public ClusterOptions clusterOptions() {
         String peerHost = clusterHost != null ? clusterHost : host.equals("0.0.0.0") ? "127.0.0.1" : host;

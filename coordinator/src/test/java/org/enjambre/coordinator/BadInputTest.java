@@ -3,7 +3,7 @@ package org.enjambre.coordinator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.enjambre.coordinator.http.ApiServer;
+import org.enjambre.coordinator.http.Limits;
 import org.enjambre.coordinator.store.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,7 +167,7 @@ class BadInputTest {
     @Test
     void submit_bodyOverTheLimit_413AndNothingChanged() {
         JsonNode before = state();
-        byte[] body = new byte[(int) ApiServer.MAX_BODY_BYTES + (1 << 20)];
+        byte[] body = new byte[(int) Limits.JOB_BYTES + (1 << 20)];
         Arrays.fill(body, (byte) ' ');
         byte[] head = "{\"app\":\"noop\",\"input\":{},\"name\":\"".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(head, 0, body, 0, head.length);
@@ -397,5 +397,116 @@ class BadInputTest {
         JsonNode rej = rejection(Harness.report(url, other.token(), Map.of(id, out)));
         assertThat(rej.get("code").asText()).isIn("NOT_YOURS", "UNKNOWN_TASK");
         assertThat(state().get("workers").size()).isEqualTo(after.get("workers").size() + 1);
+    }
+
+    // ---- strict JSON, ranges, printable names (issue 13)
+
+    @Test
+    void submit_duplicateKey_400NamingTheKey_andNothingChanged() {
+        JsonNode before = state();
+        Harness.Response r = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY,
+                "{\"app\":\"primes\",\"app\":\"noop\",\"input\":{\"from\":2,\"to\":100}}");
+        assertError(r, 400, "MALFORMED_JSON");
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo("app");
+        assertThat(r.json().get("error").get("message").asText()).contains("'app'").contains("twice");
+        Harness.Response nested = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY,
+                "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":100,\"to\":10}}");
+        assertError(nested, 400, "MALFORMED_JSON");
+        assertThat(nested.json().get("error").get("field").asText()).isEqualTo("input.to");
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void everyRoute_trailingContentOrDuplicateKeys_400MalformedJson() {
+        Harness.Registered w = Harness.register(url, "strict", "collatz");
+        JsonNode before = state();
+        String trailing = "{\"app\":\"noop\",\"input\":{}} {\"app\":\"noop\",\"input\":{}}";
+        Harness.Response job = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY, trailing);
+        assertError(job, 400, "MALFORMED_JSON");
+        assertThat(job.json().get("error").get("message").asText()).contains("more content after");
+        assertError(Harness.call("POST", url + "/api/v1/work/fetch", w.token(), "{\"max\":1}x"), 400, "MALFORMED_JSON");
+        assertError(Harness.call("POST", url + "/api/v1/work/fetch", w.token(), "{\"max\":1,\"max\":2}"), 400, "MALFORMED_JSON");
+        assertError(Harness.call("POST", url + "/api/v1/work/report", holder.token(),
+                "{\"results\":[],\"results\":[]}"), 400, "MALFORMED_JSON");
+        assertError(Harness.call("POST", url + "/api/v1/workers/register", null,
+                "{\"name\":\"a\",\"name\":\"b\",\"apps\":[\"primes\"]}"), 400, "MALFORMED_JSON");
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void submit_stringOverJacksonsLimit_400InOurWordsNamingTheLimitAndField() {
+        JsonNode before = state();
+        String name = "x".repeat(20_000_001);
+        Harness.Response r = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY,
+                "{\"app\":\"noop\",\"input\":{},\"name\":\"" + name + "\"}");
+        assertError(r, 400, "MALFORMED_JSON");
+        String message = r.json().get("error").get("message").asText();
+        assertThat(message).contains("20000000 characters").doesNotContain("StreamReadConstraints");
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo("name");
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void fetchMaxAndRegistrationCores_pastInt_400NamingFieldAndRange_notWrapped() {
+        Harness.Registered w = Harness.register(url, "wide", "collatz");
+        JsonNode before = state();
+        Harness.Response fetch = Harness.call("POST", url + "/api/v1/work/fetch", w.token(), "{\"max\":4294967297}");
+        assertError(fetch, 400, "BAD_REQUEST");
+        assertThat(fetch.json().get("error").get("field").asText()).isEqualTo("max");
+        assertThat(fetch.json().get("error").get("message").asText()).contains("between 1 and 256").contains("4294967297");
+        Harness.Response wait = Harness.call("POST", url + "/api/v1/work/fetch", w.token(), "{\"max\":1,\"waitMs\":99999999999999999999}");
+        assertError(wait, 400, "BAD_REQUEST");
+        assertThat(wait.json().get("error").get("field").asText()).isEqualTo("waitMs");
+        Harness.Response cores = Harness.call("POST", url + "/api/v1/workers/register", null,
+                "{\"name\":\"wrap\",\"cores\":4294967297,\"apps\":[\"primes\"]}");
+        assertError(cores, 400, "BAD_REQUEST");
+        assertThat(cores.json().get("error").get("field").asText()).isEqualTo("cores");
+        assertThat(cores.json().get("error").get("message").asText()).contains("between 1 and 4096");
+        Harness.Response memory = Harness.call("POST", url + "/api/v1/workers/register", null,
+                "{\"name\":\"wrap\",\"memoryMb\":-1,\"apps\":[\"primes\"]}");
+        assertError(memory, 400, "BAD_REQUEST");
+        assertThat(memory.json().get("error").get("field").asText()).isEqualTo("memoryMb");
+        Harness.Response page = Harness.call("GET", url + "/api/v1/jobs/" + job + "/units?limit=4294967297", null, null);
+        assertError(page, 400, "BAD_REQUEST");
+        assertThat(page.json().get("error").get("message").asText()).contains("between 1 and 1000");
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @MethodSource("unprintableNames")
+    void register_nameWithControlCharacters_400NamingTheField(String field, String value) {
+        JsonNode before = state();
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", "fine").put("platform", "test");
+        body.putArray("apps").add("primes");
+        body.put(field, value);
+        Harness.Response r = Harness.call("POST", url + "/api/v1/workers/register", null, Json.write(body));
+        assertError(r, 400, "BAD_REQUEST");
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo(field);
+        assertThat(r.json().get("error").get("message").asText()).contains("control characters");
+        assertThat(state()).isEqualTo(before);
+    }
+
+    static Stream<Arguments> unprintableNames() {
+        return Stream.of(
+                Arguments.of("name", "evil\u001b[31mred\u001b[0m"),
+                Arguments.of("name", "two\nlines"),
+                Arguments.of("name", "abc\u202egnp.exe"),
+                Arguments.of("account", "bell\u0007"),
+                Arguments.of("platform", "linux\u009b2J"),
+                Arguments.of("host", "h\u0000"));
+    }
+
+    @Test
+    void register_bodyOverItsFewKiB_413FromTheHeadersAlone() {
+        // Registration takes at most a few KiB: a bigger declared body is refused from its headers alone.
+        JsonNode before = state();
+        byte[] big = new byte[64 << 10];
+        Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        big[big.length - 1] = '}';
+        Harness.Response r = Harness.callBytes("POST", url + "/api/v1/workers/register", null, big);
+        assertError(r, 413, "BODY_TOO_LARGE");
+        assertThat(r.json().get("error").get("message").asText()).contains(Long.toString(Limits.REGISTER_BYTES));
+        assertThat(state()).isEqualTo(before);
     }
 }

@@ -46,6 +46,11 @@ final class EventCodec {
             out.writeString(c.workerId());
             out.writeDouble(c.credibility());
             out.writeLong(c.now());
+        } else if (e instanceof Event.Release r) {
+            out.writeByte(7);
+            out.writeString(r.workerId());
+            out.writeString(r.reason());
+            out.writeLong(r.now());
         } else if (e instanceof Event.Stalled s) {
             out.writeByte(6);
             out.writeLong(s.now());
@@ -73,6 +78,8 @@ final class EventCodec {
                 return new Event.Credible(in.readString(), in.readDouble(), in.readLong());
             case 6:
                 return new Event.Stalled(in.readLong());
+            case 7:
+                return new Event.Release(in.readString(), in.readString(), in.readLong());
             default:
                 throw new IOException("unknown event type " + type);
         }
@@ -99,6 +106,10 @@ final class EventCodec {
         } else if (e instanceof Effect.Done d) {
             out.writeByte(4);
             out.writeInt(d.replica());
+        } else if (e instanceof Effect.Released r) {
+            out.writeByte(6);
+            out.writeInt(r.replica());
+            out.writeString(r.workerId());
         } else if (e instanceof Effect.Failed f) {
             out.writeByte(5);
             out.writeString(f.reason());
@@ -122,6 +133,8 @@ final class EventCodec {
                 return new Effect.Done(in.readInt());
             case 5:
                 return new Effect.Failed(in.readString());
+            case 6:
+                return new Effect.Released(in.readInt(), in.readString());
             default:
                 throw new IOException("unknown effect type " + type);
         }

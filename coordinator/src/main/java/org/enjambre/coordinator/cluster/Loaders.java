@@ -123,9 +123,14 @@ public final class Loaders {
         }
     }
 
-    /** Loads every registered worker. */
+    /**
+     * Loads every registered worker when the cluster starts, and one worker by a keyed lookup afterwards: a
+     * worker id the map does not hold (an unknown or forged one in a token) costs one primary-key probe of
+     * the store, never a read of the whole table.
+     */
     public static final class Workers implements MapLoader<String, WorkerRecord> {
         private final Store store;
+        /** The table as read for the initial load; null after {@link #loaded()}. */
         private volatile Map<String, WorkerRecord> all;
 
         public Workers(Store store) {
@@ -134,18 +139,15 @@ public final class Loaders {
 
         @Override
         public WorkerRecord load(String key) {
-            return loadAll(List.of(key)).get(key);
+            Map<String, WorkerRecord> snapshot = all;
+            return snapshot != null ? snapshot.get(key) : store.worker(key).orElse(null);
         }
 
         @Override
         public Map<String, WorkerRecord> loadAll(Collection<String> keys) {
-            Map<String, WorkerRecord> snapshot = all;
-            if (snapshot == null) {
-                snapshot = snapshot();
-            }
             Map<String, WorkerRecord> out = new HashMap<>();
             for (String k : keys) {
-                WorkerRecord w = snapshot.get(k);
+                WorkerRecord w = load(k);
                 if (w != null) {
                     out.put(k, w);
                 }
@@ -153,21 +155,17 @@ public final class Loaders {
             return out;
         }
 
-        private Map<String, WorkerRecord> snapshot() {
+        @Override
+        public Iterable<String> loadAllKeys() {
             Map<String, WorkerRecord> m = new HashMap<>();
             for (WorkerRecord w : store.workers()) {
                 m.put(w.id(), w);
             }
-            return m;
+            all = m;
+            return List.copyOf(m.keySet());
         }
 
-        @Override
-        public Iterable<String> loadAllKeys() {
-            all = snapshot();
-            return List.copyOf(all.keySet());
-        }
-
-        /** Forgets what the initial load cached. */
+        /** Forgets what the initial load cached; later loads are keyed lookups. */
         public void loaded() {
             all = null;
         }

@@ -1,99 +1,64 @@
 package org.enjambre.coordinator.cluster;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.memberselector.MemberSelectors;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.IExecutorService;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
- * Questions one peer asks every peer about what it owns (unit counts, ready units, load), answered from
- * each peer's local index. A peer registers its answerer in the member's user context.
+ * Questions one peer asks every peer about what it owns (unit counts, ready units, load), and tells, as typed
+ * {@link PeerQuestion}s over a Hazelcast executor; each peer answers with the {@link PeerQuestion.Handler}
+ * it registered in its member's user context.
  */
 public final class PeerQueries {
-    static final String ANSWERER = "enjambre.peer";
+    static final String HANDLER = "enjambre.peer";
     private static final String EXECUTOR = "enjambre-peer-queries";
-
-    /** What a peer can be asked. */
-    public interface Answerer {
-        Object answer(String question, String argument);
-    }
+    private static final long ANSWER_SECONDS = 5;
 
     private final HazelcastInstance hz;
 
-    public PeerQueries(HazelcastInstance hz, Answerer local) {
+    public PeerQueries(HazelcastInstance hz, PeerQuestion.Handler local) {
         this.hz = hz;
-        hz.getUserContext().put(ANSWERER, local);
+        hz.getUserContext().put(HANDLER, local);
     }
 
     /** Asks every peer (this one too) and returns their answers; a peer that fails to answer is left out. */
-    @SuppressWarnings("unchecked")
-    public <T> List<T> askAll(String question, String argument) {
-        List<T> out = new ArrayList<>();
+    public <A> List<A> askAll(PeerQuestion<A> question) {
         if (hz.getCluster().getMembers().size() == 1) {
-            Answerer a = (Answerer) hz.getUserContext().get(ANSWERER);
-            out.add((T) a.answer(question, argument));
-            return out;
+            A a = question.answer(handler(hz));
+            return a == null ? List.of() : List.of(a);
         }
-        IExecutorService ex = hz.getExecutorService(EXECUTOR);
-        Map<Member, Future<Object>> futures = ex.submitToAllMembers(new Ask(question, argument));
-        for (Future<Object> f : futures.values()) {
-            try {
-                Object o = f.get(5, TimeUnit.SECONDS);
-                if (o != null) { // null: a peer that joined but does not serve yet
-                    out.add((T) o);
-                }
-            } catch (Exception e) {
-                // a peer leaving mid-question: its partitions are answered by their new owners next time
-            }
-        }
-        return out;
+        return answers(hz.getExecutorService(EXECUTOR).submitToAllMembers(new Call<>(question)));
     }
 
     /** Asks every other peer; an empty list when this peer is alone. */
-    @SuppressWarnings("unchecked")
-    public <T> List<T> askOthers(String question, String argument) {
-        List<T> out = new ArrayList<>();
+    public <A> List<A> askOthers(PeerQuestion<A> question) {
         if (hz.getCluster().getMembers().size() == 1) {
-            return out;
+            return List.of();
         }
-        IExecutorService ex = hz.getExecutorService(EXECUTOR);
-        Map<Member, Future<Object>> futures = ex.submitToMembers(new Ask(question, argument),
-                com.hazelcast.cluster.memberselector.MemberSelectors.NON_LOCAL_MEMBER_SELECTOR);
-        for (Future<Object> f : futures.values()) {
-            try {
-                Object o = f.get(5, TimeUnit.SECONDS);
-                if (o != null) {
-                    out.add((T) o);
-                }
-            } catch (Exception e) {
-                // a peer leaving mid-question
-            }
-        }
-        return out;
+        return answers(hz.getExecutorService(EXECUTOR).submitToMembers(new Call<>(question), MemberSelectors.NON_LOCAL_MEMBER_SELECTOR));
     }
 
     /**
      * Tells every peer (this one too) something, without waiting for them: each acts on it on its executor
      * thread. A peer leaving meanwhile misses it.
      */
-    public void tellAll(String question, String argument) {
-        hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Tell(new Ask(question, argument)));
+    public void tellAll(PeerQuestion<?> question) {
+        hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Tell(question));
     }
 
-    /** Sums {@code long[]} answers element by element. */
-    public long[] sum(String question, String argument, int size) {
+    /** Sums the {@code long[]} answers of every peer element by element. */
+    public long[] sum(PeerQuestion<long[]> question, int size) {
         long[] total = new long[size];
-        for (Object o : askAll(question, argument)) {
-            long[] a = (long[]) o;
+        for (long[] a : askAll(question)) {
             for (int i = 0; i < size && i < a.length; i++) {
                 total[i] += a[i];
             }
@@ -101,40 +66,50 @@ public final class PeerQueries {
         return total;
     }
 
-    /** Maps every answer. */
-    public <T, R> List<R> map(String question, String argument, Function<T, R> f) {
-        List<R> out = new ArrayList<>();
-        for (Object o : askAll(question, argument)) {
-            @SuppressWarnings("unchecked") T t = (T) o;
-            out.add(f.apply(t));
+    /**
+     * The first release's form of {@link #sum(PeerQuestion, int)} for "counts" and "tasks" of a job; the
+     * question still travels typed.
+     *
+     * @deprecated ask with {@link PeerQuestion.CountUnits} or {@link PeerQuestion.CountTasks}
+     */
+    @Deprecated
+    public long[] sum(String question, String jobId, int size) {
+        return switch (question) {
+            case "counts" -> sum(new PeerQuestion.CountUnits(jobId), size);
+            case "tasks" -> sum(new PeerQuestion.CountTasks(jobId), size);
+            default -> throw new IllegalArgumentException("no peer question '" + question + "'");
+        };
+    }
+
+    private static <A> List<A> answers(Map<Member, Future<A>> futures) {
+        List<A> out = new ArrayList<>();
+        for (Future<A> f : futures.values()) {
+            try {
+                A a = f.get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                if (a != null) { // null: a peer that joined but does not serve yet
+                    out.add(a);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Exception e) {
+                // a peer leaving mid-question: its partitions are answered by their new owners next time
+            }
         }
         return out;
     }
 
-    /**
-     * A question whose answer nobody waits for. Not an {@link Ask} that is also Runnable: Hazelcast's executor
-     * runs a task that is both as a Runnable, and every asker would get {@code null}.
-     */
-    record Tell(Ask ask) implements Runnable, Serializable, HazelcastInstanceAware {
-        @Override
-        public void setHazelcastInstance(HazelcastInstance hz) {
-            ask.setHazelcastInstance(hz);
-        }
-
-        @Override
-        public void run() {
-            ask.call();
-        }
+    private static PeerQuestion.Handler handler(HazelcastInstance hz) {
+        return (PeerQuestion.Handler) hz.getUserContext().get(HANDLER);
     }
 
-    static final class Ask implements Callable<Object>, Serializable, HazelcastInstanceAware {
-        private final String question;
-        private final String argument;
+    /** A question on its way to a peer, answered there. Never also a Runnable: Hazelcast would run it as one. */
+    static final class Call<A> implements Callable<A>, HazelcastInstanceAware {
+        final PeerQuestion<A> question;
         private transient HazelcastInstance hz;
 
-        Ask(String question, String argument) {
+        Call(PeerQuestion<A> question) {
             this.question = question;
-            this.argument = argument;
         }
 
         @Override
@@ -143,9 +118,32 @@ public final class PeerQueries {
         }
 
         @Override
-        public Object call() {
-            Answerer a = (Answerer) hz.getUserContext().get(ANSWERER);
-            return a == null ? null : a.answer(question, argument);
+        public A call() {
+            PeerQuestion.Handler h = handler(hz);
+            return h == null ? null : question.answer(h);
+        }
+    }
+
+    /** A tell on its way to a peer: nobody waits for an answer. */
+    static final class Tell implements Runnable, HazelcastInstanceAware {
+        final PeerQuestion<?> question;
+        private transient HazelcastInstance hz;
+
+        Tell(PeerQuestion<?> question) {
+            this.question = question;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hz) {
+            this.hz = hz;
+        }
+
+        @Override
+        public void run() {
+            PeerQuestion.Handler h = handler(hz);
+            if (h != null) {
+                question.answer(h);
+            }
         }
     }
 }

@@ -19,6 +19,10 @@ public final class Serializers {
     public static final int WORKER_RECORD = 1007;
     public static final int UNIT_CHANGE = 1004;
     public static final int UNIT_PROCESSOR = 1005;
+    /** A peer question asked ({@link PeerQueries}), a peer tell, a peer's status answer. */
+    public static final int PEER_CALL = 1008;
+    public static final int PEER_TELL = 1009;
+    public static final int PEER_STATUS = 1010;
 
     private Serializers() {
     }
@@ -29,6 +33,63 @@ public final class Serializers {
         config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkerRecord.class).setImplementation(new WorkerSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitChange.class).setImplementation(new ChangeSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitProcessor.class).setImplementation(new ProcessorSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Call.class).setImplementation(new CallSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Tell.class).setImplementation(new TellSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQuestion.PeerStatus.class).setImplementation(new StatusSerializer()));
+    }
+
+    /** A peer question asked: the question in {@link PeerCodec}'s form. */
+    @SuppressWarnings("rawtypes")
+    static final class CallSerializer implements StreamSerializer<PeerQueries.Call> {
+        @Override
+        public void write(ObjectDataOutput out, PeerQueries.Call c) throws java.io.IOException {
+            PeerCodec.write(out, c.question);
+        }
+
+        @Override
+        public PeerQueries.Call read(ObjectDataInput in) throws java.io.IOException {
+            return new PeerQueries.Call<>(PeerCodec.read(in));
+        }
+
+        @Override
+        public int getTypeId() {
+            return PEER_CALL;
+        }
+    }
+
+    /** A peer tell: the question in {@link PeerCodec}'s form. */
+    static final class TellSerializer implements StreamSerializer<PeerQueries.Tell> {
+        @Override
+        public void write(ObjectDataOutput out, PeerQueries.Tell t) throws java.io.IOException {
+            PeerCodec.write(out, t.question);
+        }
+
+        @Override
+        public PeerQueries.Tell read(ObjectDataInput in) throws java.io.IOException {
+            return new PeerQueries.Tell(PeerCodec.read(in));
+        }
+
+        @Override
+        public int getTypeId() {
+            return PEER_TELL;
+        }
+    }
+
+    static final class StatusSerializer implements StreamSerializer<PeerQuestion.PeerStatus> {
+        @Override
+        public void write(ObjectDataOutput out, PeerQuestion.PeerStatus s) throws java.io.IOException {
+            PeerCodec.writeStatus(out, s);
+        }
+
+        @Override
+        public PeerQuestion.PeerStatus read(ObjectDataInput in) throws java.io.IOException {
+            return PeerCodec.readStatus(in);
+        }
+
+        @Override
+        public int getTypeId() {
+            return PEER_STATUS;
+        }
     }
 
     static final class ChangeSerializer implements StreamSerializer<UnitChange> {

@@ -1,8 +1,9 @@
 package org.enjambre.coordinator.http;
 
 /**
- * A request that cannot be served as asked, with the HTTP status, a stable error code and a message
- * that says what was wrong. Thrown before any state changes.
+ * A refusal that only the HTTP layer makes (a body over its limit, no such endpoint), with its status,
+ * a stable code and a message. Domain code throws {@code org.enjambre.coordinator.errors} exceptions
+ * instead; {@link HttpErrors} maps both.
  */
 public final class ApiException extends RuntimeException {
     private final int status;
@@ -18,14 +19,6 @@ public final class ApiException extends RuntimeException {
         this.status = status;
         this.code = code;
         this.field = field;
-    }
-
-    public static ApiException badRequest(String message, String field) {
-        return new ApiException(400, "BAD_REQUEST", message, field);
-    }
-
-    public static ApiException notFound(String message) {
-        return new ApiException(404, "NOT_FOUND", message);
     }
 
     public int status() {

@@ -1,6 +1,8 @@
 package org.enjambre.coordinator.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.workunits.spec.Redundancy;
 
@@ -29,12 +31,27 @@ public final class JobSpecs {
         if (p != null) {
             return p;
         }
-        p = parse(job.spec());
+        try {
+            p = parse(job.spec());
+        } catch (RuntimeException e) {
+            if (!job.state().terminal()) {
+                throw e;
+            }
+            p = unreadable(job); // a finished job whose row was found unreadable at start (UnloadableJobs): still viewable
+        }
         if (CACHE.size() > MAX_CACHED) {
             CACHE.clear();
         }
         CACHE.put(job.id(), p);
         return p;
+    }
+
+    /** What views show of a finished job whose spec cannot be read: no input, the default redundancy. */
+    private static Parsed unreadable(JobRecord job) {
+        Redundancy d = Redundancy.DEFAULT;
+        ObjectNode r = Json.MAPPER.createObjectNode().put("replicas", d.replicas()).put("quorum", d.quorum())
+                .put("maxErrors", d.maxErrors()).put("maxResults", d.maxResults()).put("adaptive", d.adaptive());
+        return new Parsed(NullNode.getInstance(), d, r, job.workUnits(), 0);
     }
 
     static Parsed parse(String spec) {

@@ -24,6 +24,7 @@ public final class Metrics {
     private final Counter expired;
     private final Counter replicasAdded;
     private final Counter spotChecksFailed;
+    private final java.util.List<Supplier<Number>> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Metrics() {
         issued = Counter.builder("enjambre.tasks.issued").description("Task replicas sent to workers").register(registry);
@@ -74,6 +75,13 @@ public final class Metrics {
     /** A gauge read when scraped, e.g. units by state. */
     public void gauge(String name, String description, String tagKey, String tagValue, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);
+    }
+
+    /** A counter kept elsewhere and read when scraped, e.g. the store's failed writes. */
+    public void counter(String name, String description, String tagKey, String tagValue, Supplier<Number> value) {
+        counted.add(value); // Micrometer holds a function counter's object weakly
+        io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+                .description(description).tag(tagKey, tagValue).register(registry);
     }
 
     /** Records one HTTP request's duration. */

@@ -69,6 +69,9 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     /** Units waiting for the credibility of their results: since when, and whose results wait. */
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> waitingByWorker = new ConcurrentHashMap<>();
+    /** Replicas in progress on units owned here: by unit key, worker id → replica; and by worker id, key → replica. */
+    private final Map<String, Map<String, Integer>> heldOn = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Integer>> holding = new ConcurrentHashMap<>();
     /** Each job's redundancy policy, to make its fresh units from their keys. */
     private final Map<String, Redundancy> policies = new ConcurrentHashMap<>();
     private final Consumer<String> onReady;
@@ -120,8 +123,11 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         change(e.getKey(), e.getOldValue(), null);
     }
 
-    /** Applies one change of one unit; {@code before} or {@code after} is null when absent. */
-    synchronized void change(String key, WorkUnit before, WorkUnit after) {
+    /**
+     * Applies one change of one unit; {@code before} or {@code after} is null when absent. Hazelcast's events
+     * come through the listener methods; an in-memory unit table calls this directly.
+     */
+    public synchronized void change(String key, WorkUnit before, WorkUnit after) {
         // What this index last counted for the key, rather than the event's old value: events may lack it
         // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
         Seen was = after != null ? seen.put(key, Seen.of(after)) : seen.remove(key);
@@ -173,6 +179,7 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
             deadlines.add(new Deadline(due, key));
         }
         indexWaiting(key, after);
+        indexHolding(key, after);
         if (nowReady && (was == null || was.state() != UnitState.NEEDS_REPLICAS)) {
             onReady.accept(jobId);
         }
@@ -217,6 +224,38 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
                 waitingByWorker.computeIfAbsent(w, k -> ConcurrentHashMap.newKeySet()).add(key);
             }
         }
+    }
+
+    private void indexHolding(String key, WorkUnit after) {
+        Map<String, Integer> now = null;
+        if (after != null && !after.terminal()) {
+            for (Task t : after.tasks()) {
+                if (t.state() == TaskState.IN_PROGRESS) {
+                    if (now == null) {
+                        now = new java.util.HashMap<>(4);
+                    }
+                    now.put(t.workerId(), t.replica());
+                }
+            }
+        }
+        Map<String, Integer> before = now == null ? heldOn.remove(key) : heldOn.put(key, now);
+        if (before != null) {
+            for (String w : before.keySet()) {
+                holding.computeIfPresent(w, (k, keys) -> {
+                    keys.remove(key);
+                    return keys.isEmpty() ? null : keys;
+                });
+            }
+        }
+        if (now != null) {
+            now.forEach((w, replica) -> holding.computeIfAbsent(w, k -> new ConcurrentHashMap<>()).put(key, replica));
+        }
+    }
+
+    /** The replicas {@code workerId} holds in progress on units owned here: unit key → replica. */
+    public Map<String, Integer> holding(String workerId) {
+        Map<String, Integer> keys = holding.get(workerId);
+        return keys == null ? Map.of() : new java.util.TreeMap<>(keys);
     }
 
     /**
@@ -282,6 +321,8 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         taskCounts.clear();
         waiting.clear();
         waitingByWorker.clear();
+        heldOn.clear();
+        holding.clear();
         List<String> keys = new ArrayList<>(units.localKeySet());
         for (int i = 0; i < keys.size(); i += 1000) {
             Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));

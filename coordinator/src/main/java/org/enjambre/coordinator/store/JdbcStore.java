@@ -45,6 +45,8 @@ public final class JdbcStore implements Store {
     static final int MAX_DEFERRED = 4096;
     private static final long DELAY_NANOS = DEFERRED_WRITE_DELAY.toNanos();
     private static final Batch EMPTY = new Batch(List.of(), List.of(), List.of());
+    /** How often the committer probes a store that cannot write. */
+    private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum Dialect {
         H2("BINARY VARYING", "CHARACTER VARYING"),
@@ -82,6 +84,9 @@ public final class JdbcStore implements Store {
     /** Unit rows written (merged) so far; for tests. */
     private final AtomicLong unitRowsWritten = new AtomicLong();
     private volatile boolean closed;
+    private final StoreHealth health = new StoreHealth();
+    /** When the committer last probed a store that could not write ({@link #ticker} time). */
+    private long lastProbe;
 
     private JdbcStore(String url, Dialect dialect, LongSupplier ticker) {
         this.dialect = dialect;
@@ -153,6 +158,7 @@ public final class JdbcStore implements Store {
             s.execute("CREATE TABLE IF NOT EXISTS results (job_id VARCHAR(64) PRIMARY KEY, content_type VARCHAR(100) NOT NULL, "
                     + "body " + dialect.binary + " NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS blobs (sha256 CHAR(64) PRIMARY KEY, body " + dialect.binary + " NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS store_probe (id INT PRIMARY KEY, at BIGINT NOT NULL)");
         }
     }
 
@@ -229,6 +235,7 @@ public final class JdbcStore implements Store {
                     if (closing) {
                         break;
                     }
+                    probeIfUnwritable();
                     continue;
                 }
                 commit(group, due, closing);
@@ -293,6 +300,9 @@ public final class JdbcStore implements Store {
         }
         SQLException failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
+            if (attempt > 0) {
+                reopen();
+            }
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
                 try {
@@ -313,6 +323,7 @@ public final class JdbcStore implements Store {
                 failure = e;
             }
         }
+        wrote(failure);
         synchronized (lock) {
             if (failure == null) {
                 // Deferred records written now, or made useless by a newer version written now, are done.
@@ -432,9 +443,14 @@ public final class JdbcStore implements Store {
             later = deferred.jobs.matching(j -> true);
         }
         Map<String, JobRecord> out = new LinkedHashMap<>();
-        query("SELECT data FROM jobs", ps -> { }, rs -> {
-            JobRecord j = Json.read(rs.getString(1), JobRecord.class);
-            out.put(j.id(), j);
+        query("SELECT id, data FROM jobs", ps -> { }, rs -> {
+            try {
+                JobRecord j = Json.read(rs.getString(2), JobRecord.class);
+                out.put(j.id(), j);
+            } catch (RuntimeException e) {
+                // One unreadable row must not stop a peer from starting; it stays on disk for a person to look at.
+                LOG.error("the row of job {} cannot be decoded and is skipped: {}", rs.getString(1), e.toString());
+            }
         });
         later.forEach(j -> out.merge(j.id(), j, (a, c) -> a.version() >= c.version() ? a : c));
         return new ArrayList<>(out.values());
@@ -508,6 +524,19 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public Optional<WorkerRecord> worker(String id) {
+        Optional<WorkerRecord> later;
+        synchronized (lock) {
+            later = deferred.workers.get(id);
+        }
+        List<WorkerRecord> out = new ArrayList<>();
+        query("SELECT data FROM workers WHERE id = ?", ps -> ps.setString(1, id),
+                rs -> out.add(Json.read(rs.getString(1), WorkerRecord.class)));
+        later.ifPresent(out::add);
+        return out.stream().max(Comparator.comparingLong(WorkerRecord::version));
+    }
+
+    @Override
     public void putResult(String jobId, MergedResult result) {
         update(merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
                 ps -> {
@@ -560,6 +589,7 @@ public final class JdbcStore implements Store {
                 }
             }
         } catch (SQLException e) {
+            reopen(); // a connection to a database that closed itself fails every later query too
             throw new StoreException("query failed: " + e.getMessage(), e);
         }
     }
@@ -568,8 +598,66 @@ public final class JdbcStore implements Store {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             ps.executeUpdate();
+            wrote(null);
         } catch (SQLException e) {
+            wrote(e);
             throw new StoreException("write failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean writable() {
+        return health.writable();
+    }
+
+    @Override
+    public long writeFailures() {
+        return health.writeFailures();
+    }
+
+    /**
+     * Records how a write ended. After a failure the pool's connections are replaced: a database that
+     * closed itself (H2 after a failed write to a full disk: "The database has been closed") or a lost
+     * PostgreSQL backend leaves connections that fail every later statement, and a fresh connection
+     * reopens the database.
+     */
+    private void wrote(SQLException failure) {
+        if (failure == null) {
+            if (health.writeSucceeded()) {
+                LOG.warn("the store writes again");
+            }
+            return;
+        }
+        if (health.writable()) {
+            LOG.error("the store cannot write ({}); it reopens its connections and probes until writes succeed", failure.getMessage());
+        }
+        health.writeFailed(failure);
+        reopen();
+    }
+
+    /** Replaces the pool's connections: idle ones now, those in use when they are returned. */
+    private void reopen() {
+        pool.getHikariPoolMXBean().softEvictConnections();
+    }
+
+    /**
+     * While writes fail and none are waiting, writes a probe row about once a second, so that a store
+     * that healed says so ({@link #writable}) even when nothing else writes.
+     */
+    private void probeIfUnwritable() {
+        long now = ticker.getAsLong();
+        if (health.writable() || now - lastProbe < PROBE_NANOS) {
+            return;
+        }
+        lastProbe = now;
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "MERGE INTO store_probe t USING (VALUES (1, CAST(? AS BIGINT))) AS s(id, at) ON t.id = s.id"
+                        + " WHEN MATCHED THEN UPDATE SET at = s.at WHEN NOT MATCHED THEN INSERT (id, at) VALUES (s.id, s.at)")) {
+            ps.setLong(1, now);
+            ps.executeUpdate();
+            wrote(null);
+        } catch (SQLException e) {
+            wrote(e);
         }
     }
 

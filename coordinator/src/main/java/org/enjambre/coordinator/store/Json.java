@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.store;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -7,10 +8,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The coordinator's one Jackson mapper, for records kept as JSON (jobs, workers) and for the HTTP API. */
+/**
+ * The coordinator's one Jackson mapper, for records kept as JSON (jobs, workers) and for the HTTP API.
+ * Strict: a duplicate key or content after the JSON value is an error, never "the last one wins".
+ * Jackson's default stream limits apply (a string at most 20,000,000 characters, 1,000 levels of nesting).
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {

@@ -79,6 +79,9 @@ public interface Store extends AutoCloseable {
 
     List<WorkerRecord> workers();
 
+    /** One worker by id: a keyed lookup (an unknown id costs one index probe, not a table scan). */
+    Optional<WorkerRecord> worker(String id);
+
     void putResult(String jobId, MergedResult result);
 
     Optional<MergedResult> result(String jobId);
@@ -87,6 +90,19 @@ public interface Store extends AutoCloseable {
     void putBlob(String sha256, byte[] body);
 
     Optional<byte[]> blob(String sha256);
+
+    /**
+     * Whether writes succeed now: false from a failed write (disk full, lost database connection) until
+     * the store has reopened its connections and a write or its probe succeeded again. Cheap.
+     */
+    default boolean writable() {
+        return true;
+    }
+
+    /** Writes (commits) that failed since the store opened. */
+    default long writeFailures() {
+        return 0;
+    }
 
     /** Writes every deferred record, then closes; later writes are refused. */
     @Override

@@ -2,8 +2,12 @@ package org.enjambre.coordinator.workers;
 
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.cluster.RecordProcessor;
-import org.enjambre.coordinator.http.ApiException;
+import org.enjambre.coordinator.errors.InvalidInputException;
+import org.enjambre.coordinator.errors.NotFoundException;
+import org.enjambre.coordinator.errors.RateLimitedException;
+import org.enjambre.coordinator.errors.UnauthenticatedException;
 import org.enjambre.coordinator.store.Store;
+import org.enjambre.workunits.text.Printable;
 import org.enjambre.workunits.trust.RateLimiter;
 
 import java.nio.charset.StandardCharsets;
@@ -17,15 +21,26 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Registration, authentication and the validated history of workers. A worker's token is
  * {@code workerId.secret}; only the secret's SHA-256 is stored.
+ *
+ * <p>Every method may block on the cluster or the store: call them off event loops.
  */
 public final class WorkerService {
     public static final long ONLINE_MILLIS = 60_000;
+    /** Range of a registration's {@code cores}. */
+    public static final int MAX_CORES = 4096;
+    /** Range of a registration's {@code memoryMb}. */
+    public static final long MAX_MEMORY_MB = 1L << 24;
     private static final long SEEN_WRITE_MILLIS = 5_000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+    /** The shape of every worker id {@link #register} makes; a token naming another shape is refused unread. */
+    private static final Pattern WORKER_ID = Pattern.compile("w-[" + ID_ALPHABET + "]{10}");
+    private static final String BAD_TOKEN = "the worker token is not valid; register again";
 
     /** What a worker says about itself when it registers. */
     public record Registration(String name, String platform, int cores, long memoryMb, List<String> apps,
@@ -55,20 +70,35 @@ public final class WorkerService {
         this.registrations = registrations;
     }
 
-    public Credentials register(Registration r, String from) {
+    /**
+     * Admits one registration from a client address, before its body is read: 429 (with the wait) past the
+     * per-address rate limit.
+     */
+    public void admitRegistration(String from) {
+        RateLimiter.Permit permit = registrations.tryAcquire(from);
+        if (!permit.granted()) {
+            long retry = RateLimitedException.seconds(permit.retryAfterMillis());
+            throw new RateLimitedException("TOO_MANY_REGISTRATIONS", "too many registrations from " + from
+                    + "; retry after " + retry + " s", retry);
+        }
+    }
+
+    /** Registers a worker (admitted by {@link #admitRegistration} first): durable before this returns. */
+    public Credentials register(Registration r) {
         check(r.name() != null && !r.name().isBlank() && r.name().length() <= 100, "name", "name must be 1 to 100 characters");
         check(r.platform() == null || r.platform().length() <= 100, "platform", "platform must be at most 100 characters");
-        check(r.cores() >= 1 && r.cores() <= 4096, "cores", "cores (" + r.cores() + ") must be between 1 and 4096");
-        check(r.memoryMb() >= 0 && r.memoryMb() <= 1L << 24, "memoryMb", "memoryMb (" + r.memoryMb() + ") must be between 0 and 16777216");
+        check(r.cores() >= 1 && r.cores() <= MAX_CORES, "cores", "cores (" + r.cores() + ") must be between 1 and " + MAX_CORES);
+        check(r.memoryMb() >= 0 && r.memoryMb() <= MAX_MEMORY_MB, "memoryMb", "memoryMb (" + r.memoryMb() + ") must be between 0 and " + MAX_MEMORY_MB);
         check(r.apps() != null && !r.apps().isEmpty() && r.apps().size() <= 64, "apps", "apps must list 1 to 64 app names");
         for (String a : r.apps()) {
-            check(a != null && a.matches("[a-z0-9_-]{1,40}"), "apps", "app name '" + a + "' is not valid");
+            check(a != null && a.matches("[a-z0-9_-]{1,40}"), "apps", "app name '" + Printable.escape(String.valueOf(a)) + "' is not valid");
         }
         check(r.account() == null || (r.account().length() <= 100 && !r.account().isBlank()), "account", "account must be 1 to 100 characters");
         check(r.host() == null || (r.host().length() <= 200 && !r.host().isBlank()), "host", "host must be 1 to 200 characters");
-        if (!registrations.tryAcquire(from).granted()) {
-            throw new ApiException(429, "TOO_MANY_REGISTRATIONS", "too many registrations from " + from + "; try again later");
-        }
+        printable(r.name(), "name");
+        printable(r.platform(), "platform");
+        printable(r.account(), "account");
+        printable(r.host(), "host");
         String id = "w-" + randomId(10);
         byte[] secret = new byte[24];
         RANDOM.nextBytes(secret);
@@ -83,32 +113,120 @@ public final class WorkerService {
 
     private static void check(boolean ok, String field, String message) {
         if (!ok) {
-            throw ApiException.badRequest(message, field);
+            throw InvalidInputException.of(message, field);
         }
     }
 
-    /** The worker a bearer token belongs to; 401 when none. */
+    private static void printable(String value, String field) {
+        int at = Printable.firstUnprintable(value);
+        check(at < 0, field, field + " must not contain control characters (found U+"
+                + String.format("%04X", at < 0 ? 0 : value.codePointAt(at)) + " at position " + at + ")");
+    }
+
+    /**
+     * The worker a bearer token belongs to; 401 when none. A token whose id part is not of the shape
+     * registration makes is refused without any lookup; a well-shaped unknown id costs one keyed lookup
+     * (the map's loader probes the store by primary key). Blocks: call off event loops.
+     */
     public WorkerRecord authenticate(String token) {
-        if (token == null || token.isEmpty()) {
-            throw new ApiException(401, "UNAUTHENTICATED", "a worker token is required (Authorization: Bearer <token>)");
-        }
+        checkShape(token);
         int dot = token.indexOf('.');
-        if (dot <= 0 || dot == token.length() - 1) {
-            throw new ApiException(401, "UNAUTHENTICATED", "the worker token is not valid; register again");
-        }
         String id = token.substring(0, dot);
-        String hash = sha256(token.substring(dot + 1));
-        Cached cached = authenticated.get(id);
-        long now = clock.millis();
-        if (cached != null && cached.worker().tokenHash().equals(hash) && now - cached.at() < CACHE_MILLIS) {
-            return cached.worker();
+        WorkerRecord known = cached(token);
+        if (known != null) {
+            return known;
         }
+        String hash = sha256(token.substring(dot + 1));
+        long now = clock.millis();
         WorkerRecord w = workers.get(id);
+        if (w != null && REVOKED.equals(w.tokenHash())) {
+            throw new UnauthenticatedException("REVOKED", "the token of worker " + id
+                    + " was revoked (by an administrator, or the worker deregistered); register again for a new one");
+        }
         if (w == null || !MessageDigest.isEqual(w.tokenHash().getBytes(StandardCharsets.US_ASCII), hash.getBytes(StandardCharsets.US_ASCII))) {
-            throw new ApiException(401, "UNAUTHENTICATED", "the worker token is not valid; register again");
+            throw new UnauthenticatedException(BAD_TOKEN);
         }
         authenticated.put(id, new Cached(w, now));
         return w;
+    }
+
+    /**
+     * Refuses (401) a token that cannot be any worker's: missing, or not {@code workerId.secret} with an id
+     * of the shape registration makes. Cheap and local: safe on an event loop.
+     */
+    public static void checkShape(String token) {
+        if (token == null || token.isEmpty()) {
+            throw new UnauthenticatedException("a worker token is required (Authorization: Bearer <token>)");
+        }
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot == token.length() - 1 || !WORKER_ID.matcher(token.substring(0, dot)).matches()) {
+            throw new UnauthenticatedException(BAD_TOKEN);
+        }
+    }
+
+    /**
+     * The worker of a token verified within the last few seconds, without any remote call (safe on an event
+     * loop); null when the token is not in this peer's cache, and {@link #authenticate} must decide.
+     */
+    public WorkerRecord cached(String token) {
+        int dot = token == null ? -1 : token.indexOf('.');
+        if (dot <= 0) {
+            return null;
+        }
+        Cached c = authenticated.get(token.substring(0, dot));
+        if (c == null || clock.millis() - c.at() >= CACHE_MILLIS) {
+            return null;
+        }
+        byte[] hash = sha256(token.substring(dot + 1)).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(c.worker().tokenHash().getBytes(StandardCharsets.US_ASCII), hash) ? c.worker() : null;
+    }
+
+    /**
+     * Revokes a worker's token for good (an administrator's revocation, or the worker deregistering): every
+     * later call with it is refused {@code REVOKED}; durable before it returns. Its replicas are the
+     * scheduler's to release. Peers that verified the token within the last few seconds may still accept it
+     * until their cache entry expires.
+     *
+     * @throws NotFoundException when there is no such worker
+     */
+    public WorkerRecord revoke(String id) {
+        WorkerRecord w = id == null || id.length() > 100 ? null : workers.executeOnKey(id, new RecordProcessor<>(new Revoke()));
+        if (w == null) {
+            throw new NotFoundException("no worker '" + id + "'");
+        }
+        store.writeNow(new Store.Batch(List.of(), List.of(w), List.of()));
+        authenticated.remove(id);
+        return w;
+    }
+
+    /** The token hash of a revoked worker: no SHA-256 digest in hex is equal to it. */
+    static final String REVOKED = "revoked";
+
+    /** Replaces a worker's token hash by {@link #REVOKED}. A named class: it travels to the record's owner. */
+    private record Revoke() implements RecordProcessor.Update<WorkerRecord> {
+        @Override
+        public WorkerRecord apply(WorkerRecord w) {
+            return REVOKED.equals(w.tokenHash()) ? w : new WorkerRecord(w.id(), REVOKED, w.name(), w.platform(), w.cores(),
+                    w.memoryMb(), w.apps(), w.account(), w.host(), w.registeredAt(), w.lastSeen(), w.credit(), w.valid(),
+                    w.invalid(), w.errors(), w.reportedTasks(), w.consecutiveValid(), w.blacklisted(), w.spotChecksPassed(),
+                    w.spotChecksFailed(), w.version() + 1);
+        }
+    }
+
+    /** A worker called at {@code now}. A named class, not a lambda: it travels to the record's owner. */
+    private record Seen(long now) implements RecordProcessor.Update<WorkerRecord> {
+        @Override
+        public WorkerRecord apply(WorkerRecord w) {
+            return w.seen(Math.max(w.lastSeen(), now));
+        }
+    }
+
+    /** A batch of judged results and errors of a worker. A named class: it travels to the record's owner. */
+    private record Plus(WorkerRecord.Stats delta, long now) implements RecordProcessor.Update<WorkerRecord> {
+        @Override
+        public WorkerRecord apply(WorkerRecord w) {
+            return w.plus(delta, now);
+        }
     }
 
     /** Notes that a worker called; writes it at most every few seconds. */
@@ -117,7 +235,7 @@ public final class WorkerService {
         Long last = lastSeenWritten.get(w.id());
         if (last == null || now - last >= SEEN_WRITE_MILLIS) {
             lastSeenWritten.put(w.id(), now);
-            workers.submitToKey(w.id(), new RecordProcessor<WorkerRecord>(old -> old.seen(Math.max(old.lastSeen(), now))));
+            workers.submitToKey(w.id(), new RecordProcessor<>(new Seen(now)));
         }
     }
 
@@ -127,7 +245,7 @@ public final class WorkerService {
         List<WorkerRecord> out = new ArrayList<>();
         for (Map.Entry<String, WorkerRecord.Stats> e : deltas.entrySet()) {
             WorkerRecord.Stats d = e.getValue();
-            WorkerRecord w = workers.executeOnKey(e.getKey(), new RecordProcessor<WorkerRecord>(old -> old.plus(d, now)));
+            WorkerRecord w = workers.executeOnKey(e.getKey(), new RecordProcessor<>(new Plus(d, now)));
             if (w != null) {
                 out.add(w);
                 authenticated.computeIfPresent(w.id(), (k, v) -> new Cached(w, v.at()));
@@ -154,10 +272,9 @@ public final class WorkerService {
 
     /** A random lower-case base-32 id of {@code n} characters. */
     public static String randomId(int n) {
-        String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
         StringBuilder b = new StringBuilder(n);
         for (int i = 0; i < n; i++) {
-            b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+            b.append(ID_ALPHABET.charAt(RANDOM.nextInt(ID_ALPHABET.length())));
         }
         return b.toString();
     }

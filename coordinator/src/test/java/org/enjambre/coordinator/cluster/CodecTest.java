@@ -70,7 +70,8 @@ class CodecTest {
                 new Event.DeadlinePassed(5),
                 new Event.Cancel("stop", 6),
                 new Event.Credible("w", 0.9918, 7),
-                new Event.Stalled(8));
+                new Event.Stalled(8),
+                new Event.Release("w", "worker w was revoked", 9));
         for (Event e : events) {
             UnitProcessor p = new UnitProcessor("primes", e, e instanceof Event.Issue ? CREDIBLE : null);
             UnitProcessor back = ss.toObject(ss.toData(p));
@@ -126,5 +127,20 @@ class CodecTest {
         byte[] cut = Arrays.copyOf(bytes, bytes.length / 2);
         assertThatThrownBy(() -> UnitCodec.decode(cut)).hasMessageContaining("corrupt work unit record")
                 .hasStackTraceContaining("more needed");
+    }
+
+    @Test
+    void aUnitChange_withEveryEffect_roundTrips() {
+        SerializationConfig config = new SerializationConfig();
+        Serializers.register(config);
+        SerializationService ss = new DefaultSerializationServiceBuilder().setConfig(config).build();
+        UnitChange c = new UnitChange(reported(0.5), true, List.of(new org.enjambre.workunits.transition.Effect.Issued(0, "w"),
+                new org.enjambre.workunits.transition.Effect.ReplicasCreated(2),
+                new org.enjambre.workunits.transition.Effect.Judged(1, "w", true),
+                new org.enjambre.workunits.transition.Effect.Errored(1, "w", true),
+                new org.enjambre.workunits.transition.Effect.Released(3, "v"),
+                new org.enjambre.workunits.transition.Effect.Done(1),
+                new org.enjambre.workunits.transition.Effect.Failed("why")), null);
+        assertThat((Object) ss.toObject(ss.toData(c))).isEqualTo(c);
     }
 }

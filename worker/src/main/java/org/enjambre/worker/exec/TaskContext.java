@@ -82,6 +82,11 @@ public final class TaskContext implements RunContext {
     }
 
     @Override
+    public long millisLeft() {
+        return deadlineMillis - clock.millis();
+    }
+
+    @Override
     public void checkCancelled() throws CancelledException {
         try {
             pace();

@@ -188,6 +188,16 @@ class TaskExecutorTest {
     }
 
     @Test
+    void context_millisLeft_isTheTimeToTheTasksDeadline() throws IOException {
+        // The wasm sandbox bounds a run by it, so an endless loop fails with a reason before the deadline.
+        App left = new LambdaApp("left", (input, context) -> Long.toString(context.millisLeft()).getBytes(StandardCharsets.UTF_8));
+        open(AppRegistry.of(left), BlobSource.NONE, null);
+        executor.submit(store("j/8/0", "left", new byte[0], NOW.toEpochMilli() + 90_000, null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/8/0") == TaskExecutor.Outcome.DONE);
+        assertThat(new String(stores.outbox().get("j/8/0").orElseThrow().output(), StandardCharsets.UTF_8)).isEqualTo("90000");
+    }
+
+    @Test
     void idleOnly_taskPausesWhileTheMachineIsBusyAndGoesOnWhenIdle() throws IOException {
         double[] load = {0};
         AtomicLong ticks = new AtomicLong();

@@ -44,6 +44,24 @@ public interface App {
     double cost(JsonNode input, int workUnits, int index);
 
     /**
+     * An upper estimate of the seconds one core of the reference machine (see {@link #SLOW_MACHINE_FACTOR})
+     * spends on the costliest unit of the job, pessimistic where {@link #cost} is typical (a mandelbrot
+     * pixel inside the set runs every iteration). The spec parser refuses a job whose costliest unit,
+     * times {@link #SLOW_MACHINE_FACTOR}, does not fit its deadline. 0 means "unknown" (no check).
+     * The default looks at the first, middle and last unit: right for apps that split evenly.
+     */
+    default double maxUnitSeconds(JsonNode input, int workUnits) {
+        return Math.max(cost(input, workUnits, 0), Math.max(cost(input, workUnits, workUnits / 2),
+                cost(input, workUnits, workUnits - 1)));
+    }
+
+    /**
+     * How much slower than the reference machine (the 2-core development machine the estimates were
+     * measured on, docs/engineering-notes.md "Job limits") a slow volunteer may be.
+     */
+    double SLOW_MACHINE_FACTOR = 5;
+
+    /**
      * Runs one unit. Checkpoints through the context when the unit is long; when the context holds a
      * checkpoint, resumes from it and returns exactly what an uninterrupted run would have.
      *

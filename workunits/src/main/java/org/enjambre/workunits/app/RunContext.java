@@ -31,6 +31,15 @@ public interface RunContext {
         return Optional.empty();
     }
 
+    /**
+     * Milliseconds until the host stops waiting for this unit (its task's deadline), or
+     * {@link Long#MAX_VALUE} when it has none. A sandbox bounds its run time by it, so that a unit that
+     * runs too long fails with a reason instead of silently missing its deadline.
+     */
+    default long millisLeft() {
+        return Long.MAX_VALUE;
+    }
+
     /** Throws {@link CancelledException} when the host wants the unit to stop (deadline, shutdown). */
     void checkCancelled() throws CancelledException;
 

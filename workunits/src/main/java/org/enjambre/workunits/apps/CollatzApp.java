@@ -35,6 +35,11 @@ public final class CollatzApp implements App {
     private static final int CACHE = 1 << 20;
     /** Roughly the seconds one core spends per number of the range per unit of ln(to) (measured). */
     private static final double SECONDS_PER_INTEGER_LOG = 5e-9;
+    /**
+     * The slowest measured on the reference machine: a unit of 2·10^7 numbers just below 10^12 took
+     * 5.3–5.8 s (three runs, machine shared with other builds), 2·10^7 from 1 took 1.5–2.0 s.
+     */
+    static final double WORST_SECONDS_PER_INTEGER_LOG = 1.1e-8;
     private static final long MAX_ODD_TRIPLE = (Long.MAX_VALUE - 1) / 3;
     private static final int[] NO_CACHE = {0, 0};
     private static final List<String> OUTPUT = List.of("maxSteps", "argmax");
@@ -65,6 +70,14 @@ public final class CollatzApp implements App {
         // Trajectories grow about as the logarithm of their start; StrictMath gives the same bits everywhere.
         LongRange unit = LongRange.of(input).split(workUnits, index);
         return unit.size() * StrictMath.log(unit.to() + 1.0) * SECONDS_PER_INTEGER_LOG;
+    }
+
+    @Override
+    public double maxUnitSeconds(JsonNode input, int workUnits) {
+        LongRange range = LongRange.of(input);
+        LongRange first = range.split(workUnits, 0);
+        LongRange last = range.split(workUnits, workUnits - 1);
+        return Math.max(first.size(), last.size()) * StrictMath.log(last.to() + 1.0) * WORST_SECONDS_PER_INTEGER_LOG;
     }
 
     @Override

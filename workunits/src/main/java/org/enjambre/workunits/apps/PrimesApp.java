@@ -31,6 +31,11 @@ public final class PrimesApp implements App {
     private static final int SEGMENT = 1 << 18;
     /** Roughly the seconds one core spends per integer of the range (measured: 1.5 to 6 ns). */
     private static final double SECONDS_PER_INTEGER = 4e-9;
+    /**
+     * The slowest seconds per integer measured on the reference machine: one unit of 10^8 integers just
+     * below 10^13 took 0.58–0.69 s (three runs, machine shared with other builds); 10^8 from 0, 0.30–0.46 s.
+     */
+    static final double WORST_SECONDS_PER_INTEGER = 7e-9;
     private static final List<String> OUTPUT = List.of("count");
     private static final List<String> STATE = List.of("from", "to", "next", "count");
 
@@ -59,6 +64,15 @@ public final class PrimesApp implements App {
         LongRange unit = LongRange.of(input).split(workUnits, index);
         // Sieving the base primes up to sqrt(to) is paid once per unit.
         return (unit.size() + Math.sqrt((double) unit.to())) * SECONDS_PER_INTEGER;
+    }
+
+    @Override
+    public double maxUnitSeconds(JsonNode input, int workUnits) {
+        LongRange range = LongRange.of(input);
+        // The first unit is the largest (by one integer at most), the last has the largest base primes.
+        LongRange first = range.split(workUnits, 0);
+        LongRange last = range.split(workUnits, workUnits - 1);
+        return (Math.max(first.size(), last.size()) + Math.sqrt((double) last.to())) * WORST_SECONDS_PER_INTEGER;
     }
 
     @Override

@@ -11,5 +11,11 @@ public enum Outcome {
     /** The deadline passed without a report. */
     NO_REPLY,
     /** Not needed any more: the unit was done, failed or cancelled first. */
-    DIDNT_NEED
+    DIDNT_NEED,
+    /**
+     * Taken back by the coordinator while in progress (BOINC's "not the worker's fault" outcomes): its worker
+     * was blacklisted, revoked or deregistered, or said it no longer holds it. A new replica replaces it; it
+     * counts neither as an error nor toward {@code maxResults}.
+     */
+    RELEASED
 }

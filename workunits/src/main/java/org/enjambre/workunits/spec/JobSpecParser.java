@@ -20,10 +20,23 @@ import java.util.Set;
 /**
  * Parses and validates job specs. Every rule names the field it concerns; unknown fields are
  * rejected so a typo ({@code "replica": 3}) never silently becomes a default.
+ *
+ * <p>The job-side limits (README "Limits"): {@link #MAX_WORK_UNITS} units, {@link #MAX_INPUT_BYTES} of
+ * input (as compact JSON), {@link #MAX_UNIT_INPUT_BYTES} per unit (checked by the apps whose unit inputs
+ * carry data: noop, wasm), a printable name, and a costliest unit that a machine
+ * {@link App#SLOW_MACHINE_FACTOR} times slower than the reference finishes within the deadline.
  */
 public final class JobSpecParser {
     public static final int MAX_NAME_LENGTH = 200;
-    public static final int MAX_WORK_UNITS = 10_000_000;
+    /**
+     * Units per job: the largest job the benchmark's scale probe verified (accepted in ~12 s, every unit
+     * indexed); a coordinator also checks its cluster's free heap.
+     */
+    public static final int MAX_WORK_UNITS = 1_000_000;
+    /** A job's input, as compact JSON; it is stored in the job's row and read by every peer. */
+    public static final int MAX_INPUT_BYTES = 1 << 20;
+    /** One unit's input: sent to a worker with every replica of the unit. */
+    public static final int MAX_UNIT_INPUT_BYTES = 256 << 10;
     public static final int MAX_DEADLINE_SECONDS = 30 * 24 * 3600;
     public static final int DEFAULT_DEADLINE_SECONDS = 600;
     public static final int MAX_PRIORITY = 100;
@@ -84,12 +97,23 @@ public final class JobSpecParser {
             throw new SpecException("input", "input is required");
         }
 
+        int inputBytes = compactSize(input);
+        if (inputBytes > MAX_INPUT_BYTES) {
+            throw new SpecException("input", "input is " + inputBytes + " bytes as JSON, more than the limit of "
+                    + MAX_INPUT_BYTES + " bytes (1 MiB): put large data in a wasm module or split it over several jobs");
+        }
+
         String name = optionalText(tree, "name", app + " job");
         if (name.isBlank()) {
             throw new SpecException("name", "name must not be blank");
         }
         if (name.length() > MAX_NAME_LENGTH) {
             throw new SpecException("name", "name must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+        int unprintable = firstUnprintable(name);
+        if (unprintable >= 0) {
+            throw new SpecException("name", String.format("name must be printable: it holds the control character U+%04X at "
+                    + "position %d", name.codePointAt(unprintable), unprintable));
         }
 
         Integer units = optionalInt(tree, "workUnits", 1, MAX_WORK_UNITS);
@@ -109,8 +133,33 @@ public final class JobSpecParser {
         Redundancy redundancy = redundancy(tree.get("redundancy"));
         Integer deadline = optionalInt(tree, "deadlineSeconds", 1, MAX_DEADLINE_SECONDS);
         Integer priority = optionalInt(tree, "priority", -MAX_PRIORITY, MAX_PRIORITY);
-        return new JobSpec(name, app, input.deepCopy(), units, redundancy,
-                deadline == null ? DEFAULT_DEADLINE_SECONDS : deadline, priority == null ? 0 : priority);
+        int deadlineSeconds = deadline == null ? DEFAULT_DEADLINE_SECONDS : deadline;
+        UnitCost.check(impl, input, units, deadlineSeconds);
+        return new JobSpec(name, app, input.deepCopy(), units, redundancy, deadlineSeconds, priority == null ? 0 : priority);
+    }
+
+    private static int compactSize(JsonNode input) throws SpecException {
+        try {
+            return JSON.writeValueAsBytes(input).length;
+        } catch (JsonProcessingException e) {
+            throw new SpecException("input", "input cannot be written as JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * The index of the first character a terminal or a log would act on rather than print (C0/C1 controls,
+     * ANSI escapes start with one; line and paragraph separators; bidirectional overrides), or -1.
+     */
+    static int firstUnprintable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                    || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The spec as JSON, with every default written out; parsing it again gives an equal spec. */

@@ -95,12 +95,12 @@ public interface Acceptance {
             }
             // Without these, a quorum is out of reach even if every live replica agrees with the largest group.
             long forQuorum = p.quorum() - largest - live;
-            if (tasks.size() + forQuorum > p.maxResults()) {
+            if (Transitioner.counted(tasks) + forQuorum > p.maxResults()) {
                 return Verdict.pending((int) forQuorum); // more than maxResults allows: the unit fails
             }
             // These keep `replicas` results done or under way; only as many as maxResults still allows.
             long forTarget = p.replicas() - (successes + live);
-            long needed = Math.min(Math.max(forQuorum, forTarget), p.maxResults() - tasks.size());
+            long needed = Math.min(Math.max(forQuorum, forTarget), p.maxResults() - Transitioner.counted(tasks));
             return Verdict.pending((int) Math.max(0, needed));
         }
 

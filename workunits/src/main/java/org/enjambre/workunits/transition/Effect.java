@@ -19,6 +19,10 @@ public sealed interface Effect extends java.io.Serializable {
     record Errored(int replica, String workerId, boolean noReply) implements Effect {
     }
 
+    /** Replica {@code replica} of {@code workerId} was taken back in progress, not by its fault. */
+    record Released(int replica, String workerId) implements Effect {
+    }
+
     /** The unit is done; {@code replica} holds the canonical result. */
     record Done(int replica) implements Effect {
     }

@@ -66,6 +66,17 @@ public sealed interface Event extends java.io.Serializable {
     record DeadlinePassed(long now) implements Event {
     }
 
+    /**
+     * The replica {@code workerId} holds in progress on this unit (at most one: placement) is taken back,
+     * not by its fault: {@code reason} says why (blacklisted, revoked, deregistered, not held any more).
+     */
+    record Release(String workerId, String reason, long now) implements Event {
+        public Release {
+            Objects.requireNonNull(workerId, "workerId");
+            reason = reason == null ? "released" : reason;
+        }
+    }
+
     /** The job was cancelled. */
     record Cancel(String reason, long now) implements Event {
     }

@@ -35,7 +35,8 @@ import java.util.function.BiPredicate;
  *
  * <p>Invariants kept: no two replicas share a worker (nor an account or host, when given); a replica
  * leaves {@code OVER} only by a late success after {@code NO_REPLY}; a terminal unit never changes
- * state again; at most {@code maxResults} replicas are ever created.
+ * state again; at most {@code maxResults} replicas are ever created, besides released ones
+ * ({@link Event.Release}: at most one per worker per unit, since a worker never gets two replicas of a unit).
  */
 public final class Transitioner {
     private static final Transitioner EXACT = new Transitioner(Arrays::equals);
@@ -84,6 +85,9 @@ public final class Transitioner {
         }
         if (event instanceof Event.Stalled e) {
             return stalled(unit, e);
+        }
+        if (event instanceof Event.Release e) {
+            return release(unit, e);
         }
         throw new IllegalArgumentException("unknown event " + event);
     }
@@ -175,9 +179,9 @@ public final class Transitioner {
      * unit or when {@code maxResults} replicas exist already.
      */
     public Decision addReplica(WorkUnit unit) {
-        if (unit.terminal() || unit.tasks().size() >= unit.policy().maxResults()) {
+        if (unit.terminal() || counted(unit.tasks()) >= unit.policy().maxResults()) {
             return Decision.rejected(unit, Reason.NOTHING_TO_ISSUE, "unit " + unit.id() + (unit.terminal() ? " is " + unit.state()
-                    : " already has " + unit.tasks().size() + " replicas (redundancy.maxResults)"));
+                    : " already has " + counted(unit.tasks()) + " replicas (redundancy.maxResults)"));
         }
         List<Task> tasks = new ArrayList<>(unit.tasks());
         tasks.add(Task.unsent(tasks.size()));
@@ -226,7 +230,7 @@ public final class Transitioner {
         if (!waitingForCredibility(unit)) {
             return Decision.accepted(unit, List.of()); // moved on meanwhile
         }
-        if (unit.tasks().size() >= unit.policy().maxResults()) {
+        if (counted(unit.tasks()) >= unit.policy().maxResults()) {
             List<Task> tasks = new ArrayList<>(unit.tasks());
             return fail(unit, tasks, new ArrayList<>(), "no " + acceptance.requirement(unit.policy()) + " within "
                     + unit.policy().maxResults() + " replicas (redundancy.maxResults)");
@@ -284,6 +288,7 @@ public final class Transitioner {
                     }
                     break; // done: judge it against the canonical result, it still earns credit
                 case NO_REPLY:
+                case RELEASED:
                     break; // late, but still used, as BOINC does
                 default:
                     throw new IllegalStateException("over with outcome " + t.outcome());
@@ -347,6 +352,32 @@ public final class Transitioner {
         return evaluate(unit, tasks, effects);
     }
 
+    private Decision release(WorkUnit unit, Event.Release e) {
+        if (unit.terminal()) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        List<Effect> effects = new ArrayList<>();
+        for (Task t : unit.tasks()) {
+            if (t.state() == TaskState.IN_PROGRESS && e.workerId().equals(t.workerId())) {
+                tasks.set(t.replica(), t.over(Outcome.RELEASED, e.now(), null, e.reason()));
+                effects.add(new Effect.Released(t.replica(), t.workerId()));
+            }
+        }
+        return effects.isEmpty() ? Decision.accepted(unit, List.of()) : evaluate(unit, tasks, effects);
+    }
+
+    /** Replicas that count toward {@code maxResults}: all but released ones (not their workers' doing). */
+    static int counted(List<Task> tasks) {
+        int n = 0;
+        for (Task t : tasks) {
+            if (t.outcome() != Outcome.RELEASED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private Decision cancel(WorkUnit unit, Event.Cancel e) {
         if (unit.terminal()) {
             return Decision.accepted(unit, List.of());
@@ -403,7 +434,7 @@ public final class Transitioner {
         int needed = verdict.moreReplicas();
         if (needed > 0) {
             // An acceptance asks for more than maxResults allows only when acceptance is out of reach.
-            if (tasks.size() + needed > p.maxResults()) {
+            if (counted(tasks) + needed > p.maxResults()) {
                 return fail(unit, tasks, effects, "no " + acceptance.requirement(p) + " within "
                         + p.maxResults() + " replicas (redundancy.maxResults)");
             }

@@ -140,6 +140,11 @@ public final class WasmApp implements App {
         }
         for (int i = 0; i < inputs.size(); i++) {
             JsonNode e = inputs.get(i);
+            int bytes = e.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > JobSpecParser.MAX_UNIT_INPUT_BYTES) {
+                throw new SpecException("input.inputs[" + i + "]", "input.inputs[" + i + "] is " + bytes
+                        + " bytes, more than the limit of " + JobSpecParser.MAX_UNIT_INPUT_BYTES + " bytes per unit");
+            }
             if (isBase64(e)) {
                 JsonNode text = e.get("base64");
                 if (!text.isTextual() || !decodes(text.textValue())) {
@@ -241,6 +246,12 @@ public final class WasmApp implements App {
         long start = from + index * q + Math.min(index, r);
         long end = start + q + (index < r ? 1 : 0);
         return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(start).putLong(end).array();
+    }
+
+    /** Unknown to the platform: the sandbox's time limit bounds a unit instead of the spec parser. */
+    @Override
+    public double maxUnitSeconds(JsonNode input, int workUnits) {
+        return 0;
     }
 
     /** Unknown to the platform; every unit counts as one second of work. */

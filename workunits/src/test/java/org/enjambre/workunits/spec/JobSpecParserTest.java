@@ -125,7 +125,7 @@ class JobSpecParserTest {
         void parse_boundaryValues_areAccepted() throws SpecException {
             JobSpec low = parse("{'app': 'noop', 'input': 0, 'workUnits': 1, 'deadlineSeconds': 1, 'priority': -100,"
                     + " 'name': 'x', 'redundancy': {'replicas': 1, 'quorum': 1, 'maxErrors': 0, 'maxResults': 1}}");
-            JobSpec high = parse("{'app': 'noop', 'input': 0, 'workUnits': 10000000, 'deadlineSeconds': 2592000,"
+            JobSpec high = parse("{'app': 'noop', 'input': 0, 'workUnits': " + JobSpecParser.MAX_WORK_UNITS + ", 'deadlineSeconds': 2592000,"
                     + " 'priority': 100, 'name': '" + "n".repeat(200) + "',"
                     + " 'redundancy': {'replicas': 16, 'quorum': 16, 'maxErrors': 64, 'maxResults': 64}}");
 
@@ -297,17 +297,17 @@ class JobSpecParserTest {
     @Nested
     class Numbers {
         @ParameterizedTest(name = "workUnits {0}")
-        @ValueSource(strings = {"0", "-1", "10000001", "2147483647", "-2147483648"})
+        @ValueSource(strings = {"0", "-1", "1000001", "2147483647", "-2147483648"})
         void parse_workUnitsOutOfRange_isRejected(String value) {
             assertRejected("{'app': 'noop', 'input': 0, 'workUnits': " + value + "}", "workUnits",
-                    "workUnits (" + value + ") must be between 1 and 10000000");
+                    "workUnits (" + value + ") must be between 1 and 1000000");
         }
 
         @ParameterizedTest(name = "workUnits {0}")
         @ValueSource(strings = {"3000000000", "-3000000000", "99999999999999999999999"})
         void parse_numberOverflowingInt_saysTheRange(String value) {
             assertRejected("{'app': 'noop', 'input': 0, 'workUnits': " + value + "}", "workUnits",
-                    "workUnits (" + value + ") must be between 1 and 10000000");
+                    "workUnits (" + value + ") must be between 1 and 1000000");
         }
 
         @ParameterizedTest(name = "workUnits {0}")

@@ -1,0 +1,35 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.map.IMap;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Event;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The unit table as the cluster map {@code units}: each event runs as an entry processor on the unit's owner. */
+public final class HazelcastUnitTable implements UnitTable {
+    private final IMap<String, WorkUnit> units;
+
+    public HazelcastUnitTable(IMap<String, WorkUnit> units) {
+        this.units = units;
+    }
+
+    @Override
+    public CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan) {
+        return units.submitToKey(key, new UnitProcessor(app, event, replan)).toCompletableFuture();
+    }
+
+    @Override
+    public List<UnitChange> invalidate(String workerId) {
+        List<UnitChange> out = new ArrayList<>();
+        for (UnitChange c : units.executeOnEntries(new InvalidateProcessor(workerId)).values()) {
+            if (c != null && c.unit() != null) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,45 @@
+package org.enjambre.coordinator.cluster;
+
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Event;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The cluster's work units as the scheduling components see them: one aggregate per key
+ * ({@code jobId/index}), changed only by applying an {@link Event} where the unit lives.
+ * {@link HazelcastUnitTable} is the cluster map; {@link MemUnitTable} is the same semantics in memory
+ * (component tests, the whole-swarm simulation).
+ *
+ * <p>Implementations MUST apply each event atomically per unit and MUST NOT block the caller beyond
+ * handing the event over: the returned future completes when the unit changed (or refused).
+ */
+public interface UnitTable {
+
+    /**
+     * Applies {@code event} to the unit at {@code key}.
+     *
+     * @param replan for an issue to a unit none of whose replicas is sent yet: the redundancy to give it
+     *               first (adaptive replication), or {@code null}
+     */
+    CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan);
+
+    /** {@link #apply} without a replan. */
+    default CompletableFuture<UnitChange> apply(String key, String app, Event event) {
+        return apply(key, app, event, null);
+    }
+
+    /**
+     * Backtracking: marks every result of {@code workerId} not validated yet INVALID, on every unit of the
+     * cluster (every owner), and returns the changes of the units it touched. Blocks until done.
+     */
+    List<UnitChange> invalidate(String workerId);
+
+    /** Sees every change of a unit: {@code before} or {@code after} is {@code null} when absent. */
+    @FunctionalInterface
+    interface Listener {
+        void changed(String key, WorkUnit before, WorkUnit after);
+    }
+}

@@ -1,0 +1,127 @@
+package org.enjambre.coordinator.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import org.enjambre.coordinator.errors.RateLimitedException;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.workers.WorkerService;
+import org.enjambre.workunits.trust.RateLimiter;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * The guards that run on a request's headers alone, before its body is read: the admin key, the
+ * read-only views' access, a worker's token and the per-client rate limits. A guard either passes the
+ * request on or answers it. Worker tokens are checked against a short-lived local cache on the event
+ * loop, and otherwise on a worker thread (the check may ask the cluster or the store).
+ */
+final class Access {
+    private static final String WORKER = "enjambre.worker";
+
+    private final Vertx vertx;
+    private final byte[] apiKey;
+    private final boolean privateViews;
+    private final WorkerService workers;
+    private final RateLimiter fetchLimiter;
+
+    Access(Vertx vertx, String apiKey, boolean privateViews, WorkerService workers, RateLimiter fetchLimiter) {
+        this.vertx = vertx;
+        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+        this.privateViews = privateViews;
+        this.workers = workers;
+        this.fetchLimiter = fetchLimiter;
+    }
+
+    /** Requires the admin API key: 401 without one, 403 with a wrong one. */
+    Handler<RoutingContext> admin() {
+        return ctx -> {
+            if (authorized(ctx)) {
+                ctx.next();
+            }
+        };
+    }
+
+    /** The read-only views: open, or the admin key with {@code --private-dashboard}. */
+    Handler<RoutingContext> view() {
+        return ctx -> {
+            if (!privateViews || authorized(ctx)) {
+                ctx.next();
+            }
+        };
+    }
+
+    private boolean authorized(RoutingContext ctx) {
+        String key = Requests.bearer(ctx);
+        if (key == null) {
+            HttpErrors.send(ctx, 401, "UNAUTHENTICATED", "an API key is required (Authorization: Bearer <key>)", null, 0);
+            return false;
+        }
+        if (!MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8), apiKey)) {
+            HttpErrors.send(ctx, 403, "FORBIDDEN", "the API key is wrong", null, 0);
+            return false;
+        }
+        return true;
+    }
+
+    /** Requires a worker token; the worker is then {@link #worker(RoutingContext)}. */
+    Handler<RoutingContext> worker() {
+        return ctx -> {
+            String token = Requests.bearer(ctx);
+            try {
+                WorkerService.checkShape(token);
+            } catch (RuntimeException e) {
+                HttpErrors.fail(ctx, e);
+                return;
+            }
+            WorkerRecord cached = workers.cached(token);
+            if (cached != null) {
+                ctx.put(WORKER, cached);
+                ctx.next();
+                return;
+            }
+            vertx.executeBlocking(() -> workers.authenticate(token), false).onComplete(r -> {
+                if (r.failed()) {
+                    HttpErrors.fail(ctx, r.cause());
+                } else {
+                    ctx.put(WORKER, r.result());
+                    ctx.next();
+                }
+            });
+        };
+    }
+
+    /** The worker {@link #worker()} authenticated. */
+    static WorkerRecord worker(RoutingContext ctx) {
+        return ctx.get(WORKER);
+    }
+
+    /** A worker's fetches per its rate limit (after {@link #worker()}): 429 with {@code Retry-After} past it. */
+    Handler<RoutingContext> fetchRate() {
+        return ctx -> {
+            WorkerRecord w = worker(ctx);
+            RateLimiter.Permit permit = fetchLimiter.tryAcquire(w.id());
+            if (permit.granted()) {
+                ctx.next();
+                return;
+            }
+            long retry = RateLimitedException.seconds(permit.retryAfterMillis());
+            HttpErrors.fail(ctx, new RateLimitedException("TOO_MANY_REQUESTS",
+                    "worker " + w.id() + " fetches too often; retry after " + retry + " s", retry));
+        };
+    }
+
+    /** Registrations per client address (in memory, on the event loop): 429 with {@code Retry-After} past the limit. */
+    Handler<RoutingContext> registration() {
+        return ctx -> {
+            try {
+                workers.admitRegistration(ctx.request().remoteAddress().host());
+            } catch (RateLimitedException e) {
+                HttpErrors.fail(ctx, e);
+                return;
+            }
+            ctx.next();
+        };
+    }
+}

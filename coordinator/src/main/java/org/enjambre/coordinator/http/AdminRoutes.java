@@ -1,0 +1,118 @@
+package org.enjambre.coordinator.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.enjambre.coordinator.errors.InvalidInputException;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.store.Json;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.wasm.WasmException;
+import org.enjambre.workunits.wasm.WasmModules;
+
+/**
+ * The submitters' and admins' API: jobs (submit, views, units, result, preview, cancel), WebAssembly
+ * modules, the workers and cluster views, and the dashboard's event stream. Changes need the API key;
+ * views are open unless the dashboard is private.
+ */
+final class AdminRoutes {
+    private final Vertx vertx;
+    private final ApiServer.Services s;
+    private final Access access;
+    private final Bodies bodies;
+    private final Work work;
+
+    AdminRoutes(RouteKit kit) {
+        this.vertx = kit.vertx();
+        this.s = kit.services();
+        this.access = kit.access();
+        this.bodies = kit.bodies();
+        this.work = kit.work();
+    }
+
+    void mount(Router router) {
+        router.post("/api/v1/jobs").handler(access.admin()).handler(bodies.read(Limits.JOB_BYTES))
+                .handler(ctx -> work.json(ctx, 201, () -> {
+                    JobRecord j = s.jobs().submit(Requests.object(Bodies.body(ctx)));
+                    return Json.MAPPER.createObjectNode().put("id", j.id()).put("state", j.state().name());
+                }));
+        router.get("/api/v1/jobs").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            ArrayNode arr = n.putArray("jobs");
+            long now = s.clock().millis();
+            for (JobRecord j : s.jobs().list()) {
+                arr.add(Views.job(j, s.jobs(), now));
+            }
+            return n;
+        }));
+        router.get("/api/v1/jobs/:id").handler(access.view()).handler(ctx -> work.json(ctx, 200, () ->
+                Views.job(s.jobs().get(ctx.pathParam("id")), s.jobs(), s.clock().millis())));
+        router.get("/api/v1/jobs/:id/units").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
+            int from = Requests.intParam(ctx, "from", 0, 0, Integer.MAX_VALUE);
+            int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
+            JobRecord j = s.jobs().get(ctx.pathParam("id"));
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("total", j.workUnits());
+            ArrayNode arr = n.putArray("units");
+            for (WorkUnit u : s.jobs().units(j, from, limit)) {
+                arr.add(Views.unit(u));
+            }
+            return n;
+        }));
+        router.get("/api/v1/jobs/:id/result").handler(access.view()).handler(this::result);
+        router.get("/api/v1/jobs/:id/preview.png").handler(access.view()).handler(this::preview);
+        router.delete("/api/v1/jobs/:id").handler(access.admin()).handler(ctx -> work.json(ctx, 200, () ->
+                Views.job(s.jobs().cancel(ctx.pathParam("id")), s.jobs(), s.clock().millis())));
+        router.post("/api/v1/modules").handler(access.admin()).handler(bodies.read(Limits.MODULE_BYTES, "MODULE_TOO_LARGE"))
+                .handler(ctx -> work.json(ctx, 201, () -> module(Bodies.body(ctx).getBytes())));
+        router.get("/api/v1/workers").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            ArrayNode arr = n.putArray("workers");
+            long now = s.clock().millis();
+            for (WorkerRecord w : s.workers().all()) {
+                arr.add(Views.worker(w, s.workers().online(w), now));
+            }
+            return n;
+        }));
+        router.delete("/api/v1/workers/:id").handler(access.admin()).handler(ctx -> work.json(ctx, 200, () ->
+                SyncRequest.released(s.scheduler().releaseEverywhere(s.workers().revoke(ctx.pathParam("id")).id(),
+                        java.util.Set.of(), "its worker's token was revoked"))));
+        router.get("/api/v1/cluster").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> s.peers().clusterView()));
+        router.get("/api/v1/events").handler(access.view()).handler(ctx ->
+                work.blocking(ctx, () -> s.peers().snapshotEvents()).onSuccess(initial ->
+                        s.events().subscribe(ctx.response(), vertx.getOrCreateContext(), initial)));
+    }
+
+    private void result(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        work.blocking(ctx, () -> s.jobs().result(id)).onSuccess(r ->
+                Downloads.send(ctx.response(), id, r.contentType(), r.body()));
+    }
+
+    private void preview(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        work.blocking(ctx, () -> s.jobs().preview(id)).onSuccess(png -> {
+            if (png.isEmpty()) {
+                Downloads.headers(ctx.response());
+                ctx.response().setStatusCode(204).end();
+            } else {
+                ctx.response().putHeader("Cache-Control", "no-store");
+                Downloads.send(ctx.response(), id + "-preview", "image/png", png.get());
+            }
+        });
+    }
+
+    private ObjectNode module(byte[] bytes) {
+        try {
+            WasmModules.validate(bytes, Limits.MODULE_BYTES);
+        } catch (WasmException e) {
+            throw new InvalidInputException("INVALID_MODULE", e.getMessage(), "module");
+        }
+        String sha = WasmModules.sha256(bytes);
+        s.store().putBlob(sha, bytes);
+        return Json.MAPPER.createObjectNode().put("sha256", sha).put("bytes", bytes.length);
+    }
+}

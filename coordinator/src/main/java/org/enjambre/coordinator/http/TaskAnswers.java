@@ -1,0 +1,55 @@
+package org.enjambre.coordinator.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
+import org.enjambre.coordinator.sched.Scheduler;
+import org.enjambre.coordinator.store.Json;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The answer to a fetch, {@code {"tasks":[...]}}, written straight to bytes (inputs base64-encoded by the
+ * generator, no intermediate strings or trees). Called on worker threads: an answer may be large.
+ */
+final class TaskAnswers {
+    /** The answer with no tasks. */
+    static final Buffer EMPTY = Buffer.buffer("{\"tasks\":[]}");
+
+    private TaskAnswers() {
+    }
+
+    static Buffer encode(List<Scheduler.Assignment> tasks) {
+        if (tasks.isEmpty()) {
+            return EMPTY.copy();
+        }
+        long size = 32;
+        for (Scheduler.Assignment a : tasks) {
+            size += 200 + a.input().length * 4L / 3;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 1 << 20));
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("tasks");
+            for (Scheduler.Assignment a : tasks) {
+                g.writeStartObject();
+                g.writeStringField("id", a.id());
+                g.writeStringField("app", a.app());
+                g.writeFieldName("input");
+                g.writeBinary(a.input());
+                g.writeStringField("deadline", Views.time(a.deadline()));
+                g.writeNumberField("deadlineMillis", a.deadline());
+                g.writeNumberField("cost", a.cost());
+                g.writeStringField("blob", a.blob());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Buffer.buffer(out.toByteArray());
+    }
+}

@@ -1,0 +1,240 @@
+package org.enjambre.coordinator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.enjambre.coordinator.errors.InvalidInputException;
+import org.enjambre.coordinator.errors.NotFoundException;
+import org.enjambre.coordinator.sched.Scheduler;
+import org.enjambre.coordinator.store.Json;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.workers.WorkerService;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The worker protocol: register, fetch work (long-polling), report results, fetch blobs. Every route
+ * checks its credentials and rate limit on the headers before it reads a body ({@link Access}, {@link Bodies}).
+ */
+final class WorkerRoutes {
+    private final Vertx vertx;
+    private final ApiServer.Services s;
+    private final Access access;
+    private final Bodies bodies;
+    private final Work work;
+
+    WorkerRoutes(RouteKit kit) {
+        this.vertx = kit.vertx();
+        this.s = kit.services();
+        this.access = kit.access();
+        this.bodies = kit.bodies();
+        this.work = kit.work();
+    }
+
+    void mount(Router router) {
+        router.post("/api/v1/workers/register").handler(access.registration()).handler(bodies.read(Limits.REGISTER_BYTES))
+                .handler(ctx -> work.json(ctx, 201, () -> register(Bodies.body(ctx))));
+        router.post("/api/v1/work/fetch").handler(access.worker()).handler(access.fetchRate())
+                .handler(bodies.read(Limits.FETCH_BYTES)).handler(this::fetch);
+        router.post("/api/v1/work/report").handler(access.worker()).handler(bodies.read(Limits.REPORT_BYTES))
+                .handler(ctx -> work.json(ctx, 200, () -> report(Access.worker(ctx), Bodies.body(ctx))));
+        router.get("/api/v1/blobs/:sha").handler(this::blob);
+        // Releasing a worker's replicas at once (issue 15): deregistration, and sync after a restart.
+        router.post("/api/v1/workers/deregister").handler(access.worker()).handler(ctx -> work.json(ctx, 200, () ->
+                SyncRequest.released(s.scheduler().releaseEverywhere(s.workers().revoke(Access.worker(ctx).id()).id(),
+                        java.util.Set.of(), "its worker deregistered"))));
+        router.post("/api/v1/work/sync").handler(access.worker()).handler(bodies.read(Limits.SYNC_BYTES))
+                .handler(ctx -> work.json(ctx, 200, () -> SyncRequest.released(s.scheduler().releaseEverywhere(
+                        Access.worker(ctx).id(), SyncRequest.holding(Requests.object(Bodies.body(ctx))),
+                        "its worker does not hold it"))));
+    }
+
+    private ObjectNode register(Buffer body) {
+        JsonNode b = Requests.object(body);
+        JsonNode a = b.get("apps");
+        if (a == null || !a.isArray()) {
+            throw InvalidInputException.of("apps must be an array of app names", "apps");
+        }
+        List<String> apps = new ArrayList<>();
+        a.forEach(x -> apps.add(x.isTextual() ? x.textValue() : null));
+        WorkerService.Credentials cred = s.workers().register(new WorkerService.Registration(
+                Requests.text(b, "name", true), Requests.text(b, "platform", false),
+                Requests.intField(b, "cores", 1, 1, WorkerService.MAX_CORES),
+                Requests.longField(b, "memoryMb", 0, 0, WorkerService.MAX_MEMORY_MB),
+                apps, Requests.text(b, "account", false), Requests.text(b, "host", false)));
+        return Json.MAPPER.createObjectNode().put("workerId", cred.workerId()).put("token", cred.token());
+    }
+
+    private void fetch(RoutingContext ctx) {
+        int max;
+        long waitMs;
+        try {
+            JsonNode b = Requests.object(Bodies.body(ctx));
+            max = Requests.intField(b, "max", 1, 1, Limits.MAX_FETCH);
+            waitMs = Requests.longField(b, "waitMs", 0, 0, Limits.MAX_WAIT_MS);
+        } catch (RuntimeException e) {
+            HttpErrors.fail(ctx, e);
+            return;
+        }
+        Poll poll = new Poll(ctx, Access.worker(ctx), max, s.clock().millis() + waitMs, vertx.getOrCreateContext());
+        ctx.addEndHandler(v -> poll.over());
+        poll.attempt(0, true);
+    }
+
+    /**
+     * One long-polling fetch: fetch; when nothing is ready, wait for a signal ({@link LongPolls}) or the
+     * deadline, then fetch again or answer empty. Confined to its event loop: wakes are handed to it.
+     */
+    private final class Poll {
+        private final RoutingContext ctx;
+        private final WorkerRecord worker;
+        private final int max;
+        private final long deadline;
+        private final Context context;
+        /** True while registered with {@link LongPolls} and a timer. */
+        private boolean waiting;
+        private long timer = -1;
+        private LongPolls.Waiter waiter;
+
+        Poll(RoutingContext ctx, WorkerRecord worker, int max, long deadline, Context context) {
+            this.ctx = ctx;
+            this.worker = worker;
+            this.max = max;
+            this.deadline = deadline;
+            this.context = context;
+        }
+
+        /** Fetches (encoding the answer on the worker thread); {@code wokenBy} is the signal that woke it, or 0. */
+        void attempt(long wokenBy, boolean first) {
+            if (Responses.over(ctx)) {
+                s.polls().passOn(wokenBy);
+                return;
+            }
+            long since = s.polls().signals();
+            work.blocking(ctx, () -> {
+                if (first) {
+                    s.workers().seen(worker);
+                }
+                List<Scheduler.Assignment> tasks = s.scheduler().fetch(worker, max);
+                return tasks.isEmpty() ? null : TaskAnswers.encode(tasks);
+            }).onSuccess(answer -> {
+                if (answer != null) {
+                    Responses.json(ctx, 200, answer);
+                    return;
+                }
+                s.polls().passOn(wokenBy);
+                long left = deadline - s.clock().millis();
+                if (left <= 0 || Responses.over(ctx)) {
+                    Responses.json(ctx, 200, TaskAnswers.EMPTY.copy());
+                    return;
+                }
+                waiting = true;
+                timer = vertx.setTimer(left, t -> {
+                    if (waiting) {
+                        over();
+                        Responses.json(ctx, 200, TaskAnswers.EMPTY.copy());
+                    }
+                });
+                waiter = s.polls().await(since, signal -> context.runOnContext(v -> woken(signal)));
+            });
+        }
+
+        private void woken(long signal) {
+            if (!waiting) {
+                s.polls().passOn(signal);
+                return;
+            }
+            waiting = false;
+            waiter = null;
+            vertx.cancelTimer(timer);
+            attempt(signal, false);
+        }
+
+        /** Stops waiting: answered, timed out, or the connection went away. */
+        void over() {
+            if (waiting) {
+                waiting = false;
+                vertx.cancelTimer(timer);
+                if (waiter != null) {
+                    waiter.cancel();
+                    waiter = null;
+                }
+            }
+        }
+    }
+
+    private ObjectNode report(WorkerRecord w, Buffer body) {
+        s.workers().seen(w);
+        JsonNode b = Requests.object(body);
+        JsonNode results = b.get("results");
+        if (results == null || !results.isArray()) {
+            throw InvalidInputException.of("results must be an array", "results");
+        }
+        if (results.size() > Limits.MAX_REPORT) {
+            throw InvalidInputException.of("a report holds at most " + Limits.MAX_REPORT + " results", "results");
+        }
+        List<Scheduler.Report> reports = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : results) {
+            reports.add(result(r, "results[" + i++ + "]"));
+        }
+        Scheduler.ReportOutcome o = s.scheduler().report(w, reports);
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        ArrayNode acc = n.putArray("accepted");
+        o.accepted().forEach(acc::add);
+        ArrayNode rej = n.putArray("rejected");
+        for (Scheduler.Refusal r : o.rejected()) {
+            rej.addObject().put("id", r.id()).put("code", r.code()).put("message", r.message());
+        }
+        return n;
+    }
+
+    private static Scheduler.Report result(JsonNode r, String field) {
+        if (!r.isObject() || !r.path("id").isTextual()) {
+            throw InvalidInputException.of(field + ".id must be a task id string", field + ".id");
+        }
+        JsonNode out = r.get("output");
+        JsonNode err = r.get("error");
+        if ((out == null) == (err == null)) {
+            throw InvalidInputException.of(field + " must have exactly one of output and error", field);
+        }
+        byte[] bytes = null;
+        if (out != null) {
+            if (!out.isTextual()) {
+                throw InvalidInputException.of(field + ".output must be a base64 string", field + ".output");
+            }
+            try {
+                bytes = Base64.getDecoder().decode(out.textValue());
+            } catch (IllegalArgumentException e) {
+                throw InvalidInputException.of(field + ".output is not valid base64", field + ".output");
+            }
+        } else if (!err.isTextual()) {
+            throw InvalidInputException.of(field + ".error must be a string", field + ".error");
+        }
+        String message = err == null ? null : err.textValue();
+        if (message != null && message.length() > Limits.MAX_ERROR_CHARS) {
+            message = message.substring(0, Limits.MAX_ERROR_CHARS);
+        }
+        return new Scheduler.Report(r.get("id").textValue(), bytes, message);
+    }
+
+    private void blob(RoutingContext ctx) {
+        String sha = ctx.pathParam("sha");
+        if (!sha.matches("[0-9a-f]{64}")) {
+            HttpErrors.fail(ctx, InvalidInputException.of("'" + sha + "' is not a lower-case hex SHA-256", "sha256"));
+            return;
+        }
+        work.blocking(ctx, () -> s.store().blob(sha).orElseThrow(() -> new NotFoundException("no blob " + sha)))
+                .onSuccess(bytes -> {
+                    ctx.response().putHeader("Cache-Control", "public, max-age=31536000, immutable");
+                    Downloads.send(ctx.response(), sha, Downloads.OCTET_STREAM, bytes);
+                });
+    }
+}

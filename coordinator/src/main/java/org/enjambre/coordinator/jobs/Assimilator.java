@@ -1,0 +1,228 @@
+package org.enjambre.coordinator.jobs;
+
+import com.hazelcast.map.IMap;
+import org.enjambre.coordinator.cluster.RecordProcessor;
+import org.enjambre.coordinator.cluster.UnitProcessor;
+import org.enjambre.coordinator.errors.NotFoundException;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.workunits.app.App;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.app.MergedResult;
+import org.enjambre.workunits.app.Merger;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.UnitState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.transition.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * BOINC's assimilator: notices when a job's units are all finished, merges the canonical outputs into
+ * the job's result and stores it, durably, before the job is COMPLETED; fails a job when a unit failed;
+ * and finishes (fails or cancels) jobs, dropping their units from memory.
+ *
+ * <p>Checks run on one thread, so one job is never merged twice at once; a unit finishing while a
+ * check of its job is queued needs no check of its own.
+ */
+public final class Assimilator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Assimilator.class);
+    /** Units read and merged at a time. */
+    private static final int PAGE = 1000;
+
+    private final IMap<String, JobRecord> jobs;
+    private final IMap<String, WorkUnit> units;
+    private final Store store;
+    private final AppRegistry apps;
+    private final JobViews views;
+    private final Clock clock;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "enjambre-assimilator");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> assimilating = ConcurrentHashMap.newKeySet();
+    /** Jobs with a completion check queued and not started yet: more DONE units of theirs need no check of their own. */
+    private final Set<String> checkQueued = ConcurrentHashMap.newKeySet();
+
+    Assimilator(IMap<String, JobRecord> jobs, IMap<String, WorkUnit> units, Store store, AppRegistry apps, JobViews views,
+                Clock clock) {
+        this.jobs = jobs;
+        this.units = units;
+        this.store = store;
+        this.apps = apps;
+        this.views = views;
+        this.clock = clock;
+    }
+
+    /** Called on the peer owning a unit when it became DONE or FAILED. */
+    void unitFinished(WorkUnit unit) {
+        boolean done = unit.state() == UnitState.DONE;
+        if (done && !checkQueued.add(unit.jobId())) {
+            return; // the queued check has not started: it will count this unit too
+        }
+        thread.execute(() -> {
+            if (done) {
+                checkQueued.remove(unit.jobId());
+            }
+            try {
+                check(unit);
+            } catch (RuntimeException e) {
+                LOG.warn("checking job {} after unit {} finished failed", unit.jobId(), unit.index(), e);
+            }
+        });
+    }
+
+    /** Looks at every running job once (after a restart, in case a notice was lost). */
+    void checkAll() {
+        for (JobRecord j : jobs.values()) {
+            if (!j.state().terminal()) {
+                thread.execute(() -> {
+                    try {
+                        maybeComplete(j.id());
+                    } catch (RuntimeException e) {
+                        LOG.warn("checking job {} failed", j.id(), e);
+                    }
+                });
+            }
+        }
+    }
+
+    private void check(WorkUnit unit) {
+        JobRecord job = jobs.get(unit.jobId());
+        if (job == null || job.state().terminal()) {
+            return;
+        }
+        if (unit.state() == UnitState.FAILED) {
+            finish(job, JobState.FAILED, "unit " + unit.index() + " failed: " + unit.failure());
+            return;
+        }
+        maybeComplete(job.id());
+    }
+
+    private void maybeComplete(String jobId) {
+        JobRecord job = jobs.get(jobId);
+        if (job == null || job.state().terminal()) {
+            return;
+        }
+        long[] c = views.unitCounts(job);
+        if (c[UnitState.FAILED.ordinal()] > 0) {
+            // find the failed unit for the message
+            for (WorkUnit u : views.units(job, 0, job.workUnits())) {
+                if (u.state() == UnitState.FAILED) {
+                    finish(job, JobState.FAILED, "unit " + u.index() + " failed: " + u.failure());
+                    return;
+                }
+            }
+        }
+        if (c[UnitState.DONE.ordinal()] >= job.workUnits() && assimilating.add(jobId)) {
+            try {
+                assimilate(job);
+            } finally {
+                assimilating.remove(jobId);
+            }
+        }
+    }
+
+    private void assimilate(JobRecord job) {
+        App app = apps.get(job.app());
+        JobSpecs.Parsed spec = JobSpecs.of(job);
+        Merger merger = app.merger(spec.input(), job.workUnits());
+        try {
+            for (int from = 0; from < job.workUnits(); from += PAGE) {
+                List<WorkUnit> page = views.units(job, from, PAGE);
+                for (WorkUnit u : page) {
+                    if (u.state() != UnitState.DONE || u.canonicalOutput().isEmpty()) {
+                        return; // not all done yet (a count ran ahead of the map)
+                    }
+                    merger.accept(u.index(), u.canonicalOutput().get());
+                }
+                if (!storeFinalStates(job, from, page)) {
+                    return;
+                }
+            }
+            MergedResult result = merger.finish();
+            store.putResult(job.id(), result);
+            long now = clock.millis();
+            String contentType = result.contentType();
+            JobRecord done = jobs.executeOnKey(job.id(), new RecordProcessor<JobRecord>(
+                    old -> old.state().terminal() ? old : old.completed(contentType, now)));
+            if (done != null && done.state() == JobState.COMPLETED) {
+                store.writeNow(new Store.Batch(List.of(), List.of(), List.of(done)));
+                evict(job);
+                LOG.info("job {} completed: {} units", job.id(), job.workUnits());
+            }
+        } catch (Exception e) {
+            LOG.warn("merging job {} failed", job.id(), e);
+            finish(job, JobState.FAILED, "merging the results failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A report applied in the cluster whose peer died before its store write left an older version on
+     * disk; views of a finished job read the store, so this writes the final states of the units stored
+     * at an older version (nearly always none: reading the versions is far cheaper than rewriting every
+     * row). False when that failed; the 5-second sweep retries.
+     */
+    private boolean storeFinalStates(JobRecord job, int from, List<WorkUnit> page) {
+        try {
+            Map<Integer, Long> stored = page.isEmpty() ? Map.of() : store.unitVersions(job.id(), from, from + page.size());
+            List<WorkUnit> behind = new ArrayList<>();
+            for (WorkUnit u : page) {
+                Long v = stored.get(u.index());
+                if (v == null || v < u.version()) {
+                    behind.add(u);
+                }
+            }
+            store.writeNow(Store.Batch.units(behind));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("storing the final units of job {} failed; will retry: {}", job.id(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Moves a job that is not finished to {@code state} (FAILED or CANCELLED) for {@code why}, durably; returns it after. */
+    JobRecord finish(JobRecord job, JobState state, String why) {
+        long now = clock.millis();
+        JobRecord after = jobs.executeOnKey(job.id(), new RecordProcessor<JobRecord>(
+                old -> old.state().terminal() ? old : old.withState(state, now, why)));
+        if (after == null) {
+            throw new NotFoundException("no job '" + job.id() + "'");
+        }
+        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
+        if (after.state() == state) {
+            UnitProcessor cancel = new UnitProcessor(job.app(), new Event.Cancel(why, now));
+            for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) { // keys a chunk at a time
+                Set<String> keys = new HashSet<>();
+                for (int i = from; i < Math.min(job.workUnits(), from + WorkGenerator.CHUNK); i++) {
+                    keys.add(WorkUnit.id(job.id(), i));
+                }
+                units.executeOnKeys(keys, cancel);
+            }
+            evict(job);
+        }
+        return after;
+    }
+
+    /** Drops a finished job's units from memory; they are on disk (or fresh, hence derivable). */
+    private void evict(JobRecord job) {
+        for (int i = 0; i < job.workUnits(); i++) {
+            units.deleteAsync(WorkUnit.id(job.id(), i));
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

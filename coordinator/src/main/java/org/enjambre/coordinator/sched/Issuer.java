@@ -1,0 +1,311 @@
+package org.enjambre.coordinator.sched;
+
+import org.enjambre.coordinator.cluster.UnitChange;
+import org.enjambre.coordinator.cluster.UnitTable;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.JobSpecs;
+import org.enjambre.coordinator.metrics.Metrics;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.app.App;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Effect;
+import org.enjambre.workunits.transition.Event;
+import org.enjambre.workunits.trust.ReplicationPolicy;
+import org.enjambre.workunits.wasm.WasmApp;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * Hands out tasks (BOINC's feeder and scheduler as seen from a worker): spot-checks mixed in at the rate the
+ * worker's jobs ask for, then ready units this peer owns (higher priority first, round-robin among jobs of
+ * equal priority), then ready units other peers own (stealing). Each issue is decided by the unit's own
+ * transition, which has the last word. Issued replicas are written behind ({@link Durable#writeLater}): a
+ * crash may forget them, and they come back unsent.
+ *
+ * <p>Blocks (table and store): call it off event loops. Reads time only from its clock, randomness only
+ * from its generator.
+ */
+public final class Issuer {
+    /** How many ready units of a job to look at for one fetch, at most. */
+    private static final int SCAN_LIMIT = 256;
+    /** The spot-check rate for workers that hold results waiting for credibility, or are not credible alone yet. */
+    static final double CREDIBILITY_CHECK_RATE = 0.5;
+    /** The deadline of a spot-check sent to a worker that has no other work here. */
+    private static final long WAITING_CHECK_DEADLINE_MILLIS = 600_000;
+    /**
+     * The most bytes of task inputs one fetch hands out (at least one task always goes): a job of 20 MB unit
+     * inputs never makes a 256 × 20 MB answer.
+     */
+    public static final long DEFAULT_FETCH_BYTES = 8L << 20;
+    /** Consecutive valid results before a worker may run units of an adaptive job alone (BOINC: 10). */
+    static final int ADAPTIVE_THRESHOLD = 10;
+
+    private final UnitTable units;
+    private final LocalIndex index;
+    private final JobDirectory jobs;
+    private final Durable store;
+    private final Checks checks;
+    private final Peers peers;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Scheduler.Placement placement;
+    private final AtomicLong rotation = new AtomicLong();
+    /** Credibility jobs seen running here (id → θ), for checking workers that have no work here. */
+    private final Map<String, Double> credibilityJobs = new ConcurrentHashMap<>();
+
+    Issuer(UnitTable units, LocalIndex index, JobDirectory jobs, Durable store, Checks checks, Peers peers,
+           Metrics metrics, Clock clock, RandomGenerator random, Scheduler.Placement placement) {
+        this.units = units;
+        this.index = index;
+        this.jobs = jobs;
+        this.store = store;
+        this.checks = checks;
+        this.peers = peers;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.random = random;
+        this.placement = placement;
+    }
+
+    /** The placement reference of a worker under this peer's rules. */
+    WorkerRef ref(WorkerRecord w) {
+        return new WorkerRef(w.id(), placement.distinctAccounts() ? w.account() : null,
+                placement.distinctHosts() ? w.host() : null);
+    }
+
+    /** {@link #fetch(WorkerRecord, int, long)} within {@link #DEFAULT_FETCH_BYTES}. */
+    public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max) {
+        return fetch(worker, max, DEFAULT_FETCH_BYTES);
+    }
+
+    /**
+     * Issues up to {@code max} tasks to {@code worker}, adding no more once their inputs would pass
+     * {@code maxBytes} (but always at least one unit task when there is one); an empty list when nothing
+     * suits it now.
+     */
+    public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max, long maxBytes) {
+        if (worker.blacklisted() || max <= 0) {
+            return List.of();
+        }
+        WorkerRef ref = ref(worker);
+        long now = clock.millis();
+        List<JobRecord> candidates = candidates(worker);
+        // Round-robin among the jobs of the top priority that has work: rotate where we start.
+        int top = candidates.isEmpty() ? 0 : candidates.get(0).priority();
+        int equal = (int) candidates.stream().filter(j -> j.priority() == top).count();
+        int start = equal == 0 ? 0 : (int) Math.floorMod(rotation.getAndIncrement(), equal);
+        List<JobRecord> order = new ArrayList<>(candidates.size());
+        for (int i = 0; i < equal; i++) {
+            order.add(candidates.get((start + i) % equal));
+        }
+        order.addAll(candidates.subList(equal, candidates.size()));
+
+        Batch b = new Batch(worker, ref, now, maxBytes);
+        addSpotChecks(worker, candidates, max, now, b.out);
+        b.out.forEach(a -> b.bytes += a.input().length);
+        for (int round = 0; round < 2 && b.room(max); round++) {
+            for (JobRecord job : order) {
+                if (!b.room(max)) {
+                    break;
+                }
+                // First round: share among jobs of equal priority; second round: fill up from any.
+                int want = round == 0 && job.priority() == top ? Math.max(1, (max + equal - 1) / equal) : max - b.out.size();
+                want = Math.min(want, max - b.out.size());
+                List<String> keys = new ArrayList<>();
+                for (LocalIndex.Ready r : index.ready(job.id(), ref, want, SCAN_LIMIT)) {
+                    keys.add(r.key());
+                }
+                issue(job, keys, b);
+            }
+        }
+        if (b.room(max)) {
+            // This peer's own units are all taken: take ready units that other peers own.
+            for (String key : peers.readyElsewhere(ref, java.util.Set.copyOf(worker.apps()), max - b.out.size())) {
+                jobs.find(OwnedUnits.jobOf(key)).ifPresent(job -> {
+                    if (!job.state().terminal() && worker.apps().contains(job.app())) {
+                        issue(job, List.of(key), b);
+                    }
+                });
+                if (!b.room(max)) {
+                    break;
+                }
+            }
+        }
+        // Issued replicas are written behind: losing one in a crash costs a recomputation, never a wrong
+        // result, and its unit is usually written again by a report within the delay, then only once.
+        store.writeLater(Store.Batch.units(b.changed));
+        if (!b.started.isEmpty()) {
+            store.writeNow(new Store.Batch(List.of(), List.of(), b.started)); // rare: a job's first issue
+        }
+        metrics.issued(b.out.size());
+        return b.out;
+    }
+
+    /** What one fetch gathers, and how much of its byte budget it used. */
+    private static final class Batch {
+        final WorkerRecord worker;
+        final WorkerRef ref;
+        final long now;
+        final long maxBytes;
+        final List<Scheduler.Assignment> out = new ArrayList<>();
+        final List<WorkUnit> changed = new ArrayList<>();
+        final List<JobRecord> started = new ArrayList<>();
+        /** Input bytes of the tasks in {@link #out}. */
+        long bytes;
+        /** Unit tasks (not spot-checks) in {@link #out}. */
+        int units;
+        /** Set once the next task would pass {@link #maxBytes}. */
+        boolean spent;
+
+        Batch(WorkerRecord worker, WorkerRef ref, long now, long maxBytes) {
+            this.worker = worker;
+            this.ref = ref;
+            this.now = now;
+            this.maxBytes = maxBytes;
+        }
+
+        /** Whether more tasks may be added. */
+        boolean room(int max) {
+            return out.size() < max && !spent;
+        }
+    }
+
+    /** The unit index of a key {@code jobId/index}. */
+    private static int indexOf(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
+    }
+
+    /** Running jobs with ready units here that the worker can run, highest priority first. */
+    private List<JobRecord> candidates(WorkerRecord worker) {
+        List<JobRecord> candidates = new ArrayList<>();
+        List<String> ready = new ArrayList<>(index.readyJobs());
+        ready.sort(null); // deterministic order before the stable sort by priority
+        for (String jobId : ready) {
+            jobs.find(jobId).ifPresent(j -> {
+                if (!j.state().terminal() && worker.apps().contains(j.app())) {
+                    candidates.add(j);
+                }
+            });
+        }
+        candidates.sort(Comparator.comparingInt(JobRecord::priority).reversed());
+        return candidates;
+    }
+
+    /** Up to half of {@code max} spot-checks, at the highest rate the candidate jobs ask for. */
+    private void addSpotChecks(WorkerRecord worker, List<JobRecord> candidates, int max, long now, List<Scheduler.Assignment> out) {
+        double rate = 0;
+        long deadlineMillis = 0;
+        for (JobRecord j : candidates) {
+            JobSpecs.Parsed spec = JobSpecs.of(j);
+            Redundancy r = spec.redundancy();
+            rate = Math.max(rate, r.spotCheckRate());
+            if (r.credibilityBased() && r.spotCheckRate() > 0) {
+                credibilityJobs.put(j.id(), r.credibility());
+                if (worker.spotChecksPassed() < Scheduler.CREDIBILITY.checksFor(r.credibility())) {
+                    rate = Math.max(rate, CREDIBILITY_CHECK_RATE); // not credible alone yet (Sarmenta)
+                }
+            }
+            deadlineMillis = Math.max(deadlineMillis, spec.deadlineMillis());
+        }
+        // Without work here, a worker is still checked while its results wait for credibility (they may be
+        // on other peers) or it is not credible alone for a credibility job running: only checks move
+        // those results on.
+        if (candidates.isEmpty() && (!index.waitingOn(worker.id()).isEmpty() || needsCredibility(worker))) {
+            rate = CREDIBILITY_CHECK_RATE;
+            deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
+        }
+        for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
+            if (checks.due(worker, rate)) {
+                checks.create(worker, now, now + deadlineMillis).ifPresent(out::add);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code worker} has passed fewer spot-checks than a result of its needs to be accepted alone by
+     * a credibility job this peer has seen running (jobs that ended are forgotten here).
+     */
+    private boolean needsCredibility(WorkerRecord worker) {
+        for (Map.Entry<String, Double> e : credibilityJobs.entrySet()) {
+            Optional<JobRecord> job = jobs.find(e.getKey());
+            if (job.isEmpty() || job.get().state().terminal()) {
+                credibilityJobs.remove(e.getKey());
+            } else if (worker.apps().contains(job.get().app())
+                    && worker.spotChecksPassed() < Scheduler.CREDIBILITY.checksFor(e.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void issue(JobRecord job, List<String> keys, Batch b) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        JobSpecs.Parsed spec = JobSpecs.of(job);
+        App app = jobs.app(job.app());
+        // The inputs first: the byte budget decides how many of the keys to issue (never one that is not sent).
+        Map<String, byte[]> inputs = new java.util.LinkedHashMap<>();
+        long planned = b.bytes;
+        for (String key : keys) {
+            byte[] input = app.unitInput(spec.input(), job.workUnits(), indexOf(key));
+            if ((b.units > 0 || !inputs.isEmpty()) && planned + input.length > b.maxBytes) {
+                b.spent = true;
+                break;
+            }
+            planned += input.length;
+            inputs.put(key, input);
+        }
+        long deadline = b.now + spec.deadlineMillis();
+        Event.Issue issue = new Event.Issue(b.ref, b.now, deadline);
+        Redundancy policy = spec.redundancy();
+        double solo = 0;
+        if (policy.adaptive() && policy.replicas() > 1) {
+            // BOINC's adaptive replication, with spot-checks as the proof of trust when the job has them.
+            solo = new ReplicationPolicy.Adaptive(ADAPTIVE_THRESHOLD, policy.spotCheckRate() > 0 ? 1 : 0)
+                    .soloProbability(b.worker.trust());
+        }
+        List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
+        for (String key : inputs.keySet()) {
+            Redundancy replan = solo > 0 && random.nextDouble() < solo ? policy.withReplicas(1, 1) : null;
+            futures.add(units.apply(key, job.app(), issue, replan));
+        }
+        int issued = 0;
+        for (CompletableFuture<UnitChange> f : futures) {
+            UnitChange c = f.join();
+            if (!c.accepted() || !c.changed()) {
+                continue;
+            }
+            b.changed.add(c.unit());
+            for (Effect e : c.effects()) {
+                if (e instanceof Effect.Issued is) {
+                    WorkUnit u = c.unit();
+                    byte[] input = inputs.get(WorkUnit.id(u.jobId(), u.index()));
+                    b.out.add(new Scheduler.Assignment(u.id() + "/" + is.replica(), job.app(), input, deadline,
+                            app.cost(spec.input(), job.workUnits(), u.index()),
+                            WasmApp.moduleOf(spec.input()).orElse(null)));
+                    b.bytes += input.length;
+                    b.units++;
+                    issued++;
+                }
+            }
+        }
+        if (issued > 0 && job.state() == JobState.QUEUED) {
+            jobs.markRunning(job.id()).ifPresent(b.started::add);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.enjambre.coordinator.cluster;
+
+import org.enjambre.coordinator.store.JdbcStore;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The workers map's loader (issue 14): a worker id the map does not hold, as in a forged token, costs one
+ * keyed lookup of the store, never a read of the whole workers table. A real H2 store, its calls counted.
+ */
+class WorkersLoaderTest {
+    @TempDir
+    Path dir;
+    private JdbcStore real;
+    private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    private Store counted;
+
+    @BeforeEach
+    void open() {
+        real = JdbcStore.h2(dir);
+        counted = (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[]{Store.class}, (p, m, args) -> {
+            calls.add(m.getName());
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+        List<WorkerRecord> many = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            many.add(worker("w-known" + String.format("%04d", i)));
+        }
+        real.writeNow(new Store.Batch(List.of(), many, List.of()));
+    }
+
+    @AfterEach
+    void close() {
+        real.close();
+    }
+
+    private static WorkerRecord worker(String id) {
+        return new WorkerRecord(id, "hash", "name", "test", 1, 0, List.of("primes"), null, null, 1, 1,
+                0, 0, 0, 0, 0, 0, false, 0, 0, 1);
+    }
+
+    @Test
+    void load_unknownIdAfterTheInitialLoad_oneKeyedLookup_noTableScan() {
+        Loaders.Workers loader = new Loaders.Workers(counted);
+        loader.loadAllKeys();
+        loader.loaded();
+        calls.clear();
+
+        assertThat(loader.load("w-forgedaaaa")).isNull();
+        assertThat(loader.loadAll(List.of("w-forgedbbbb"))).isEmpty();
+        assertThat(calls).containsExactly("worker", "worker");
+    }
+
+    @Test
+    void load_knownIdAfterTheInitialLoad_readsThatWorkerOnly() {
+        Loaders.Workers loader = new Loaders.Workers(counted);
+        loader.loadAllKeys();
+        loader.loaded();
+        calls.clear();
+
+        assertThat(loader.load("w-known0042").id()).isEqualTo("w-known0042");
+        assertThat(calls).containsExactly("worker");
+    }
+
+    @Test
+    void initialLoad_readsTheTableOnce_forAllKeys() {
+        Loaders.Workers loader = new Loaders.Workers(counted);
+        List<String> keys = new ArrayList<>();
+        loader.loadAllKeys().forEach(keys::add);
+        Map<String, WorkerRecord> all = loader.loadAll(keys);
+        assertThat(all).hasSize(200);
+        assertThat(calls).containsExactly("workers");
+    }
+}

@@ -1,0 +1,117 @@
+package org.enjambre.coordinator.sched;
+
+import org.enjambre.coordinator.cluster.MemUnitTable;
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.metrics.Metrics;
+import org.enjambre.coordinator.sched.mem.MemDurable;
+import org.enjambre.coordinator.sched.mem.MemJobs;
+import org.enjambre.coordinator.sched.mem.MemWorkers;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * One coordinator peer's scheduling daemons over in-memory tables, with a manual clock and a seeded random
+ * source: what the component tests (and the whole-swarm simulation) drive. Owns every unit.
+ */
+final class InMemoryPeer {
+    final ManualClock clock = new ManualClock(1_000_000);
+    final MemUnitTable units = new MemUnitTable();
+    final LocalIndex index = new LocalIndex(job -> { }, unit -> { });
+    final MemJobs jobs = new MemJobs(AppRegistry.builtIns(), clock);
+    final MemWorkers workers = new MemWorkers(clock);
+    final MemDurable store = new MemDurable();
+    final Metrics metrics = new Metrics();
+    /** Tells this peer sent: "credible workerId". */
+    final List<String> told = new ArrayList<>();
+    /** What another peer offers for stealing. */
+    final List<String> elsewhere = new ArrayList<>();
+    /** Keys another peer owns: in the table, not in this peer's index. */
+    final Set<String> notOwned = new java.util.HashSet<>();
+    Checks checks = Checks.NONE;
+    private Scheduler scheduler;
+
+    InMemoryPeer() {
+        units.listen(key -> !notOwned.contains(key), index::change);
+    }
+
+    Scheduler scheduler() {
+        if (scheduler == null) {
+            Peers peers = new Peers() {
+                @Override
+                public List<String> readyElsewhere(WorkerRef worker, Set<String> apps, int n) {
+                    return elsewhere.subList(0, Math.min(n, elsewhere.size()));
+                }
+
+                @Override
+                public void credibilityRaised(String workerId, double credibility) {
+                    told.add("credible " + workerId);
+                }
+
+                @Override
+                public int releaseEverywhere(String workerId, Set<String> keep, String reason) {
+                    told.add("release " + workerId);
+                    return scheduler.releaser().release(workerId, keep, reason);
+                }
+            };
+            scheduler = new Scheduler(new Scheduler.Ports(units, index, jobs, workers, store, checks, peers, metrics, clock,
+                    new SplittableRandom(42)), new Scheduler.Placement(true, false));
+        }
+        return scheduler;
+    }
+
+    /** A queued noop job of {@code n} units with the given redundancy JSON, its units in the table. */
+    JobRecord job(int n, int priority, String redundancy, long deadlineSeconds) {
+        String id = "j-" + UUID.randomUUID();
+        String spec = "{\"input\":\"x\",\"workUnits\":" + n + ",\"deadlineSeconds\":" + deadlineSeconds
+                + ",\"redundancy\":" + redundancy + "}";
+        JobRecord job = new JobRecord(id, "test", "noop", spec, n, priority, JobState.QUEUED, clock.millis(), 0, 0, null,
+                null, 0);
+        jobs.put(job);
+        Redundancy r = org.enjambre.coordinator.jobs.JobSpecs.of(job).redundancy();
+        for (int i = 0; i < n; i++) {
+            units.put(WorkUnit.create(id, i, r));
+        }
+        return job;
+    }
+
+    /** Quorum {@code q} of {@code q} replicas, at most 6 results. */
+    static String quorum(int q) {
+        return "{\"replicas\":" + q + ",\"quorum\":" + q + ",\"maxErrors\":3,\"maxResults\":6}";
+    }
+
+    /** A registered worker for every app. */
+    WorkerRecord worker(String id) {
+        WorkerRecord w = new WorkerRecord(id, "hash", id, "test", 1, 1024, List.of("noop", "primes"), "acct-" + id, null,
+                clock.millis(), clock.millis(), 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
+        workers.put(w);
+        return w;
+    }
+
+    /** The worker's record as it is now. */
+    WorkerRecord now(WorkerRecord w) {
+        return workers.get(w.id());
+    }
+
+    WorkUnit unit(JobRecord job, int index) {
+        return units.get(WorkUnit.id(job.id(), index));
+    }
+
+    /** Reports the noop answer (its input) for each task. */
+    Scheduler.ReportOutcome answer(WorkerRecord w, List<Scheduler.Assignment> tasks) {
+        List<Scheduler.Report> r = new ArrayList<>();
+        for (Scheduler.Assignment a : tasks) {
+            r.add(new Scheduler.Report(a.id(), a.input(), null));
+        }
+        return scheduler().report(now(w), r);
+    }
+}

@@ -1,0 +1,100 @@
+package org.enjambre.coordinator.sched;
+
+import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.TaskState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The issuer over in-memory tables: what a fetch hands out, in which order, and what it writes. */
+class IssuerTest {
+    private final InMemoryPeer peer = new InMemoryPeer();
+
+    @Test
+    void fetch_readyUnits_issuedLowestIndexFirstWithDeadlineFromClock() {
+        JobRecord job = peer.job(5, 0, InMemoryPeer.quorum(1), 60);
+        List<Scheduler.Assignment> tasks = peer.scheduler().fetch(peer.worker("w1"), 3);
+        assertThat(tasks).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/0/0", job.id() + "/1/0", job.id() + "/2/0");
+        assertThat(tasks.get(0).deadline()).isEqualTo(peer.clock.millis() + 60_000);
+        assertThat(new String(tasks.get(1).input())).isEqualTo("x#1");
+        assertThat(peer.unit(job, 0).tasks().get(0).state()).isEqualTo(TaskState.IN_PROGRESS);
+    }
+
+    @Test
+    void fetch_sameWorkerTwice_neverGetsTwoReplicasOfOneUnit() {
+        JobRecord job = peer.job(2, 0, InMemoryPeer.quorum(2), 60);
+        WorkerRecord w = peer.worker("w1");
+        assertThat(peer.scheduler().fetch(w, 10)).hasSize(2);
+        assertThat(peer.scheduler().fetch(w, 10)).isEmpty();
+        assertThat(peer.scheduler().fetch(peer.worker("w2"), 10)).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/0/1", job.id() + "/1/1");
+    }
+
+    @Test
+    void fetch_blacklistedWorker_getsNothing() {
+        peer.job(2, 0, InMemoryPeer.quorum(1), 60);
+        WorkerRecord w = peer.worker("w1");
+        peer.workers.apply(java.util.Map.of(w.id(), WorkerRecord.Stats.NONE.plusSpotFailed()));
+        assertThat(peer.scheduler().fetch(peer.now(w), 10)).isEmpty();
+    }
+
+    @Test
+    void fetch_higherPriorityJob_servedFirst() {
+        JobRecord low = peer.job(3, 0, InMemoryPeer.quorum(1), 60);
+        JobRecord high = peer.job(3, 5, InMemoryPeer.quorum(1), 60);
+        List<Scheduler.Assignment> tasks = peer.scheduler().fetch(peer.worker("w1"), 4);
+        assertThat(tasks).extracting(Scheduler.Assignment::id)
+                .containsExactly(high.id() + "/0/0", high.id() + "/1/0", high.id() + "/2/0", low.id() + "/0/0");
+    }
+
+    @Test
+    void fetch_firstIssue_marksJobRunningDurably_andIssuesOnlyLater() {
+        JobRecord job = peer.job(1, 0, InMemoryPeer.quorum(1), 60);
+        peer.scheduler().fetch(peer.worker("w1"), 1);
+        assertThat(peer.jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(peer.store.jobs().get(job.id()).state()).isEqualTo(JobState.RUNNING);
+        assertThat(peer.store.units()).isEmpty(); // the issue is written behind
+        peer.store.flush();
+        assertThat(peer.store.units().get(WorkUnit.id(job.id(), 0)).tasks().get(0).state()).isEqualTo(TaskState.IN_PROGRESS);
+    }
+
+    @Test
+    void fetch_nothingReadyHere_stealsWhatOtherPeersOffer() {
+        JobRecord job = peer.job(4, 0, InMemoryPeer.quorum(1), 60);
+        WorkerRecord w = peer.worker("w1");
+        peer.scheduler().fetch(w, 4); // everything this peer owns is taken
+        String key = WorkUnit.id(job.id(), 7);
+        peer.notOwned.add(key);
+        peer.units.put(WorkUnit.create(job.id(), 7, org.enjambre.coordinator.jobs.JobSpecs.of(job).redundancy()));
+        assertThat(peer.scheduler().fetch(peer.worker("w2"), 1)).isEmpty();
+        peer.elsewhere.add(key);
+        assertThat(peer.scheduler().fetch(peer.worker("w3"), 1)).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/7/0");
+    }
+
+    @Test
+    void fetch_spotChecksDue_mixedInUpToHalf() {
+        peer.checks = new FakeChecks(true);
+        peer.job(10, 0, "{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6,\"spotCheckRate\":0.5}", 60);
+        List<Scheduler.Assignment> tasks = peer.scheduler().fetch(peer.worker("w1"), 4);
+        assertThat(tasks).hasSize(4);
+        assertThat(tasks).filteredOn(a -> a.id().startsWith(SpotChecks.PREFIX)).hasSize(2);
+    }
+
+    @Test
+    void fetch_inputsOverTheByteBudget_stopsThere_atLeastOneTask_restStaysReady() {
+        JobRecord job = peer.job(4, 0, InMemoryPeer.quorum(1), 60); // inputs "x#0".. of 3 bytes
+        WorkerRecord w = peer.worker("w1");
+        assertThat(peer.scheduler().issuer().fetch(w, 10, 7)).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/0/0", job.id() + "/1/0");
+        assertThat(peer.scheduler().issuer().fetch(w, 10, 0)).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/2/0");
+        assertThat(peer.unit(job, 3).state()).isEqualTo(org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS);
+    }
+}
