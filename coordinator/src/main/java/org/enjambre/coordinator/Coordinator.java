@@ -461,11 +461,6 @@ public final class Coordinator implements AutoCloseable {
         return n;
     }
 
-    /** Whether this peer owns units that need replicas now. */
-    public boolean readyHere() {
-        return index.readyCount() > 0;
-    }
-
     public int port() {
         return api.port();
     }

@@ -96,8 +96,9 @@ class SchedulingTest extends SwarmTest {
     void fetch_largeInputs_cappedByBytes_restIssuedByLaterFetches() {
         coordinator = Coordinator.start(Harness.options(dir));
         String url = coordinator.url();
-        String big = "x".repeat(3 << 20); // each unit's input is this plus "#i": about 3 MiB
-        String id = Harness.submit(url, "{\"app\":\"noop\",\"input\":\"" + big + "\",\"workUnits\":5}");
+        // Each unit's input is this plus "#i": about 250 kB, under the 256 KiB a unit may carry; 33 fit in 8 MiB.
+        String big = "x".repeat(250_000);
+        String id = Harness.submit(url, "{\"app\":\"noop\",\"input\":\"" + big + "\",\"workUnits\":80}");
         Harness.Registered w = Harness.register(url, "w", "noop");
         List<Integer> sizes = new ArrayList<>();
         for (int fetch = 0; fetch < 3; fetch++) {
@@ -111,7 +112,7 @@ class SchedulingTest extends SwarmTest {
             assertThat(bytes).isLessThanOrEqualTo(8L << 20);
             sizes.add(tasks.size());
         }
-        assertThat(sizes).containsExactly(2, 2, 1); // the 8 MiB budget of a fetch, and every unit issued in the end
-        assertThat(Harness.job(url, id).get("tasks").get("issued").asInt()).isEqualTo(5);
+        assertThat(sizes).containsExactly(33, 33, 14); // the 8 MiB budget of a fetch, and every unit issued in the end
+        assertThat(Harness.job(url, id).get("tasks").get("issued").asInt()).isEqualTo(80);
     }
 }

@@ -73,6 +73,7 @@ class JobViewsTest {
         @Override public Optional<WorkUnit> unit(String jobId, int index) { return store.unit(jobId, index); }
         @Override public Map<Integer, Long> unitVersions(String jobId, int from, int to) { return store.unitVersions(jobId, from, to); }
         @Override public List<WorkerRecord> workers() { return store.workers(); }
+        @Override public Optional<WorkerRecord> worker(String id) { return store.worker(id); }
         @Override public void putResult(String jobId, MergedResult result) { store.putResult(jobId, result); }
         @Override public Optional<MergedResult> result(String jobId) { return store.result(jobId); }
         @Override public void putBlob(String sha256, byte[] body) { store.putBlob(sha256, body); }
