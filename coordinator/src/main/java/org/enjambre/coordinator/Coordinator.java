@@ -150,7 +150,8 @@ public final class Coordinator implements AutoCloseable {
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
         checksRef[0] = spotChecks;
         this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
-                JobDirectory.of(jobs), workers::apply, Durable.of(store), Checks.of(spotChecks), new ClusterPeers(),
+                JobDirectory.of(jobs), workers::apply, Durable.of(store),
+                Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(),
                 metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()));
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override

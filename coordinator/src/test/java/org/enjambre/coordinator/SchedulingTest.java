@@ -91,4 +91,25 @@ class SchedulingTest extends SwarmTest {
         }
         return out;
     }
+
+    @Test
+    void fetch_largeInputs_cappedByBytes_restIssuedByLaterFetches() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        String big = "x".repeat(3 << 20); // each unit's input is this plus "#i": about 3 MiB
+        String id = Harness.submit(url, "{\"app\":\"noop\",\"input\":\"" + big + "\",\"workUnits\":5}");
+        Harness.Registered w = Harness.register(url, "w", "noop");
+        List<Integer> sizes = new ArrayList<>();
+        for (int fetch = 0; fetch < 3; fetch++) {
+            JsonNode tasks = Harness.fetch(url, w.token(), 256).json().get("tasks");
+            long bytes = 0;
+            for (JsonNode t : tasks) {
+                bytes += java.util.Base64.getDecoder().decode(t.get("input").asText()).length;
+            }
+            assertThat(bytes).isLessThanOrEqualTo(8L << 20);
+            sizes.add(tasks.size());
+        }
+        assertThat(sizes).containsExactly(2, 2, 1); // the 8 MiB budget of a fetch, and every unit issued in the end
+        assertThat(Harness.job(url, id).get("tasks").get("issued").asInt()).isEqualTo(5);
+    }
 }

@@ -32,6 +32,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -225,6 +226,15 @@ public final class ApiServer {
                 rej.addObject().put("id", r.id()).put("code", r.code()).put("message", r.message());
             }
             return n;
+        }, 200));
+        // Releasing a worker's replicas at once (issue 15): revocation, deregistration, sync after a restart.
+        router.delete("/api/v1/workers/:id").handler(ctx -> admin(ctx, () -> SyncRequest.released(c.scheduler().releaseEverywhere(
+                c.workers().revoke(ctx.pathParam("id")).id(), Set.of(), "its worker's token was revoked")), 200));
+        router.post("/api/v1/workers/deregister").handler(ctx -> run(ctx, () -> SyncRequest.released(c.scheduler().releaseEverywhere(
+                c.workers().revoke(c.workers().authenticate(bearer(ctx)).id()).id(), Set.of(), "its worker deregistered")), 200));
+        router.post("/api/v1/work/sync").handler(ctx -> run(ctx, () -> {
+            WorkerRecord w = c.workers().authenticate(bearer(ctx));
+            return SyncRequest.released(c.scheduler().releaseEverywhere(w.id(), SyncRequest.holding(body(ctx)), "its worker does not hold it"));
         }, 200));
         router.post("/api/v1/modules").handler(ctx -> admin(ctx, () -> {
             Buffer b = ctx.body() == null ? null : ctx.body().buffer();

@@ -42,8 +42,14 @@ public interface Checks {
         }
     };
 
-    /** The coordinator's {@link SpotChecks}. */
-    static Checks of(SpotChecks checks) {
+    /**
+     * The coordinator's {@link SpotChecks}, remembering in {@code sentTo} (a cluster map: check id → worker id,
+     * kept an hour past each check's deadline) whom each check was sent to, so that an answer to a check that
+     * was never sent to its worker is refused {@code NOT_YOURS} even after the check was answered or expired,
+     * while a repeated answer of its own worker is still acknowledged.
+     */
+    static Checks of(SpotChecks checks, com.hazelcast.map.IMap<String, String> sentTo) {
+        long keepMillis = 3_600_000;
         return new Checks() {
             @Override
             public boolean canCheck(String app) {
@@ -57,12 +63,19 @@ public interface Checks {
 
             @Override
             public Optional<Scheduler.Assignment> create(WorkerRecord worker, long now, long deadline) {
-                return checks.create(worker, now, deadline);
+                Optional<Scheduler.Assignment> a = checks.create(worker, now, deadline);
+                a.ifPresent(check -> sentTo.set(check.id(), worker.id(), Math.max(0, deadline - now) + keepMillis,
+                        java.util.concurrent.TimeUnit.MILLISECONDS));
+                return a;
             }
 
             @Override
             public SpotChecks.Verdict judge(String id, String workerId, byte[] output) {
-                return checks.judge(id, workerId, output);
+                SpotChecks.Verdict v = checks.judge(id, workerId, output);
+                if (v == SpotChecks.Verdict.UNKNOWN && !workerId.equals(sentTo.get(id))) {
+                    return SpotChecks.Verdict.NOT_YOURS; // never sent to this worker: a forged or guessed id
+                }
+                return v;
             }
         };
     }

@@ -45,6 +45,11 @@ public final class Issuer {
     static final double CREDIBILITY_CHECK_RATE = 0.5;
     /** The deadline of a spot-check sent to a worker that has no other work here. */
     private static final long WAITING_CHECK_DEADLINE_MILLIS = 600_000;
+    /**
+     * The most bytes of task inputs one fetch hands out (at least one task always goes): a job of 20 MB unit
+     * inputs never makes a 256 × 20 MB answer.
+     */
+    public static final long DEFAULT_FETCH_BYTES = 8L << 20;
     /** Consecutive valid results before a worker may run units of an adaptive job alone (BOINC: 10). */
     static final int ADAPTIVE_THRESHOLD = 10;
 
@@ -82,8 +87,17 @@ public final class Issuer {
                 placement.distinctHosts() ? w.host() : null);
     }
 
-    /** Issues up to {@code max} tasks to {@code worker}; an empty list when nothing suits it now. */
+    /** {@link #fetch(WorkerRecord, int, long)} within {@link #DEFAULT_FETCH_BYTES}. */
     public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max) {
+        return fetch(worker, max, DEFAULT_FETCH_BYTES);
+    }
+
+    /**
+     * Issues up to {@code max} tasks to {@code worker}, adding no more once their inputs would pass
+     * {@code maxBytes} (but always at least one unit task when there is one); an empty list when nothing
+     * suits it now.
+     */
+    public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max, long maxBytes) {
         if (worker.blacklisted() || max <= 0) {
             return List.of();
         }
@@ -100,11 +114,12 @@ public final class Issuer {
         }
         order.addAll(candidates.subList(equal, candidates.size()));
 
-        Batch b = new Batch(worker, ref, now);
+        Batch b = new Batch(worker, ref, now, maxBytes);
         addSpotChecks(worker, candidates, max, now, b.out);
-        for (int round = 0; round < 2 && b.out.size() < max; round++) {
+        b.out.forEach(a -> b.bytes += a.input().length);
+        for (int round = 0; round < 2 && b.room(max); round++) {
             for (JobRecord job : order) {
-                if (b.out.size() >= max) {
+                if (!b.room(max)) {
                     break;
                 }
                 // First round: share among jobs of equal priority; second round: fill up from any.
@@ -117,7 +132,7 @@ public final class Issuer {
                 issue(job, keys, b);
             }
         }
-        if (b.out.size() < max) {
+        if (b.room(max)) {
             // This peer's own units are all taken: take ready units that other peers own.
             for (String key : peers.readyElsewhere(ref, java.util.Set.copyOf(worker.apps()), max - b.out.size())) {
                 jobs.find(OwnedUnits.jobOf(key)).ifPresent(job -> {
@@ -125,7 +140,7 @@ public final class Issuer {
                         issue(job, List.of(key), b);
                     }
                 });
-                if (b.out.size() >= max) {
+                if (!b.room(max)) {
                     break;
                 }
             }
@@ -140,12 +155,38 @@ public final class Issuer {
         return b.out;
     }
 
-    /** What one fetch gathers. */
-    private record Batch(WorkerRecord worker, WorkerRef ref, long now, List<Scheduler.Assignment> out,
-                         List<WorkUnit> changed, List<JobRecord> started) {
-        Batch(WorkerRecord worker, WorkerRef ref, long now) {
-            this(worker, ref, now, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    /** What one fetch gathers, and how much of its byte budget it used. */
+    private static final class Batch {
+        final WorkerRecord worker;
+        final WorkerRef ref;
+        final long now;
+        final long maxBytes;
+        final List<Scheduler.Assignment> out = new ArrayList<>();
+        final List<WorkUnit> changed = new ArrayList<>();
+        final List<JobRecord> started = new ArrayList<>();
+        /** Input bytes of the tasks in {@link #out}. */
+        long bytes;
+        /** Unit tasks (not spot-checks) in {@link #out}. */
+        int units;
+        /** Set once the next task would pass {@link #maxBytes}. */
+        boolean spent;
+
+        Batch(WorkerRecord worker, WorkerRef ref, long now, long maxBytes) {
+            this.worker = worker;
+            this.ref = ref;
+            this.now = now;
+            this.maxBytes = maxBytes;
         }
+
+        /** Whether more tasks may be added. */
+        boolean room(int max) {
+            return out.size() < max && !spent;
+        }
+    }
+
+    /** The unit index of a key {@code jobId/index}. */
+    private static int indexOf(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
     }
 
     /** Running jobs with ready units here that the worker can run, highest priority first. */
@@ -216,41 +257,55 @@ public final class Issuer {
             return;
         }
         JobSpecs.Parsed spec = JobSpecs.of(job);
-        long deadline = b.now() + spec.deadlineMillis();
-        Event.Issue issue = new Event.Issue(b.ref(), b.now(), deadline);
+        App app = jobs.app(job.app());
+        // The inputs first: the byte budget decides how many of the keys to issue (never one that is not sent).
+        Map<String, byte[]> inputs = new java.util.LinkedHashMap<>();
+        long planned = b.bytes;
+        for (String key : keys) {
+            byte[] input = app.unitInput(spec.input(), job.workUnits(), indexOf(key));
+            if ((b.units > 0 || !inputs.isEmpty()) && planned + input.length > b.maxBytes) {
+                b.spent = true;
+                break;
+            }
+            planned += input.length;
+            inputs.put(key, input);
+        }
+        long deadline = b.now + spec.deadlineMillis();
+        Event.Issue issue = new Event.Issue(b.ref, b.now, deadline);
         Redundancy policy = spec.redundancy();
         double solo = 0;
         if (policy.adaptive() && policy.replicas() > 1) {
             // BOINC's adaptive replication, with spot-checks as the proof of trust when the job has them.
             solo = new ReplicationPolicy.Adaptive(ADAPTIVE_THRESHOLD, policy.spotCheckRate() > 0 ? 1 : 0)
-                    .soloProbability(b.worker().trust());
+                    .soloProbability(b.worker.trust());
         }
         List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
-        for (String key : keys) {
+        for (String key : inputs.keySet()) {
             Redundancy replan = solo > 0 && random.nextDouble() < solo ? policy.withReplicas(1, 1) : null;
             futures.add(units.apply(key, job.app(), issue, replan));
         }
-        App app = jobs.app(job.app());
         int issued = 0;
         for (CompletableFuture<UnitChange> f : futures) {
             UnitChange c = f.join();
             if (!c.accepted() || !c.changed()) {
                 continue;
             }
-            b.changed().add(c.unit());
+            b.changed.add(c.unit());
             for (Effect e : c.effects()) {
                 if (e instanceof Effect.Issued is) {
                     WorkUnit u = c.unit();
-                    b.out().add(new Scheduler.Assignment(u.id() + "/" + is.replica(), job.app(),
-                            app.unitInput(spec.input(), job.workUnits(), u.index()), deadline,
+                    byte[] input = inputs.get(WorkUnit.id(u.jobId(), u.index()));
+                    b.out.add(new Scheduler.Assignment(u.id() + "/" + is.replica(), job.app(), input, deadline,
                             app.cost(spec.input(), job.workUnits(), u.index()),
                             WasmApp.moduleOf(spec.input()).orElse(null)));
+                    b.bytes += input.length;
+                    b.units++;
                     issued++;
                 }
             }
         }
         if (issued > 0 && job.state() == JobState.QUEUED) {
-            jobs.markRunning(job.id()).ifPresent(b.started()::add);
+            jobs.markRunning(job.id()).ifPresent(b.started::add);
         }
     }
 }

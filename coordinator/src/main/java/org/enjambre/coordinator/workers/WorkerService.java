@@ -104,11 +104,47 @@ public final class WorkerService {
             return cached.worker();
         }
         WorkerRecord w = workers.get(id);
+        if (w != null && REVOKED.equals(w.tokenHash())) {
+            throw new ApiException(401, "REVOKED", "the token of worker " + id
+                    + " was revoked (by an administrator, or the worker deregistered); register again for a new one");
+        }
         if (w == null || !MessageDigest.isEqual(w.tokenHash().getBytes(StandardCharsets.US_ASCII), hash.getBytes(StandardCharsets.US_ASCII))) {
             throw new ApiException(401, "UNAUTHENTICATED", "the worker token is not valid; register again");
         }
         authenticated.put(id, new Cached(w, now));
         return w;
+    }
+
+    /**
+     * Revokes a worker's token for good (an administrator's revocation, or the worker deregistering): every
+     * later call with it is refused {@code REVOKED}; durable before it returns. Its replicas are the
+     * scheduler's to release. Peers that verified the token within the last few seconds may still accept it
+     * until their cache entry expires.
+     *
+     * @throws ApiException 404 when there is no such worker
+     */
+    public WorkerRecord revoke(String id) {
+        WorkerRecord w = id == null || id.length() > 100 ? null : workers.executeOnKey(id, new RecordProcessor<>(new Revoke()));
+        if (w == null) {
+            throw ApiException.notFound("no worker '" + id + "'");
+        }
+        store.writeNow(new Store.Batch(List.of(), List.of(w), List.of()));
+        authenticated.remove(id);
+        return w;
+    }
+
+    /** The token hash of a revoked worker: no SHA-256 digest in hex is equal to it. */
+    static final String REVOKED = "revoked";
+
+    /** Replaces a worker's token hash by {@link #REVOKED}. A named class: it travels to the record's owner. */
+    private record Revoke() implements RecordProcessor.Update<WorkerRecord> {
+        @Override
+        public WorkerRecord apply(WorkerRecord w) {
+            return REVOKED.equals(w.tokenHash()) ? w : new WorkerRecord(w.id(), REVOKED, w.name(), w.platform(), w.cores(),
+                    w.memoryMb(), w.apps(), w.account(), w.host(), w.registeredAt(), w.lastSeen(), w.credit(), w.valid(),
+                    w.invalid(), w.errors(), w.reportedTasks(), w.consecutiveValid(), w.blacklisted(), w.spotChecksPassed(),
+                    w.spotChecksFailed(), w.version() + 1);
+        }
     }
 
     /** Notes that a worker called; writes it at most every few seconds. */

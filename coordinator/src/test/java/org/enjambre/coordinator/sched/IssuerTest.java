@@ -86,4 +86,15 @@ class IssuerTest {
         assertThat(tasks).hasSize(4);
         assertThat(tasks).filteredOn(a -> a.id().startsWith(SpotChecks.PREFIX)).hasSize(2);
     }
+
+    @Test
+    void fetch_inputsOverTheByteBudget_stopsThere_atLeastOneTask_restStaysReady() {
+        JobRecord job = peer.job(4, 0, InMemoryPeer.quorum(1), 60); // inputs "x#0".. of 3 bytes
+        WorkerRecord w = peer.worker("w1");
+        assertThat(peer.scheduler().issuer().fetch(w, 10, 7)).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/0/0", job.id() + "/1/0");
+        assertThat(peer.scheduler().issuer().fetch(w, 10, 0)).extracting(Scheduler.Assignment::id)
+                .containsExactly(job.id() + "/2/0");
+        assertThat(peer.unit(job, 3).state()).isEqualTo(org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS);
+    }
 }

@@ -1,0 +1,179 @@
+package org.enjambre.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A worker's replicas come back at once, not at their deadline (600 s here), when it is blacklisted, revoked,
+ * deregisters, or says at a sync that it no longer holds them; none of that counts as its error.
+ */
+class ReleasedReplicasTest extends SwarmTest {
+    private static final String LONG_DEADLINE = "\"deadlineSeconds\":600";
+
+    private String url() {
+        if (coordinator == null) {
+            coordinator = Coordinator.start(Harness.options(dir));
+        }
+        return coordinator.url();
+    }
+
+    /** Task ids a worker took by fetching {@code max} at once. */
+    private static List<String> take(String url, String token, int max) {
+        Harness.Response f = Harness.fetch(url, token, max);
+        assertThat(f.status()).as(f.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        f.json().get("tasks").forEach(t -> ids.add(t.get("id").asText()));
+        return ids;
+    }
+
+    /** The outcomes of a worker's replicas in a job's units view. */
+    private static List<String> outcomes(String url, String job, String workerId) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode u : Harness.units(url, job)) {
+            for (JsonNode r : u.get("replicas")) {
+                if (workerId.equals(r.path("worker").asText())) {
+                    out.add(r.get("outcome").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void blacklistedWorker_itsHeldUnitsDoneLongBeforeTheirDeadline() {
+        String url = url();
+        TestWorker warm = new TestWorker(url, "honest-warm-up", TestWorker.Behaviour.HONEST);
+        workers.add(warm);
+        Harness.awaitJob(url, Harness.submit(url, Harness.primesSpec(2, 200_000, 8, 1, 1, null)), "COMPLETED", Duration.ofSeconds(60));
+        warm.close();
+
+        String job = Harness.submit(url, "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":400000},\"workUnits\":40,"
+                + LONG_DEADLINE + ",\"redundancy\":{\"replicas\":1,\"quorum\":1,\"spotCheckRate\":0.5}}");
+        Harness.Registered saboteur = Harness.register(url, "saboteur", "primes");
+        List<String> held = new ArrayList<>();
+        String[] check = new String[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (String id : take(url, saboteur.token(), 2)) { // one chance of a check per fetch, 40 units
+                if (id.startsWith("spot-")) {
+                    check[0] = id;
+                } else {
+                    held.add(id);
+                }
+            }
+            return check[0] != null && !held.isEmpty();
+        });
+        Harness.Response r = Harness.report(url, saboteur.token(), Map.of(check[0], "{\"count\":-1}".getBytes()));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(Harness.workers(url).get(saboteur.id()).get("blacklisted").asBoolean()).isTrue();
+        // At once, before any other worker came: what it held is released, not waiting for the 600 s deadline.
+        assertThat(outcomes(url, job, saboteur.id())).hasSize(held.size()).containsOnly("RELEASED");
+
+        workers.add(new TestWorker(url, "honest", TestWorker.Behaviour.HONEST));
+        JsonNode done = Harness.awaitJob(url, job, "COMPLETED", Duration.ofSeconds(60));
+        assertThat(done.get("state").asText()).isEqualTo("COMPLETED");
+        assertThat(Harness.get(url + "/api/v1/jobs/" + job + "/result").get("count").asLong()).isEqualTo(33860);
+    }
+
+    @Test
+    void revokedWorker_tokenRefusedRevoked_andItsReplicasReissuedAtOnce() {
+        String url = url();
+        String job = Harness.submit(url, Harness.primesSpec(2, 100_000, 4, 1, 1, LONG_DEADLINE));
+        Harness.Registered gone = Harness.register(url, "gone", "primes");
+        assertThat(take(url, gone.token(), 4)).hasSize(4);
+
+        Harness.Response noKey = Harness.call("DELETE", url + "/api/v1/workers/" + gone.id(), null, null);
+        assertThat(noKey.status()).isEqualTo(401);
+        Harness.Response unknown = Harness.call("DELETE", url + "/api/v1/workers/w-nobody", Harness.KEY, null);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().get("error").get("code").asText()).isEqualTo("NOT_FOUND");
+
+        Harness.Response revoked = Harness.call("DELETE", url + "/api/v1/workers/" + gone.id(), Harness.KEY, null);
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+        assertThat(revoked.json().get("released").asInt()).isEqualTo(4);
+        assertThat(outcomes(url, job, gone.id())).containsOnly("RELEASED");
+        assertThat(Harness.workers(url).get(gone.id()).get("errors").asLong()).isZero();
+
+        Harness.Response refused = Harness.fetch(url, gone.token(), 1);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().get("error").get("code").asText()).isEqualTo("REVOKED");
+        Harness.Registered other = Harness.register(url, "other", "primes");
+        assertThat(take(url, other.token(), 4)).hasSize(4);
+    }
+
+    @Test
+    void deregisteredWorker_releasesWhatItHeld_andItsTokenEnds() {
+        String url = url();
+        String job = Harness.submit(url, Harness.primesSpec(2, 100_000, 3, 1, 1, LONG_DEADLINE));
+        Harness.Registered leaving = Harness.register(url, "leaving", "primes");
+        assertThat(take(url, leaving.token(), 3)).hasSize(3);
+        Harness.Response bye = Harness.call("POST", url + "/api/v1/workers/deregister", leaving.token(), "{}");
+        assertThat(bye.status()).as(bye.body()).isEqualTo(200);
+        assertThat(bye.json().get("released").asInt()).isEqualTo(3);
+        assertThat(outcomes(url, job, leaving.id())).containsOnly("RELEASED");
+        assertThat(Harness.call("POST", url + "/api/v1/work/sync", leaving.token(), "{\"holding\":[]}").json()
+                .get("error").get("code").asText()).isEqualTo("REVOKED");
+    }
+
+    @Test
+    void sync_releasesWhatTheWorkerNoLongerHolds_keepsTheRest() {
+        String url = url();
+        String job = Harness.submit(url, Harness.primesSpec(2, 100_000, 3, 1, 1, LONG_DEADLINE));
+        Harness.Registered crashed = Harness.register(url, "crashed", "primes");
+        List<String> ids = take(url, crashed.token(), 3);
+        assertThat(ids).hasSize(3);
+        Harness.Response sync = Harness.call("POST", url + "/api/v1/work/sync", crashed.token(),
+                "{\"holding\":[\"" + ids.get(0) + "\",\"" + job + "/99/0\"]}");
+        assertThat(sync.status()).as(sync.body()).isEqualTo(200);
+        assertThat(sync.json().get("released").asInt()).isEqualTo(2);
+        assertThat(outcomes(url, job, crashed.id())).containsExactlyInAnyOrder("NONE", "RELEASED", "RELEASED");
+        // Synced again with the same list: nothing more to release.
+        assertThat(Harness.call("POST", url + "/api/v1/work/sync", crashed.token(), "{\"holding\":[\"" + ids.get(0) + "\"]}")
+                .json().get("released").asInt()).isZero();
+        // The kept task is still its own: its report is accepted.
+        Harness.Registered other = Harness.register(url, "other", "primes");
+        assertThat(take(url, other.token(), 3)).hasSize(2);
+    }
+
+    @Test
+    void sync_badInput_refusedNamingTheField_nothingReleased() {
+        String url = url();
+        String job = Harness.submit(url, Harness.primesSpec(2, 100_000, 1, 1, 1, LONG_DEADLINE));
+        Harness.Registered w = Harness.register(url, "w", "primes");
+        assertThat(take(url, w.token(), 1)).hasSize(1);
+        StringBuilder many = new StringBuilder("{\"holding\":[");
+        for (int i = 0; i <= 4096; i++) {
+            many.append(i == 0 ? "" : ",").append("\"j/").append(i).append("/0\"");
+        }
+        Map<String, String> bad = Map.of(
+                "{}", "holding",
+                "{\"holding\":\"x\"}", "holding",
+                "{\"holding\":[1]}", "holding[0]",
+                "{\"holding\":[\"ok\",\"\"]}", "holding[1]",
+                many + "]}", "holding");
+        bad.forEach((body, field) -> {
+            Harness.Response r = Harness.call("POST", url + "/api/v1/work/sync", w.token(), body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.json().get("error").get("field").asText()).isEqualTo(field);
+        });
+        assertThat(Harness.call("POST", url + "/api/v1/work/sync", null, "{\"holding\":[]}").status()).isEqualTo(401);
+        assertThat(outcomes(url, job, w.id())).containsOnly("NONE");
+    }
+
+    @Test
+    void forgedSpotCheckId_refusedNotYours() {
+        String url = url();
+        Harness.Registered w = Harness.register(url, "forger", "primes");
+        Harness.Response r = Harness.report(url, w.token(), Map.of("spot-made-up/1/0", "{\"count\":1}".getBytes()));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("accepted")).isEmpty();
+        assertThat(r.json().get("rejected").get(0).get("code").asText()).isEqualTo("NOT_YOURS");
+    }
+}
