@@ -11,6 +11,7 @@ import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.coordinator.sched.SpotChecks;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -132,7 +133,7 @@ final class Invariants {
             return; // units in partitions on the move are released by their deadline
         }
         swarm.table().snapshot().forEach((k, u) -> {
-            for (Task t : u.tasks()) {
+            for (Task t : u.terminal() ? List.<Task>of() : u.tasks()) {
                 if (t.state() == TaskState.IN_PROGRESS && workerId.equals(t.workerId())) {
                     swarm.fail("unit " + k + " still has replica " + t.replica() + " in progress on blacklisted " + workerId);
                 }
@@ -174,6 +175,25 @@ final class Invariants {
         }
     }
 
+    /**
+     * Whether some unit of the job needs replicas that no registered, not blacklisted worker may take under the
+     * placement rule (one replica per worker, ever): a known open stall, reported apart from failures.
+     */
+    private boolean stuckByPlacement(String jobId, Map<String, WorkUnit> all) {
+        for (Map.Entry<String, WorkUnit> en : all.entrySet()) {
+            WorkUnit u = en.getValue();
+            if (!en.getKey().startsWith(jobId + "/") || u.state() != UnitState.NEEDS_REPLICAS) {
+                continue;
+            }
+            boolean someone = swarm.simWorkers.stream().anyMatch(w -> !swarm.workers().get(w.id).blacklisted()
+                    && u.tasks().stream().noneMatch(t -> w.id.equals(t.workerId())));
+            if (!someone) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The end of a run: every job final in time, results right, acknowledged results stored. */
     void atEnd() {
         for (Expect e : expected.values()) {
@@ -182,14 +202,18 @@ final class Invariants {
                 Map<String, WorkUnit> all = swarm.table().snapshot();
                 StringBuilder b = new StringBuilder();
                 all.forEach((k, u) -> {
-                    if (k.startsWith(e.job().id() + "/") && !u.terminal()) {
+                    if (k.startsWith(e.job().id() + "/")) {
                         b.append("\n    ").append(k).append(' ').append(u.state()).append(" owner p").append(swarm.partitions().owner(k))
                                 .append(" tasks ").append(u.tasks().stream().map(t -> t.replica() + ":" + t.state() + "/" + t.outcome()
                                         + "@" + t.workerId()).toList());
                     }
                 });
-                swarm.fail("job " + e.job().id() + " is still " + now.state() + " at its bound " + (e.bound() - Swarm.START) / 1000
-                        + " s; unfinished units:" + b);
+                String what = "job " + e.job().id() + " is still " + now.state() + " at its bound " + (e.bound() - Swarm.START) / 1000
+                        + " s; its units:" + b;
+                if (stuckByPlacement(e.job().id(), all)) {
+                    swarm.stuck("placement stall (issue 15 item 4): no worker left may take a unit; " + what);
+                }
+                swarm.fail(what);
             }
         }
         ackedInStore("at the end");

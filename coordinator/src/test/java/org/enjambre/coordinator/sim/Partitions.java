@@ -101,8 +101,9 @@ final class Partitions {
             for (long delay : new long[]{500, 3000}) {
                 p.later(delay, () -> p.rebuild("membership +" + delay + " ms"));
             }
-            // migrationFinished: sent by the master when the moves are done, to every peer's listener.
-            swarm.after(moveMillis + swarm.random().nextLong(5, 200), () -> {
+            // migrationFinished: sent by the master when every planned move is done (a new plan includes the
+            // moves of an earlier one cut short), to every peer's listener.
+            swarm.after(lastMove() - swarm.now() + swarm.random().nextLong(5, 200), () -> {
                 if (!ranBy.alive() || ranBy.incarnation() != ranByIncarnation) {
                     swarm.log(p.name(), "migrationFinished never comes: " + ranBy.name() + " died");
                 } else if (p.alive() && p.incarnation() == inc) {
@@ -110,6 +111,14 @@ final class Partitions {
                 }
             });
         }
+    }
+
+    private long lastMove() {
+        long last = swarm.now();
+        for (long t : ownedSince) {
+            last = Math.max(last, t);
+        }
+        return last;
     }
 
     private void move(int partition, SimPeer to, long done) {

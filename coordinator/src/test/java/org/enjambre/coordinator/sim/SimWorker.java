@@ -143,6 +143,16 @@ final class SimWorker {
         }
     }
 
+    /** Tells a peer which tasks it holds (as the worker does at its start): the others are released at once. */
+    private void sync() {
+        SimPeer peer = swarm.anyLivePeer(random);
+        if (peer != null) {
+            java.util.Set<String> holding = new java.util.TreeSet<>(running.keySet());
+            holding.addAll(unacked.keySet());
+            swarm.network().deliver(id + ">" + peer.name() + " sync", () -> swarm.serveSync(peer, this, holding));
+        }
+    }
+
     /** Crashes: in-flight work and unreported results are lost unless the data directory survives. */
     void crash(boolean keepData, long downMillis) {
         up = false;
@@ -158,6 +168,7 @@ final class SimWorker {
             life++;
             swarm.log(id, "back with " + running.size() + " tasks, " + unacked.size() + " results to report");
             new ArrayList<>(running.values()).forEach(this::compute);
+            sync();
             pollLater(0);
         });
     }

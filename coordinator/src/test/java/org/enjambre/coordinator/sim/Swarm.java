@@ -101,10 +101,16 @@ final class Swarm {
         trace.add(clock.now - START, who, what);
     }
 
+    /** Ends the run on a known open stall (reported apart from failures), with its seed and trace. */
+    void stuck(String what) {
+        log("STUCK", what);
+        throw new SimFailure(seed, faults, what, trace.tail(), true);
+    }
+
     /** Fails the run now, with its seed and trace. */
     void fail(String what) {
         log("FAIL", what);
-        throw new SimFailure(seed, faults, what, trace.tail());
+        throw new SimFailure(seed, faults, what, trace.tail(), false);
     }
 
     /** The table, jobs and workers maps of a cluster starting empty or from the store (as {@code cluster.Loaders} fill them). */
@@ -162,6 +168,10 @@ final class Swarm {
             if (!tasks.isEmpty()) {
                 log(peer.name(), "issued to " + w.id + ": " + tasks.stream().map(Scheduler.Assignment::id).toList());
             }
+            if (peer.dieAtNextWrite && !tasks.isEmpty()) {
+                killPeer(peer, "killed before it answered the fetch"); // the replicas stay issued in the cluster
+                return;
+            }
             answer.accept(tasks);
         } catch (PeerStore.PeerDied e) {
             log(peer.name(), "died serving a fetch of " + w.id);
@@ -185,6 +195,19 @@ final class Swarm {
             answer.accept(o);
         } catch (PeerStore.PeerDied e) {
             log(peer.name(), "died serving a report of " + w.id);
+        }
+    }
+
+    /** A worker's sync reaching {@code peer} (at its start): replicas it does not hold are released everywhere. */
+    void serveSync(SimPeer peer, SimWorker w, Set<String> holding) {
+        if (!peer.alive()) {
+            return;
+        }
+        try {
+            int n = peer.scheduler().releaseEverywhere(w.id, holding, "its worker does not hold it");
+            log(peer.name(), "sync of " + w.id + " holding " + holding.size() + ": released " + n);
+        } catch (PeerStore.PeerDied e) {
+            log(peer.name(), "died serving a sync of " + w.id);
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
  * hash (FNV-1a) of every line, so two runs of one seed can be compared without keeping them whole.
  */
 final class Trace {
-    static final int KEEP = 200;
+    static final int KEEP = Integer.getInteger("sim.keep", 200);
     private final ArrayDeque<String> last = new ArrayDeque<>(KEEP);
     private long hash = 0xcbf29ce484222325L;
     private long lines;
