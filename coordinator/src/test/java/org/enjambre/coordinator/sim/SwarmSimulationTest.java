@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,6 +47,30 @@ class SwarmSimulationTest {
             // a failing seed replays its failure identically too
         }
         return s.trace.hash();
+    }
+
+    /**
+     * Seed 101626 (all faults): two saboteurs blacklisted, a crashed and flaky workers used up; a unit whose
+     * replicas went to every worker left can be given to nobody (placement: one replica per worker, ever). The
+     * simulation must report it as a placement stall (issue 15 item 4), not hide it behind a long bound.
+     */
+    @Test
+    void seed101626_everyWorkerLeftHeldTheUnit_reportedAsPlacementStall() {
+        SimFailure f = assertThrows(SimFailure.class,
+                () -> new Swarm(101626, EnumSet.allOf(Fault.class), SimRunner.METRICS).run());
+        assertTrue(f.known && f.what.startsWith("placement stall"), f.getMessage());
+        assertTrue(f.getMessage().contains("-Dsim.seed=101626"), "the failure says how to replay it");
+    }
+
+    /**
+     * Seed 100209 (all faults): a saboteur blacklisted while it held replicas of running units; the report
+     * that blacklisted it released them on every peer, and the run completes right.
+     */
+    @Test
+    void seed100209_blacklistedSaboteur_releasedEverywhereAndJobsComplete() {
+        Swarm.Result r = new Swarm(100209, EnumSet.allOf(Fault.class), SimRunner.METRICS).run();
+        assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed());
+        assertTrue(r.stats().blacklisted() > 0, "a saboteur was blacklisted: " + r.stats());
     }
 
     /** Replays one seed on demand ({@code -Dsim.seed=N -Dsim.mix=...}) and prints its last events and outcome. */
