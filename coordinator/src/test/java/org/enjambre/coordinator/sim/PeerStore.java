@@ -37,7 +37,9 @@ final class PeerStore implements Durable {
         }
         if (peer.dieAtNextWrite) {
             peer.swarm().killPeer(peer, "killed mid-write");
-            throw new PeerDied("peer " + peer.name() + " died before its commit");
+            if (!peer.alive()) {
+                throw new PeerDied("peer " + peer.name() + " died before its commit");
+            }
         }
         shared.write(batch);
     }

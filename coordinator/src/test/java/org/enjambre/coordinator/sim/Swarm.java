@@ -170,7 +170,9 @@ final class Swarm {
             }
             if (peer.dieAtNextWrite && !tasks.isEmpty()) {
                 killPeer(peer, "killed before it answered the fetch"); // the replicas stay issued in the cluster
-                return;
+                if (!peer.alive()) {
+                    return;
+                }
             }
             answer.accept(tasks);
         } catch (PeerStore.PeerDied e) {
@@ -216,9 +218,13 @@ final class Swarm {
         invariants.acknowledged(taskId);
     }
 
-    /** Kills a peer; its partitions are promoted on the others. */
+    /**
+     * Kills a peer; its partitions are promoted on the others. Never the last live one (that would lose the
+     * cluster's memory without the full restart that rebuilds it; the full-restart fault does that on purpose).
+     */
     void killPeer(SimPeer p, String why) {
-        if (!p.alive()) {
+        p.dieAtNextWrite = false;
+        if (!p.alive() || livePeers().size() < 2) {
             return;
         }
         p.kill();
