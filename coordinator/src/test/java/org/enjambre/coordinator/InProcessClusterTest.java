@@ -131,4 +131,27 @@ class InProcessClusterTest {
         }
         assertThat(alone).as("units accepted with a single credible result").isPositive();
     }
+
+    @Test
+    void sync_atOnePeer_releasesTheWorkersReplicasOnEveryPeer() {
+        Coordinator a = peer(1);
+        Coordinator b = peer(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
+        String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 16, 1, 1, "\"deadlineSeconds\":600"));
+        Harness.Registered w = Harness.register(a.url(), "w", "primes");
+        List<String> held = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Harness.fetch(a.url(), w.token(), 16).json().get("tasks").forEach(t -> held.add(t.get("id").asText()));
+            return held.size() == 16; // its own units first, then those peer b owns (stealing)
+        });
+        long ownedByB = held.stream().filter(t -> b.node().units().localKeySet().contains(t.substring(0, t.lastIndexOf('/')))).count();
+        assertThat(ownedByB).as("replicas of units that peer b owns").isPositive();
+
+        Harness.Response sync = Harness.call("POST", a.url() + "/api/v1/work/sync", w.token(), "{\"holding\":[]}");
+        assertThat(sync.status()).as(sync.body()).isEqualTo(200);
+        assertThat(sync.json().get("released").asInt()).isEqualTo(16);
+        for (JsonNode u : Harness.units(b.url(), id)) {
+            assertThat(u.get("replicas").get(0).get("outcome").asText()).as("unit %s", u).isEqualTo("RELEASED");
+        }
+    }
 }

@@ -101,7 +101,9 @@ class SchedulingTest extends SwarmTest {
         Harness.Registered w = Harness.register(url, "w", "noop");
         List<Integer> sizes = new ArrayList<>();
         for (int fetch = 0; fetch < 3; fetch++) {
-            JsonNode tasks = Harness.fetch(url, w.token(), 256).json().get("tasks");
+            // A long-poll: it answers as soon as the job's units are ready (indexing a big job takes a moment).
+            JsonNode tasks = Harness.call("POST", url + "/api/v1/work/fetch", w.token(), "{\"max\":256,\"waitMs\":20000}",
+                    Duration.ofSeconds(30)).json().get("tasks");
             long bytes = 0;
             for (JsonNode t : tasks) {
                 bytes += java.util.Base64.getDecoder().decode(t.get("input").asText()).length;

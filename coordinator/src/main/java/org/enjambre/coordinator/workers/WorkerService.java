@@ -147,13 +147,29 @@ public final class WorkerService {
         }
     }
 
+    /** A worker called at {@code now}. A named class, not a lambda: it travels to the record's owner. */
+    private record Seen(long now) implements RecordProcessor.Update<WorkerRecord> {
+        @Override
+        public WorkerRecord apply(WorkerRecord w) {
+            return w.seen(Math.max(w.lastSeen(), now));
+        }
+    }
+
+    /** A batch of judged results and errors of a worker. A named class: it travels to the record's owner. */
+    private record Plus(WorkerRecord.Stats delta, long now) implements RecordProcessor.Update<WorkerRecord> {
+        @Override
+        public WorkerRecord apply(WorkerRecord w) {
+            return w.plus(delta, now);
+        }
+    }
+
     /** Notes that a worker called; writes it at most every few seconds. */
     public void seen(WorkerRecord w) {
         long now = clock.millis();
         Long last = lastSeenWritten.get(w.id());
         if (last == null || now - last >= SEEN_WRITE_MILLIS) {
             lastSeenWritten.put(w.id(), now);
-            workers.submitToKey(w.id(), new RecordProcessor<WorkerRecord>(old -> old.seen(Math.max(old.lastSeen(), now))));
+            workers.submitToKey(w.id(), new RecordProcessor<>(new Seen(now)));
         }
     }
 
@@ -163,7 +179,7 @@ public final class WorkerService {
         List<WorkerRecord> out = new ArrayList<>();
         for (Map.Entry<String, WorkerRecord.Stats> e : deltas.entrySet()) {
             WorkerRecord.Stats d = e.getValue();
-            WorkerRecord w = workers.executeOnKey(e.getKey(), new RecordProcessor<WorkerRecord>(old -> old.plus(d, now)));
+            WorkerRecord w = workers.executeOnKey(e.getKey(), new RecordProcessor<>(new Plus(d, now)));
             if (w != null) {
                 out.add(w);
                 authenticated.computeIfPresent(w.id(), (k, v) -> new Cached(w, v.at()));
