@@ -48,7 +48,7 @@ final class SimRunner {
         long cpu0 = mx.getCurrentThreadCpuTime();
         for (long seed = start; seed < start + seeds; seed++) {
             Set<Fault> mix = mixOf(seed, fixedMix);
-            long[] row = byMix.computeIfAbsent(SimFailure.mix(mix), k -> new long[8]);
+            long[] row = byMix.computeIfAbsent(mix.size() == Fault.values().length ? "all" : SimFailure.mix(mix), k -> new long[8]);
             row[0]++;
             try {
                 Swarm.Result r = new Swarm(seed, mix, METRICS).run();
@@ -71,10 +71,10 @@ final class SimRunner {
         double cpu = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
         StringBuilder b = new StringBuilder(String.format("simulation: %d seeds from %d in %.1f s (%.1f s of CPU, %.1f ms per seed)%n",
                 seeds, start, secs, cpu, 1000 * cpu / Math.max(1, seeds)));
-        b.append(String.format("  %-28s %6s %5s %6s %9s %6s %6s %6s %10s%n", "mix", "runs", "fail", "stuck", "jobs done", "failed",
+        b.append(String.format("  %-42s %6s %5s %6s %9s %6s %6s %6s %10s%n", "mix", "runs", "fail", "stuck", "jobs done", "failed",
                 "wrongU", "wrongJ", "events"));
-        byMix.forEach((mix, r) -> b.append(String.format("  %-28s %6d %5d %6d %9d %6d %6d %6d %10d%n",
-                mix.length() > 28 ? "all" : mix, r[0], r[1], r[7], r[2], r[3], r[4], r[5], r[6])));
+        byMix.forEach((mix, r) -> b.append(String.format("  %-42s %6d %5d %6d %9d %6d %6d %6d %10d%n",
+                mix, r[0], r[1], r[7], r[2], r[3], r[4], r[5], r[6])));
         for (SimFailure f : known) {
             b.append("  stuck seed ").append(f.seed).append(": ").append(f.what, 0, Math.min(90, f.what.length())).append('\n');
         }
