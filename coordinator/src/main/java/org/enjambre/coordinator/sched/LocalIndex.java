@@ -320,6 +320,23 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
 
     /** Clears the index and fills it from the map entries this peer owns now. */
     public synchronized void rebuild(IMap<String, WorkUnit> units) {
+        clear();
+        List<String> keys = new ArrayList<>(units.localKeySet());
+        for (int i = 0; i < keys.size(); i += 1000) {
+            Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));
+            for (Map.Entry<String, WorkUnit> e : units.getAll(chunk).entrySet()) {
+                change(e.getKey(), null, e.getValue());
+            }
+        }
+    }
+
+    /** Clears the index and fills it from {@code owned}, the units this peer owns now (an in-memory table). */
+    public synchronized void rebuild(Map<String, WorkUnit> owned) {
+        clear();
+        owned.forEach((key, unit) -> change(key, null, unit));
+    }
+
+    private void clear() {
         ready.clear();
         deadlines.clear();
         deadlineOf.clear();
@@ -330,13 +347,6 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         waitingByWorker.clear();
         heldOn.clear();
         holding.clear();
-        List<String> keys = new ArrayList<>(units.localKeySet());
-        for (int i = 0; i < keys.size(); i += 1000) {
-            Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));
-            for (Map.Entry<String, WorkUnit> e : units.getAll(chunk).entrySet()) {
-                change(e.getKey(), null, e.getValue());
-            }
-        }
     }
 
     /** Jobs with ready units here. */
