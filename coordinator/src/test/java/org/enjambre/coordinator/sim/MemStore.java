@@ -77,6 +77,11 @@ final class MemStore implements Store {
     }
 
     @Override
+    public java.util.Optional<WorkerRecord> worker(String id) {
+        return java.util.Optional.ofNullable(committed.workers().get(id));
+    }
+
+    @Override
     public void putResult(String jobId, MergedResult result) {
         results.putIfAbsent(jobId, result);
     }
