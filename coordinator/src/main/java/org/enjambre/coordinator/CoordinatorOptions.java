@@ -28,6 +28,7 @@ public final class CoordinatorOptions {
     private boolean allowSameHost;
     private Clock clock = Clock.systemUTC();
     private long deadlineCheckMillis = 1000;
+    private long placementWaitMillis = org.enjambre.coordinator.sched.Scheduler.DEFAULT_PLACEMENT_WAIT_MILLIS;
     private double registrationsPerMinute = 60;
     private int registrationBurst = 200;
     private double fetchesPerMinute = 1200;
@@ -148,6 +149,15 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /** How long a unit may find no eligible worker (placement) before it fails with that reason. */
+    public CoordinatorOptions placementWaitMillis(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("the placement wait must not be negative, not " + millis);
+        }
+        this.placementWaitMillis = millis;
+        return this;
+    }
+
     public CoordinatorOptions registrationLimit(double perMinute, int burst) {
         checkLimit("registration", perMinute, burst);
         this.registrationsPerMinute = perMinute;
@@ -194,6 +204,7 @@ public final class CoordinatorOptions {
     public boolean allowSameHost() { return allowSameHost; }
     public Clock clock() { return clock; }
     public long deadlineCheckMillis() { return deadlineCheckMillis; }
+    public long placementWaitMillis() { return placementWaitMillis; }
     public double registrationsPerMinute() { return registrationsPerMinute; }
     public int registrationBurst() { return registrationBurst; }
     public double fetchesPerMinute() { return fetchesPerMinute; }

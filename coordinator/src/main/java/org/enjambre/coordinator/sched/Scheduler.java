@@ -53,9 +53,17 @@ public final class Scheduler {
     private final DeadlineWatcher deadlines;
     private final CredibilityJudge credibility;
     private final Releaser releaser;
+    private final PlacementWatcher placementWatcher;
     private final Peers peers;
 
+    /** How long a unit may find no eligible worker before it fails with that reason ({@link PlacementWatcher}). */
+    public static final long DEFAULT_PLACEMENT_WAIT_MILLIS = 300_000;
+
     public Scheduler(Ports p, Placement placement) {
+        this(p, placement, DEFAULT_PLACEMENT_WAIT_MILLIS);
+    }
+
+    public Scheduler(Ports p, Placement placement, long placementWaitMillis) {
         Credit credit = new Credit(p.jobs(), p.metrics());
         OwnedUnits owned = new OwnedUnits(p.units(), p.jobs(), p.workers(), p.store(), credit);
         this.issuer = new Issuer(p.units(), p.index(), p.jobs(), p.store(), p.checks(), p.peers(), p.metrics(), p.clock(),
@@ -65,6 +73,7 @@ public final class Scheduler {
         this.deadlines = new DeadlineWatcher(p.index(), owned, p.metrics(), p.clock());
         this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock());
         this.releaser = new Releaser(p.index(), owned, p.clock());
+        this.placementWatcher = new PlacementWatcher(p.index(), owned, p.jobs(), issuer::ref, p.clock(), placementWaitMillis);
         this.peers = p.peers();
     }
 
@@ -82,6 +91,10 @@ public final class Scheduler {
 
     public CredibilityJudge credibility() {
         return credibility;
+    }
+
+    public PlacementWatcher placement() {
+        return placementWatcher;
     }
 
     /** Releases this peer's part of a worker's replicas ({@link Releaser}): what a peer does when asked. */
