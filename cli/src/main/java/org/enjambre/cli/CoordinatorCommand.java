@@ -58,11 +58,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--allow-same-host", description = "let two replicas of one unit run on workers of the same host (for one-machine swarms)")
     boolean allowSameHost;
 
+    @Option(names = "--credibility-wait", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long results of a credibility job may wait for their workers' spot-checks before the unit gets one more replica (default: ${DEFAULT-VALUE})")
+    long credibilityWaitSeconds;
+
     @Option(names = "--max-buffered-mb", defaultValue = "256", paramLabel = "MB",
             description = "request-body bytes this peer buffers at once, all requests together; past it requests get 503 with Retry-After (default: ${DEFAULT-VALUE})")
     long maxBufferedMb;
 
-    @Option(names = "--placement-wait-seconds", defaultValue = "300", paramLabel = "S",
+    @Option(names = "--placement-wait", defaultValue = "300", paramLabel = "SECONDS",
             description = "how long a unit may find no connected worker that placement lets take it before it fails with that reason (default: ${DEFAULT-VALUE})")
     long placementWaitSeconds;
 
@@ -73,7 +77,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
     CoordinatorOptions options() {
         try {
             if (placementWaitSeconds < 0 || placementWaitSeconds > 31_536_000) {
-                throw new IllegalArgumentException("--placement-wait-seconds must be between 0 and 31536000 (a year), not "
+                throw new IllegalArgumentException("--placement-wait must be between 0 and 31536000 (a year), not "
                         + placementWaitSeconds);
             }
             String key = apiKey != null ? apiKey : System.getenv("ENJAMBRE_API_KEY");
@@ -82,7 +86,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
-                    .placementWaitMillis(placementWaitSeconds * 1000);
+                    .placementWaitMillis(placementWaitSeconds * 1000)
+                    .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

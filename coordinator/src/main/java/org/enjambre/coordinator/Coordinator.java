@@ -152,6 +152,7 @@ public final class Coordinator implements AutoCloseable {
                 JobDirectory.of(jobs), workers::apply, Durable.of(store),
                 Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(),
                 metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()),
+                org.enjambre.workunits.trust.TrustRules.withWait(o.credibilityWait()),
                 o.placementWaitMillis());
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override

@@ -29,6 +29,7 @@ public final class CoordinatorOptions {
     private Clock clock = Clock.systemUTC();
     private long deadlineCheckMillis = 1000;
     private long placementWaitMillis = org.enjambre.coordinator.sched.Scheduler.DEFAULT_PLACEMENT_WAIT_MILLIS;
+    private java.time.Duration credibilityWait = org.enjambre.workunits.trust.TrustRules.DEFAULT_CREDIBILITY_WAIT;
     private double registrationsPerMinute = 60;
     private int registrationBurst = 200;
     private double fetchesPerMinute = 1200;
@@ -158,6 +159,18 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /**
+     * How long a credibility-based unit's results may wait for their workers' spot-checks, with nothing in
+     * progress, before the unit gets one more replica (default 30 s; the job's deadline is the upper bound).
+     */
+    public CoordinatorOptions credibilityWait(java.time.Duration wait) {
+        if (wait == null || wait.isNegative() || wait.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("the credibility wait (" + wait + ") must be between 0 and 1 day");
+        }
+        this.credibilityWait = wait;
+        return this;
+    }
+
     public CoordinatorOptions registrationLimit(double perMinute, int burst) {
         checkLimit("registration", perMinute, burst);
         this.registrationsPerMinute = perMinute;
@@ -205,6 +218,7 @@ public final class CoordinatorOptions {
     public Clock clock() { return clock; }
     public long deadlineCheckMillis() { return deadlineCheckMillis; }
     public long placementWaitMillis() { return placementWaitMillis; }
+    public java.time.Duration credibilityWait() { return credibilityWait; }
     public double registrationsPerMinute() { return registrationsPerMinute; }
     public int registrationBurst() { return registrationBurst; }
     public double fetchesPerMinute() { return fetchesPerMinute; }

@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * Finds the ready units this peer owns that no connected worker may take because of placement (each one that
  * runs the job's app already holds or held a replica of the unit, or shares an account or host with a worker
  * that does), counts them in the {@link LocalIndex} for the job views, and fails a unit that stayed so for
- * {@code waitMillis} with that reason: never a silent wait. Runs when the wiring calls {@link #check}; starts no
+ * {@code waitMillis} with that reason: never a silent wait. A unit with a result waiting for credibility is counted
+ * but not failed: spot-checks of its workers may still make it credible without another replica. Runs when the wiring calls {@link #check}; starts no
  * thread and reads time only from its clock.
  *
  * <p>Only units some worker holds or held a replica of are looked at ({@link LocalIndex#reissues}): a fresh unit is
@@ -66,7 +67,9 @@ public final class PlacementWatcher {
                 continue;
             }
             long since = index.noEligibleWorker(r.key(), now);
-            if (now - since >= waitMillis) {
+            // A result waiting for credibility may still be accepted without another replica (its worker's next
+            // passed spot-check): counted, never failed for placement.
+            if (now - since >= waitMillis && !index.awaitsCredibility(r.key())) {
                 due.add(r.key());
                 reasons.add("no eligible worker for " + (now - since) / 1000 + " s: " + why);
             }

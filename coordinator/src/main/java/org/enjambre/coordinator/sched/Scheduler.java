@@ -4,6 +4,7 @@ import org.enjambre.coordinator.cluster.UnitTable;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.workunits.trust.Credibility;
+import org.enjambre.workunits.trust.TrustRules;
 
 import java.time.Clock;
 import java.util.List;
@@ -38,10 +39,11 @@ public final class Scheduler {
     }
 
     /**
-     * The saboteur fraction credibility assumes (Sarmenta's f): a fresh worker's result is right with
-     * probability 1 − f; each passed spot-check raises it. The same on every peer, so all judge alike.
+     * Credibility under the saboteur fraction the production rules assume (Sarmenta's f = 0.1): a fresh
+     * worker's result is right with probability 1 − f; each passed spot-check raises it. The same on every
+     * peer, so all judge alike.
      */
-    public static final Credibility CREDIBILITY = Credibility.assuming(0.1);
+    public static final Credibility CREDIBILITY = TrustRules.PRODUCTION.credibility();
 
     /** What the daemons read and change, and where time and randomness come from. */
     public record Ports(UnitTable units, LocalIndex index, JobDirectory jobs, WorkerDirectory workers, Durable store,
@@ -59,19 +61,26 @@ public final class Scheduler {
     /** How long a unit may find no eligible worker before it fails with that reason ({@link PlacementWatcher}). */
     public static final long DEFAULT_PLACEMENT_WAIT_MILLIS = 300_000;
 
+    /** The daemons under the production trust rules. */
     public Scheduler(Ports p, Placement placement) {
-        this(p, placement, DEFAULT_PLACEMENT_WAIT_MILLIS);
+        this(p, placement, TrustRules.PRODUCTION);
     }
 
-    public Scheduler(Ports p, Placement placement, long placementWaitMillis) {
+    /** The daemons under {@code rules} (production's, with the coordinator's credibility wait). */
+    public Scheduler(Ports p, Placement placement, TrustRules rules) {
+        this(p, placement, rules, DEFAULT_PLACEMENT_WAIT_MILLIS);
+    }
+
+    /** As above, failing a unit that found no eligible worker for {@code placementWaitMillis} ({@link PlacementWatcher}). */
+    public Scheduler(Ports p, Placement placement, TrustRules rules, long placementWaitMillis) {
         Credit credit = new Credit(p.jobs(), p.metrics());
         OwnedUnits owned = new OwnedUnits(p.units(), p.jobs(), p.workers(), p.store(), credit);
         this.issuer = new Issuer(p.units(), p.index(), p.jobs(), p.store(), p.checks(), p.peers(), p.metrics(), p.clock(),
-                p.random(), placement);
+                p.random(), placement, rules);
         this.reports = new ReportHandler(p.units(), p.jobs(), p.workers(), p.store(), p.checks(), p.peers(), credit,
                 p.metrics(), p.clock());
         this.deadlines = new DeadlineWatcher(p.index(), owned, p.metrics(), p.clock());
-        this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock());
+        this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock(), rules.credibilityWait());
         this.releaser = new Releaser(p.index(), owned, p.clock());
         this.placementWatcher = new PlacementWatcher(p.index(), owned, p.jobs(), issuer::ref, p.clock(), placementWaitMillis);
         this.peers = p.peers();

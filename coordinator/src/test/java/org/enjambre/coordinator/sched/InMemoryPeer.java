@@ -69,7 +69,8 @@ final class InMemoryPeer {
                 }
             };
             scheduler = new Scheduler(new Scheduler.Ports(units, index, jobs, workers, store, checks, peers, metrics, clock,
-                    new SplittableRandom(42)), new Scheduler.Placement(true, false), placementWaitMillis);
+                    new SplittableRandom(42)), new Scheduler.Placement(true, false), org.enjambre.workunits.trust.TrustRules.PRODUCTION,
+                    placementWaitMillis);
         }
         return scheduler;
     }

@@ -102,6 +102,27 @@ class PlacementWatcherTest {
     }
 
     @Test
+    void check_resultWaitsForCredibility_countedButNeverFailed_aSpotCheckMayStillAcceptIt() {
+        peer.checks = new FakeChecks(false);
+        JobRecord job = peer.job(1, 0, "{\"replicas\":3,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6,"
+                + "\"credibility\":0.99,\"spotCheckRate\":0.1}", 600);
+        WorkerRecord a = peer.worker("a");
+        WorkerRecord b = peer.worker("b");
+        peer.answer(a, peer.scheduler(WAIT).fetch(a, 1));
+        peer.scheduler(WAIT).fetch(b, 1);
+        assertThat(peer.unit(job, 0).state()).as("fresh results wait; a replica is unsent").isEqualTo(UnitState.NEEDS_REPLICAS);
+        List<WorkerRecord> connected = List.of(peer.now(a), peer.now(b));
+
+        watcher().check(() -> connected);
+        peer.clock.advance(Duration.ofMillis(3 * WAIT));
+        assertThat(watcher().check(() -> connected)).isZero();
+        assertThat(noEligibleWorker(job)).isEqualTo(1);
+        assertThat(peer.scheduler(WAIT).credibility().revalidate("a", 0.999)).isEqualTo(1);
+        assertThat(peer.unit(job, 0).state()).isEqualTo(UnitState.DONE);
+        assertThat(noEligibleWorker(job)).isZero();
+    }
+
+    @Test
     void check_freshUnits_notLookedAtEvenWithNoWorkerConnected() {
         JobRecord job = peer.job(3, 0, InMemoryPeer.quorum(2), 600);
         assertThat(peer.index.reissues()).isEmpty();
