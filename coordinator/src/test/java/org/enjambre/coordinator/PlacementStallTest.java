@@ -59,6 +59,8 @@ class PlacementStallTest extends SwarmTest {
         assertThat(blocker.get("reason").asText()).isEqualTo("1 unit has no eligible worker: every connected worker that runs"
                 + " primes already holds or held a replica of it, or shares its account or host (placement)");
         assertThat(stalled.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(Harness.call("GET", url + "/metrics", null, null).body())
+                .contains("enjambre_units_no_eligible_worker{scope=\"peer\"} 1.0");
 
         clock.advance(WAIT);
         JsonNode failed = Harness.awaitJob(url, job, "FAILED", Duration.ofSeconds(30));
