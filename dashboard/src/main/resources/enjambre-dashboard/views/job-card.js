@@ -1,6 +1,6 @@
 // One job as a card: used for each row of the job list and at the top of the job detail page.
 
-import {h, role, setAttr, setText} from '../dom.js';
+import {h, reconcile, role, setAttr, setText} from '../dom.js';
 import * as fmt from '../format.js';
 import {apiUrl} from '../api.js';
 import {state} from '../store.js';
@@ -45,6 +45,9 @@ export function createJobCard(job, {detail = false, tag = 'li'} = {}) {
       h('span', {class: 'progress-text', 'data-role': 'percent', 'aria-hidden': 'true'})),
     h('dl', {class: 'facts'}, facts),
     h('p', {class: 'failure', 'data-role': 'failure', hidden: true}),
+    detail ? h('section', {class: 'blockers', 'data-role': 'blockers-panel', hidden: true},
+      h('h4', {text: 'Why it is not moving'}),
+      h('ul', {'data-role': 'blockers'})) : null,
     h('figure', {class: 'render', 'data-role': 'figure', hidden: true},
       h('img', {'data-role': 'image', alt: '', decoding: 'async'}),
       h('figcaption', {'data-role': 'caption'})),
@@ -61,7 +64,8 @@ export function createJobCard(job, {detail = false, tag = 'li'} = {}) {
 function unitsText(units) {
   if (!units) return null;
   const parts = [
-    ['done', units.done], ['running', units.inProgress], ['queued', units.queued], ['failed', units.failed],
+    ['done', units.done], ['running', units.inProgress], ['waiting', units.waiting], ['queued', units.queued],
+    ['failed', units.failed],
   ].filter(([, n]) => typeof n === 'number');
   return parts;
 }
@@ -90,6 +94,18 @@ function renderUnits(dd, job) {
   }
   children.push(' of ', h('span', {'data-unit-state': 'total', text: fmt.count(job.workUnits.total)}));
   dd.replaceChildren(...children);
+}
+
+/** The job's blockers (why units do not move: placement, credibility, judging), each reason as text. */
+function renderBlockers(card, job) {
+  const blockers = Array.isArray(job.blockers) ? job.blockers.filter((b) => b && typeof b.reason === 'string') : [];
+  role(card, 'blockers-panel').hidden = blockers.length === 0;
+  reconcile(role(card, 'blockers'), blockers, (b) => String(b.kind ?? b.reason),
+    () => h('li', {class: 'blocker'}),
+    (li, b) => {
+      setAttr(li, 'data-blocker', b.kind ?? null);
+      setText(li, b.reason);
+    });
 }
 
 function resultLink(job, media) {
@@ -156,6 +172,8 @@ export function updateJobCard(card, job, {detail = false} = {}) {
       setAttr(el, 'title', iso || null);
     }
   }
+
+  if (detail) renderBlockers(card, job);
 
   const failure = role(card, 'failure');
   failure.hidden = !job.failure;

@@ -66,18 +66,27 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "request-body bytes this peer buffers at once, all requests together; past it requests get 503 with Retry-After (default: ${DEFAULT-VALUE})")
     long maxBufferedMb;
 
+    @Option(names = "--placement-wait", defaultValue = "300", paramLabel = "SECONDS",
+            description = "how long a unit may find no connected worker that placement lets take it before it fails with that reason (default: ${DEFAULT-VALUE})")
+    long placementWaitSeconds;
+
     static Path defaultDataDir() {
         return Path.of(System.getProperty("user.home"), ".enjambre", "coordinator");
     }
 
     CoordinatorOptions options() {
         try {
+            if (placementWaitSeconds < 0 || placementWaitSeconds > 31_536_000) {
+                throw new IllegalArgumentException("--placement-wait must be between 0 and 31536000 (a year), not "
+                        + placementWaitSeconds);
+            }
             String key = apiKey != null ? apiKey : System.getenv("ENJAMBRE_API_KEY");
             String secret = clusterSecret != null ? clusterSecret : System.getenv("ENJAMBRE_CLUSTER_SECRET");
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
+                    .placementWaitMillis(placementWaitSeconds * 1000)
                     .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

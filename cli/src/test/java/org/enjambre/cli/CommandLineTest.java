@@ -92,6 +92,8 @@ class CommandLineTest {
                 arguments(new String[] {"submit", "/no/such/job.json"}, "cannot read /no/such/job.json"),
                 arguments(new String[] {"submit"}, "Missing required parameter: 'JOB.json'"),
                 arguments(new String[] {"coordinator", "--port", "70000"}, "port 70000 is not between 0 and 65535"),
+                arguments(new String[] {"coordinator", "--placement-wait", "-1"},
+                        "--placement-wait must be between 0 and 31536000 (a year), not -1"),
                 arguments(new String[] {"demo", "--workers", "1"}, "--workers must be between 2 and 16"),
                 arguments(new String[] {"module"}, "a subcommand is required (upload)"),
                 arguments(new String[] {}, "a command is required (try: enjambre --help)"));

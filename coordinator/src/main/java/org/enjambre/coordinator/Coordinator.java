@@ -17,6 +17,7 @@ import org.enjambre.coordinator.http.Events;
 import org.enjambre.coordinator.http.LongPolls;
 import org.enjambre.coordinator.http.Views;
 import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.sched.LocalIndex;
@@ -34,7 +35,6 @@ import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.JobState;
-import org.enjambre.workunits.model.UnitState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,7 +152,8 @@ public final class Coordinator implements AutoCloseable {
                 JobDirectory.of(jobs), workers::apply, Durable.of(store),
                 Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(),
                 metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()),
-                org.enjambre.workunits.trust.TrustRules.withWait(o.credibilityWait()));
+                org.enjambre.workunits.trust.TrustRules.withWait(o.credibilityWait()),
+                o.placementWaitMillis());
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
@@ -295,17 +296,12 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private void registerGauges() {
-        for (UnitState s : UnitState.values()) {
-            metrics.gauge("enjambre.units", "Work units owned by this peer, by state", "state", s.name(), () -> {
-                long n = 0;
-                for (JobRecord j : node.jobs().values()) {
-                    if (!j.state().terminal()) {
-                        n += index.counts(j.id())[s.ordinal()];
-                    }
-                }
-                return n;
-            });
+        for (String s : UnitCounts.shownStates()) {
+            metrics.gauge("enjambre.units", "Work units owned by this peer, by state (WAITING: results wait, no replica in progress)",
+                    "state", s, () -> unitsOfRunningJobs(c -> UnitCounts.shown(c, s)));
         }
+        metrics.gauge("enjambre.units.no.eligible.worker", "Ready units owned by this peer that no connected worker may take"
+                + " (placement)", "scope", "peer", () -> unitsOfRunningJobs(c -> c[UnitCounts.NO_ELIGIBLE_WORKER]));
         for (JobState s : JobState.values()) {
             metrics.gauge("enjambre.jobs", "Jobs in the cluster, by state", "state", s.name(),
                     () -> node.jobs().values().stream().filter(j -> j.state() == s).count());
@@ -345,11 +341,22 @@ public final class Coordinator implements AutoCloseable {
         try {
             scheduler.deadlines().expire();
             scheduler.credibility().unstick();
+            scheduler.placement().check(() -> workers.all().stream().filter(workers::online).toList());
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("deadline check failed", e);
             }
         }
+    }
+
+    private long unitsOfRunningJobs(java.util.function.ToLongFunction<long[]> slot) {
+        long n = 0;
+        for (JobRecord j : node.jobs().values()) {
+            if (!j.state().terminal()) {
+                n += slot.applyAsLong(index.counts(j.id()));
+            }
+        }
+        return n;
     }
 
     /** Pushes job, worker and stats changes to dashboard subscribers, at most four times a second. */

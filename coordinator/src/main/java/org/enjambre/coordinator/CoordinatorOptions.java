@@ -28,6 +28,7 @@ public final class CoordinatorOptions {
     private boolean allowSameHost;
     private Clock clock = Clock.systemUTC();
     private long deadlineCheckMillis = 1000;
+    private long placementWaitMillis = org.enjambre.coordinator.sched.Scheduler.DEFAULT_PLACEMENT_WAIT_MILLIS;
     private java.time.Duration credibilityWait = org.enjambre.workunits.trust.TrustRules.DEFAULT_CREDIBILITY_WAIT;
     private double registrationsPerMinute = 60;
     private int registrationBurst = 200;
@@ -149,6 +150,15 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /** How long a unit may find no eligible worker (placement) before it fails with that reason. */
+    public CoordinatorOptions placementWaitMillis(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("the placement wait must not be negative, not " + millis);
+        }
+        this.placementWaitMillis = millis;
+        return this;
+    }
+
     /**
      * How long a credibility-based unit's results may wait for their workers' spot-checks, with nothing in
      * progress, before the unit gets one more replica (default 30 s; the job's deadline is the upper bound).
@@ -207,6 +217,7 @@ public final class CoordinatorOptions {
     public boolean allowSameHost() { return allowSameHost; }
     public Clock clock() { return clock; }
     public long deadlineCheckMillis() { return deadlineCheckMillis; }
+    public long placementWaitMillis() { return placementWaitMillis; }
     public java.time.Duration credibilityWait() { return credibilityWait; }
     public double registrationsPerMinute() { return registrationsPerMinute; }
     public int registrationBurst() { return registrationBurst; }

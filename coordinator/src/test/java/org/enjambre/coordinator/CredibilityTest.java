@@ -142,7 +142,16 @@ class CredibilityTest extends SwarmTest {
                         assertThat(unit.get("replicas")).hasSize(1);
                         assertThat(unit.get("replicas").get(0).get("credibility").asDouble()).isLessThan(0.99);
                         assertThat(Harness.call("GET", url + "/metrics", null, null).body())
-                                .contains("enjambre_units_waiting_credibility{scope=\"peer\"} 1.0");
+                                .contains("enjambre_units_waiting_credibility{scope=\"peer\"} 1.0")
+                                .contains("enjambre_units{state=\"WAITING\"} 1.0")
+                                .contains("enjambre_units{state=\"IN_PROGRESS\"} 0.0");
+                        // Counted as waiting, not in progress (issue 15: 149 units "inProgress" with nothing running).
+                        JsonNode view = Harness.job(url, id);
+                        assertThat(view.get("workUnits").get("waiting").asLong()).as("%s", view).isEqualTo(1);
+                        assertThat(view.get("workUnits").get("inProgress").asLong()).isZero();
+                        assertThat(view.get("blockers").get(0).get("kind").asText()).isEqualTo("credibility");
+                        assertThat(view.get("blockers").get(0).get("reason").asText())
+                                .isEqualTo("1 unit waits for credibility (spot-checks of their workers)");
                         sawWaiting[0] = true;
                     }
                 }

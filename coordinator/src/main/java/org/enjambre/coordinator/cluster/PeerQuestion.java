@@ -33,7 +33,7 @@ public sealed interface PeerQuestion<A> {
         int releaseReplicas(String workerId, Set<String> keep, String reason);
     }
 
-    /** Units of a job this peer owns, by state ordinal. */
+    /** Units of a job this peer owns, by state ordinal, then the {@code jobs/UnitCounts} slots (waiting, no eligible worker). */
     record CountUnits(String jobId) implements PeerQuestion<long[]> {
         @Override
         public long[] answer(Handler peer) {

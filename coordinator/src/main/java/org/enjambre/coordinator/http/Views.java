@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.coordinator.jobs.JobCounters;
 import org.enjambre.coordinator.jobs.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
+import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.workers.WorkerRecord;
 import org.enjambre.workunits.model.JobState;
@@ -40,8 +41,11 @@ public final class Views {
         wu.put("total", j.workUnits());
         wu.put("done", done);
         wu.put("failed", failed);
-        wu.put("inProgress", u[UnitState.IN_PROGRESS.ordinal()]);
-        wu.put("queued", Math.max(0, j.workUnits() - done - failed - u[UnitState.IN_PROGRESS.ordinal()]));
+        long waiting = u[UnitCounts.WAITING];
+        long inProgress = Math.max(0, u[UnitState.IN_PROGRESS.ordinal()] - waiting);
+        wu.put("inProgress", inProgress);
+        wu.put("waiting", waiting);
+        wu.put("queued", Math.max(0, j.workUnits() - done - failed - inProgress - waiting));
         n.set("redundancy", org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancyJson().deepCopy());
         ObjectNode tasks = n.putObject("tasks");
         tasks.put("issued", t[JobCounters.ISSUED]);
@@ -64,7 +68,33 @@ public final class Views {
         }
         n.put("failure", j.failure());
         n.put("resultType", j.resultType());
+        blockers(n.putArray("blockers"), j, u);
         return n;
+    }
+
+    /**
+     * Why a running job's units are held back, each {@code {"kind","reason","units"}}; empty when nothing is (or the job
+     * finished). Counted by each peer over the units it owns ({@code UnitCounts}) and summed.
+     */
+    static void blockers(ArrayNode out, JobRecord j, long[] u) {
+        if (j.state().terminal()) {
+            return;
+        }
+        long credibility = u[UnitCounts.WAITING_CREDIBILITY];
+        blocker(out, "placement", u[UnitCounts.NO_ELIGIBLE_WORKER], "no eligible worker: every connected worker that runs " + j.app()
+                + " already holds or held a replica of it, or shares its account or host (placement)", "has", "have");
+        blocker(out, "credibility", credibility, "for credibility (spot-checks of their workers)", "waits", "wait");
+        blocker(out, "judging", u[UnitCounts.WAITING] - credibility, "for their results to be judged, no replica in progress",
+                "waits", "wait");
+    }
+
+    private static void blocker(ArrayNode out, String kind, long units, String what, String one, String many) {
+        if (units > 0) {
+            ObjectNode b = out.addObject();
+            b.put("kind", kind);
+            b.put("reason", units + (units == 1 ? " unit " + one + " " : " units " + many + " ") + what);
+            b.put("units", units);
+        }
     }
 
     public static ObjectNode unit(WorkUnit u) {

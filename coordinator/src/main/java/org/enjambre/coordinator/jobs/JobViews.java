@@ -2,6 +2,7 @@ package org.enjambre.coordinator.jobs;
 
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.cluster.PeerQueries;
+import org.enjambre.coordinator.cluster.PeerQuestion;
 import org.enjambre.coordinator.cluster.UnitProcessor;
 import org.enjambre.coordinator.errors.ConflictException;
 import org.enjambre.coordinator.errors.InternalFailureException;
@@ -73,13 +74,13 @@ public final class JobViews {
         return all;
     }
 
-    /** Units of the job by state (index = {@link UnitState} ordinal), over all peers. */
+    /** Units of the job by state (index = {@link UnitState} ordinal) and the {@link UnitCounts} slots, over all peers. */
     public long[] unitCounts(JobRecord job) {
         if (!job.state().terminal()) {
-            return peers.sum("counts", job.id(), UnitState.values().length);
+            return peers.sum(new PeerQuestion.CountUnits(job.id()), UnitCounts.SIZE);
         }
         if (job.state() == JobState.COMPLETED) {
-            long[] c = new long[UnitState.values().length];
+            long[] c = new long[UnitCounts.SIZE];
             c[UnitState.DONE.ordinal()] = job.workUnits();
             return c;
         }
@@ -97,7 +98,7 @@ public final class JobViews {
     /** Both counters of a finished job from one read of its stored units, cached (they never change). */
     private Final finalCounts(JobRecord job) {
         return finalCounts.computeIfAbsent(job.id(), id -> {
-            long[] u = new long[UnitState.values().length];
+            long[] u = new long[UnitCounts.SIZE];
             long[] t = new long[JobCounters.SIZE];
             Map<Integer, WorkUnit> stored = store.units(id);
             for (int i = 0; i < job.workUnits(); i++) {

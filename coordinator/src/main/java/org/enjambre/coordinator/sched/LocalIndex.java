@@ -8,6 +8,7 @@ import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import org.enjambre.coordinator.jobs.JobCounters;
+import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.TaskState;
 import org.enjambre.workunits.model.UnitState;
@@ -72,6 +73,10 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     /** Replicas in progress on units owned here: by unit key, worker id → replica; and by worker id, key → replica. */
     private final Map<String, Map<String, Integer>> heldOn = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Integer>> holding = new ConcurrentHashMap<>();
+    /** Ready units that some worker already holds or held a replica of: the only ones placement can hold back. */
+    private final Map<String, Ready> reissues = new ConcurrentHashMap<>();
+    /** Ready units no connected worker may take because of placement ({@link PlacementWatcher}): since when. */
+    private final Map<String, Long> noEligibleWorker = new ConcurrentHashMap<>();
     /** Each job's redundancy policy, to make its fresh units from their keys. */
     private final Map<String, Redundancy> policies = new ConcurrentHashMap<>();
     private final Consumer<String> onReady;
@@ -136,13 +141,14 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
             return;
         }
         if (was != null) {
-            count(was.jobId(), was.state(), -1);
+            count(was, -1);
             countTasks(was.jobId(), was.tasks(), -1);
         }
         if (after != null) {
-            count(jobId, after.state(), +1);
+            count(Seen.of(after), +1);
             countTasks(jobId, JobCounters.of(after), +1);
         }
+        clearNoEligibleWorker(key); // any change may make it placeable: the watcher looks again
         int index = after != null ? after.index() : Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
         ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
         boolean nowReady = after != null && after.state() == UnitState.NEEDS_REPLICAS;
@@ -156,11 +162,20 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
             if (q == null) {
                 q = ready.computeIfAbsent(jobId, j -> new ConcurrentSkipListMap<>());
             }
-            q.put(index, new Ready(key, index, holders));
-        } else if (q != null) {
-            q.remove(index);
-            if (q.isEmpty()) {
-                ready.remove(jobId, q);
+            Ready r = new Ready(key, index, holders);
+            q.put(index, r);
+            if (holders.isEmpty()) {
+                reissues.remove(key);
+            } else {
+                reissues.put(key, r);
+            }
+        } else {
+            reissues.remove(key);
+            if (q != null) {
+                q.remove(index);
+                if (q.isEmpty()) {
+                    ready.remove(jobId, q);
+                }
             }
         }
         long due = Long.MAX_VALUE;
@@ -274,6 +289,11 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         return w != null && w.atMaxResults();
     }
 
+    /** Whether the unit at {@code key} (owned here) has a result waiting for its worker's credibility. */
+    public boolean awaitsCredibility(String key) {
+        return waiting.containsKey(key);
+    }
+
     /** Keys of units owned here that have waited for credibility since {@code before} or earlier, by key. */
     public Map<String, Long> waitingSince(long before) {
         Map<String, Long> out = new java.util.HashMap<>();
@@ -286,15 +306,57 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     }
 
     /** What the index counted for one unit. */
-    private record Seen(String jobId, UnitState state, long[] tasks) {
+    private record Seen(String jobId, UnitState state, boolean waiting, boolean credibility, long[] tasks) {
         static Seen of(WorkUnit u) {
-            return new Seen(u.jobId(), u.state(), JobCounters.of(u));
+            return new Seen(u.jobId(), u.state(), UnitCounts.waiting(u), UnitCounts.waitingForCredibility(u), JobCounters.of(u));
         }
     }
 
-    private void count(String jobId, UnitState s, int delta) {
-        AtomicLongArray c = counts.computeIfAbsent(jobId, j -> new AtomicLongArray(UnitState.values().length));
-        c.addAndGet(s.ordinal(), delta);
+    private void count(Seen s, int delta) {
+        AtomicLongArray c = unitCounters(s.jobId());
+        c.addAndGet(s.state().ordinal(), delta);
+        if (s.waiting()) {
+            c.addAndGet(UnitCounts.WAITING, delta);
+        }
+        if (s.credibility()) {
+            c.addAndGet(UnitCounts.WAITING_CREDIBILITY, delta);
+        }
+    }
+
+    private AtomicLongArray unitCounters(String jobId) {
+        return counts.computeIfAbsent(jobId, j -> new AtomicLongArray(UnitCounts.SIZE));
+    }
+
+    /** Ready units owned here that some worker holds or held a replica of (placement may hold them back). */
+    public List<Ready> reissues() {
+        return List.copyOf(reissues.values());
+    }
+
+    /**
+     * Notes that no connected worker may take the ready unit at {@code key} because of placement; returns since
+     * when (the first time noted, until the unit changes or {@link #clearNoEligibleWorker} is called); {@code now}
+     * without noting it when the unit is no longer a ready reissue here.
+     */
+    public synchronized long noEligibleWorker(String key, long now) {
+        if (!reissues.containsKey(key)) {
+            return now;
+        }
+        Long since = noEligibleWorker.putIfAbsent(key, now);
+        if (since != null) {
+            return since;
+        }
+        unitCounters(OwnedUnits.jobOf(key)).incrementAndGet(UnitCounts.NO_ELIGIBLE_WORKER);
+        return now;
+    }
+
+    /** Forgets that the unit at {@code key} had no eligible worker. */
+    public void clearNoEligibleWorker(String key) {
+        if (noEligibleWorker.remove(key) != null) {
+            AtomicLongArray c = counts.get(OwnedUnits.jobOf(key));
+            if (c != null) {
+                c.decrementAndGet(UnitCounts.NO_ELIGIBLE_WORKER);
+            }
+        }
     }
 
     private void countTasks(String jobId, long[] t, int sign) {
@@ -347,6 +409,8 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         waitingByWorker.clear();
         heldOn.clear();
         holding.clear();
+        reissues.clear();
+        noEligibleWorker.clear();
     }
 
     /** Jobs with ready units here. */
@@ -394,10 +458,10 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         return out;
     }
 
-    /** Units of {@code jobId} owned here, by state ordinal. */
+    /** Units of {@code jobId} owned here, by state ordinal, then the {@link UnitCounts} slots. */
     public long[] counts(String jobId) {
         AtomicLongArray c = counts.get(jobId);
-        long[] out = new long[UnitState.values().length];
+        long[] out = new long[UnitCounts.SIZE];
         if (c != null) {
             for (int i = 0; i < out.length; i++) {
                 out[i] = c.get(i);

@@ -55,7 +55,11 @@ public final class Scheduler {
     private final DeadlineWatcher deadlines;
     private final CredibilityJudge credibility;
     private final Releaser releaser;
+    private final PlacementWatcher placementWatcher;
     private final Peers peers;
+
+    /** How long a unit may find no eligible worker before it fails with that reason ({@link PlacementWatcher}). */
+    public static final long DEFAULT_PLACEMENT_WAIT_MILLIS = 300_000;
 
     /** The daemons under the production trust rules. */
     public Scheduler(Ports p, Placement placement) {
@@ -64,6 +68,11 @@ public final class Scheduler {
 
     /** The daemons under {@code rules} (production's, with the coordinator's credibility wait). */
     public Scheduler(Ports p, Placement placement, TrustRules rules) {
+        this(p, placement, rules, DEFAULT_PLACEMENT_WAIT_MILLIS);
+    }
+
+    /** As above, failing a unit that found no eligible worker for {@code placementWaitMillis} ({@link PlacementWatcher}). */
+    public Scheduler(Ports p, Placement placement, TrustRules rules, long placementWaitMillis) {
         Credit credit = new Credit(p.jobs(), p.metrics());
         OwnedUnits owned = new OwnedUnits(p.units(), p.jobs(), p.workers(), p.store(), credit);
         this.issuer = new Issuer(p.units(), p.index(), p.jobs(), p.store(), p.checks(), p.peers(), p.metrics(), p.clock(),
@@ -73,6 +82,7 @@ public final class Scheduler {
         this.deadlines = new DeadlineWatcher(p.index(), owned, p.metrics(), p.clock());
         this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock(), rules.credibilityWait());
         this.releaser = new Releaser(p.index(), owned, p.clock());
+        this.placementWatcher = new PlacementWatcher(p.index(), owned, p.jobs(), issuer::ref, p.clock(), placementWaitMillis);
         this.peers = p.peers();
     }
 
@@ -90,6 +100,10 @@ public final class Scheduler {
 
     public CredibilityJudge credibility() {
         return credibility;
+    }
+
+    public PlacementWatcher placement() {
+        return placementWatcher;
     }
 
     /** Releases this peer's part of a worker's replicas ({@link Releaser}): what a peer does when asked. */

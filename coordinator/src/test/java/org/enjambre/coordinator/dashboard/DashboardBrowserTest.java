@@ -325,6 +325,35 @@ class DashboardBrowserTest {
     }
 
     /** Puts a spec into the form's text area as pasting would (typing it key by key is slow on a busy machine). */
+    @Test
+    void jobDetail_unitNoWorkerMayTake_showsWhyTheJobIsNotMoving_asText(@TempDir Path own) {
+        // Its own coordinator: workers of the other tests stay "connected" for a minute and could take the unit.
+        try (Coordinator alone = Coordinator.start(Harness.options(own))) {
+            String at = alone.url();
+            Harness.Response submitted = Harness.call("POST", at + "/api/v1/jobs", Harness.KEY, "{\"app\":\"noop\",\"input\":{},"
+                    + "\"workUnits\":1,\"deadlineSeconds\":600,\"redundancy\":{\"replicas\":2,\"quorum\":2,\"maxErrors\":2}}");
+            String id = submitted.json().get("id").asText();
+            Harness.Registered a = Harness.register(at, "a", "noop");
+            Harness.Registered b = Harness.register(at, "b", "noop");
+            String taskOfA = Harness.fetch(at, a.token(), 1).json().get("tasks").get(0).get("id").asText();
+            assertThat(Harness.fetch(at, b.token(), 1).json().get("tasks")).hasSize(1);
+            Harness.call("POST", at + "/api/v1/work/report", a.token(),
+                    "{\"results\":[{\"id\":\"" + taskOfA + "\",\"error\":\"boom\"}]}");
+
+            DashboardPage detail = new DashboardPage(browser, at);
+            detail.open("jobs/" + id);
+            String card = "#job-detail > [data-job-id='" + id + "']";
+            detail.await(Duration.ofSeconds(10), d -> d.findElement(By.cssSelector(card + " [data-role=blockers-panel]")).isDisplayed());
+            List<WebElement> blockers = detail.driver().findElements(By.cssSelector(card + " [data-role=blockers] > li"));
+            assertThat(blockers).hasSize(1);
+            assertThat(blockers.get(0).getDomAttribute("data-blocker")).isEqualTo("placement");
+            assertThat(blockers.get(0).getText()).isEqualTo("1 unit has no eligible worker: every connected worker that runs"
+                    + " noop already holds or held a replica of it, or shares its account or host (placement)");
+            assertThat(detail.driver().findElement(By.cssSelector(card + " [data-role=units]")).getText())
+                    .isEqualTo("0 done · 0 running · 0 waiting · 1 queued · 0 failed of 1");
+        }
+    }
+
     private void writeSpec(String spec) {
         page.js("""
                 const t = document.getElementById('job-spec');

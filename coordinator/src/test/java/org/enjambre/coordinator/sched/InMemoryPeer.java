@@ -45,6 +45,11 @@ final class InMemoryPeer {
     }
 
     Scheduler scheduler() {
+        return scheduler(Scheduler.DEFAULT_PLACEMENT_WAIT_MILLIS);
+    }
+
+    /** The daemons, built on first use with {@code placementWaitMillis} (later calls return the same ones). */
+    Scheduler scheduler(long placementWaitMillis) {
         if (scheduler == null) {
             Peers peers = new Peers() {
                 @Override
@@ -64,7 +69,8 @@ final class InMemoryPeer {
                 }
             };
             scheduler = new Scheduler(new Scheduler.Ports(units, index, jobs, workers, store, checks, peers, metrics, clock,
-                    new SplittableRandom(42)), new Scheduler.Placement(true, false));
+                    new SplittableRandom(42)), new Scheduler.Placement(true, false), org.enjambre.workunits.trust.TrustRules.PRODUCTION,
+                    placementWaitMillis);
         }
         return scheduler;
     }
@@ -91,7 +97,17 @@ final class InMemoryPeer {
 
     /** A registered worker for every app. */
     WorkerRecord worker(String id) {
-        WorkerRecord w = new WorkerRecord(id, "hash", id, "test", 1, 1024, List.of("noop", "primes"), "acct-" + id, null,
+        return worker(id, "acct-" + id);
+    }
+
+    /** A registered worker for every app, of volunteer account {@code account}. */
+    WorkerRecord worker(String id, String account) {
+        return worker(id, account, List.of("noop", "primes"));
+    }
+
+    /** A registered worker for {@code apps}, of volunteer account {@code account}. */
+    WorkerRecord worker(String id, String account, List<String> apps) {
+        WorkerRecord w = new WorkerRecord(id, "hash", id, "test", 1, 1024, apps, account, null,
                 clock.millis(), clock.millis(), 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         workers.put(w);
         return w;

@@ -429,7 +429,7 @@ public final class Transitioner {
         long errors = tasks.stream().filter(Task::failed).count();
         if (errors > p.maxErrors()) {
             return fail(unit, tasks, effects, "too many errors: " + errors + " replicas failed (redundancy.maxErrors is "
-                    + p.maxErrors() + ")");
+                    + p.maxErrors() + ")" + Errors.quoted(tasks));
         }
         int needed = verdict.moreReplicas();
         if (needed > 0) {

@@ -423,7 +423,7 @@ class TransitionerTest {
 
             Decision d = T.apply(u, error(1, "w2"));
 
-            String reason = "too many errors: 2 replicas failed (redundancy.maxErrors is 1)";
+            String reason = "too many errors: 2 replicas failed (redundancy.maxErrors is 1): \"boom\"";
             assertThat(d.unit().state()).isEqualTo(UnitState.FAILED);
             assertThat(d.unit().failure()).isEqualTo(reason);
             assertThat(d.effects()).containsExactly(new Effect.Errored(1, "w2", false), new Effect.Failed(reason));
@@ -437,7 +437,7 @@ class TransitionerTest {
             WorkUnit failed = accept(u, error(1, "w2"));
 
             assertThat(failed.state()).isEqualTo(UnitState.FAILED);
-            assertThat(failed.failure()).isEqualTo("too many errors: 1 replicas failed (redundancy.maxErrors is 0)");
+            assertThat(failed.failure()).isEqualTo("too many errors: 1 replicas failed (redundancy.maxErrors is 0): \"boom\"");
             assertThat(failed.task(0).state()).as("kept, so its report is still accepted").isEqualTo(TaskState.IN_PROGRESS);
         }
 
@@ -596,7 +596,22 @@ class TransitionerTest {
             Decision d = T.apply(u, new Event.DeadlinePassed(DEADLINE));
 
             assertThat(d.unit().state()).isEqualTo(UnitState.FAILED);
-            assertThat(d.unit().failure()).isEqualTo("too many errors: 2 replicas failed (redundancy.maxErrors is 1)");
+            assertThat(d.unit().failure()).isEqualTo("too many errors: 2 replicas failed (redundancy.maxErrors is 1): "
+                    + "\"no reply by the deadline\"");
+        }
+
+        @Test
+        void clientError_beyondMaxErrors_quotesFirstDistinctMessagesShortened() {
+            WorkUnit u = issued(unit(4, 4, 3, 8), "w1", "w2", "w3", "w4");
+            u = accept(u, new Event.ClientError(0, "w1", "module ran longer than 27s", REPORTED_AT));
+            u = accept(u, new Event.ClientError(1, "w2", "module ran longer than 27s", REPORTED_AT));
+            u = accept(u, new Event.ClientError(2, "w3", "memory had grown\nto its limit " + "x".repeat(100), REPORTED_AT));
+
+            WorkUnit failed = accept(u, new Event.ClientError(3, "w4", "trap: unreachable", REPORTED_AT));
+
+            assertThat(failed.failure()).isEqualTo("too many errors: 4 replicas failed (redundancy.maxErrors is 3): "
+                    + "\"module ran longer than 27s\", \"memory had grown to its limit " + "x".repeat(49) + "…\", "
+                    + "\"trap: unreachable\"");
         }
 
         @Test
