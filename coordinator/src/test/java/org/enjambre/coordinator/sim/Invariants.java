@@ -2,6 +2,7 @@ package org.enjambre.coordinator.sim;
 
 import org.enjambre.coordinator.jobs.JobCounters;
 import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.TaskState;
@@ -152,13 +153,23 @@ final class Invariants {
             Map<String, long[]> tasks = new TreeMap<>();
             all.forEach((k, u) -> {
                 if (p.covered().contains(Partitions.of(k))) {
-                    states.computeIfAbsent(u.jobId(), j -> new long[UnitState.values().length])[u.state().ordinal()]++;
+                    long[] c = states.computeIfAbsent(u.jobId(), j -> new long[UnitCounts.NO_ELIGIBLE_WORKER]);
+                    c[u.state().ordinal()]++;
+                    c[UnitCounts.WAITING] += UnitCounts.waiting(u) ? 1 : 0;
+                    c[UnitCounts.WAITING_CREDIBILITY] += UnitCounts.waitingForCredibility(u) ? 1 : 0;
                     JobCounters.add(tasks.computeIfAbsent(u.jobId(), j -> new long[JobCounters.SIZE]), JobCounters.of(u));
                 }
             });
             for (String jobId : swarm.jobIds()) {
-                long[] want = states.getOrDefault(jobId, new long[UnitState.values().length]);
-                long[] got = p.index().counts(jobId);
+                long[] want = states.getOrDefault(jobId, new long[UnitCounts.NO_ELIGIBLE_WORKER]);
+                long[] counts = p.index().counts(jobId);
+                // Every slot the table determines; NO_ELIGIBLE_WORKER is the placement watcher's finding (⊆ NEEDS_REPLICAS).
+                long[] got = Arrays.copyOf(counts, UnitCounts.NO_ELIGIBLE_WORKER);
+                if (counts.length > UnitCounts.NO_ELIGIBLE_WORKER
+                        && counts[UnitCounts.NO_ELIGIBLE_WORKER] > counts[UnitState.NEEDS_REPLICAS.ordinal()]) {
+                    swarm.fail(p.name() + "'s index counts more units of job " + jobId + " without an eligible worker than"
+                            + " needing replicas: " + Arrays.toString(counts));
+                }
                 long[] wantTasks = tasks.getOrDefault(jobId, new long[JobCounters.SIZE]);
                 long[] gotTasks = p.index().taskCounts(jobId);
                 boolean live = all.keySet().stream().anyMatch(k -> k.startsWith(jobId + "/"));
@@ -166,9 +177,9 @@ final class Invariants {
                     swarm.fail(p.name() + "'s index counts job " + jobId + " as " + Arrays.toString(got) + " / tasks "
                             + Arrays.toString(gotTasks) + "; the table has " + Arrays.toString(want) + " / " + Arrays.toString(wantTasks));
                 }
-                for (long c : got) {
+                for (long c : counts) {
                     if (c < 0) {
-                        swarm.fail(p.name() + "'s index counts job " + jobId + " below zero: " + Arrays.toString(got));
+                        swarm.fail(p.name() + "'s index counts job " + jobId + " below zero: " + Arrays.toString(counts));
                     }
                 }
             }

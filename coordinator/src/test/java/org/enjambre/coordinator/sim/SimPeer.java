@@ -48,7 +48,9 @@ final class SimPeer {
                 swarm.checks(), new SimPeers(), swarm.metrics(), swarm.clock(), new SplittableRandom(swarm.random().nextLong())),
                 new Scheduler.Placement(true, false));
         rebuild("start");
-        every(swarm.deadlineCheckMillis(), "expire", () -> scheduler.deadlines().expire() + scheduler.credibility().unstick());
+        // The coordinator's deadline tick: deadlines, credibility waits, and units no connected worker may take.
+        every(swarm.deadlineCheckMillis(), "expire", () -> scheduler.deadlines().expire() + scheduler.credibility().unstick()
+                + scheduler.placement().check(swarm::connectedWorkers));
         every(5000, "sweep", () -> swarm.assimilator().checkAll(this));
     }
 

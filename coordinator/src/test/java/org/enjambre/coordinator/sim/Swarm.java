@@ -102,6 +102,18 @@ final class Swarm {
     }
 
     /** Ends the run on a known open stall (reported apart from failures), with its seed and trace. */
+    /** The workers up now, as the coordinator's "seen in the last minute" would see them (placement watcher). */
+    java.util.List<org.enjambre.coordinator.workers.WorkerRecord> connectedWorkers() {
+        java.util.List<org.enjambre.coordinator.workers.WorkerRecord> out = new ArrayList<>();
+        for (SimWorker w : simWorkers) {
+            org.enjambre.coordinator.workers.WorkerRecord r = w.up() ? workers().get(w.id) : null;
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
     void stuck(String what) {
         log("STUCK", what);
         throw new SimFailure(seed, faults, what, trace.tail(), true);

@@ -51,15 +51,19 @@ class SwarmSimulationTest {
 
     /**
      * Seed 101626 (all faults): two saboteurs blacklisted, a crashed and flaky workers used up; a unit whose
-     * replicas went to every worker left can be given to nobody (placement: one replica per worker, ever). The
-     * simulation must report it as a placement stall (issue 15 item 4), not hide it behind a long bound.
+     * replicas went to every worker left can be given to nobody (placement: one replica per worker, ever). It used
+     * to wait silently until the run's bound (reported as a placement stall); the production placement watcher
+     * (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound.
      */
     @Test
-    void seed101626_everyWorkerLeftHeldTheUnit_reportedAsPlacementStall() {
-        SimFailure f = assertThrows(SimFailure.class,
-                () -> new Swarm(101626, EnumSet.allOf(Fault.class), SimRunner.METRICS).run());
-        assertTrue(f.known && f.what.startsWith("placement stall"), f.getMessage());
-        assertTrue(f.getMessage().contains("-Dsim.seed=101626"), "the failure says how to replay it");
+    void seed101626_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
+        Swarm swarm = new Swarm(101626, EnumSet.allOf(Fault.class), SimRunner.METRICS);
+        Swarm.Result r = swarm.run();
+        assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "every job is final: " + r.stats());
+        assertTrue(swarm.jobIds().stream().map(id -> swarm.jobs().find(id).orElseThrow())
+                        .anyMatch(j -> j.state() == org.enjambre.workunits.model.JobState.FAILED
+                                && j.failure() != null && j.failure().contains("no eligible worker")),
+                "a job failed naming the placement stall: " + r.stats());
     }
 
     /**
