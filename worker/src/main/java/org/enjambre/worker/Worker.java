@@ -59,6 +59,9 @@ import java.util.logging.Logger;
  *
  * <p>Threads: one fetch loop, one report loop, {@code cores} task threads, all daemons.
  * Thread-safe.
+ *
+ * <p>Size (~760 lines): lifecycle, fetch loop, report loop, blob fetch and host info are still one class; splitting
+ * them (fetcher, reporter, blob fetcher) is issue 14 item 1's worker part, not done yet.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Worker.class.getName());

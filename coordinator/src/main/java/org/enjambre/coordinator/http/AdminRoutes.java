@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.enjambre.coordinator.errors.InvalidInputException;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Json;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.wasm.WasmException;
 import org.enjambre.workunits.wasm.WasmModules;
@@ -43,8 +43,10 @@ final class AdminRoutes {
             ObjectNode n = Json.MAPPER.createObjectNode();
             ArrayNode arr = n.putArray("jobs");
             long now = s.clock().millis();
-            for (JobRecord j : s.jobs().list()) {
-                arr.add(Views.job(j, s.jobs(), now));
+            java.util.List<JobRecord> list = s.jobs().list();
+            org.enjambre.coordinator.jobs.CountsOf counts = s.jobs().countsOf(list);
+            for (JobRecord j : list) {
+                arr.add(Views.job(j, counts, now));
             }
             return n;
         }));

@@ -1,4 +1,4 @@
-package org.enjambre.coordinator.workers;
+package org.enjambre.coordinator.model;
 
 import java.util.List;
 
