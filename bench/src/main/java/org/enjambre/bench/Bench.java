@@ -28,23 +28,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The benchmark: throughput, latency and scale of one coordinator peer, with Hazelcast's executor as a
- * baseline measured in the same run; prints a table and rewrites the generated section of BENCHMARKS.md.
+ * The benchmark: throughput of the shipped distribution (real coordinator and worker processes), then
+ * throughput, latency and scale of one coordinator peer with simulated workers, with JPPF 6.2 and Hazelcast's
+ * executor as baselines measured in the same run; prints a table and rewrites the generated section of BENCHMARKS.md.
  * Options: {@code --quick} (small sizes, a smoke run), {@code --only scale,throughput,...} (some sections only),
  * {@code --output FILE}, {@code --no-write}, {@code --summarize FILE.jfr} (print a recording's profile).
  */
 public final class Bench {
     static final String API_KEY = "bench-api-key-0123456789";
-    static final String COMMAND = "mvn -B -q -pl bench -am package -DskipTests && java -jar bench/target/enjambre-bench.jar";
+    static final String COMMAND = "mvn -B -q -pl cli,bench -am package -DskipTests && java -jar bench/target/enjambre-bench.jar";
     /** The typical configuration: 8 workers fetching 16 tasks at a time. */
     static final int TYPICAL_WORKERS = 8;
     static final int TYPICAL_BATCH = 16;
     static final int[][] SWEEP = {{4, 16}, {8, 16}, {16, 16}, {8, 64}, {16, 64}, {32, 64}, {8, 256}};
     static final long WAIT_MS = 500;
-    /** Empty tasks the baseline runs before it measures, so that both members' code is compiled. */
-    static final long BASELINE_WARMUP = 20_000;
+    /** Empty tasks the Hazelcast baseline runs before it measures, so that both members' code is compiled. */
+    static final long BASELINE_WARMUP = 100_000;
+    /** Tasks per JPPF job in the JPPF baseline's throughput figure. */
+    static final int JPPF_PER_JOB = 1000;
+    /** Real worker processes and the cores each runs tasks on (issue 16: 4 x --cores 2). */
+    static final int REAL_WORKERS = 4;
+    static final int REAL_CORES = 2;
 
-    static final List<String> ALL = List.of("scale", "throughput", "latency", "profile", "polling", "baseline");
+    /** The sections, in the order they run: the baselines and the real swarm first, then the coordinator-only ones. */
+    static final List<String> ALL = List.of("jppf", "baseline", "real", "scale", "throughput", "latency", "profile", "polling");
 
     private final boolean quick;
     private final List<String> sections;
@@ -77,20 +84,17 @@ public final class Bench {
                     output = Path.of(args[++i]);
                 }
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar bench/target/enjambre-bench.jar [--quick] [--only SECTION,...] [--no-write] [--output FILE]\n"
-                            + "       java -jar bench/target/enjambre-bench.jar --summarize RECORDING.jfr");
+                    System.out.println("usage: java [-Dbench.only=SECTION,...] -jar bench/target/enjambre-bench.jar [--quick] [--only SECTION,...]"
+                            + " [--no-write] [--output FILE]\n"
+                            + "       java -jar bench/target/enjambre-bench.jar --summarize RECORDING.jfr\n"
+                            + "sections: " + String.join(",", ALL) + " (baseline = hazelcast)");
                     return;
                 }
                 case "--only" -> {
                     if (i + 1 >= args.length) {
                         usage("--only needs a comma-separated list of " + String.join(",", ALL));
                     }
-                    sections = List.of(args[++i].split(","));
-                    for (String x : sections) {
-                        if (!ALL.contains(x)) {
-                            usage("'" + x + "' is not one of " + String.join(",", ALL));
-                        }
-                    }
+                    sections = sections(args[++i]);
                 }
                 case "--summarize" -> {
                     if (i + 1 >= args.length) {
@@ -101,6 +105,9 @@ public final class Bench {
                 }
                 default -> usage("unknown option '" + args[i] + "'");
             }
+        }
+        if (System.getProperty("bench.only") != null) {
+            sections = sections(System.getProperty("bench.only"));
         }
         Path root = repoRoot();
         if (output == null && root != null) {
@@ -122,6 +129,19 @@ public final class Bench {
         System.exit(0);
     }
 
+    /** A comma-separated list of sections ({@code hazelcast} is another name for {@code baseline}), checked. */
+    private static List<String> sections(String list) {
+        List<String> out = new ArrayList<>();
+        for (String x : list.split(",")) {
+            String name = x.trim().equals("hazelcast") ? "baseline" : x.trim();
+            if (!ALL.contains(name)) {
+                usage("'" + x + "' is not one of " + String.join(",", ALL) + " (or hazelcast)");
+            }
+            out.add(name);
+        }
+        return ALL.stream().filter(out::contains).toList();
+    }
+
     private static void usage(String message) {
         System.err.println("enjambre-bench: " + message + " (see --help)");
         System.exit(2);
@@ -141,6 +161,17 @@ public final class Bench {
         if (!sections.equals(ALL)) {
             notes.add("partial run: only " + String.join(", ", sections) + ".");
         }
+        Results.Jppf jppf = sections.contains("jppf") ? jppf() : null;
+        Results.Baseline baseline = sections.contains("baseline") ? baseline(quick ? 50_000 : 300_000) : null;
+        Results.Real real = null;
+        if (sections.contains("real")) {
+            say("real: the shipped distribution %s, %d worker processes with --cores %d", enjambreJar(), REAL_WORKERS, REAL_CORES);
+            real = new RealSwarm(enjambreJar(), logs, REAL_WORKERS, REAL_CORES, Boolean.parseBoolean(System.getProperty("bench.realJfr", "true")),
+                    line -> say("%s", line)).run(Double.parseDouble(System.getProperty("bench.realSeconds", quick ? "15" : "40")), notes);
+            say("real: %,d units in %.2f s = %s round-trips/s; CPU per round-trip: coordinator %.0f us, workers %.0f us; %,d fetches"
+                            + " (%,d throttled with 429), %,d reports", real.units(), real.seconds(), Report.num(real.tasksPerSecond()),
+                    real.coordinatorMicrosPerTask(), real.workersMicrosPerTask(), real.fetches(), real.throttled(), real.reports());
+        }
         Results.Scale scale = sections.contains("scale") ? scale(quick ? 100_000 : 1_000_000) : null;
 
         Path dir = Files.createTempDirectory("enjambre-bench");
@@ -150,7 +181,11 @@ public final class Bench {
         Results.Polling polling = null;
         Profile profile = null;
         Results.Throughput profiled = null;
-        try (Coordinator c = Coordinator.start(coordinatorOptions(dir))) {
+        boolean inProcess = sections.stream().anyMatch(List.of("throughput", "latency", "profile", "polling")::contains);
+        try (Coordinator c = inProcess ? Coordinator.start(coordinatorOptions(dir)) : null) {
+            if (c == null) {
+                return new Results(machine, COMMAND, baseline, jppf, real, sweep, null, null, scale, null, null, null, List.copyOf(notes));
+            }
             c.node().jobs().addEntryListener((EntryUpdatedListener<String, JobRecord>) e -> {
                 if (e.getValue() != null && e.getValue().state().terminal()) {
                     done(e.getKey()).complete(e.getValue());
@@ -192,11 +227,7 @@ public final class Bench {
         } finally {
             deleteTree(dir);
         }
-        Results.Baseline baseline = null;
-        if (sections.contains("baseline")) {
-            baseline = baseline(typical != null ? typical.tasks() : quick ? 20_000 : 200_000);
-        }
-        return new Results(machine, COMMAND, baseline, sweep, typical, latency, scale, polling, profile, profiled, List.copyOf(notes));
+        return new Results(machine, COMMAND, baseline, jppf, real, sweep, typical, latency, scale, polling, profile, profiled, List.copyOf(notes));
     }
 
     private CompletableFuture<JobRecord> done(String jobId) {
@@ -340,9 +371,37 @@ public final class Bench {
         }
     }
 
+    /** The JPPF 6.2 baseline in a child JVM: driver, node and client on loopback. */
+    private Results.Jppf jppf() {
+        long tasks = quick ? 50_000 : 200_000;
+        int singles = quick ? 100 : 500;
+        say("jppf: %,d empty tasks in jobs of %,d, then %d one-task jobs (driver, node and client in one JVM)", tasks, JPPF_PER_JOB, singles);
+        try (Child j = Child.start("jppf-baseline", JppfBaseline.class, List.of("-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
+                List.of(Long.toString(tasks), Integer.toString(JPPF_PER_JOB), Long.toString(quick ? 10_000 : 50_000), Integer.toString(singles)),
+                logs.resolve("jppf-baseline.log"))) {
+            Answer a = j.expect("jppf", 600);
+            Results.Jppf r = new Results.Jppf(a.number("tasks"), (int) a.number("perJob"), a.decimal("seconds"), a.decimal("rate"),
+                    (int) a.number("jobs"), a.decimal("p50Ms"), a.decimal("p99Ms"));
+            say("jppf: %s tasks/s; one-task job p50 %s, p99 %s", Report.num(r.rate()), Report.ms(r.p50Ms()), Report.ms(r.p99Ms()));
+            return r;
+        }
+    }
+
+    /** The distribution jar the README ships ({@code cli/target/enjambre.jar}), or {@code -Dbench.enjambreJar=PATH}. */
+    static Path enjambreJar() {
+        String set = System.getProperty("bench.enjambreJar");
+        Path root = repoRoot();
+        Path jar = set != null ? Path.of(set) : root != null ? root.resolve("cli/target/enjambre.jar") : Path.of("cli/target/enjambre.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the distribution jar " + jar.toAbsolutePath() + " is missing: build it with "
+                    + "'mvn -B -q -pl cli,bench -am package -DskipTests' or pass -Dbench.enjambreJar=PATH");
+        }
+        return jar.toAbsolutePath().normalize();
+    }
+
     private Results.Baseline baseline(long tasks) {
         say("baseline: %,d empty tasks through Hazelcast's IExecutorService between two members", tasks);
-        try (Child hz = Child.start("hazelcast-baseline", HazelcastBaseline.class, List.of("-Xmx1g"),
+        try (Child hz = Child.start("hazelcast-baseline", HazelcastBaseline.class, List.of("-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
                 List.of(Long.toString(tasks), Long.toString(BASELINE_WARMUP)), logs.resolve("hazelcast-baseline.log"))) {
             Answer a = hz.expect("baseline", 600);
             Results.Baseline b = new Results.Baseline(a.number("tasks"), a.decimal("seconds"), a.decimal("rate"));

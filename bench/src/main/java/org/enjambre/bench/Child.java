@@ -89,6 +89,25 @@ final class Child implements AutoCloseable {
         }
     }
 
+    /**
+     * In a child JVM that takes no commands (a baseline): ends it when its standard input closes, i.e. when the
+     * bench that started it is gone, so that a killed bench leaves no JVM behind.
+     */
+    static void exitWithParent() {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // commands are not used; wait for the end of the stream
+                }
+            } catch (IOException e) {
+                // the parent is gone as well
+            }
+            Runtime.getRuntime().halt(3);
+        }, "exit-with-parent");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Sends one command line. */
     void send(String command) {
         try {

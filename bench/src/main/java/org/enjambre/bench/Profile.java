@@ -28,11 +28,20 @@ import java.util.Set;
  *
  * @param samples execution samples in the recording
  */
-record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive, List<Row> libraries, List<Row> threads) {
+record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive, List<Row> libraries, List<Row> threads,
+               List<Wait> waits) {
 
     /** One line of a ranking: a name, its sample count and share. */
     record Row(String name, long samples, double percent) {
     }
+
+    /** Time spent blocked in one kind of I/O or lock (a JFR duration event) at one Enjambre method: count and total. */
+    record Wait(String event, String where, long count, double totalMs) {
+    }
+
+    /** Duration events that show where threads wait rather than compute (JFR records those above its threshold, 10–20 ms). */
+    static final Set<String> WAIT_EVENTS = Set.of("jdk.FileForce", "jdk.FileWrite", "jdk.FileRead", "jdk.SocketRead", "jdk.SocketWrite",
+            "jdk.JavaMonitorEnter");
 
     /** Library buckets by package prefix, most specific first; a sample goes to the innermost non-JDK frame. */
     private static final Map<String, String> LIBRARIES = new LinkedHashMap<>();
@@ -47,6 +56,8 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
         LIBRARIES.put("io.micrometer.", "Micrometer");
         LIBRARIES.put("org.enjambre.", "Enjambre");
         LIBRARIES.put("org.slf4j.", "SLF4J");
+        LIBRARIES.put("com.dylibso.chicory.", "Chicory (WebAssembly)");
+        LIBRARIES.put("picocli.", "picocli");
     }
 
     /**
@@ -78,13 +89,32 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
     }
 
     static Profile of(List<RecordedEvent> events, int top) {
+        return of(events, top, java.time.Instant.MIN, java.time.Instant.MAX);
+    }
+
+    /** Like {@link #of(List, int)}, with only the samples taken between {@code from} and {@code to}. */
+    static Profile of(List<RecordedEvent> events, int top, java.time.Instant from, java.time.Instant to) {
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> inclusive = new HashMap<>();
         Map<String, Long> libs = new HashMap<>();
         Map<String, Long> threads = new HashMap<>();
+        Map<String, double[]> waits = new HashMap<>();
         long n = 0;
         for (RecordedEvent e : events) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+            if (e.getStackTrace() == null || e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
+                continue;
+            }
+            if (WAIT_EVENTS.contains(e.getEventType().getName())) {
+                if (benchThread(e.getStackTrace().getFrames())) {
+                    continue;
+                }
+                double[] w = waits.computeIfAbsent(e.getEventType().getName().substring(4) + "\t" + innermostEnjambre(e.getStackTrace().getFrames()),
+                        k -> new double[2]);
+                w[0]++;
+                w[1] += e.getDuration().toNanos() / 1e6;
+                continue;
+            }
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
             List<RecordedFrame> frames = e.getStackTrace().getFrames();
@@ -108,7 +138,24 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
             RecordedThread t = e.getThread("sampledThread");
             threads.merge(t == null ? "?" : threadGroup(t.getJavaName()), 1L, Long::sum);
         }
-        return new Profile(n, rank(self, n, top), rank(inclusive, n, top), rank(libs, n, top), rank(threads, n, top));
+        List<Wait> waitRows = waits.entrySet().stream()
+                .map(x -> new Wait(x.getKey().split("\t")[0], x.getKey().split("\t")[1], (long) x.getValue()[0], x.getValue()[1]))
+                .sorted(Comparator.comparingDouble(Wait::totalMs).reversed()).limit(top).toList();
+        return new Profile(n, rank(self, n, top), rank(inclusive, n, top), rank(libs, n, top), rank(threads, n, top), waitRows);
+    }
+
+    /** A wait of the bench's own threads (e.g. reading a child's output) when the coordinator runs in the bench's JVM. */
+    private static boolean benchThread(List<RecordedFrame> frames) {
+        return frames.stream().anyMatch(f -> f.getMethod().getType().getName().startsWith("org.enjambre.bench."));
+    }
+
+    private static String innermostEnjambre(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            if (f.getMethod().getType().getName().startsWith("org.enjambre.")) {
+                return name(f.getMethod());
+            }
+        }
+        return frames.isEmpty() ? "?" : name(frames.get(0).getMethod());
     }
 
     static boolean isJdk(String type) {

@@ -3,7 +3,7 @@ package org.enjambre.bench;
 import java.util.List;
 
 /** Everything one benchmark run measured, with the machine it ran on. */
-record Results(Machine machine, String command, Baseline baseline, List<Throughput> sweep, Throughput typical,
+record Results(Machine machine, String command, Baseline baseline, Jppf jppf, Real real, List<Throughput> sweep, Throughput typical,
                Latencies latency, Scale scale, Polling polling, Profile profile, Throughput profiled, List<String> notes) {
 
     /** The machine: CPU model, cores, RAM, JDK, OS, when, and the 1-minute load average when the run started. */
@@ -40,6 +40,33 @@ record Results(Machine machine, String command, Baseline baseline, List<Throughp
 
     /** Hazelcast's executor: empty tasks from one member to another. */
     record Baseline(long tasks, double seconds, double rate) {
+    }
+
+    /** JPPF 6.2: empty tasks in jobs of {@code perJob}, and the round trip of one-task jobs. */
+    record Jppf(long tasks, int perJob, double seconds, double rate, int jobs, double p50Ms, double p99Ms) {
+    }
+
+    /**
+     * The shipped distribution: a coordinator process and {@code workers} worker processes ({@code --cores cores}),
+     * one noop job (replicas 2, quorum 2, durable) from submit to COMPLETED.
+     *
+     * @param tasks      results reported and accepted for the job (its task round-trips)
+     * @param fetches    fetch requests the coordinator served during the job ({@code throttled} of them answered 429)
+     * @param reports    report requests the coordinator served during the job
+     */
+    record Real(int workers, int cores, int units, long tasks, double seconds, double coordinatorCpu, double workersCpu,
+                long fetches, long throttled, long reports, Profile coordinatorProfile, Profile workerProfile) {
+        double tasksPerSecond() {
+            return tasks / seconds;
+        }
+
+        double coordinatorMicrosPerTask() {
+            return coordinatorCpu * 1e6 / tasks;
+        }
+
+        double workersMicrosPerTask() {
+            return workersCpu * 1e6 / tasks;
+        }
     }
 
     /** The big job: time to 201, time until every unit is indexed, heap per queued unit. */

@@ -45,6 +45,15 @@ final class Submitter {
         return r.body();
     }
 
+    /** A GET answered as plain text (e.g. {@code /metrics}). */
+    String text(String path) {
+        WorkerClient.Reply r = send("GET", path, null);
+        if (r.status() != 200) {
+            throw new IllegalStateException("GET " + path + ": " + r.status() + " " + r.body());
+        }
+        return r.body();
+    }
+
     JsonNode get(String path) {
         WorkerClient.Reply r = send("GET", path, null);
         if (r.status() != 200) {

@@ -58,6 +58,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--allow-same-host", description = "let two replicas of one unit run on workers of the same host (for one-machine swarms)")
     boolean allowSameHost;
 
+    @Option(names = "--credibility-wait", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long results of a credibility job may wait for their workers' spot-checks before the unit gets one more replica (default: ${DEFAULT-VALUE})")
+    long credibilityWaitSeconds;
+
     @Option(names = "--max-buffered-mb", defaultValue = "256", paramLabel = "MB",
             description = "request-body bytes this peer buffers at once, all requests together; past it requests get 503 with Retry-After (default: ${DEFAULT-VALUE})")
     long maxBufferedMb;
@@ -73,7 +77,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
-                    .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb);
+                    .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
+                    .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -127,7 +127,8 @@ public final class Coordinator implements AutoCloseable {
         this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
                 JobDirectory.of(jobs), workers::apply, Durable.of(store),
                 Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(peers),
-                metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()));
+                metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()),
+                org.enjambre.workunits.trust.TrustRules.withWait(o.credibilityWait()));
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {

@@ -28,6 +28,7 @@ public final class CoordinatorOptions {
     private boolean allowSameHost;
     private Clock clock = Clock.systemUTC();
     private long deadlineCheckMillis = 1000;
+    private java.time.Duration credibilityWait = org.enjambre.workunits.trust.TrustRules.DEFAULT_CREDIBILITY_WAIT;
     private double registrationsPerMinute = 60;
     private int registrationBurst = 200;
     private double fetchesPerMinute = 1200;
@@ -148,6 +149,18 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /**
+     * How long a credibility-based unit's results may wait for their workers' spot-checks, with nothing in
+     * progress, before the unit gets one more replica (default 30 s; the job's deadline is the upper bound).
+     */
+    public CoordinatorOptions credibilityWait(java.time.Duration wait) {
+        if (wait == null || wait.isNegative() || wait.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("the credibility wait (" + wait + ") must be between 0 and 1 day");
+        }
+        this.credibilityWait = wait;
+        return this;
+    }
+
     public CoordinatorOptions registrationLimit(double perMinute, int burst) {
         checkLimit("registration", perMinute, burst);
         this.registrationsPerMinute = perMinute;
@@ -194,6 +207,7 @@ public final class CoordinatorOptions {
     public boolean allowSameHost() { return allowSameHost; }
     public Clock clock() { return clock; }
     public long deadlineCheckMillis() { return deadlineCheckMillis; }
+    public java.time.Duration credibilityWait() { return credibilityWait; }
     public double registrationsPerMinute() { return registrationsPerMinute; }
     public int registrationBurst() { return registrationBurst; }
     public double fetchesPerMinute() { return fetchesPerMinute; }

@@ -57,6 +57,15 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--account", paramLabel = "NAME", description = "Your volunteer account, to collect credit.")
     String account;
 
+    @Option(names = "--buffer-seconds", paramLabel = "MIN[:MAX]",
+            description = "Work to keep fetched, in seconds per core by learned run times: fetch when below MIN, up to MAX "
+                    + "(default: 60:120; MAX defaults to twice MIN).")
+    String bufferSeconds;
+
+    @Option(names = "--report-delay-ms", paramLabel = "MS",
+            description = "Longest a finished result waits to be reported with others, 0-10000 (default: 100).")
+    Integer reportDelayMs;
+
     @Option(names = "--sabotage", hidden = true, paramLabel = "RATE[:colluding]",
             description = "TEST ONLY: report wrong results at this rate (0-1), to exercise validation.")
     String sabotage;
@@ -118,6 +127,13 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             if (account != null) {
                 builder.account(account);
+            }
+            if (bufferSeconds != null) {
+                Duration[] buffer = WorkerOptions.parseBuffer(bufferSeconds);
+                builder.buffer(buffer[0], buffer[1]);
+            }
+            if (reportDelayMs != null) {
+                builder.reportDelay(Duration.ofMillis(reportDelayMs));
             }
             if (sabotage != null) {
                 builder.sabotage(Sabotage.parse(sabotage));

@@ -29,12 +29,23 @@ import java.util.Optional;
  * @param backoffMax         longest wait; default 60 s
  * @param checkpointInterval least time between two checkpoints of a task; default 10 s
  * @param sabotage           TEST ONLY, see {@link Sabotage}; default none
+ * @param bufferMin          fetch more work when less than this is held per core (by estimated run
+ *                           times); default 60 s (BOINC's {@code work_buf_min})
+ * @param bufferMax          fetch up to this much work per core; default 120 s, at least {@code bufferMin}
+ * @param reportDelay        longest a finished result waits for others to share its report; 0 to 10 s,
+ *                           default 100 ms
  */
 public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPercent, boolean idleOnly, Path dataDir,
                             String name, int maxMemoryMb, Optional<String> account, Optional<String> host,
                             Duration fetchWait, Duration backoffMin, Duration backoffMax, Duration checkpointInterval,
-                            Sabotage sabotage) {
+                            Sabotage sabotage, Duration bufferMin, Duration bufferMax, Duration reportDelay) {
     static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(30);
+    /** Most tasks asked for in one fetch (the coordinator's limit). */
+    static final int MAX_FETCH = 256;
+    /** Most tasks held at once (queued or running), whatever their estimates. */
+    static final int MAX_HELD = 1024;
+    static final Duration MAX_BUFFER = Duration.ofDays(7);
+    static final Duration MAX_REPORT_DELAY = Duration.ofSeconds(10);
     static final int MAX_CORES = 4096;
     static final int MIN_MEMORY_MB = 16;
     static final int MAX_NAME_LENGTH = 64;
@@ -87,6 +98,37 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
             throw new IllegalArgumentException("checkpoint interval must not be negative, got " + seconds(checkpointInterval));
         }
         Objects.requireNonNull(sabotage, "sabotage");
+        Objects.requireNonNull(bufferMin, "bufferMin");
+        Objects.requireNonNull(bufferMax, "bufferMax");
+        if (bufferMin.isNegative() || bufferMin.compareTo(MAX_BUFFER) > 0) {
+            throw new IllegalArgumentException("buffer minimum must be between 0 and 7 days, got " + seconds(bufferMin));
+        }
+        if (bufferMax.compareTo(bufferMin) < 0 || bufferMax.isZero() || bufferMax.compareTo(MAX_BUFFER) > 0) {
+            throw new IllegalArgumentException("buffer maximum (" + seconds(bufferMax) + ") must be positive, at most 7 days,"
+                    + " and not below the minimum (" + seconds(bufferMin) + ")");
+        }
+        Objects.requireNonNull(reportDelay, "reportDelay");
+        if (reportDelay.isNegative() || reportDelay.compareTo(MAX_REPORT_DELAY) > 0) {
+            throw new IllegalArgumentException("report delay must be between 0 and 10 seconds, got " + seconds(reportDelay));
+        }
+    }
+
+    /**
+     * Parses {@code --buffer-seconds}: {@code MIN} (the maximum is twice that) or {@code MIN:MAX}, in
+     * seconds; returns {min, max}. Throws {@link IllegalArgumentException} saying what is wrong.
+     */
+    public static Duration[] parseBuffer(String text) {
+        String[] parts = text == null ? new String[0] : text.trim().split(":", -1);
+        if (parts.length < 1 || parts.length > 2) {
+            throw new IllegalArgumentException("buffer seconds must be MIN or MIN:MAX, got '" + text + "'");
+        }
+        try {
+            Duration min = Duration.ofMillis(Math.round(Double.parseDouble(parts[0]) * 1000));
+            Duration max = parts.length == 2 ? Duration.ofMillis(Math.round(Double.parseDouble(parts[1]) * 1000)) : min.multipliedBy(2);
+            return new Duration[] {min, max};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("buffer seconds must be MIN or MIN:MAX in seconds, got '" + text + "'");
+        }
     }
 
     /** A builder with every default, for the coordinators at {@code urls}. */
@@ -195,6 +237,9 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
         private Duration backoffMax = Duration.ofSeconds(60);
         private Duration checkpointInterval = Duration.ofSeconds(10);
         private Sabotage sabotage = Sabotage.NONE;
+        private Duration bufferMin = Duration.ofSeconds(60);
+        private Duration bufferMax = Duration.ofSeconds(120);
+        private Duration reportDelay = Duration.ofMillis(100);
 
         private Builder() {
         }
@@ -265,6 +310,18 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
             return this;
         }
 
+        /** The work buffer: fetch when less than {@code min} of work per core is held, up to {@code max}. */
+        public Builder buffer(Duration min, Duration max) {
+            this.bufferMin = min;
+            this.bufferMax = max;
+            return this;
+        }
+
+        public Builder reportDelay(Duration delay) {
+            this.reportDelay = delay;
+            return this;
+        }
+
         /** TEST ONLY: see {@link Sabotage}. */
         public Builder sabotage(Sabotage sabotage) {
             this.sabotage = sabotage;
@@ -274,7 +331,7 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
         public WorkerOptions build() {
             return new WorkerOptions(coordinators, cores, cpuLimitPercent, idleOnly, dataDir,
                     name == null ? defaultName() : name, maxMemoryMb, Optional.ofNullable(account), Optional.ofNullable(host),
-                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage);
+                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage, bufferMin, bufferMax, reportDelay);
         }
     }
 }

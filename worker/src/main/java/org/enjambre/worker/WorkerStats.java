@@ -10,7 +10,8 @@ import java.util.OptionalDouble;
  * @param workerId    its id from registration, {@code null} before
  * @param coordinator the coordinator URL it talks to now
  * @param cores       its task threads
- * @param running     tasks queued or running
+ * @param running     tasks running now
+ * @param held        tasks held: running or queued in the work buffer
  * @param done        tasks finished with an output since start
  * @param failed      tasks finished with an error since start
  * @param dropped     tasks dropped because their deadline passed
@@ -20,7 +21,7 @@ import java.util.OptionalDouble;
  * @param credit      its credit as the coordinator last showed it, when known
  * @param problem     the last unresolved problem (coordinator unreachable, ...), or {@code null}
  */
-public record WorkerStats(Worker.State state, String workerId, URI coordinator, int cores, int running, long done,
+public record WorkerStats(Worker.State state, String workerId, URI coordinator, int cores, int running, int held, long done,
                           long failed, long dropped, long reported, long rejected, int outbox, OptionalDouble credit,
                           String problem) {
 
@@ -30,6 +31,7 @@ public record WorkerStats(Worker.State state, String workerId, URI coordinator, 
         line.append(workerId == null ? "worker" : workerId)
                 .append(" ").append(state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
                 .append(" | running ").append(running).append('/').append(cores)
+                .append(held > running ? " (+" + (held - running) + " queued)" : "")
                 .append(" | done ").append(done)
                 .append(" | failed ").append(failed);
         if (dropped > 0) {

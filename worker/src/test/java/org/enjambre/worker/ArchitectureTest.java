@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** The worker's packages (root, {@code exec}, {@code protocol}, {@code store}) depend on each other without cycles. */
+/** The worker's top-level packages (root included) depend on each other without cycles. */
 class ArchitectureTest {
     private static final String ROOT = "org.enjambre.worker";
     private static final JavaClasses PRODUCTION = new ClassFileImporter()

@@ -53,6 +53,12 @@ class WorkerCommandTest {
         assertUsageError("cores must be between 1 and 4096, got 0", "--coordinator", "http://127.0.0.1:1", "--cores", "0");
         err.getBuffer().setLength(0);
         assertUsageError("sabotage rate must be between 0 and 1, got 3.0", "--coordinator", "http://127.0.0.1:1", "--sabotage", "3");
+        err.getBuffer().setLength(0);
+        assertUsageError("buffer maximum (5.0 s) must be positive, at most 7 days, and not below the minimum (10.0 s)",
+                "--coordinator", "http://127.0.0.1:1", "--buffer-seconds", "10:5");
+        err.getBuffer().setLength(0);
+        assertUsageError("report delay must be between 0 and 10 seconds, got 20.0 s",
+                "--coordinator", "http://127.0.0.1:1", "--report-delay-ms", "20000");
     }
 
     @Test

@@ -30,6 +30,17 @@ class WorkerOptionsTest {
         assertThat(options.account()).isEmpty();
         assertThat(options.fetchWait()).isEqualTo(Duration.ofSeconds(20));
         assertThat(options.sabotage()).isEqualTo(Sabotage.NONE);
+        assertThat(options.bufferMin()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(options.bufferMax()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(options.reportDelay()).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void bufferSeconds_parseMinAndMax() {
+        assertThat(WorkerOptions.parseBuffer("30")).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60));
+        assertThat(WorkerOptions.parseBuffer("0:1.5")).containsExactly(Duration.ZERO, Duration.ofMillis(1500));
+        assertThatThrownBy(() -> WorkerOptions.parseBuffer("a:b")).hasMessage("buffer seconds must be MIN or MIN:MAX in seconds, got 'a:b'");
+        assertThatThrownBy(() -> WorkerOptions.parseBuffer("1:2:3")).hasMessage("buffer seconds must be MIN or MIN:MAX, got '1:2:3'");
     }
 
     private static void refused(WorkerOptions.Builder builder, String message) {
@@ -63,6 +74,11 @@ class WorkerOptionsTest {
         refused(WorkerOptions.builder(url).backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)),
                 "backoff maximum (1.0 s) must not be below the minimum (2.0 s)");
         refused(WorkerOptions.builder(url).checkpointInterval(Duration.ofSeconds(-1)), "checkpoint interval must not be negative, got -1.0 s");
+        refused(WorkerOptions.builder(url).buffer(Duration.ofSeconds(-1), Duration.ofSeconds(1)),
+                "buffer minimum must be between 0 and 7 days, got -1.0 s");
+        refused(WorkerOptions.builder(url).buffer(Duration.ofSeconds(10), Duration.ofSeconds(5)),
+                "buffer maximum (5.0 s) must be positive, at most 7 days, and not below the minimum (10.0 s)");
+        refused(WorkerOptions.builder(url).reportDelay(Duration.ofSeconds(11)), "report delay must be between 0 and 10 seconds, got 11.0 s");
     }
 
     @Test

@@ -102,9 +102,12 @@ class WorkerTest {
 
     @Test
     void statusLine_saysWhatTheWorkerDoes() {
-        WorkerStats stats = new WorkerStats(Worker.State.WORKING, "w-1", URI.create("http://127.0.0.1:8080"), 3, 2, 40, 1, 0, 39, 0, 1,
+        WorkerStats stats = new WorkerStats(Worker.State.WORKING, "w-1", URI.create("http://127.0.0.1:8080"), 3, 2, 2, 40, 1, 0, 39, 0, 1,
                 java.util.OptionalDouble.of(12.25), null);
         assertThat(stats.statusLine()).isEqualTo("w-1 working | running 2/3 | done 40 | failed 1 | to report 1 | credit 12.3 | "
                 + "http://127.0.0.1:8080");
+        WorkerStats buffered = new WorkerStats(Worker.State.WORKING, "w-1", null, 2, 2, 130, 0, 0, 0, 0, 0, 0,
+                java.util.OptionalDouble.empty(), null);
+        assertThat(buffered.statusLine()).isEqualTo("w-1 working | running 2/2 (+128 queued) | done 0 | failed 0 | to report 0");
     }
 }

@@ -2,6 +2,7 @@ package org.enjambre.cli.e2e;
 
 import org.enjambre.worker.Worker;
 import org.enjambre.worker.WorkerOptions;
+import org.enjambre.worker.store.TaskJournal;
 import org.enjambre.workunits.app.AppRegistry;
 
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class TestWorkers implements AutoCloseable {
         return worker;
     }
 
-    /** The files in a directory of a worker's data directory ({@code tasks}, {@code checkpoints}, {@code outbox}, {@code blobs}). */
+    /** The files in a directory of a worker's data directory ({@code checkpoints}, {@code blobs}). */
     public static List<Path> files(Path dataDir, String sub) {
         Path dir = dataDir.resolve(sub);
         if (!Files.isDirectory(dir)) {
@@ -57,6 +58,24 @@ public final class TestWorkers implements AutoCloseable {
         }
         try (Stream<Path> list = Files.list(dir)) {
             return list.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The tasks held in a worker's task journal (fetched, not finished), by id; readable while it runs. */
+    public static List<String> heldTasks(Path dataDir) {
+        try {
+            return TaskJournal.read(dataDir).tasks();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The durable results in a worker's task journal that no coordinator acknowledged yet, by task id. */
+    public static List<String> unreported(Path dataDir) {
+        try {
+            return TaskJournal.read(dataDir).results();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

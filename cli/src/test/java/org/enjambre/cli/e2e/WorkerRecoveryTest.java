@@ -110,7 +110,7 @@ class WorkerRecoveryTest {
         String workerId = first.workerId().orElseThrow();
         long checkpointAtKill = checkpointedNext(data).orElseThrow();
         assertThat(checkpointAtKill).isGreaterThanOrEqualTo(saved[0]).isLessThan(10_000_000);
-        assertThat(files(data, "tasks")).hasSize(1);
+        assertThat(TestWorkers.heldTasks(data)).hasSize(1);
         assertThat(coordinator.job(job).get("state").asText()).isEqualTo("RUNNING");
         assertThat(onlyReplica(coordinator.units(job).get(0)).get("state").asText()).isEqualTo("IN_PROGRESS");
 
@@ -131,7 +131,7 @@ class WorkerRecoveryTest {
         assertThat(replica.get("outcome").asText()).isEqualTo("SUCCESS");
         assertThat(replica.get("validate").asText()).isEqualTo("VALID");
         await().until(() -> second.stats().done() == 1 && second.stats().outbox() == 0);
-        assertThat(files(data, "tasks")).isEmpty();
+        assertThat(TestWorkers.heldTasks(data)).isEmpty();
         assertThat(files(data, "checkpoints")).isEmpty();
     }
 
@@ -148,7 +148,7 @@ class WorkerRecoveryTest {
         assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(3));
         assertThat(worker.stats().state()).isEqualTo(Worker.State.STOPPED);
         assertThat(worker.stats().running()).isZero();
-        assertThat(files(data, "tasks")).hasSize(1);
+        assertThat(TestWorkers.heldTasks(data)).hasSize(1);
         assertThat(files(data, "checkpoints")).hasSize(1);
 
         Worker again = workers.start(options); // the data directory was released
@@ -170,9 +170,9 @@ class WorkerRecoveryTest {
         clock.advance(Duration.ofHours(1)); // past the task's deadline of ten minutes
         Worker second = workers.start(options, Worker.defaultApps(options), clock);
         assertThat(second.stats().dropped()).isEqualTo(1);
-        assertThat(files(data, "tasks")).isEmpty();
+        assertThat(TestWorkers.heldTasks(data)).isEmpty();
         assertThat(files(data, "checkpoints")).isEmpty();
-        assertThat(files(data, "outbox")).isEmpty();
+        assertThat(TestWorkers.unreported(data)).isEmpty();
         JsonNode replica = onlyReplica(coordinator.units(job).get(0));
         assertThat(replica.get("state").asText()).isEqualTo("IN_PROGRESS");
         assertThat(replica.get("worker").asText()).isEqualTo(second.workerId().orElseThrow());

@@ -1,13 +1,22 @@
 package org.enjambre.coordinator.model;
 
+import org.enjambre.workunits.trust.Reputation;
+import org.enjambre.workunits.trust.Reputation.Evidence;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A registered worker as the cluster keeps it (map {@code workers}, table {@code workers}): what it
  * said about itself, its token's hash, and its validated history.
  *
+ * <p>The history fields are a {@link Reputation} spread out for the store and the wire; every change to
+ * them goes through {@link Reputation#after} (see {@link #plus}), so the coordinator runs the trust
+ * package's rules and no copy of them.
+ *
  * @param tokenHash        SHA-256 (hex) of the worker's bearer token; the token itself is never stored
- * @param consecutiveValid valid results since its last invalid one (adaptive replication)
+ * @param consecutiveValid valid results and passed spot-checks since its last invalid result or failed
+ *                         spot-check ({@link Reputation#consecutiveValid()}: adaptive replication)
  * @param reportedTasks    results reported in all (valid, invalid, pending or errors)
  */
 public record WorkerRecord(String id, String tokenHash, String name, String platform, int cores, long memoryMb,
@@ -19,24 +28,26 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
         apps = List.copyOf(apps);
     }
 
-    /** Its history in the terms of the trust policies (adaptive replication, credibility). */
-    public org.enjambre.workunits.trust.Reputation trust() {
-        return new org.enjambre.workunits.trust.Reputation(valid, invalid, errors, consecutiveValid, spotChecksPassed,
-                spotChecksFailed, blacklisted);
+    /** Its history in the terms of the trust policies (adaptive replication, spot-checks, credibility). */
+    public Reputation trust() {
+        return new Reputation(valid, invalid, errors, consecutiveValid, spotChecksPassed, spotChecksFailed, blacklisted);
     }
 
-    /** A score in [0, 1] from validated history: Laplace-smoothed share of valid results, errors weigh half. */
+    /** A score in [0, 1] for people and dashboards: {@link Reputation#score()}. */
     public double reputation() {
-        return (valid + 1.0) / (valid + invalid + 0.5 * errors + 2.0);
+        return trust().score();
     }
 
-    /** This record after a batch of judged results and errors. */
+    /** This record after a batch of judged results, errors and spot-check verdicts, applied in their order. */
     public WorkerRecord plus(Stats d, long now) {
-        long consecutive = d.invalid() > 0 || d.spotFailed() > 0 ? d.validAfterLastInvalid() : consecutiveValid + d.valid();
+        Reputation r = trust();
+        for (Evidence e : d.evidence()) {
+            r = r.after(e);
+        }
         return new WorkerRecord(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt,
-                Math.max(lastSeen, now), credit + d.credit(), valid + d.valid(), invalid + d.invalid(), errors + d.errors(),
-                reportedTasks + d.reported(), consecutive, blacklisted || d.blacklist(),
-                spotChecksPassed + d.spotPassed(), spotChecksFailed + d.spotFailed(), version + 1);
+                Math.max(lastSeen, now), credit + d.credit(), r.valid(), r.invalid(), r.errors(),
+                reportedTasks + d.reported(), r.consecutiveValid(), r.blacklisted(),
+                r.spotChecksPassed(), r.spotChecksFailed(), version + 1);
     }
 
     public WorkerRecord seen(long now) {
@@ -45,42 +56,61 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
                 spotChecksFailed, version + 1);
     }
 
-    /** A change to a worker's history, summed over one batch. */
-    public record Stats(double credit, long valid, long invalid, long errors, long reported, long validAfterLastInvalid,
-                        boolean blacklist, long spotPassed, long spotFailed) implements java.io.Serializable {
-        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, false, 0, 0);
+    /**
+     * A change to a worker's history, summed over one batch: credit earned, results reported, and the
+     * evidence judged, in order (the order matters: an invalid result resets consecutive valid results).
+     */
+    public record Stats(double credit, long reported, List<Evidence> evidence) implements java.io.Serializable {
+        public static final Stats NONE = new Stats(0, 0, List.of());
+
+        public Stats {
+            evidence = List.copyOf(evidence);
+        }
+
+        private Stats with(double c, long r, Evidence e) {
+            List<Evidence> more = new ArrayList<>(evidence.size() + 1);
+            more.addAll(evidence);
+            more.add(e);
+            return new Stats(credit + c, reported + r, more);
+        }
 
         public Stats plusValid(double c) {
-            return new Stats(credit + c, valid + 1, invalid, errors, reported, validAfterLastInvalid + 1, blacklist, spotPassed, spotFailed);
+            return with(c, 0, Evidence.VALID);
         }
 
         public Stats plusInvalid() {
-            return new Stats(credit, valid, invalid + 1, errors, reported, 0, blacklist, spotPassed, spotFailed);
+            return with(0, 0, Evidence.INVALID);
         }
 
         public Stats plusError() {
-            return new Stats(credit, valid, invalid, errors + 1, reported, validAfterLastInvalid, blacklist, spotPassed, spotFailed);
+            return with(0, 0, Evidence.ERROR);
         }
 
         public Stats plusReported() {
-            return new Stats(credit, valid, invalid, errors, reported + 1, validAfterLastInvalid, blacklist, spotPassed, spotFailed);
+            return new Stats(credit, reported + 1, evidence);
         }
 
         /** A passed spot-check. */
         public Stats plusSpotPassed() {
-            return new Stats(credit, valid, invalid, errors, reported, validAfterLastInvalid, blacklist, spotPassed + 1, spotFailed);
+            return with(0, 0, Evidence.SPOT_CHECK_PASSED);
         }
 
         /** A failed spot-check: the worker is blacklisted. */
         public Stats plusSpotFailed() {
-            return new Stats(credit, valid, invalid, errors, reported, 0, true, spotPassed, spotFailed + 1);
+            return with(0, 0, Evidence.SPOT_CHECK_FAILED);
         }
 
+        /** Passed spot-checks in this batch. */
+        public long spotPassed() {
+            return evidence.stream().filter(e -> e == Evidence.SPOT_CHECK_PASSED).count();
+        }
+
+        /** This batch followed by {@code o}. */
         public Stats plus(Stats o) {
-            return new Stats(credit + o.credit, valid + o.valid, invalid + o.invalid, errors + o.errors,
-                    reported + o.reported, o.invalid > 0 || o.spotFailed > 0 ? o.validAfterLastInvalid
-                    : validAfterLastInvalid + o.validAfterLastInvalid,
-                    blacklist || o.blacklist, spotPassed + o.spotPassed, spotFailed + o.spotFailed);
+            List<Evidence> all = new ArrayList<>(evidence.size() + o.evidence.size());
+            all.addAll(evidence);
+            all.addAll(o.evidence);
+            return new Stats(credit + o.credit, reported + o.reported, all);
         }
 
         public boolean isEmpty() {

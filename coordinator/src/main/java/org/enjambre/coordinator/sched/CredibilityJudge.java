@@ -5,6 +5,7 @@ import org.enjambre.coordinator.jobs.JobSpecs;
 import org.enjambre.workunits.transition.Event;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,13 +23,15 @@ public final class CredibilityJudge {
     private final JobDirectory jobs;
     private final Checks checks;
     private final Clock clock;
+    private final long waitMillis;
 
-    CredibilityJudge(LocalIndex index, OwnedUnits owned, JobDirectory jobs, Checks checks, Clock clock) {
+    CredibilityJudge(LocalIndex index, OwnedUnits owned, JobDirectory jobs, Checks checks, Clock clock, Duration wait) {
         this.index = index;
         this.owned = owned;
         this.jobs = jobs;
         this.checks = checks;
         this.clock = clock;
+        this.waitMillis = wait.toMillis();
     }
 
     /**
@@ -42,9 +45,12 @@ public final class CredibilityJudge {
 
     /**
      * Units owned here whose results have waited for credibility too long get one more replica (or fail at
-     * {@code maxResults}): after the job's deadline when spot-checks could still raise the credibility, at
-     * once when nothing can (the job has no spot-checks, or this peer knows no answer to check its app with
-     * yet, as in a fresh cluster: voting then produces the first known answers). Returns how many changed.
+     * {@code maxResults}): after the credibility wait ({@link org.enjambre.workunits.trust.TrustRules#credibilityWait},
+     * seconds, not the job's deadline) when spot-checks could still raise the credibility, at once when
+     * nothing can (the job has no spot-checks, or this peer knows no answer to check its app with yet, as in
+     * a fresh cluster: voting then produces the first known answers). A unit that already has
+     * {@code maxResults} replicas keeps waiting for spot-checks until the job's deadline, then fails.
+     * Returns how many changed.
      */
     public int unstick() {
         long now = clock.millis();
@@ -61,7 +67,8 @@ public final class CredibilityJudge {
             }
             JobSpecs.Parsed spec = JobSpecs.of(job.get());
             boolean checkable = spec.redundancy().spotCheckRate() > 0 && checks.canCheck(job.get().app());
-            if (!checkable || since + spec.deadlineMillis() <= now) {
+            long wait = index.atMaxResults(key) ? spec.deadlineMillis() : Math.min(waitMillis, spec.deadlineMillis());
+            if (!checkable || since + wait <= now) {
                 stalled.add(key);
             }
         });

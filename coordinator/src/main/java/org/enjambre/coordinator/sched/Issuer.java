@@ -14,7 +14,7 @@ import org.enjambre.workunits.model.WorkerRef;
 import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Effect;
 import org.enjambre.workunits.transition.Event;
-import org.enjambre.workunits.trust.ReplicationPolicy;
+import org.enjambre.workunits.trust.TrustRules;
 import org.enjambre.workunits.wasm.WasmApp;
 
 import java.time.Clock;
@@ -42,8 +42,6 @@ import java.util.random.RandomGenerator;
 public final class Issuer {
     /** How many ready units of a job to look at for one fetch, at most. */
     private static final int SCAN_LIMIT = 256;
-    /** The spot-check rate for workers that hold results waiting for credibility, or are not credible alone yet. */
-    static final double CREDIBILITY_CHECK_RATE = 0.5;
     /** The deadline of a spot-check sent to a worker that has no other work here. */
     private static final long WAITING_CHECK_DEADLINE_MILLIS = 600_000;
     /**
@@ -51,8 +49,6 @@ public final class Issuer {
      * inputs never makes a 256 × 20 MB answer.
      */
     public static final long DEFAULT_FETCH_BYTES = 8L << 20;
-    /** Consecutive valid results before a worker may run units of an adaptive job alone (BOINC: 10). */
-    static final int ADAPTIVE_THRESHOLD = 10;
 
     private final UnitTable units;
     private final LocalIndex index;
@@ -64,12 +60,14 @@ public final class Issuer {
     private final Clock clock;
     private final RandomGenerator random;
     private final Scheduler.Placement placement;
+    private final TrustRules rules;
+    private final Candidates candidates;
     private final AtomicLong rotation = new AtomicLong();
-    /** Credibility jobs seen running here (id → θ), for checking workers that have no work here. */
-    private final Map<String, Double> credibilityJobs = new ConcurrentHashMap<>();
+    /** Credibility jobs seen running here (id → policy), for checking workers that have no work here. */
+    private final Map<String, Redundancy> credibilityJobs = new ConcurrentHashMap<>();
 
     Issuer(UnitTable units, LocalIndex index, JobDirectory jobs, Durable store, Checks checks, Peers peers,
-           Metrics metrics, Clock clock, RandomGenerator random, Scheduler.Placement placement) {
+           Metrics metrics, Clock clock, RandomGenerator random, Scheduler.Placement placement, TrustRules rules) {
         this.units = units;
         this.index = index;
         this.jobs = jobs;
@@ -80,6 +78,8 @@ public final class Issuer {
         this.clock = clock;
         this.random = random;
         this.placement = placement;
+        this.rules = rules;
+        this.candidates = new Candidates(rules.credibility(), clock);
     }
 
     /** The placement reference of a worker under this peer's rules. */
@@ -104,6 +104,7 @@ public final class Issuer {
         }
         WorkerRef ref = ref(worker);
         long now = clock.millis();
+        this.candidates.seen(worker);
         List<JobRecord> candidates = candidates(worker);
         // Round-robin among the jobs of the top priority that has work: rotate where we start.
         int top = candidates.isEmpty() ? 0 : candidates.get(0).priority();
@@ -206,27 +207,27 @@ public final class Issuer {
         return candidates;
     }
 
-    /** Up to half of {@code max} spot-checks, at the highest rate the candidate jobs ask for. */
+    /**
+     * Up to half of {@code max} spot-checks, at the highest rate the trust rules give the worker for the
+     * candidate jobs ({@link org.enjambre.workunits.trust.SpotCheckRate}: the job's rate, more in its warm-up).
+     */
     private void addSpotChecks(WorkerRecord worker, List<JobRecord> candidates, int max, long now, List<Scheduler.Assignment> out) {
         double rate = 0;
         long deadlineMillis = 0;
         for (JobRecord j : candidates) {
             JobSpecs.Parsed spec = JobSpecs.of(j);
             Redundancy r = spec.redundancy();
-            rate = Math.max(rate, r.spotCheckRate());
+            rate = Math.max(rate, rules.spotChecks().rate(worker.trust(), r));
             if (r.credibilityBased() && r.spotCheckRate() > 0) {
-                credibilityJobs.put(j.id(), r.credibility());
-                if (worker.spotChecksPassed() < Scheduler.CREDIBILITY.checksFor(r.credibility())) {
-                    rate = Math.max(rate, CREDIBILITY_CHECK_RATE); // not credible alone yet (Sarmenta)
-                }
+                credibilityJobs.put(j.id(), r);
             }
             deadlineMillis = Math.max(deadlineMillis, spec.deadlineMillis());
         }
         // Without work here, a worker is still checked while its results wait for credibility (they may be
-        // on other peers) or it is not credible alone for a credibility job running: only checks move
-        // those results on.
+        // on other peers) or it is in its warm-up for a credibility job running: only checks move those
+        // results on.
         if (candidates.isEmpty() && (!index.waitingOn(worker.id()).isEmpty() || needsCredibility(worker))) {
-            rate = CREDIBILITY_CHECK_RATE;
+            rate = rules.spotChecks().warmupRate();
             deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
         }
         for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
@@ -237,16 +238,16 @@ public final class Issuer {
     }
 
     /**
-     * Whether {@code worker} has passed fewer spot-checks than a result of its needs to be accepted alone by
-     * a credibility job this peer has seen running (jobs that ended are forgotten here).
+     * Whether {@code worker} is still in its spot-check warm-up for a credibility job this peer has seen
+     * running (jobs that ended are forgotten here).
      */
     private boolean needsCredibility(WorkerRecord worker) {
-        for (Map.Entry<String, Double> e : credibilityJobs.entrySet()) {
+        for (Map.Entry<String, Redundancy> e : credibilityJobs.entrySet()) {
             Optional<JobRecord> job = jobs.find(e.getKey());
             if (job.isEmpty() || job.get().state().terminal()) {
                 credibilityJobs.remove(e.getKey());
             } else if (worker.apps().contains(job.get().app())
-                    && worker.spotChecksPassed() < Scheduler.CREDIBILITY.checksFor(e.getValue())) {
+                    && worker.spotChecksPassed() < rules.spotChecks().warmupFor(e.getValue())) {
                 return true;
             }
         }
@@ -274,16 +275,13 @@ public final class Issuer {
         long deadline = b.now + spec.deadlineMillis();
         Event.Issue issue = new Event.Issue(b.ref, b.now, deadline);
         Redundancy policy = spec.redundancy();
-        double solo = 0;
-        if (policy.adaptive() && policy.replicas() > 1) {
-            // BOINC's adaptive replication, with spot-checks as the proof of trust when the job has them.
-            solo = new ReplicationPolicy.Adaptive(ADAPTIVE_THRESHOLD, policy.spotCheckRate() > 0 ? 1 : 0)
-                    .soloProbability(b.worker.trust());
-        }
+        // The trust rules decide a fresh unit's replicas (the unit applies it only if none is out yet): adaptive
+        // replication may run it alone; credibility planning issues the votes θ needs up front.
+        double[] others = policy.credibilityBased() ? candidates.credibilities(b.worker.id()) : new double[0];
         List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
         for (String key : inputs.keySet()) {
-            Redundancy replan = solo > 0 && random.nextDouble() < solo ? policy.withReplicas(1, 1) : null;
-            futures.add(units.apply(key, job.app(), issue, replan));
+            Redundancy plan = rules.replicasFor(policy, b.worker.trust(), others, random);
+            futures.add(units.apply(key, job.app(), issue, plan.equals(policy) ? null : plan));
         }
         int issued = 0;
         for (CompletableFuture<UnitChange> f : futures) {

@@ -193,7 +193,7 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
      * A credibility-based unit with results not judged yet: their workers, and whether (and since when) it
      * waits for nothing else ({@link Transitioner#waitingForCredibility}).
      */
-    private record Waiting(boolean idle, long since, List<String> workers) {
+    private record Waiting(boolean idle, long since, List<String> workers, boolean atMaxResults) {
     }
 
     private void indexWaiting(String key, WorkUnit after) {
@@ -208,7 +208,8 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
                 }
             }
             if (!workers.isEmpty()) {
-                now = new Waiting(Transitioner.waitingForCredibility(after), since, workers);
+                now = new Waiting(Transitioner.waitingForCredibility(after), since, workers,
+                        after.tasks().size() >= after.policy().maxResults());
             }
         }
         Waiting before = now == null ? waiting.remove(key) : waiting.put(key, now);
@@ -266,6 +267,12 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     public List<String> waitingOn(String workerId) {
         Set<String> keys = waitingByWorker.get(workerId);
         return keys == null ? List.of() : List.copyOf(keys);
+    }
+
+    /** Whether the unit at {@code key}, waiting for credibility, has all the replicas its policy allows. */
+    public boolean atMaxResults(String key) {
+        Waiting w = waiting.get(key);
+        return w != null && w.atMaxResults();
     }
 
     /** Keys of units owned here that have waited for credibility since {@code before} or earlier, by key. */

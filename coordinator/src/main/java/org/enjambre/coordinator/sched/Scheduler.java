@@ -4,6 +4,7 @@ import org.enjambre.coordinator.cluster.UnitTable;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.trust.Credibility;
+import org.enjambre.workunits.trust.TrustRules;
 
 import java.time.Clock;
 import java.util.List;
@@ -38,10 +39,11 @@ public final class Scheduler {
     }
 
     /**
-     * The saboteur fraction credibility assumes (Sarmenta's f): a fresh worker's result is right with
-     * probability 1 − f; each passed spot-check raises it. The same on every peer, so all judge alike.
+     * Credibility under the saboteur fraction the production rules assume (Sarmenta's f = 0.1): a fresh
+     * worker's result is right with probability 1 − f; each passed spot-check raises it. The same on every
+     * peer, so all judge alike.
      */
-    public static final Credibility CREDIBILITY = Credibility.assuming(0.1);
+    public static final Credibility CREDIBILITY = TrustRules.PRODUCTION.credibility();
 
     /** What the daemons read and change, and where time and randomness come from. */
     public record Ports(UnitTable units, LocalIndex index, JobDirectory jobs, WorkerDirectory workers, Durable store,
@@ -55,15 +57,21 @@ public final class Scheduler {
     private final Releaser releaser;
     private final Peers peers;
 
+    /** The daemons under the production trust rules. */
     public Scheduler(Ports p, Placement placement) {
+        this(p, placement, TrustRules.PRODUCTION);
+    }
+
+    /** The daemons under {@code rules} (production's, with the coordinator's credibility wait). */
+    public Scheduler(Ports p, Placement placement, TrustRules rules) {
         Credit credit = new Credit(p.jobs(), p.metrics());
         OwnedUnits owned = new OwnedUnits(p.units(), p.jobs(), p.workers(), p.store(), credit);
         this.issuer = new Issuer(p.units(), p.index(), p.jobs(), p.store(), p.checks(), p.peers(), p.metrics(), p.clock(),
-                p.random(), placement);
+                p.random(), placement, rules);
         this.reports = new ReportHandler(p.units(), p.jobs(), p.workers(), p.store(), p.checks(), p.peers(), credit,
                 p.metrics(), p.clock());
         this.deadlines = new DeadlineWatcher(p.index(), owned, p.metrics(), p.clock());
-        this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock());
+        this.credibility = new CredibilityJudge(p.index(), owned, p.jobs(), p.checks(), p.clock(), rules.credibilityWait());
         this.releaser = new Releaser(p.index(), owned, p.clock());
         this.peers = p.peers();
     }

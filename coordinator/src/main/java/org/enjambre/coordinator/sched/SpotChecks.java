@@ -91,13 +91,12 @@ public final class SpotChecks implements AutoCloseable {
         return list != null && !list.isEmpty();
     }
 
-    /** Whether to send {@code worker} a spot-check now, at {@code rate} (new workers are checked more). */
+    /**
+     * Whether to send {@code worker} a spot-check now, at {@code rate}: the rate the trust rules gave it
+     * ({@link org.enjambre.workunits.trust.SpotCheckRate}, warm-up included), decided by the issuer.
+     */
     boolean due(WorkerRecord worker, double rate) {
-        if (rate <= 0) {
-            return false;
-        }
-        double r = worker.spotChecksPassed() < 5 ? Math.min(0.5, rate * 3) : rate;
-        return random.nextDouble() < r;
+        return rate > 0 && random.nextDouble() < rate;
     }
 
     /** A spot-check task for one of the worker's apps, if a known answer exists. */

@@ -32,6 +32,7 @@ public final class TaskContext implements RunContext {
     private volatile double progress;
     private volatile boolean paused;
     private volatile int checkpointCount;
+    private volatile boolean touchedCheckpoint;
     private long lastCheckpoint;
 
     TaskContext(String taskId, long deadlineMillis, Clock clock, CheckpointStore checkpoints, long checkpointIntervalNanos,
@@ -61,6 +62,7 @@ public final class TaskContext implements RunContext {
 
     @Override
     public void checkpoint(byte[] state) {
+        touchedCheckpoint = true;
         try {
             checkpoints.save(taskId, state);
             checkpointCount++;
@@ -73,6 +75,7 @@ public final class TaskContext implements RunContext {
 
     @Override
     public Optional<byte[]> restore() {
+        touchedCheckpoint = true;
         try {
             return checkpoints.load(taskId);
         } catch (IOException e) {
@@ -126,6 +129,11 @@ public final class TaskContext implements RunContext {
 
     public int checkpointCount() {
         return checkpointCount;
+    }
+
+    /** Whether the task saved or read a checkpoint (so there may be one to delete when it finishes). */
+    boolean touchedCheckpoint() {
+        return touchedCheckpoint;
     }
 
     /** Whether the task is resting for the idle-only rule (not for the CPU limit). */

@@ -2,10 +2,9 @@ package org.enjambre.worker.exec;
 
 import org.enjambre.worker.protocol.AssignedTask;
 import org.enjambre.worker.store.CheckpointStore;
-import org.enjambre.worker.store.Outbox;
 import org.enjambre.worker.store.OutboxEntry;
 import org.enjambre.worker.store.StoredTask;
-import org.enjambre.worker.store.TaskStore;
+import org.enjambre.worker.store.TaskJournal;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.app.RunContext;
@@ -19,11 +18,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
@@ -32,18 +32,20 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs accepted tasks on a pool of {@code threads} task threads. A task's life here:
+ * Runs accepted tasks on a pool of {@code threads} task threads, earliest deadline first (then in the
+ * order submitted). A task's life here:
  * <ol>
- *   <li>it is already in the task store (the caller wrote it before {@link #submit});</li>
+ *   <li>it is already durable in the task journal (the caller wrote it before {@link #submit});</li>
  *   <li>its app runs with a {@link TaskContext} (checkpoints, deadline, CPU limit, idle-only);</li>
- *   <li>its output, or the error that ended it, goes to the outbox, and only then is the task
- *       removed from the task store along with its checkpoint;</li>
- *   <li>cancelled for {@link CancelReason#SHUTDOWN}, it stays in the task store with its checkpoint,
- *       to resume on the next start; cancelled for {@link CancelReason#DEADLINE}, it is dropped.</li>
+ *   <li>its output, or the error that ended it, is handed to the journal ({@link TaskJournal#finish}),
+ *       which makes it durable at its next group commit; its checkpoint is deleted;</li>
+ *   <li>cancelled for {@link CancelReason#SHUTDOWN}, it stays in the journal with its checkpoint,
+ *       to resume on the next start; cancelled for a deadline, it is dropped (forgotten).</li>
  * </ol>
  * An output an app returns is kept even if a cancellation arrived meanwhile: it is finished work.
  *
- * <p>Thread-safe. Size (~365 lines): the life above in one place, so its ordering rules can be read together.
+ * <p>Thread-safe. Over 300 lines because the run, finish and drop paths share the running-task
+ * bookkeeping; the deadline-ordered queue ({@code Queued}) is the next part to move out.
  */
 public final class TaskExecutor {
     private static final Logger LOG = Logger.getLogger(TaskExecutor.class.getName());
@@ -61,10 +63,15 @@ public final class TaskExecutor {
         INTERRUPTED
     }
 
-    /** Hears about every task that leaves the executor; called on the task's thread. */
+    /** Hears about every task that starts and leaves the executor; called on the task's thread. */
     @FunctionalInterface
     public interface Listener {
-        void finished(String taskId, Outcome outcome);
+        /** Task {@code task} left with {@code outcome} after running {@code runNanos} (0 when it never ran). */
+        void finished(AssignedTask task, Outcome outcome, long runNanos);
+
+        /** Task {@code taskId} starts to run. */
+        default void started(String taskId) {
+        }
     }
 
     /**
@@ -87,7 +94,7 @@ public final class TaskExecutor {
     }
 
     /** The stores a task touches. */
-    public record Stores(TaskStore tasks, CheckpointStore checkpoints, Outbox outbox) {
+    public record Stores(TaskJournal journal, CheckpointStore checkpoints) {
     }
 
     private final Config config;
@@ -104,6 +111,7 @@ public final class TaskExecutor {
     private final Map<String, TaskContext> running = new ConcurrentHashMap<>();
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     private final AtomicInteger occupied = new AtomicInteger();
+    private final AtomicLong submitted = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition slotFreed = lock.newCondition();
     private volatile boolean shutdown;
@@ -125,7 +133,8 @@ public final class TaskExecutor {
         this.throttles = Objects.requireNonNull(throttles, "throttles");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.pool = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), taskThreads());
+                new PriorityBlockingQueue<>(), taskThreads());
+        ((ThreadPoolExecutor) pool).prestartAllCoreThreads(); // every task goes through the queue, in deadline order
     }
 
     /** An executor on the real clock, with the real throttle. */
@@ -135,7 +144,7 @@ public final class TaskExecutor {
     }
 
     /**
-     * Queues {@code task} to run; it must already be in the task store. Returns {@code false} when the
+     * Queues {@code task} to run; it must already be in the task journal. Returns {@code false} when the
      * executor is shutting down or the task is already queued or running.
      */
     public boolean submit(StoredTask task) {
@@ -149,7 +158,7 @@ public final class TaskExecutor {
         }
         occupied.incrementAndGet();
         try {
-            pool.execute(() -> run(task.task(), context));
+            pool.execute(new Queued(task.task(), context, submitted.incrementAndGet()));
         } catch (RuntimeException e) {
             running.remove(id);
             release();
@@ -158,9 +167,27 @@ public final class TaskExecutor {
         return true;
     }
 
+    /**
+     * Drops queued task {@code taskId} without running it (it cannot finish before its deadline); a task
+     * already running is left alone. Returns whether it was queued.
+     */
+    public boolean dropQueued(String taskId) {
+        TaskContext context = running.get(taskId);
+        if (context == null || threads.containsKey(taskId)) {
+            return false;
+        }
+        context.cancel(CancelReason.CANNOT_MEET_DEADLINE);
+        return true;
+    }
+
     /** Slots free for more tasks: threads minus tasks queued or running. */
     public int freeSlots() {
         return Math.max(0, config.threads() - occupied.get());
+    }
+
+    /** Tasks running now (not queued). */
+    public int runningNow() {
+        return threads.size();
     }
 
     /** Tasks queued or running. */
@@ -234,22 +261,54 @@ public final class TaskExecutor {
                 config.checkpointInterval().toNanos(), nanoTime, throttles.apply(config.cpuLimitPercent()), idle);
     }
 
+    /** A queued task, ordered earliest deadline first, then first submitted. */
+    private final class Queued implements Runnable, Comparable<Queued> {
+        final AssignedTask task;
+        final TaskContext context;
+        final long sequence;
+
+        Queued(AssignedTask task, TaskContext context, long sequence) {
+            this.task = task;
+            this.context = context;
+            this.sequence = sequence;
+        }
+
+        @Override
+        public void run() {
+            TaskExecutor.this.run(task, context);
+        }
+
+        @Override
+        public int compareTo(Queued other) {
+            int byDeadline = Long.compare(task.deadlineEpochMillis(), other.task.deadlineEpochMillis());
+            return byDeadline != 0 ? byDeadline : Long.compare(sequence, other.sequence);
+        }
+    }
+
     private void run(AssignedTask task, TaskContext queued) {
         String id = task.id();
         Outcome outcome = Outcome.INTERRUPTED;
+        long begin = nanoTime.getAsLong();
+        boolean ran = false;
         threads.put(id, Thread.currentThread());
         try {
             if (queued.cancelReason() == CancelReason.SHUTDOWN || shutdown) {
+                return;
+            }
+            if (queued.cancelReason() == CancelReason.CANNOT_MEET_DEADLINE) {
+                outcome = drop(id, queued.cancelReason().message());
                 return;
             }
             if (clock.millis() > task.deadlineEpochMillis()) {
                 outcome = drop(id, "its deadline passed before it started");
                 return;
             }
+            ran = true;
+            listener.started(id);
             Optional<App> app = apps.find(task.app());
             if (app.isEmpty()) {
                 outcome = finish(OutboxEntry.error(id, "unknown app '" + task.app() + "' (this worker runs: "
-                        + String.join(", ", apps.names()) + ")", clock.millis()));
+                        + String.join(", ", apps.names()) + ")", clock.millis()), queued);
                 return;
             }
             if (task.blob() != null) {
@@ -257,14 +316,14 @@ public final class TaskExecutor {
             }
             outcome = execute(task, app.get(), queued);
         } catch (Throwable t) {
-            outcome = queued.cancelReason() != null ? cancelled(id, queued.cancelReason()) : failed(id, t);
+            outcome = queued.cancelReason() != null ? cancelled(id, queued.cancelReason()) : failed(id, t, queued);
         } finally {
             threads.remove(id);
             running.remove(id);
             Thread.interrupted();
             release();
             try {
-                listener.finished(id, outcome);
+                listener.finished(task, outcome, ran ? nanoTime.getAsLong() - begin : 0);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "task listener failed", e);
             }
@@ -283,42 +342,48 @@ public final class TaskExecutor {
                 // An interrupted app may throw anything; it was stopping, not failing.
                 return cancelled(id, context.cancelReason());
             }
-            return failed(id, t);
+            return failed(id, t, context);
         }
         if (output == null) {
-            return failed(id, new IllegalStateException("app '" + app.name() + "' returned no output"));
+            return failed(id, new IllegalStateException("app '" + app.name() + "' returned no output"), context);
         }
-        Thread.interrupted(); // a finished result is written even when a stop raced with it
-        return finish(OutboxEntry.output(id, saboteur.apply(id, output), clock.millis()));
+        Thread.interrupted(); // a finished result is kept even when a stop raced with it
+        return finish(OutboxEntry.output(id, saboteur.apply(id, output), clock.millis()), context);
     }
 
-    private Outcome failed(String id, Throwable t) {
+    private Outcome failed(String id, Throwable t, TaskContext context) {
         if (t instanceof Error && !(t instanceof OutOfMemoryError) && !(t instanceof StackOverflowError)) {
             LOG.log(Level.SEVERE, "task " + id + " failed with " + t, t);
         } else {
             LOG.log(Level.FINE, "task " + id + " failed", t);
         }
-        return finish(OutboxEntry.error(id, describe(t), clock.millis()));
+        return finish(OutboxEntry.error(id, describe(t), clock.millis()), context);
     }
 
-    /** Puts the result in the outbox, then forgets the task; if the outbox cannot be written, keeps the task. */
-    private Outcome finish(OutboxEntry entry) {
+    /**
+     * Hands the result to the journal (durable at its next group commit) and deletes the task's
+     * checkpoint if it wrote or read one. Should a crash come first, the task is still in the journal
+     * and its checkpoint gone or not: it runs again, from there or from the start.
+     */
+    private Outcome finish(OutboxEntry entry, TaskContext context) {
         Thread.interrupted();
-        try {
-            OutboxEntry stored = stores.outbox().put(entry);
-            stores.tasks().remove(entry.id());
-            stores.checkpoints().delete(entry.id());
-            return stored.output() != null ? Outcome.DONE : Outcome.FAILED;
-        } catch (IOException e) {
-            LOG.log(Level.SEVERE, "could not store the result of task " + entry.id()
-                    + "; it stays in the task store and runs again on the next start: " + e.getMessage());
-            return Outcome.INTERRUPTED;
+        OutboxEntry stored = stores.journal().finish(entry);
+        if (context.touchedCheckpoint()) {
+            try {
+                stores.checkpoints().delete(entry.id());
+            } catch (IOException e) {
+                LOG.fine(() -> "could not delete the checkpoint of finished task " + entry.id() + ": " + e.getMessage());
+            }
         }
+        return stored.error() == null ? Outcome.DONE : Outcome.FAILED;
     }
 
     private Outcome cancelled(String id, CancelReason reason) {
         if (reason == CancelReason.DEADLINE) {
             return drop(id, "its deadline passed while it ran");
+        }
+        if (reason == CancelReason.CANNOT_MEET_DEADLINE) {
+            return drop(id, reason.message());
         }
         LOG.fine(() -> "task " + id + " stopped; its checkpoint stays for the next start");
         return Outcome.INTERRUPTED;
@@ -326,8 +391,8 @@ public final class TaskExecutor {
 
     private Outcome drop(String id, String why) {
         LOG.info("dropping task " + id + ": " + why);
+        stores.journal().forget(List.of(id));
         try {
-            stores.tasks().remove(id);
             stores.checkpoints().delete(id);
         } catch (IOException e) {
             LOG.warning("could not forget dropped task " + id + ": " + e.getMessage());

@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CoordinatorClient {
     /** Longest {@code Retry-After} honoured; a longer one is cut to this. */
     static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+    /** Most task ids one sync call may name. */
+    public static final int MAX_SYNC_IDS = 4096;
     private static final String JSON = "application/json";
 
     private final List<URI> urls;
@@ -97,6 +99,20 @@ public final class CoordinatorClient {
     /** {@code POST /api/v1/work/report} of a batch of results. */
     public ReportAck report(String token, List<ReportItem> results, Duration timeout) throws CoordinatorException, InterruptedException {
         return read(call("POST", "/api/v1/work/report", token, new ReportBody(results), timeout), ReportAck.class);
+    }
+
+    /**
+     * {@code POST /api/v1/work/sync}: tells the coordinator every task this worker holds (at most
+     * {@link #MAX_SYNC_IDS}); it releases this worker's other in-progress replicas and says how many.
+     * A coordinator without the endpoint answers 404 ({@link RequestRejectedException}).
+     */
+    public int sync(String token, java.util.Collection<String> holding) throws CoordinatorException, InterruptedException {
+        if (holding.size() > MAX_SYNC_IDS) {
+            throw new IllegalArgumentException("a sync names at most " + MAX_SYNC_IDS + " tasks, got " + holding.size());
+        }
+        SyncAnswer answer = read(call("POST", "/api/v1/work/sync", token, new SyncRequest(List.copyOf(holding)), requestTimeout),
+                SyncAnswer.class);
+        return answer.released();
     }
 
     /** {@code GET /api/v1/blobs/{sha256}}: the bytes, which the caller verifies against the hash. */
@@ -250,5 +266,12 @@ public final class CoordinatorClient {
     }
 
     private record ReportBody(List<ReportItem> results) {
+    }
+
+    private record SyncRequest(List<String> holding) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record SyncAnswer(int released) {
     }
 }

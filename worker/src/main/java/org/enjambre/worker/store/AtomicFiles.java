@@ -59,7 +59,7 @@ public final class AtomicFiles {
     }
 
     /** Makes the rename itself durable; not every platform can open a directory, so best effort. */
-    private static void syncDirectory(Path dir) {
+    static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException e) {

@@ -11,8 +11,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A worker's data directory, locked for the lifetime of one worker so that two workers never share
- * one. Layout: {@code identity.json}, {@code tasks/}, {@code checkpoints/}, {@code outbox/},
- * {@code blobs/}, {@code lock}. Once closed, the stores refuse to write, so a closed (or aborted)
+ * one. Layout: {@code identity.json}, {@code journal} (tasks held and results not acknowledged, see
+ * {@link TaskJournal}), {@code checkpoints/}, {@code blobs/}, {@code lock}; an older worker's {@code tasks/}
+ * and {@code outbox/} are imported into the journal. Once closed, the stores refuse to write, so a closed (or aborted)
  * worker leaves the directory as it was.
  */
 public final class DataDir implements Closeable {
@@ -36,7 +37,7 @@ public final class DataDir implements Closeable {
         Path dir = root.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
-            for (String sub : new String[] {"tasks", "checkpoints", "outbox", "blobs"}) {
+            for (String sub : new String[] {"checkpoints", "blobs"}) {
                 Files.createDirectories(dir.resolve(sub));
                 AtomicFiles.deleteTemporaries(dir.resolve(sub));
             }
@@ -69,16 +70,8 @@ public final class DataDir implements Closeable {
         return root.resolve("identity.json");
     }
 
-    public Path tasks() {
-        return root.resolve("tasks");
-    }
-
     public Path checkpoints() {
         return root.resolve("checkpoints");
-    }
-
-    public Path outbox() {
-        return root.resolve("outbox");
     }
 
     public Path blobs() {

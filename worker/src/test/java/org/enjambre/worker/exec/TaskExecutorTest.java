@@ -3,9 +3,8 @@ package org.enjambre.worker.exec;
 import org.enjambre.worker.protocol.AssignedTask;
 import org.enjambre.worker.store.CheckpointStore;
 import org.enjambre.worker.store.DataDir;
-import org.enjambre.worker.store.Outbox;
 import org.enjambre.worker.store.StoredTask;
-import org.enjambre.worker.store.TaskStore;
+import org.enjambre.worker.store.TaskJournal;
 import org.enjambre.worker.testkit.CountingApp;
 import org.enjambre.worker.testkit.FakeClock;
 import org.enjambre.worker.testkit.LambdaApp;
@@ -64,6 +63,9 @@ class TaskExecutorTest {
             executor.shutdown(CancelReason.SHUTDOWN);
             executor.awaitTermination(Duration.ofSeconds(5));
         }
+        if (stores != null) {
+            stores.journal().close();
+        }
         if (dir != null) {
             dir.close();
         }
@@ -71,15 +73,15 @@ class TaskExecutorTest {
 
     private TaskExecutor open(AppRegistry apps, BlobSource blobs, IdleMonitor idle) throws IOException {
         dir = DataDir.open(tmp);
-        stores = new TaskExecutor.Stores(new TaskStore(dir), new CheckpointStore(dir), Outbox.open(dir));
+        stores = new TaskExecutor.Stores(TaskJournal.open(dir), new CheckpointStore(dir));
         executor = new TaskExecutor(new TaskExecutor.Config(2, 100, Duration.ZERO), apps, stores, blobs, Saboteur.none(),
-                idle, clock, System::nanoTime, Throttle::system, outcomes::put);
+                idle, clock, System::nanoTime, Throttle::system, (task, outcome, nanos) -> outcomes.put(task.id(), outcome));
         return executor;
     }
 
     private StoredTask store(String id, String app, byte[] input, long deadline, String blob) throws IOException {
         StoredTask task = new StoredTask(new AssignedTask(id, app, input, null, deadline, 1, blob), "w-1", clock.millis());
-        stores.tasks().put(task);
+        stores.journal().accept(java.util.List.of(task));
         return task;
     }
 
@@ -89,8 +91,8 @@ class TaskExecutorTest {
         assertThat(executor.submit(store("j/0/0", "noop", "7".getBytes(), IN_AN_HOUR, null))).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/0/0") == TaskExecutor.Outcome.DONE);
-        assertThat(stores.outbox().get("j/0/0").orElseThrow().output()).isEqualTo("7".getBytes());
-        assertThat(stores.tasks().contains("j/0/0")).isFalse();
+        assertThat(stores.journal().result("j/0/0").orElseThrow().output()).isEqualTo("7".getBytes());
+        assertThat(stores.journal().holds("j/0/0")).isFalse();
         assertThat(executor.freeSlots()).isEqualTo(2);
     }
 
@@ -105,21 +107,22 @@ class TaskExecutorTest {
         executor.shutdown(CancelReason.SHUTDOWN); // the worker stops (or is killed) mid-task
         assertThat(executor.awaitTermination(Duration.ofSeconds(5))).isTrue();
         assertThat(outcomes.get("j/1/0")).isEqualTo(TaskExecutor.Outcome.INTERRUPTED);
-        assertThat(stores.tasks().contains("j/1/0")).isTrue();
+        assertThat(stores.journal().holds("j/1/0")).isTrue();
         assertThat(stores.checkpoints().load("j/1/0")).isPresent();
-        assertThat(stores.outbox().pending()).isEmpty();
+        assertThat(stores.journal().results()).isZero();
+        stores.journal().close();
         dir.close();
         outcomes.clear();
 
         CountingApp again = new CountingApp(0, 100);
         open(AppRegistry.of(again), BlobSource.NONE, null);
-        for (StoredTask task : stores.tasks().list()) {
+        for (StoredTask task : stores.journal().tasks()) {
             executor.submit(task);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/1/0") == TaskExecutor.Outcome.DONE);
         assertThat(again.starts()).hasSize(1);
         assertThat(again.starts().get(0)).isGreaterThanOrEqualTo(300).isLessThan(n);
-        assertThat(stores.outbox().get("j/1/0").orElseThrow().output()).isEqualTo(CountingApp.expected(n));
+        assertThat(stores.journal().result("j/1/0").orElseThrow().output()).isEqualTo(CountingApp.expected(n));
         assertThat(stores.checkpoints().load("j/1/0")).isEmpty();
     }
 
@@ -132,9 +135,9 @@ class TaskExecutorTest {
 
         clock.advance(Duration.ofHours(2));
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/2/0") == TaskExecutor.Outcome.DROPPED);
-        assertThat(stores.tasks().contains("j/2/0")).isFalse();
+        assertThat(stores.journal().holds("j/2/0")).isFalse();
         assertThat(stores.checkpoints().load("j/2/0")).isEmpty();
-        assertThat(stores.outbox().pending()).isEmpty();
+        assertThat(stores.journal().results()).isZero();
     }
 
     @Test
@@ -154,8 +157,8 @@ class TaskExecutorTest {
         open(AppRegistry.of(failing), BlobSource.NONE, null);
         executor.submit(store("j/4/0", "fail", new byte[0], IN_AN_HOUR, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/4/0") == TaskExecutor.Outcome.FAILED);
-        assertThat(stores.outbox().get("j/4/0").orElseThrow().error()).isEqualTo("IllegalStateException: boom second line");
-        assertThat(stores.tasks().contains("j/4/0")).isFalse();
+        assertThat(stores.journal().result("j/4/0").orElseThrow().error()).isEqualTo("IllegalStateException: boom second line");
+        assertThat(stores.journal().holds("j/4/0")).isFalse();
     }
 
     @Test
@@ -163,7 +166,7 @@ class TaskExecutorTest {
         open(AppRegistry.of(new NoopApp()), BlobSource.NONE, null);
         executor.submit(store("j/5/0", "nope", new byte[0], IN_AN_HOUR, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/5/0") == TaskExecutor.Outcome.FAILED);
-        assertThat(stores.outbox().get("j/5/0").orElseThrow().error()).isEqualTo("unknown app 'nope' (this worker runs: noop)");
+        assertThat(stores.journal().result("j/5/0").orElseThrow().error()).isEqualTo("unknown app 'nope' (this worker runs: noop)");
     }
 
     @Test
@@ -184,7 +187,7 @@ class TaskExecutorTest {
         open(AppRegistry.of(echoBlob), s -> s.equals(sha) ? "module".getBytes(StandardCharsets.UTF_8) : null, null);
         executor.submit(store("j/7/0", "blob", new byte[0], IN_AN_HOUR, sha));
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/7/0") == TaskExecutor.Outcome.DONE);
-        assertThat(stores.outbox().get("j/7/0").orElseThrow().output()).isEqualTo("module".getBytes(StandardCharsets.UTF_8));
+        assertThat(stores.journal().result("j/7/0").orElseThrow().output()).isEqualTo("module".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -194,7 +197,7 @@ class TaskExecutorTest {
         open(AppRegistry.of(left), BlobSource.NONE, null);
         executor.submit(store("j/8/0", "left", new byte[0], NOW.toEpochMilli() + 90_000, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/8/0") == TaskExecutor.Outcome.DONE);
-        assertThat(new String(stores.outbox().get("j/8/0").orElseThrow().output(), StandardCharsets.UTF_8)).isEqualTo("90000");
+        assertThat(new String(stores.journal().result("j/8/0").orElseThrow().output(), StandardCharsets.UTF_8)).isEqualTo("90000");
     }
 
     @Test
@@ -227,7 +230,7 @@ class TaskExecutorTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> steps.get() > pausedAt);
         finish.set(true);
         await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.get("j/8/0") == TaskExecutor.Outcome.DONE);
-        assertThat(stores.outbox().get("j/8/0").orElseThrow().output()).isEqualTo("spun".getBytes(StandardCharsets.UTF_8));
+        assertThat(stores.journal().result("j/8/0").orElseThrow().output()).isEqualTo("spun".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

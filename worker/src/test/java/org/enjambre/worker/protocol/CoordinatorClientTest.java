@@ -110,4 +110,23 @@ class CoordinatorClientTest {
         assertThat(client.retryAfter(Optional.of("soon"))).isNull();
         assertThat(client.retryAfter(Optional.empty())).isNull();
     }
+
+    @Test
+    void sync_sendsTheHeldTaskIds_andReadsHowManyWereReleased() throws Exception {
+        AtomicReference<JsonNode> request = new AtomicReference<>();
+        AtomicReference<String> auth = new AtomicReference<>();
+        CoordinatorClient client = client(server(200, "{\"released\":3}", auth, request));
+        assertThat(client.sync("tok", List.of("j/1/0", "j/2/1"))).isEqualTo(3);
+        assertThat(request.get().toString()).isEqualTo("{\"holding\":[\"j/1/0\",\"j/2/1\"]}");
+        assertThat(auth.get()).isEqualTo("Bearer tok");
+    }
+
+    @Test
+    void sync_atACoordinatorWithoutTheEndpoint_isRejectedWith404() throws Exception {
+        CoordinatorClient client = client(server(404, "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"no route\"}}", null, null));
+        assertThatThrownBy(() -> client.sync("tok", List.of())).isInstanceOfSatisfying(RequestRejectedException.class,
+                e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> client.sync("tok", java.util.Collections.nCopies(CoordinatorClient.MAX_SYNC_IDS + 1, "x")))
+                .hasMessageContaining("at most 4096");
+    }
 }

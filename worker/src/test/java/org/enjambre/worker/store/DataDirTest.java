@@ -17,9 +17,7 @@ class DataDirTest {
     @Test
     void open_createsLayout() throws IOException {
         try (DataDir dir = DataDir.open(tmp.resolve("w"))) {
-            assertThat(dir.tasks()).isDirectory();
             assertThat(dir.checkpoints()).isDirectory();
-            assertThat(dir.outbox()).isDirectory();
             assertThat(dir.blobs()).isDirectory();
         }
     }
@@ -37,10 +35,12 @@ class DataDirTest {
 
     @Test
     void open_deletesLeftoversOfInterruptedWrites() throws IOException {
-        Files.createDirectories(tmp.resolve("outbox"));
-        Path leftover = Files.writeString(tmp.resolve("outbox").resolve(".x.json123.tmp"), "half");
+        Files.createDirectories(tmp.resolve("checkpoints"));
+        Path leftover = Files.writeString(tmp.resolve("checkpoints").resolve(".x.ckpt123.tmp"), "half");
+        Path compaction = Files.writeString(tmp.resolve(".journal.tmp"), "half a compaction");
         DataDir.open(tmp).close();
         assertThat(leftover).doesNotExist();
+        assertThat(compaction).doesNotExist();
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
  * coordinator applies an {@link org.enjambre.workunits.transition.Event.Credible} to them (see
  * {@link #recorded()}), and meanwhile no replica is added. Replicas are added only to keep {@code replicas} results alive (after
  * backtracking invalidated some) and, when results disagree and none is in progress, one more to
- * break the tie.
+ * break the tie, as far as {@code maxResults} allows: a unit that has them all waits for credibility.
  *
  * <p>Thread-safe when the credibility function is.
  */
@@ -70,6 +70,12 @@ public final class CredibilityAcceptance implements Acceptance {
         long live = tasks.stream().filter(t -> t.state() != TaskState.OVER).count();
         long results = groups.stream().mapToLong(List::size).sum();
         long more = Math.max(p.replicas() - (results + live), groups.size() > 1 && live == 0 ? 1 : 0);
+        if (!groups.isEmpty()) {
+            // At maxResults a unit with results waits for its workers' spot-checks instead of failing: they may
+            // still make a group credible (or catch a liar, whose results backtracking removes); Event.Stalled
+            // fails it in the end. Without any result left it fails at once.
+            more = Math.min(more, p.maxResults() - tasks.size());
+        }
         return Verdict.pending((int) Math.max(0, more));
     }
 

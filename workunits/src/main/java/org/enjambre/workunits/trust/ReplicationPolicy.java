@@ -31,7 +31,7 @@ public interface ReplicationPolicy {
      * {@link Redundancy#adaptive()} set, a worker with at least {@code threshold} consecutive valid
      * results (BOINC uses 10) <em>and</em> at least {@code minSpotChecks} passed spot-checks gets a unit
      * alone with probability {@code 1 - 1/consecutiveValid}; one invalid result (or a failed spot-check)
-     * resets the count to 0. With {@code minSpotChecks = 0} this is BOINC's rule, under which colluding
+     * resets the count to 0. Passed spot-checks are required only of jobs that spot-check. With {@code minSpotChecks = 0} this is BOINC's rule, under which colluding
      * saboteurs who validate each other's results earn trust; known-answer spot-checks cannot be forged.
      */
     static ReplicationPolicy adaptive(int threshold, int minSpotChecks) {
@@ -49,7 +49,7 @@ public interface ReplicationPolicy {
             }
         }
 
-        /** The probability that a worker with reputation {@code r} runs a unit alone. */
+        /** The probability that a worker with reputation {@code r} runs a unit alone (passed checks required). */
         public double soloProbability(Reputation r) {
             if (r.blacklisted() || r.consecutiveValid() < threshold || r.spotChecksPassed() < minSpotChecks) {
                 return 0;
@@ -57,13 +57,25 @@ public interface ReplicationPolicy {
             return 1 - 1.0 / r.consecutiveValid();
         }
 
+        /**
+         * The probability that a worker with reputation {@code r} runs a unit of a job with policy {@code p}
+         * alone: 0 unless the job is adaptive with more than one replica; passed spot-checks are required only
+         * when the job spot-checks (else no worker could ever earn them).
+         */
+        public double soloProbability(Reputation r, Redundancy p) {
+            if (!p.adaptive() || p.replicas() == 1) {
+                return 0;
+            }
+            return p.spotCheckRate() > 0 ? soloProbability(r) : new Adaptive(threshold, 0).soloProbability(r);
+        }
+
         @Override
         public Redundancy replicasFor(WorkUnit unit, Reputation worker, RandomGenerator random) {
             Redundancy p = unit.policy();
-            if (!p.adaptive() || p.replicas() == 1 || unit.count(TaskState.UNSENT) != unit.tasks().size()) {
+            if (unit.count(TaskState.UNSENT) != unit.tasks().size()) {
                 return p;
             }
-            double solo = soloProbability(worker);
+            double solo = soloProbability(worker, p);
             return solo > 0 && random.nextDouble() < solo ? p.withReplicas(1, 1) : p;
         }
     }

@@ -8,13 +8,30 @@ package org.enjambre.workunits.trust;
  * @param invalid          results judged invalid (disagreeing with it, or invalidated by backtracking)
  * @param errors           client errors and missed deadlines
  * @param consecutiveValid valid results and passed spot-checks since the last invalid result or failed
- *                         spot-check: what adaptive replication trusts
+ *                         spot-check: what adaptive replication trusts. A passed spot-check counts: it is a
+ *                         result validated against a known answer, stronger evidence than agreement with
+ *                         other workers (which colluders can forge); BOINC counts validated results only,
+ *                         and a spot-check is one
  * @param spotChecksPassed known-answer units answered right: what credibility is built on
  * @param spotChecksFailed known-answer units answered wrong
  * @param blacklisted      whether it is barred from work (one failed spot-check is enough)
  */
 public record Reputation(long valid, long invalid, long errors, long consecutiveValid,
                          long spotChecksPassed, long spotChecksFailed, boolean blacklisted) {
+
+    /** One piece of evidence about a worker, in the order it was judged: what {@link #after} applies. */
+    public enum Evidence {
+        /** A result judged valid. */
+        VALID,
+        /** A result judged invalid (or invalidated by backtracking). */
+        INVALID,
+        /** A client error or a missed deadline. */
+        ERROR,
+        /** A known-answer unit answered right. */
+        SPOT_CHECK_PASSED,
+        /** A known-answer unit answered wrong. */
+        SPOT_CHECK_FAILED
+    }
 
     /** A worker nobody knows anything about yet. */
     public static final Reputation NEW = new Reputation(0, 0, 0, 0, 0, 0, false);
@@ -28,6 +45,17 @@ public record Reputation(long valid, long invalid, long errors, long consecutive
             throw new IllegalArgumentException("consecutiveValid (" + consecutiveValid
                     + ") cannot exceed valid results plus passed spot-checks (" + (valid + spotChecksPassed) + ")");
         }
+    }
+
+    /** This reputation after {@code e}: the one place the rules of every transition live. */
+    public Reputation after(Evidence e) {
+        return switch (e) {
+            case VALID -> withValid();
+            case INVALID -> withInvalid();
+            case ERROR -> withError();
+            case SPOT_CHECK_PASSED -> withSpotCheckPassed();
+            case SPOT_CHECK_FAILED -> withSpotCheckFailed();
+        };
     }
 
     /** A result of it was judged valid. */

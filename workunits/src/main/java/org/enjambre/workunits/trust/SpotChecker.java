@@ -4,6 +4,7 @@ import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.ValidateState;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
 
 import java.util.List;
 import java.util.Map;
@@ -28,28 +29,18 @@ import java.util.random.RandomGenerator;
  */
 public final class SpotChecker {
     private final Reputations reputations;
-    private final int warmupChecks;
-    private final double warmupRate;
+    private final SpotCheckRate rate;
     private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
 
-    /** A spot-checker that checks at the rate each job asks for, recording into {@code reputations}. */
+    /** A spot-checker that checks at the rate each job asks for, without warm-up, recording into {@code reputations}. */
     public SpotChecker(Reputations reputations) {
-        this(reputations, 0, 0);
+        this(reputations, SpotCheckRate.constant(TrustRules.PRODUCTION.plan()));
     }
 
-    /**
-     * A spot-checker that checks a worker with fewer than {@code warmupChecks} passed spot-checks at
-     * {@code warmupRate} (when higher than the job's rate), so new workers earn credibility quickly and
-     * saboteurs are caught early.
-     */
-    public SpotChecker(Reputations reputations, int warmupChecks, double warmupRate) {
+    /** A spot-checker that decides when to check by {@code rate} (production: {@link TrustRules#spotChecks()}). */
+    public SpotChecker(Reputations reputations, SpotCheckRate rate) {
         this.reputations = Objects.requireNonNull(reputations, "reputations");
-        if (warmupChecks < 0 || !(warmupRate >= 0 && warmupRate <= 1)) {
-            throw new IllegalArgumentException("warm-up of " + warmupChecks + " checks at rate " + warmupRate
-                    + ": checks must not be negative and the rate must be in [0, 1]");
-        }
-        this.warmupChecks = warmupChecks;
-        this.warmupRate = warmupRate;
+        this.rate = Objects.requireNonNull(rate, "rate");
     }
 
     /** The reputations it records into. */
@@ -58,18 +49,12 @@ public final class SpotChecker {
     }
 
     /**
-     * Whether the next task {@code worker} fetches from a job with spot-check rate {@code rate} should be a
-     * known-answer unit. Never for a rate of 0, nor for a blacklisted worker (it gets no work at all).
+     * Whether the next task {@code worker} fetches from a job with policy {@code p} should be a known-answer
+     * unit, by {@link SpotCheckRate#due}. Never for a job without spot-checks, nor for a worker blacklisted
+     * itself or through its account (it gets no work at all).
      */
-    public boolean shouldSpotCheck(WorkerRef worker, double rate, RandomGenerator random) {
-        if (!(rate >= 0 && rate <= 1)) {
-            throw new IllegalArgumentException("spot-check rate (" + rate + ") must be in [0, 1]");
-        }
-        if (rate == 0 || reputations.blacklisted(worker)) {
-            return false;
-        }
-        double r = reputations.worker(worker.workerId()).spotChecksPassed() < warmupChecks ? Math.max(rate, warmupRate) : rate;
-        return random.nextDouble() < r;
+    public boolean shouldSpotCheck(WorkerRef worker, Redundancy p, RandomGenerator random) {
+        return !reputations.blacklisted(worker) && rate.due(reputations.worker(worker.workerId()), p, random);
     }
 
     /** What a spot-check showed, and the units to {@link org.enjambre.workunits.transition.Transitioner#invalidate}. */

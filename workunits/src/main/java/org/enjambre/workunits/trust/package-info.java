@@ -13,7 +13,7 @@
  *       known-answer unit and, when it reports, call {@link org.enjambre.workunits.trust.SpotChecker#judge},
  *       then {@link org.enjambre.workunits.transition.Transitioner#invalidate} every unit it returns;</li>
  *   <li>otherwise, for a unit none of whose replicas is sent yet, ask
- *       {@link org.enjambre.workunits.trust.ReplicationPolicy#replicasFor} and
+ *       {@link org.enjambre.workunits.trust.TrustRules#replicasFor} and
  *       {@link org.enjambre.workunits.transition.Transitioner#replan} the unit when the answer differs,
  *       then issue it as usual;</li>
  *   <li>feed every decision's effects to {@link org.enjambre.workunits.trust.Reputations#record} and
@@ -23,6 +23,11 @@
  *       it passes spot-checks, and {@link org.enjambre.workunits.transition.Transitioner#addReplica} a
  *       unit whose waiting results belong to a worker that went away.</li>
  * </ol>
- * {@link org.enjambre.workunits.trust.sim.Simulation} does exactly that, in process.
+ * The production rule set is {@link org.enjambre.workunits.trust.TrustRules#PRODUCTION}: the spot-check rate with its
+ * warm-up ({@link org.enjambre.workunits.trust.SpotCheckRate}), adaptive replication, the replicas a fresh
+ * unit gets ({@link org.enjambre.workunits.trust.TrustRules#replicasFor}, with Sarmenta's voting-to-credibility
+ * planning {@link org.enjambre.workunits.trust.CredibilityPlan}) and the credibility wait after which a unit
+ * whose results cannot become credible gets one more replica. The coordinator and
+ * {@link org.enjambre.workunits.trust.sim.Simulation} both run it.
  */
 package org.enjambre.workunits.trust;

@@ -70,4 +70,16 @@ class ReputationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("consecutiveValid (4) cannot exceed valid results plus passed spot-checks (3)");
     }
+
+    @Test
+    void after_appliesTheSameRulesAsTheNamedTransitions() {
+        Reputation r = Reputation.NEW.withValid().withSpotCheckPassed();
+        assertThat(r.after(Reputation.Evidence.VALID)).isEqualTo(r.withValid());
+        assertThat(r.after(Reputation.Evidence.INVALID)).isEqualTo(r.withInvalid());
+        assertThat(r.after(Reputation.Evidence.ERROR)).isEqualTo(r.withError());
+        assertThat(r.after(Reputation.Evidence.SPOT_CHECK_PASSED)).isEqualTo(r.withSpotCheckPassed());
+        assertThat(r.after(Reputation.Evidence.SPOT_CHECK_FAILED)).isEqualTo(r.withSpotCheckFailed());
+        // a passed spot-check is a validated result: it extends the run of consecutive valid results
+        assertThat(r.after(Reputation.Evidence.SPOT_CHECK_PASSED).consecutiveValid()).isEqualTo(3);
+    }
 }

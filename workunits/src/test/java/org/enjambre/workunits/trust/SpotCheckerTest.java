@@ -36,31 +36,35 @@ class SpotCheckerTest {
         return d.unit();
     }
 
+    private static Redundancy rate(double q) {
+        return new Redundancy(1, 1, 3, 6, false, 0, q);
+    }
+
     @Test
     void shouldSpotCheck_followsTheRate() {
         WorkerRef w = WorkerRef.of("w");
-        assertThat(checker.shouldSpotCheck(w, 0.1, new FixedRandom(0.099))).isTrue();
-        assertThat(checker.shouldSpotCheck(w, 0.1, new FixedRandom(0.1))).isFalse();
-        assertThat(checker.shouldSpotCheck(w, 0, new FixedRandom(0.0))).isFalse();
+        assertThat(checker.shouldSpotCheck(w, rate(0.1), new FixedRandom(0.099))).isTrue();
+        assertThat(checker.shouldSpotCheck(w, rate(0.1), new FixedRandom(0.1))).isFalse();
+        assertThat(checker.shouldSpotCheck(w, rate(0), new FixedRandom(0.0))).isFalse();
     }
 
     @Test
     void shouldSpotCheck_neverForTheBlacklisted() {
         reps.update(mallory, Reputation::withSpotCheckFailed);
-        assertThat(checker.shouldSpotCheck(mallory, 0.5, new FixedRandom(0.0))).isFalse();
-        assertThat(checker.shouldSpotCheck(new WorkerRef("sybil", "m-account", null), 0.5, new FixedRandom(0.0))).isFalse();
+        assertThat(checker.shouldSpotCheck(mallory, rate(0.5), new FixedRandom(0.0))).isFalse();
+        assertThat(checker.shouldSpotCheck(new WorkerRef("sybil", "m-account", null), rate(0.5), new FixedRandom(0.0))).isFalse();
     }
 
     @Test
     void shouldSpotCheck_checksNewWorkersMoreDuringTheWarmup() {
-        SpotChecker warm = new SpotChecker(reps, 2, 0.5);
+        SpotChecker warm = new SpotChecker(reps, new SpotCheckRate(2, 0.5, TrustRules.PRODUCTION.plan()));
         WorkerRef w = WorkerRef.of("w");
-        assertThat(warm.shouldSpotCheck(w, 0.1, new FixedRandom(0.4))).isTrue();
+        assertThat(warm.shouldSpotCheck(w, rate(0.1), new FixedRandom(0.4))).isTrue();
         warm.judge(w, KNOWN, KNOWN, Arrays::equals);
-        assertThat(warm.shouldSpotCheck(w, 0.1, new FixedRandom(0.4))).isTrue();
+        assertThat(warm.shouldSpotCheck(w, rate(0.1), new FixedRandom(0.4))).isTrue();
         warm.judge(w, KNOWN, KNOWN, Arrays::equals);
-        assertThat(warm.shouldSpotCheck(w, 0.1, new FixedRandom(0.4))).isFalse();
-        assertThat(warm.shouldSpotCheck(w, 0, new FixedRandom(0.0))).isFalse();
+        assertThat(warm.shouldSpotCheck(w, rate(0.1), new FixedRandom(0.4))).isFalse();
+        assertThat(warm.shouldSpotCheck(w, rate(0), new FixedRandom(0.0))).isFalse();
     }
 
     @Test
@@ -122,8 +126,7 @@ class SpotCheckerTest {
 
     @Test
     void rejectsNonsense() {
-        assertThatThrownBy(() -> new SpotChecker(reps, -1, 0.5)).hasMessageContaining("must not be negative");
-        assertThatThrownBy(() -> checker.shouldSpotCheck(mallory, 1.5, new FixedRandom(0)))
-                .hasMessage("spot-check rate (1.5) must be in [0, 1]");
+        assertThatThrownBy(() -> new SpotCheckRate(-1, 0.5, TrustRules.PRODUCTION.plan())).hasMessageContaining("must not be negative");
+        assertThatThrownBy(() -> new SpotCheckRate(5, 0.9, TrustRules.PRODUCTION.plan())).hasMessageContaining("the rate must be in [0, 0.5]");
     }
 }

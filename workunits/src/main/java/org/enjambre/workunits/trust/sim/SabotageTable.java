@@ -18,14 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * saboteurs, and with {@code --update FILE} rewrites them in that file between its
  * {@code <!-- sabotage-table:begin -->} and {@code <!-- sabotage-table:end -->} markers.
  *
- * <p>Options: {@code --workers N} (default 1000), {@code --units N} (default 1000000), {@code --seed N}
+ * <p>Options: {@code --workers N} (default 1000), {@code --units N} (default 100000), {@code --seed N}
  * (default 1), {@code --threads N} (default: the processors; each simulation runs on one thread, and
  * the tables do not depend on it), {@code --update FILE}.
  */
 public final class SabotageTable {
     static final String BEGIN = "<!-- sabotage-table:begin -->";
     static final String END = "<!-- sabotage-table:end -->";
-    private static final double[] FRACTIONS = {0.01, 0.05, 0.1, 0.2};
+    private static final double[] FRACTIONS = {0.05, 0.1, 0.2};
     private static final double[] RATES = {1, 0.5, 0.1, 0.01};
     private static final double[] REJOIN_RATES = {1, 0.1};
 
@@ -34,7 +34,7 @@ public final class SabotageTable {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         int workers = 1000;
-        int units = 1_000_000;
+        int units = 100_000;
         long seed = 1;
         int threads = Runtime.getRuntime().availableProcessors();
         Path update = null;

@@ -9,10 +9,10 @@ import org.enjambre.workunits.transition.Decision;
 import org.enjambre.workunits.transition.Effect;
 import org.enjambre.workunits.transition.Event;
 import org.enjambre.workunits.transition.Transitioner;
-import org.enjambre.workunits.trust.Credibility;
 import org.enjambre.workunits.trust.CredibilityAcceptance;
 import org.enjambre.workunits.trust.Reputations;
 import org.enjambre.workunits.trust.SpotChecker;
+import org.enjambre.workunits.trust.TrustRules;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -25,9 +25,9 @@ import java.util.SplittableRandom;
 /**
  * An in-process volunteer grid with saboteurs and no network: thousands of simulated workers fetch
  * work from a scheduler that uses the real {@link Transitioner} (with the policy's {@link
- * org.enjambre.workunits.transition.Acceptance}), {@link Reputations}, {@link SpotChecker} and
- * {@link org.enjambre.workunits.trust.ReplicationPolicy}, exactly as the package comment of
- * {@code org.enjambre.workunits.trust} describes.
+ * org.enjambre.workunits.transition.Acceptance}), {@link Reputations}, {@link SpotChecker} and the production
+ * rule set {@link TrustRules#PRODUCTION} (spot-check warm-up, adaptive replication, credibility planning,
+ * credibility wait), exactly as the package comment of {@code org.enjambre.workunits.trust} describes.
  *
  * <p>The model is Sarmenta's: at each step a worker chosen uniformly at random among those not
  * blacklisted asks for work and reports its result at once, so results arrive one at a time from random
@@ -37,9 +37,15 @@ import java.util.SplittableRandom;
  * probability s, the same wrong one when colluding. When every unit has been handed out and some wait
  * for credibility only, the workers holding such results get spot-checks (they count as cost too).
  *
+ * <p>Time: a step is one task of one worker, and a task takes a worker {@value #TASK_SECONDS} s, so a step
+ * lasts {@code TASK_SECONDS / active workers} seconds. A unit whose results have waited for credibility
+ * for the rules' credibility wait gets one more replica ({@link Event.Stalled}), as in the coordinator.
+ *
  * <p>Deterministic for a given scenario seed. Not thread-safe; one run per instance.
  */
 public final class Simulation {
+    /** How long a task takes a simulated worker: what turns the rules' credibility wait into steps. */
+    public static final int TASK_SECONDS = 10;
     private static final String JOB = "sim";
     private static final long DEADLINE = 1L << 50; // results are instant: nothing ever times out
     private static final byte[] COLLUDED = "the saboteurs' answer".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -50,9 +56,16 @@ public final class Simulation {
     private final SplittableRandom random;
     private final Reputations reputations = new Reputations();
     private final SpotChecker checker;
+    private final TrustRules rules;
     private final Transitioner transitioner;
-    private final long soloChecks;
+    private final boolean credibilityBased;
     private final boolean spotChecking;
+    /** Per unit: the step since which its results wait for credibility, or -1. */
+    private final long[] waitingSince;
+    /** Units that started waiting, in order: {index, since}. */
+    private final ArrayDeque<long[]> waits = new ArrayDeque<>();
+    private double[] candidates = new double[0];
+    private long candidatesAt = Long.MIN_VALUE;
     private final WorkUnit[] units;
     private final boolean[] queued;
     private final ArrayDeque<Integer> needy = new ArrayDeque<>();
@@ -80,21 +93,20 @@ public final class Simulation {
         }
     }
 
-    private Simulation(Scenario scenario, Policy policy) {
+    private Simulation(Scenario scenario, Policy policy, TrustRules rules) {
         this.scenario = scenario;
         this.policy = policy;
+        this.rules = rules;
         this.random = new SplittableRandom(scenario.seed());
-        this.checker = new SpotChecker(reputations, policy.warmupChecks(), policy.warmupRate());
+        this.checker = new SpotChecker(reputations, rules.spotChecks());
         Redundancy r = policy.redundancy();
         this.spotChecking = r.spotCheckRate() > 0;
-        if (r.credibilityBased()) {
-            Credibility credibility = Credibility.assuming(policy.assumedSaboteurFraction());
-            this.transitioner = new Transitioner(Arrays::equals, CredibilityAcceptance.of(reputations, credibility));
-            this.soloChecks = credibility.checksFor(r.credibility());
-        } else {
-            this.transitioner = new Transitioner(Arrays::equals);
-            this.soloChecks = -1;
-        }
+        this.credibilityBased = r.credibilityBased();
+        this.transitioner = credibilityBased
+                ? new Transitioner(Arrays::equals, CredibilityAcceptance.of(reputations, rules.credibility()))
+                : new Transitioner(Arrays::equals);
+        this.waitingSince = new long[scenario.units()];
+        Arrays.fill(waitingSince, -1);
         this.units = new WorkUnit[scenario.units()];
         this.queued = new boolean[scenario.units()];
         int saboteurs = scenario.saboteurs();
@@ -103,9 +115,14 @@ public final class Simulation {
         }
     }
 
-    /** Runs {@code policy} against {@code scenario} until every unit is accepted or failed. */
+    /** Runs {@code policy} against {@code scenario} under the production rules until every unit is accepted or failed. */
     public static Report run(Scenario scenario, Policy policy) {
-        return new Simulation(scenario, policy).run();
+        return run(scenario, policy, TrustRules.PRODUCTION);
+    }
+
+    /** Runs {@code policy} against {@code scenario} under {@code rules} until every unit is accepted or failed. */
+    public static Report run(Scenario scenario, Policy policy, TrustRules rules) {
+        return new Simulation(scenario, policy, rules).run();
     }
 
     private Report run() {
@@ -116,12 +133,13 @@ public final class Simulation {
             if (active.isEmpty()) {
                 throw new IllegalStateException("every worker is blacklisted with " + (total - accepted - failed) + " units left");
             }
+            unstick();
             if (needy.isEmpty() && nextFresh >= total) {
                 waitForCredibility();
                 continue;
             }
             Worker w = active.get(random.nextInt(active.size()));
-            if (checker.shouldSpotCheck(w.ref, policy.redundancy().spotCheckRate(), random)) {
+            if (checker.shouldSpotCheck(w.ref, policy.redundancy(), random)) {
                 spotCheck(w);
                 continue;
             }
@@ -192,7 +210,7 @@ public final class Simulation {
     private void compute(Worker w, int index) {
         WorkUnit u = units[index];
         if (unsent(u) == u.tasks().size()) {
-            Redundancy r = policy.replication().replicasFor(u, reputations.worker(w.ref.workerId()), random);
+            Redundancy r = rules.replicasFor(u.policy(), reputations.worker(w.ref.workerId()), candidates(), random);
             if (!r.equals(u.policy())) {
                 u = expect(transitioner.replan(u, r)).unit();
             }
@@ -216,7 +234,9 @@ public final class Simulation {
                     settle(index, transitioner.invalidate(units[index], w.ref.workerId()));
                 }
             }
-        } else if (soloChecks >= 0 && milestone(check.reputation().spotChecksPassed())) {
+        } else if (credibilityBased) {
+            // Its credibility rose: every unit holding a result of it waiting for credibility is judged again
+            // (the coordinator's Event.Credible).
             for (String id : checker.pendingUnits(w.ref.workerId())) {
                 int index = index(id);
                 if (units[index] != null) {
@@ -230,11 +250,36 @@ public final class Simulation {
     }
 
     /**
-     * When to look at a worker's pending units again: when its credibility first suffices alone (which
-     * accepts all its lone results), then every 16 checks (for units with disagreeing results).
+     * The credibilities of the workers that could take a unit's other replicas: every active worker's,
+     * recomputed once per round (each worker's task).
      */
-    private boolean milestone(long k) {
-        return k == soloChecks || (k > soloChecks && k % 16 == 0);
+    private double[] candidates() {
+        if (!credibilityBased) {
+            return candidates;
+        }
+        if (now - candidatesAt >= active.size()) {
+            candidates = new double[active.size()];
+            for (int i = 0; i < candidates.length; i++) {
+                candidates[i] = rules.credibility().ofWorker(reputations.worker(active.get(i).ref.workerId()));
+            }
+            candidatesAt = now;
+        }
+        return candidates;
+    }
+
+    /**
+     * Units whose results waited for credibility for the rules' credibility wait get one more replica; those
+     * that have {@code maxResults} replicas keep waiting for spot-checks.
+     */
+    private void unstick() {
+        long wait = Math.max(1, rules.credibilityWait().toSeconds() * active.size() / TASK_SECONDS);
+        while (!waits.isEmpty() && waits.peekFirst()[1] + wait <= now) {
+            long[] w = waits.pollFirst();
+            int index = (int) w[0];
+            if (units[index] != null && waitingSince[index] == w[1] && units[index].tasks().size() < units[index].policy().maxResults()) {
+                settle(index, expect(transitioner.apply(units[index], new Event.Stalled(now))));
+            }
+        }
     }
 
     private void settle(int index, Decision d) {
@@ -251,6 +296,14 @@ public final class Simulation {
                 }
             } else if (e instanceof Effect.Failed) {
                 failed++;
+            }
+        }
+        if (credibilityBased) {
+            if (!Transitioner.waitingForCredibility(u)) {
+                waitingSince[index] = -1;
+            } else if (waitingSince[index] < 0) {
+                waitingSince[index] = now;
+                waits.addLast(new long[]{index, now});
             }
         }
         if (u.terminal()) {

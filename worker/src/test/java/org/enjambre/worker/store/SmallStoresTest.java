@@ -1,6 +1,5 @@
 package org.enjambre.worker.store;
 
-import org.enjambre.worker.protocol.AssignedTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,51 +11,11 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TaskStoreTest {
+/** The small one-file stores of the data directory: checkpoints, identity, blobs. */
+class SmallStoresTest {
     @TempDir
     Path tmp;
 
-    private static StoredTask task(String id, long acceptedAt) {
-        return new StoredTask(new AssignedTask(id, "noop", new byte[] {1, 2, 3}, "2030-01-01T00:00:00Z", 0, 0.5, null), "w-1", acceptedAt);
-    }
-
-    @Test
-    void put_survivesACrash() throws IOException {
-        DataDir dir = DataDir.open(tmp);
-        new TaskStore(dir).put(task("j/1/0", 20));
-        new TaskStore(dir).put(task("j/0/0", 10));
-        dir.close();
-
-        try (DataDir again = DataDir.open(tmp)) {
-            List<StoredTask> tasks = new TaskStore(again).list();
-            assertThat(tasks).extracting(StoredTask::id).containsExactly("j/0/0", "j/1/0");
-            StoredTask first = tasks.get(0);
-            assertThat(first.task().input()).containsExactly(1, 2, 3);
-            assertThat(first.task().deadlineEpochMillis()).isEqualTo(1893456000000L);
-            assertThat(first.workerId()).isEqualTo("w-1");
-        }
-    }
-
-    @Test
-    void remove_forgetsTheTask() throws IOException {
-        try (DataDir dir = DataDir.open(tmp)) {
-            TaskStore store = new TaskStore(dir);
-            store.put(task("j/1/0", 1));
-            assertThat(store.contains("j/1/0")).isTrue();
-            store.remove("j/1/0");
-            assertThat(store.contains("j/1/0")).isFalse();
-            assertThat(store.list()).isEmpty();
-        }
-    }
-
-    @Test
-    void list_movesMalformedFilesAside() throws IOException {
-        try (DataDir dir = DataDir.open(tmp)) {
-            Files.writeString(dir.tasks().resolve("bad.json"), "{\"task\":{\"id\":\"j/1/0\"}}");
-            assertThat(new TaskStore(dir).list()).isEmpty();
-            assertThat(dir.tasks().resolve("bad.json.corrupt")).exists();
-        }
-    }
 
     @Test
     void checkpoints_saveLoadAndRetainOnly() throws IOException {
