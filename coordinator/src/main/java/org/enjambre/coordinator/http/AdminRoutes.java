@@ -51,7 +51,7 @@ final class AdminRoutes {
             return n;
         }));
         router.get("/api/v1/jobs/:id").handler(access.view()).handler(ctx -> work.json(ctx, 200, () ->
-                Views.job(s.jobs().get(ctx.pathParam("id")), s.jobs(), s.clock().millis())));
+                jobView(s.jobs().get(ctx.pathParam("id")))));
         router.get("/api/v1/jobs/:id/units").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
             int from = Requests.intParam(ctx, "from", 0, 0, Integer.MAX_VALUE);
             int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
@@ -67,7 +67,7 @@ final class AdminRoutes {
         router.get("/api/v1/jobs/:id/result").handler(access.view()).handler(this::result);
         router.get("/api/v1/jobs/:id/preview.png").handler(access.view()).handler(this::preview);
         router.delete("/api/v1/jobs/:id").handler(access.admin()).handler(ctx -> work.json(ctx, 200, () ->
-                Views.job(s.jobs().cancel(ctx.pathParam("id")), s.jobs(), s.clock().millis())));
+                jobView(s.jobs().cancel(ctx.pathParam("id")))));
         router.post("/api/v1/modules").handler(access.admin()).handler(bodies.read(Limits.MODULE_BYTES, "MODULE_TOO_LARGE"))
                 .handler(ctx -> work.json(ctx, 201, () -> module(Bodies.body(ctx).getBytes())));
         router.get("/api/v1/workers").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
@@ -116,5 +116,10 @@ final class AdminRoutes {
         String sha = WasmModules.sha256(bytes);
         s.store().putBlob(sha, bytes);
         return Json.MAPPER.createObjectNode().put("sha256", sha).put("bytes", bytes.length);
+    }
+
+    /** One job's view: its counts from one {@code CountJobs} question per peer (not two). */
+    private ObjectNode jobView(JobRecord j) {
+        return Views.job(j, s.jobs().countsOf(java.util.List.of(j)), s.clock().millis());
     }
 }
