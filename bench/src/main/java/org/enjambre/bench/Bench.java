@@ -4,7 +4,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import jdk.jfr.Recording;
 import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.CoordinatorOptions;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.workunits.model.JobState;
 
 import java.io.IOException;

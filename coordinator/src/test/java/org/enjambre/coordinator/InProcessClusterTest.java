@@ -154,4 +154,42 @@ class InProcessClusterTest {
             assertThat(u.get("replicas").get(0).get("outcome").asText()).as("unit %s", u).isEqualTo("RELEASED");
         }
     }
+
+    @Test
+    void jobList_acrossTwoPeers_asksEveryPeerOnce_andCountsWhatEachHolds() {
+        Coordinator a = peer(1);
+        Coordinator b = peer(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 8, 1, 1, "\"deadlineSeconds\":600")));
+        }
+        Harness.Registered w = Harness.register(a.url(), "w", "primes");
+        List<String> held = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Harness.fetch(a.url(), w.token(), 20 - held.size()).json().get("tasks").forEach(t -> held.add(t.get("id").asText()));
+            return held.size() == 20; // of 24 units, some of them owned by peer b (stolen)
+        });
+        assertThat(held).as("replicas of units peer b owns")
+                .anyMatch(t -> b.node().units().localKeySet().contains(t.substring(0, t.lastIndexOf('/'))));
+
+        // each peer's index follows its units through an asynchronous listener (and is rebuilt once partitions
+        // settle after a join): the counts are eventually those of the units; every attempt asks once per peer
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            long before = a.peers().asked(org.enjambre.coordinator.cluster.PeerQuestion.CountJobs.class);
+            JsonNode list = Harness.call("GET", a.url() + "/api/v1/jobs", null, null).json().get("jobs");
+            assertThat(a.peers().asked(org.enjambre.coordinator.cluster.PeerQuestion.CountJobs.class) - before)
+                    .as("questions for a list of 3 running jobs").isEqualTo(1);
+            assertThat(list).hasSize(3);
+            long inProgress = 0;
+            for (JsonNode job : list) {
+                JsonNode one = Harness.call("GET", a.url() + "/api/v1/jobs/" + job.get("id").asText(), null, null).json();
+                assertThat(job.get("workUnits")).as("list and single view of %s", job.get("id")).isEqualTo(one.get("workUnits"));
+                assertThat(job.get("tasks")).isEqualTo(one.get("tasks"));
+                assertThat(job.at("/tasks/issued").asLong()).isEqualTo(job.at("/workUnits/inProgress").asLong());
+                inProgress += job.at("/workUnits/inProgress").asLong();
+            }
+            assertThat(inProgress).isEqualTo(20);
+        });
+    }
 }

@@ -9,9 +9,9 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 
 import java.nio.charset.StandardCharsets;
@@ -35,8 +35,9 @@ public final class ClusterNode implements AutoCloseable {
     private final IMap<String, JobRecord> jobs;
     private final IMap<String, WorkerRecord> workers;
 
-    public ClusterNode(ClusterOptions options, Store store) {
-        Loaders.Units unitLoader = new Loaders.Units(store);
+    /** {@code redundancy}: the replication a job's units are created with when the store has none yet. */
+    public ClusterNode(ClusterOptions options, Store store, java.util.function.Function<JobRecord, org.enjambre.workunits.spec.Redundancy> redundancy) {
+        Loaders.Units unitLoader = new Loaders.Units(store, redundancy);
         Loaders.Workers workerLoader = new Loaders.Workers(store);
         Config cfg = new Config();
         cfg.setClusterName(clusterIdentity(options));

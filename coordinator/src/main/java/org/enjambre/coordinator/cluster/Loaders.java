@@ -1,11 +1,11 @@
 package org.enjambre.coordinator.cluster;
 
 import com.hazelcast.map.MapLoader;
-import org.enjambre.coordinator.jobs.JobRecord;
-import org.enjambre.coordinator.jobs.JobSpecs;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.spec.Redundancy;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Fills the cluster's maps from the durable store when the cluster starts (or a map is first used).
@@ -36,12 +37,15 @@ public final class Loaders {
     /** Loads the units of the jobs that are not finished. */
     public static final class Units implements MapLoader<String, WorkUnit> {
         private final Store store;
+        /** The replication a job's units are created with (its spec's; the wiring knows how to read a spec). */
+        private final Function<JobRecord, Redundancy> redundancy;
         private final Map<String, Map<Integer, WorkUnit>> stored = new ConcurrentHashMap<>();
         /** True while the cluster's initial load runs: only then are a job's stored units read at once and cached. */
         private volatile boolean initialLoad = true;
 
-        public Units(Store store) {
+        public Units(Store store, Function<JobRecord, Redundancy> redundancy) {
             this.store = store;
+            this.redundancy = redundancy;
         }
 
         @Override
@@ -68,7 +72,7 @@ public final class Loaders {
                 }
                 WorkUnit u = initialLoad ? stored.computeIfAbsent(jobId, store::units).get(index)
                         : store.unit(jobId, index).orElse(null);
-                out.put(key, u != null ? u : WorkUnit.create(jobId, index, JobSpecs.of(job.get()).redundancy()));
+                out.put(key, u != null ? u : WorkUnit.create(jobId, index, redundancy.apply(job.get())));
             }
             return out;
         }

@@ -19,6 +19,9 @@ final class PeerCodec {
     static final byte FIND_READY = 4;
     static final byte CREDIBILITY_RAISED = 5;
     static final byte RELEASE_REPLICAS = 6;
+    static final byte COUNT_JOBS = 7;
+    /** The most entries of a {@code long[]} on the wire (unit states, task counters: a handful). */
+    private static final int MAX_COUNTS = 64;
     /** The most strings a set on the wire may hold (a worker's sync holds at most 4,096 task ids). */
     private static final int MAX_SET = 65_536;
 
@@ -50,6 +53,9 @@ final class PeerCodec {
             out.writeString(r.workerId());
             writeSet(out, r.keep());
             out.writeString(r.reason());
+        } else if (q instanceof PeerQuestion.CountJobs c) {
+            out.writeByte(COUNT_JOBS);
+            writeSet(out, c.jobIds());
         } else {
             throw new IllegalArgumentException("no wire form for peer question " + q);
         }
@@ -65,6 +71,7 @@ final class PeerCodec {
                     readSet(in), in.readInt());
             case CREDIBILITY_RAISED -> new PeerQuestion.CredibilityRaised(in.readString(), in.readDouble());
             case RELEASE_REPLICAS -> new PeerQuestion.ReleaseReplicas(in.readString(), readSet(in), in.readString());
+            case COUNT_JOBS -> new PeerQuestion.CountJobs(readSet(in));
             default -> throw new IOException("unknown peer question kind " + kind + " (a peer of a newer release?)");
         };
     }
@@ -75,10 +82,53 @@ final class PeerCodec {
         out.writeLong(s.readyUnits());
         out.writeLong(s.tasksReported());
         out.writeString(s.http());
+        out.writeLong(s.workers());
     }
 
     static PeerQuestion.PeerStatus readStatus(ObjectDataInput in) throws IOException {
-        return new PeerQuestion.PeerStatus(in.readString(), in.readLong(), in.readLong(), in.readLong(), in.readString());
+        return new PeerQuestion.PeerStatus(in.readString(), in.readLong(), in.readLong(), in.readLong(), in.readString(),
+                in.readLong());
+    }
+
+    /** Job id, then units and tasks as length-prefixed {@code long}s, per job; the entry count first. */
+    static void writeJobCounts(ObjectDataOutput out, PeerQuestion.JobCounts c) throws IOException {
+        out.writeInt(c.byJob().size());
+        for (var e : c.byJob().entrySet()) {
+            out.writeString(e.getKey());
+            writeLongs(out, e.getValue().units());
+            writeLongs(out, e.getValue().tasks());
+        }
+    }
+
+    static PeerQuestion.JobCounts readJobCounts(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_SET) {
+            throw new IOException("counts of " + n + " jobs in a peer answer");
+        }
+        java.util.Map<String, PeerQuestion.Counts> byJob = new java.util.HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            byJob.put(in.readString(), new PeerQuestion.Counts(readLongs(in), readLongs(in)));
+        }
+        return new PeerQuestion.JobCounts(byJob);
+    }
+
+    private static void writeLongs(ObjectDataOutput out, long[] a) throws IOException {
+        out.writeInt(a.length);
+        for (long v : a) {
+            out.writeLong(v);
+        }
+    }
+
+    private static long[] readLongs(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_COUNTS) {
+            throw new IOException(n + " counters in a peer answer");
+        }
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = in.readLong();
+        }
+        return a;
     }
 
     private static void writeSet(ObjectDataOutput out, Set<String> set) throws IOException {

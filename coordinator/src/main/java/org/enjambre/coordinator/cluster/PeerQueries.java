@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Questions one peer asks every peer about what it owns (unit counts, ready units, load), and tells, as typed
@@ -24,6 +26,8 @@ public final class PeerQueries {
     private static final long ANSWER_SECONDS = 5;
 
     private final HazelcastInstance hz;
+    /** Questions this peer asked, by kind (tests prove a view's cost with it). */
+    private final Map<Class<?>, LongAdder> asked = new ConcurrentHashMap<>();
 
     public PeerQueries(HazelcastInstance hz, PeerQuestion.Handler local) {
         this.hz = hz;
@@ -32,6 +36,7 @@ public final class PeerQueries {
 
     /** Asks every peer (this one too) and returns their answers; a peer that fails to answer is left out. */
     public <A> List<A> askAll(PeerQuestion<A> question) {
+        count(question);
         if (hz.getCluster().getMembers().size() == 1) {
             A a = question.answer(handler(hz));
             return a == null ? List.of() : List.of(a);
@@ -41,6 +46,7 @@ public final class PeerQueries {
 
     /** Asks every other peer; an empty list when this peer is alone. */
     public <A> List<A> askOthers(PeerQuestion<A> question) {
+        count(question);
         if (hz.getCluster().getMembers().size() == 1) {
             return List.of();
         }
@@ -53,6 +59,16 @@ public final class PeerQueries {
      */
     public void tellAll(PeerQuestion<?> question) {
         hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Tell(question));
+    }
+
+    /** How many questions of {@code kind} this peer asked (askAll / askOthers) since it started. */
+    public long asked(Class<? extends PeerQuestion<?>> kind) {
+        LongAdder n = asked.get(kind);
+        return n == null ? 0 : n.sum();
+    }
+
+    private void count(PeerQuestion<?> question) {
+        asked.computeIfAbsent(question.getClass(), k -> new LongAdder()).increment();
     }
 
     /** Sums the {@code long[]} answers of every peer element by element. */

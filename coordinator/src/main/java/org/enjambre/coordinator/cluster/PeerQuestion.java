@@ -3,6 +3,7 @@ package org.enjambre.coordinator.cluster;
 import org.enjambre.workunits.model.WorkerRef;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +24,9 @@ public sealed interface PeerQuestion<A> {
         long[] unitCounts(String jobId);
 
         long[] taskCounts(String jobId);
+
+        /** Unit and task counts of those of {@code jobIds} this peer owns units of (others left out). */
+        JobCounts jobCounts(Set<String> jobIds);
 
         PeerStatus status();
 
@@ -46,6 +50,21 @@ public sealed interface PeerQuestion<A> {
         @Override
         public long[] answer(Handler peer) {
             return peer.taskCounts(jobId);
+        }
+    }
+
+    /**
+     * Unit and task counts of many jobs at once (job views: one question per peer for the whole list, not two per
+     * job). Answered with the counts of those jobs this peer owns units of.
+     */
+    record CountJobs(Set<String> jobIds) implements PeerQuestion<JobCounts> {
+        public CountJobs {
+            jobIds = Set.copyOf(jobIds);
+        }
+
+        @Override
+        public JobCounts answer(Handler peer) {
+            return peer.jobCounts(jobIds);
         }
     }
 
@@ -94,13 +113,41 @@ public sealed interface PeerQuestion<A> {
         }
     }
 
-    /** A peer's identity and load. */
-    record PeerStatus(String id, long units, long readyUnits, long tasksReported, String http) {
+    /**
+     * A peer's identity and load; {@code workers}: distinct workers whose fetch or report reached this peer in the
+     * last minute (a worker that talks to two peers counts on both).
+     */
+    record PeerStatus(String id, long units, long readyUnits, long tasksReported, String http, long workers) {
+    }
+
+    /** One job's counts on one peer: units by {@code UnitState} ordinal, tasks by {@code JobCounters} index. */
+    record Counts(long[] units, long[] tasks) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Counts c && java.util.Arrays.equals(units, c.units) && java.util.Arrays.equals(tasks, c.tasks);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Arrays.hashCode(units) + java.util.Arrays.hashCode(tasks);
+        }
+
+        @Override
+        public String toString() {
+            return "Counts" + java.util.Arrays.toString(units) + java.util.Arrays.toString(tasks);
+        }
+    }
+
+    /** The answer to {@link CountJobs}: job id to that job's counts on the answering peer. */
+    record JobCounts(Map<String, Counts> byJob) {
+        public JobCounts {
+            byJob = Map.copyOf(byJob);
+        }
     }
 
     /** All questions, for tests that go through every kind. */
     static List<Class<?>> kinds() {
         return List.of(CountUnits.class, CountTasks.class, Describe.class, FindReady.class, CredibilityRaised.class,
-                ReleaseReplicas.class);
+                ReleaseReplicas.class, CountJobs.class);
     }
 }

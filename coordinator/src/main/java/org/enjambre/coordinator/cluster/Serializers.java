@@ -1,12 +1,13 @@
 package org.enjambre.coordinator.cluster;
 
+import org.enjambre.coordinator.store.UnitCodec;
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.StreamSerializer;
-import org.enjambre.coordinator.jobs.JobRecord;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Decision;
 import org.enjambre.workunits.transition.Effect;
@@ -23,6 +24,8 @@ public final class Serializers {
     public static final int PEER_CALL = 1008;
     public static final int PEER_TELL = 1009;
     public static final int PEER_STATUS = 1010;
+    /** The answer to {@link PeerQuestion.CountJobs}. */
+    public static final int PEER_JOB_COUNTS = 1011;
 
     private Serializers() {
     }
@@ -36,6 +39,25 @@ public final class Serializers {
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Call.class).setImplementation(new CallSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Tell.class).setImplementation(new TellSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQuestion.PeerStatus.class).setImplementation(new StatusSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQuestion.JobCounts.class).setImplementation(new JobCountsSerializer()));
+    }
+
+    /** The answer to {@link PeerQuestion.CountJobs} in {@link PeerCodec}'s form. */
+    static final class JobCountsSerializer implements StreamSerializer<PeerQuestion.JobCounts> {
+        @Override
+        public void write(ObjectDataOutput out, PeerQuestion.JobCounts c) throws java.io.IOException {
+            PeerCodec.writeJobCounts(out, c);
+        }
+
+        @Override
+        public PeerQuestion.JobCounts read(ObjectDataInput in) throws java.io.IOException {
+            return PeerCodec.readJobCounts(in);
+        }
+
+        @Override
+        public int getTypeId() {
+            return PEER_JOB_COUNTS;
+        }
     }
 
     /** A peer question asked: the question in {@link PeerCodec}'s form. */

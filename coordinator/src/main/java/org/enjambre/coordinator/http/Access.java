@@ -4,7 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import org.enjambre.coordinator.errors.RateLimitedException;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.trust.RateLimiter;
 

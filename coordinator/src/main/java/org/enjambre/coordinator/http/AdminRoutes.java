@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.enjambre.coordinator.errors.InvalidInputException;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Json;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.wasm.WasmException;
 import org.enjambre.workunits.wasm.WasmModules;
@@ -43,13 +43,15 @@ final class AdminRoutes {
             ObjectNode n = Json.MAPPER.createObjectNode();
             ArrayNode arr = n.putArray("jobs");
             long now = s.clock().millis();
-            for (JobRecord j : s.jobs().list()) {
-                arr.add(Views.job(j, s.jobs(), now));
+            java.util.List<JobRecord> list = s.jobs().list();
+            org.enjambre.coordinator.jobs.CountsOf counts = s.jobs().countsOf(list);
+            for (JobRecord j : list) {
+                arr.add(Views.job(j, counts, now));
             }
             return n;
         }));
         router.get("/api/v1/jobs/:id").handler(access.view()).handler(ctx -> work.json(ctx, 200, () ->
-                Views.job(s.jobs().get(ctx.pathParam("id")), s.jobs(), s.clock().millis())));
+                jobView(s.jobs().get(ctx.pathParam("id")))));
         router.get("/api/v1/jobs/:id/units").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
             int from = Requests.intParam(ctx, "from", 0, 0, Integer.MAX_VALUE);
             int limit = Requests.intParam(ctx, "limit", 100, 1, 1000);
@@ -65,7 +67,7 @@ final class AdminRoutes {
         router.get("/api/v1/jobs/:id/result").handler(access.view()).handler(this::result);
         router.get("/api/v1/jobs/:id/preview.png").handler(access.view()).handler(this::preview);
         router.delete("/api/v1/jobs/:id").handler(access.admin()).handler(ctx -> work.json(ctx, 200, () ->
-                Views.job(s.jobs().cancel(ctx.pathParam("id")), s.jobs(), s.clock().millis())));
+                jobView(s.jobs().cancel(ctx.pathParam("id")))));
         router.post("/api/v1/modules").handler(access.admin()).handler(bodies.read(Limits.MODULE_BYTES, "MODULE_TOO_LARGE"))
                 .handler(ctx -> work.json(ctx, 201, () -> module(Bodies.body(ctx).getBytes())));
         router.get("/api/v1/workers").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
@@ -114,5 +116,10 @@ final class AdminRoutes {
         String sha = WasmModules.sha256(bytes);
         s.store().putBlob(sha, bytes);
         return Json.MAPPER.createObjectNode().put("sha256", sha).put("bytes", bytes.length);
+    }
+
+    /** One job's view: its counts from one {@code CountJobs} question per peer (not two). */
+    private ObjectNode jobView(JobRecord j) {
+        return Views.job(j, s.jobs().countsOf(java.util.List.of(j)), s.clock().millis());
     }
 }

@@ -3,11 +3,11 @@ package org.enjambre.coordinator.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.coordinator.jobs.JobCounters;
-import org.enjambre.coordinator.jobs.JobRecord;
-import org.enjambre.coordinator.jobs.JobService;
+import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.jobs.CountsOf;
 import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.coordinator.store.Json;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.UnitState;
@@ -24,7 +24,7 @@ public final class Views {
         return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
     }
 
-    public static ObjectNode job(JobRecord j, JobService jobs, long now) {
+    public static ObjectNode job(JobRecord j, CountsOf jobs, long now) {
         long[] u = jobs.unitCounts(j);
         long[] t = jobs.taskCounts(j);
         long done = u[UnitState.DONE.ordinal()];

@@ -12,7 +12,7 @@ import org.enjambre.coordinator.errors.InvalidInputException;
 import org.enjambre.coordinator.errors.NotFoundException;
 import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.store.Json;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.jobs;
 
+import org.enjambre.coordinator.model.JobRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.enjambre.coordinator.cluster.ClusterNode;
 import org.enjambre.coordinator.cluster.PeerQueries;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * {@link WorkGenerator} (submission, unit creation), the {@link Assimilator} (completion, merge, stored
  * result, cancel and failure) and the {@link JobViews} (records, counters, unit pages, results).
  */
-public final class JobService implements AutoCloseable {
+public final class JobService implements AutoCloseable, CountsOf {
     private final ClusterNode node;
     private final AppRegistry apps;
     private final Clock clock;
@@ -61,12 +62,19 @@ public final class JobService implements AutoCloseable {
         return views.list();
     }
 
+    /** Counts of many jobs from one question to each peer ({@link JobViews#countsOf}). */
+    public CountsOf countsOf(java.util.Collection<JobRecord> list) {
+        return views.countsOf(list);
+    }
+
     /** Units of the job by state (index = {@link org.enjambre.workunits.model.UnitState} ordinal), over all peers. */
+    @Override
     public long[] unitCounts(JobRecord job) {
         return views.unitCounts(job);
     }
 
     /** Task counters of the job ({@link JobCounters} indexes). */
+    @Override
     public long[] taskCounts(JobRecord job) {
         return views.taskCounts(job);
     }

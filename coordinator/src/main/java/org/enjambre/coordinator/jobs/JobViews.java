@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.jobs;
 
+import org.enjambre.coordinator.model.JobRecord;
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.cluster.PeerQueries;
 import org.enjambre.coordinator.cluster.PeerQuestion;
@@ -17,6 +18,7 @@ import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -93,6 +95,49 @@ public final class JobViews {
             return peers.sum("tasks", job.id(), JobCounters.SIZE);
         }
         return finalCounts(job).tasks().clone();
+    }
+
+    /**
+     * Counts for a list of jobs from one {@link PeerQuestion.CountJobs} to every peer (O(peers), not two questions
+     * per running job); finished jobs are counted as {@link #unitCounts} / {@link #taskCounts} do. The counts are a
+     * snapshot: asking the returned view for a running job not in {@code list} gives zeros.
+     */
+    public CountsOf countsOf(Collection<JobRecord> list) {
+        Set<String> running = new HashSet<>();
+        for (JobRecord j : list) {
+            if (!j.state().terminal()) {
+                running.add(j.id());
+            }
+        }
+        Map<String, long[]> u = new HashMap<>();
+        Map<String, long[]> t = new HashMap<>();
+        if (!running.isEmpty()) {
+            for (PeerQuestion.JobCounts answer : peers.askAll(new PeerQuestion.CountJobs(running))) {
+                answer.byJob().forEach((id, c) -> {
+                    add(u.computeIfAbsent(id, k -> new long[UnitCounts.SIZE]), c.units());
+                    add(t.computeIfAbsent(id, k -> new long[JobCounters.SIZE]), c.tasks());
+                });
+            }
+        }
+        return new CountsOf() {
+            @Override
+            public long[] unitCounts(JobRecord job) {
+                return job.state().terminal() ? JobViews.this.unitCounts(job)
+                        : u.getOrDefault(job.id(), new long[UnitCounts.SIZE]).clone();
+            }
+
+            @Override
+            public long[] taskCounts(JobRecord job) {
+                return job.state().terminal() ? JobViews.this.taskCounts(job)
+                        : t.getOrDefault(job.id(), new long[JobCounters.SIZE]).clone();
+            }
+        };
+    }
+
+    private static void add(long[] total, long[] a) {
+        for (int i = 0; i < total.length && i < a.length; i++) {
+            total[i] += a[i];
+        }
     }
 
     /** Both counters of a finished job from one read of its stored units, cached (they never change). */

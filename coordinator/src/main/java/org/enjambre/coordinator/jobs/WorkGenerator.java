@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.jobs;
 
+import org.enjambre.coordinator.model.JobRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.errors.InvalidInputException;

@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobSpecs;
 import org.enjambre.workunits.transition.Event;
 

@@ -1,10 +1,10 @@
 package org.enjambre.coordinator.sched;
 
 import org.enjambre.coordinator.cluster.UnitChange;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobSpecs;
 import org.enjambre.coordinator.metrics.Metrics;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.transition.Effect;
 
 import java.util.Map;

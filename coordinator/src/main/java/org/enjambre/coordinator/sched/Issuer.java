@@ -2,11 +2,11 @@ package org.enjambre.coordinator.sched;
 
 import org.enjambre.coordinator.cluster.UnitChange;
 import org.enjambre.coordinator.cluster.UnitTable;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobSpecs;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.WorkUnit;
@@ -36,7 +36,8 @@ import java.util.random.RandomGenerator;
  * crash may forget them, and they come back unsent.
  *
  * <p>Blocks (table and store): call it off event loops. Reads time only from its clock, randomness only
- * from its generator.
+ * from its generator. Size (~310 lines): one decision procedure read top to bottom (spot-checks, local, stealing,
+ * byte budget).
  */
 public final class Issuer {
     /** How many ready units of a job to look at for one fetch, at most. */

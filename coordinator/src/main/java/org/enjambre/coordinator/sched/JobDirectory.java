@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.workunits.app.App;
 

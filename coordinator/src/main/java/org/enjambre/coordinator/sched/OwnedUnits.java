@@ -2,9 +2,9 @@ package org.enjambre.coordinator.sched;
 
 import org.enjambre.coordinator.cluster.UnitChange;
 import org.enjambre.coordinator.cluster.UnitTable;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Event;
 

@@ -1,7 +1,7 @@
 package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.jobs.JobRecord;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkerRef;
 import org.enjambre.workunits.transition.Event;
 

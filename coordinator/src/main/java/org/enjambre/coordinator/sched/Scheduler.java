@@ -2,7 +2,7 @@ package org.enjambre.coordinator.sched;
 
 import org.enjambre.coordinator.cluster.UnitTable;
 import org.enjambre.coordinator.metrics.Metrics;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.trust.Credibility;
 import org.enjambre.workunits.trust.TrustRules;
 

@@ -1,9 +1,9 @@
 package org.enjambre.coordinator.sched;
 
 import com.hazelcast.map.IMap;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobSpecs;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.WorkUnit;

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.workers;
 
+import org.enjambre.coordinator.model.WorkerRecord;
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.cluster.RecordProcessor;
 import org.enjambre.coordinator.errors.InvalidInputException;
@@ -62,6 +63,7 @@ public final class WorkerService {
     private record Cached(WorkerRecord worker, long at) {
     }
     private final Map<String, Long> lastSeenWritten = new ConcurrentHashMap<>();
+    private final RecentCallers callers = new RecentCallers(ONLINE_MILLIS);
 
     public WorkerService(IMap<String, WorkerRecord> workers, Store store, Clock clock, RateLimiter registrations) {
         this.workers = workers;
@@ -232,6 +234,7 @@ public final class WorkerService {
     /** Notes that a worker called; writes it at most every few seconds. */
     public void seen(WorkerRecord w) {
         long now = clock.millis();
+        callers.called(w.id(), now);
         Long last = lastSeenWritten.get(w.id());
         if (last == null || now - last >= SEEN_WRITE_MILLIS) {
             lastSeenWritten.put(w.id(), now);
@@ -252,6 +255,11 @@ public final class WorkerService {
             }
         }
         return out;
+    }
+
+    /** Distinct workers whose fetch or report reached this peer in the last minute ({@link #ONLINE_MILLIS}). */
+    public long callingHere() {
+        return callers.count(clock.millis());
     }
 
     public List<WorkerRecord> all() {

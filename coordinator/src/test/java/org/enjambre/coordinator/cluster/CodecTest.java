@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.cluster;
 
+import org.enjambre.coordinator.store.UnitCodec;
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
@@ -93,17 +94,17 @@ class CodecTest {
         SerializationConfig config = new SerializationConfig();
         Serializers.register(config);
         SerializationService ss = new DefaultSerializationServiceBuilder().setConfig(config).build();
-        org.enjambre.coordinator.jobs.JobRecord queued = new org.enjambre.coordinator.jobs.JobRecord("j-1", "name", "primes",
+        org.enjambre.coordinator.model.JobRecord queued = new org.enjambre.coordinator.model.JobRecord("j-1", "name", "primes",
                 "{\"app\":\"primes\"}", 100, -5, org.enjambre.workunits.model.JobState.QUEUED, 1, 0, 0, null, null, 1);
-        org.enjambre.coordinator.jobs.JobRecord done = queued.completed("application/json", 9);
-        for (org.enjambre.coordinator.jobs.JobRecord j : List.of(queued, done)) {
+        org.enjambre.coordinator.model.JobRecord done = queued.completed("application/json", 9);
+        for (org.enjambre.coordinator.model.JobRecord j : List.of(queued, done)) {
             assertThat((Object) ss.toObject(ss.toData(j))).isEqualTo(j);
         }
-        org.enjambre.coordinator.workers.WorkerRecord w = new org.enjambre.coordinator.workers.WorkerRecord("w-1", "ab12",
+        org.enjambre.coordinator.model.WorkerRecord w = new org.enjambre.coordinator.model.WorkerRecord("w-1", "ab12",
                 "box", "linux/amd64", 8, 16_000, List.of("primes", "noop"), null, "host-1", 5, 6, 1.25, 10, 1, 2, 13, 4,
                 true, 7, 1, 42);
         assertThat((Object) ss.toObject(ss.toData(w))).isEqualTo(w);
-        org.enjambre.coordinator.workers.WorkerRecord bare = new org.enjambre.coordinator.workers.WorkerRecord("w-2", "cd34",
+        org.enjambre.coordinator.model.WorkerRecord bare = new org.enjambre.coordinator.model.WorkerRecord("w-2", "cd34",
                 "x", "p", 1, 1, List.of(), "acct", null, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         assertThat((Object) ss.toObject(ss.toData(bare))).isEqualTo(bare);
     }

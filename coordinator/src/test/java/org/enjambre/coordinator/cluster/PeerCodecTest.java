@@ -21,7 +21,9 @@ class PeerCodecTest {
             new PeerQuestion.FindReady(new WorkerRef("w", "acct", null), Set.of("primes", "noop"), 16),
             new PeerQuestion.FindReady(WorkerRef.of("w"), Set.of(), 1),
             new PeerQuestion.CredibilityRaised("w-9", 0.9918),
-            new PeerQuestion.ReleaseReplicas("w-3", Set.of("j-1/0/1", "j-1/7/0"), "worker w-3 was revoked"));
+            new PeerQuestion.ReleaseReplicas("w-3", Set.of("j-1/0/1", "j-1/7/0"), "worker w-3 was revoked"),
+            new PeerQuestion.CountJobs(Set.of("j-1", "j-2", "j-3")),
+            new PeerQuestion.CountJobs(Set.of()));
 
     private final SerializationService ss = service();
 
@@ -55,12 +57,37 @@ class PeerCodecTest {
 
     @Test
     void aPeerStatus_roundTrips_nullAddressIncluded() {
-        for (PeerQuestion.PeerStatus s : List.of(new PeerQuestion.PeerStatus("id-1", 10, 2, 300, "http://127.0.0.1:1"),
-                new PeerQuestion.PeerStatus("id-2", 0, 0, 0, null))) {
+        for (PeerQuestion.PeerStatus s : List.of(new PeerQuestion.PeerStatus("id-1", 10, 2, 300, "http://127.0.0.1:1", 7),
+                new PeerQuestion.PeerStatus("id-2", 0, 0, 0, null, 0))) {
             Data data = ss.toData(s);
             assertThat(data.getType()).isEqualTo(Serializers.PEER_STATUS);
             assertThat((Object) ss.toObject(data)).isEqualTo(s);
         }
+    }
+
+    @Test
+    void jobCounts_roundTrip_withTheirTypeId_emptyIncluded() {
+        for (PeerQuestion.JobCounts c : List.of(
+                new PeerQuestion.JobCounts(java.util.Map.of(
+                        "j-1", new PeerQuestion.Counts(new long[]{3, 1, 0, 2, 0}, new long[]{9, 7, 6, 1, 0}),
+                        "j-2", new PeerQuestion.Counts(new long[]{0, 0, 0, 0, 5}, new long[]{5, 5, 5, 0, 0}))),
+                new PeerQuestion.JobCounts(java.util.Map.of()))) {
+            Data data = ss.toData(c);
+            assertThat(data.getType()).isEqualTo(Serializers.PEER_JOB_COUNTS);
+            assertThat((Object) ss.toObject(data)).isEqualTo(c);
+        }
+    }
+
+    @Test
+    void jobCounts_withAnAbsurdCounterLength_areRefused() {
+        byte[] bytes = ss.toData(new PeerQuestion.JobCounts(java.util.Map.of(
+                "j", new PeerQuestion.Counts(new long[0], new long[0])))).toByteArray();
+        // the last int is the tasks array's length (0): make it 1,000,000
+        int at = bytes.length - 4;
+        java.nio.ByteBuffer.wrap(bytes, at, 4).putInt(1_000_000);
+        Data corrupt = new com.hazelcast.internal.serialization.impl.HeapData(bytes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ss.toObject(corrupt))
+                .hasStackTraceContaining("1000000 counters in a peer answer");
     }
 
     @Test

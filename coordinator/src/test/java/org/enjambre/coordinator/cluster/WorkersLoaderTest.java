@@ -2,7 +2,7 @@ package org.enjambre.coordinator.cluster;
 
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

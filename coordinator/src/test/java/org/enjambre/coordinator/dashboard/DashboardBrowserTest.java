@@ -138,6 +138,19 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void overview_peerRow_showsHowManyWorkersCalledThatPeer() {
+        try (TestWorker worker = new TestWorker(url, "peer-counted", TestWorker.Behaviour.HONEST)) {
+            // its first fetch reached this peer: the cluster view counts it
+            page.await(DashboardPage.SOON, d -> localPeer().get("workers").asLong() >= 1);
+            String row = "#peer-rows > [data-peer-id='" + localPeer().get("id").asText() + "']";
+            page.open("overview");
+            page.await(DashboardPage.SOON, d -> !d.findElements(By.cssSelector(row)).isEmpty()
+                    && cell(row, "workers").matches("[1-9][\\d,]*"));
+            assertThat(Long.parseLong(cell(row, "workers").replace(",", ""))).isPositive();
+        }
+    }
+
+    @Test
     void mandelbrot_fillsInBandByBandWhileItRenders_thenShowsTheResult() throws Exception {
         page.open("jobs");
         String id = submit("{\"name\":\"small mandelbrot\",\"app\":\"mandelbrot\",\"input\":{\"width\":64,\"height\":48,"
@@ -426,6 +439,16 @@ class DashboardBrowserTest {
         Harness.Response r = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY, spec);
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().get("id").asText();
+    }
+
+    /** This peer's entry of {@code GET /api/v1/cluster}. */
+    private static JsonNode localPeer() {
+        for (JsonNode p : Harness.call("GET", url + "/api/v1/cluster", null, null).json().get("peers")) {
+            if (p.get("local").asBoolean()) {
+                return p;
+            }
+        }
+        throw new AssertionError("no local peer in /api/v1/cluster");
     }
 
     private static JsonNode job(String id) {

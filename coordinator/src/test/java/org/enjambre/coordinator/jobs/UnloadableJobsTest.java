@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.jobs;
 
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.workunits.model.JobState;

@@ -1,12 +1,12 @@
 package org.enjambre.coordinator.sched;
 
 import org.enjambre.coordinator.cluster.MemUnitTable;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.sched.mem.MemDurable;
 import org.enjambre.coordinator.sched.mem.MemJobs;
 import org.enjambre.coordinator.sched.mem.MemWorkers;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.WorkUnit;

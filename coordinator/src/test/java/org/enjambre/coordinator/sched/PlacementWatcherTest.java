@@ -1,8 +1,8 @@
 package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.UnitCounts;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.UnitState;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package org.enjambre.coordinator.sim;
 
-import org.enjambre.coordinator.jobs.JobRecord;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.Merger;
 import org.enjambre.workunits.model.JobState;

@@ -1,7 +1,7 @@
 package org.enjambre.coordinator.sim;
 
 import org.enjambre.coordinator.jobs.JobCounters;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.Task;

@@ -1,9 +1,9 @@
 package org.enjambre.coordinator.sim;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.sched.mem.MemDurable;
 import org.enjambre.coordinator.store.Store;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.MergedResult;
 import org.enjambre.workunits.model.WorkUnit;
 

@@ -3,7 +3,7 @@ package org.enjambre.coordinator.sim;
 import org.enjambre.coordinator.sched.Checks;
 import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.sched.SpotChecks;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.App;
 
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.sim;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.sched.LocalIndex;
 import org.enjambre.coordinator.sched.Peers;
 import org.enjambre.coordinator.sched.Scheduler;

@@ -2,12 +2,12 @@ package org.enjambre.coordinator.sim;
 
 import org.enjambre.coordinator.cluster.Loaders;
 import org.enjambre.coordinator.cluster.MemUnitTable;
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.sched.mem.MemJobs;
 import org.enjambre.coordinator.sched.mem.MemWorkers;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.WorkUnit;
 
@@ -103,10 +103,10 @@ final class Swarm {
 
     /** Ends the run on a known open stall (reported apart from failures), with its seed and trace. */
     /** The workers up now, as the coordinator's "seen in the last minute" would see them (placement watcher). */
-    java.util.List<org.enjambre.coordinator.workers.WorkerRecord> connectedWorkers() {
-        java.util.List<org.enjambre.coordinator.workers.WorkerRecord> out = new ArrayList<>();
+    java.util.List<org.enjambre.coordinator.model.WorkerRecord> connectedWorkers() {
+        java.util.List<org.enjambre.coordinator.model.WorkerRecord> out = new ArrayList<>();
         for (SimWorker w : simWorkers) {
-            org.enjambre.coordinator.workers.WorkerRecord r = w.up() ? workers().get(w.id) : null;
+            org.enjambre.coordinator.model.WorkerRecord r = w.up() ? workers().get(w.id) : null;
             if (r != null) {
                 out.add(r);
             }
@@ -141,7 +141,7 @@ final class Swarm {
         Loaders.Workers wl = new Loaders.Workers(store);
         wl.loadAll(iterate(wl.loadAllKeys())).values().forEach(workers::put);
         wl.loaded();
-        Loaders.Units ul = new Loaders.Units(store);
+        Loaders.Units ul = new Loaders.Units(store, j -> org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy());
         ul.loadAll(iterate(ul.loadAllKeys())).forEach((k, u) -> table.put(u));
         ul.loaded();
         checks.clear();

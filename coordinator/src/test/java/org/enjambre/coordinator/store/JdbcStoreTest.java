@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.store;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.UnitState;

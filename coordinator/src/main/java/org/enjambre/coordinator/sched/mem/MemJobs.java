@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.sched.mem;
 
-import org.enjambre.coordinator.jobs.JobRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.sched.JobDirectory;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;

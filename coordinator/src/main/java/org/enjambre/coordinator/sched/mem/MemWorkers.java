@@ -1,7 +1,7 @@
 package org.enjambre.coordinator.sched.mem;
 
 import org.enjambre.coordinator.sched.WorkerDirectory;
-import org.enjambre.coordinator.workers.WorkerRecord;
+import org.enjambre.coordinator.model.WorkerRecord;
 
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.enjambre.coordinator.jobs;
+package org.enjambre.coordinator.model;
 
 import org.enjambre.workunits.model.JobState;
 

@@ -1,4 +1,4 @@
-package org.enjambre.coordinator.workers;
+package org.enjambre.coordinator.model;
 
 import org.enjambre.workunits.trust.Reputation;
 import org.enjambre.workunits.trust.Reputation.Evidence;
