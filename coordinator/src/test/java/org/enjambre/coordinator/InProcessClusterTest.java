@@ -146,6 +146,10 @@ class InProcessClusterTest {
         });
         long ownedByB = held.stream().filter(t -> b.node().units().localKeySet().contains(t.substring(0, t.lastIndexOf('/')))).count();
         assertThat(ownedByB).as("replicas of units that peer b owns").isPositive();
+        // Each peer learns of an issued replica from its local index, which Hazelcast feeds asynchronously: wait until
+        // both indexes have seen all 16 (a release in the same instant as the issue may miss it; it then waits for its deadline).
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Harness.job(a.url(), id).get("workUnits").get("inProgress").asInt() == 16);
 
         Harness.Response sync = Harness.call("POST", a.url() + "/api/v1/work/sync", w.token(), "{\"holding\":[]}");
         assertThat(sync.status()).as(sync.body()).isEqualTo(200);
