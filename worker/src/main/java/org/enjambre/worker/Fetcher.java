@@ -7,6 +7,7 @@ import org.enjambre.worker.protocol.AssignedTask;
 import org.enjambre.worker.protocol.Backoff;
 import org.enjambre.worker.protocol.CoordinatorClient;
 import org.enjambre.worker.protocol.CoordinatorException;
+import org.enjambre.worker.protocol.CoordinatorUnavailableException;
 import org.enjambre.worker.protocol.RequestRejectedException;
 import org.enjambre.worker.store.Identity;
 import org.enjambre.worker.store.OutboxEntry;
@@ -28,9 +29,9 @@ import java.util.logging.Logger;
 /**
  * The fetch loop: keeps the {@link WorkBuffer} filled, journals each fetched batch (one record, one
  * fsync) before any of it runs, drops queued tasks that cannot meet their deadline, and tells the
- * coordinator what it holds ({@code POST /api/v1/work/sync}) at start and after dropping, so that
- * replicas this worker lost (a crash between a fetch's answer and its journal write) or dropped are
- * reissued at once instead of at their deadline. One thread; sync and fetch never overlap.
+ * coordinator what it holds ({@code POST /api/v1/work/sync}) at start, after dropping, and after a request
+ * that got no answer, so that replicas this worker lost (a crash between a fetch's answer and its journal
+ * write, an answer lost on the way) or dropped are reissued at once instead of at their deadline. One thread; sync and fetch never overlap.
  */
 final class Fetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(Worker.class.getName());
@@ -117,6 +118,12 @@ final class Fetcher implements Runnable {
                     status.succeeded(backoff, client);
                     accept(fetched, identity);
                 } catch (CoordinatorException e) {
+                    if (e instanceof CoordinatorUnavailableException && e.getCause() != null && !syncUnsupported) {
+                        // No answer came (a timeout, a dropped connection): the coordinator may have issued tasks this
+                        // worker never received. Sync before fetching again, so they are reissued at once, not at
+                        // their deadline (issue 15: nothing waits for a deadline because an answer was lost).
+                        syncPending = true;
+                    }
                     status.pause(status.failed(backoff, e, identity, session, client));
                 }
             }
