@@ -108,6 +108,31 @@ class ReleasedReplicasTest extends SwarmTest {
         assertThat(take(url, other.token(), 4)).hasSize(4);
     }
 
+    /**
+     * A long-poll holds the worker record it authenticated with; a worker revoked (or blacklisted) while its fetch
+     * waits must not be issued work when the poll wakes — nothing would release it before its deadline. Found with
+     * real worker processes, whose work buffer keeps a fetch waiting while they report.
+     */
+    @Test
+    void revokedWhileLongPolling_theWokenPollIssuesItNothing() throws Exception {
+        String url = url();
+        Harness.Registered gone = Harness.register(url, "polling", "primes");
+        java.util.concurrent.CompletableFuture<Harness.Response> poll = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                Harness.call("POST", url + "/api/v1/work/fetch", gone.token(), "{\"max\":4,\"waitMs\":20000}", Duration.ofSeconds(40)));
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                Harness.call("GET", url + "/metrics", null, null).body().lines()
+                        .anyMatch(l -> l.startsWith("enjambre_http_longpolls") && !l.endsWith(" 0.0")));
+        assertThat(Harness.call("DELETE", url + "/api/v1/workers/" + gone.id(), Harness.KEY, null).status()).isEqualTo(200);
+
+        String job = Harness.submit(url, Harness.primesSpec(2, 100_000, 4, 1, 1, LONG_DEADLINE));
+        Harness.Response answer = poll.get(40, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(401);
+        assertThat(answer.json().get("error").get("code").asText()).isEqualTo("REVOKED");
+        assertThat(outcomes(url, job, gone.id())).as("replicas issued to the revoked worker").isEmpty();
+        Harness.Registered other = Harness.register(url, "other", "primes");
+        assertThat(take(url, other.token(), 4)).hasSize(4);
+    }
+
     @Test
     void deregisteredWorker_releasesWhatItHeld_andItsTokenEnds() {
         String url = url();

@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.enjambre.coordinator.errors.InvalidInputException;
 import org.enjambre.coordinator.errors.NotFoundException;
+import org.enjambre.coordinator.errors.UnauthenticatedException;
 import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.model.WorkerRecord;
@@ -122,7 +123,13 @@ final class WorkerRoutes {
                 if (first) {
                     s.workers().seen(worker);
                 }
-                List<Scheduler.Assignment> tasks = s.scheduler().fetch(worker, max);
+                // The record this poll authenticated with may be stale by now (blacklisted or revoked meanwhile).
+                WorkerRecord now = first ? worker : s.workers().current(worker);
+                if (now == null) {
+                    throw new UnauthenticatedException("REVOKED", "the token of worker " + worker.id()
+                            + " was revoked while it waited for work; register again for a new one");
+                }
+                List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max);
                 return tasks.isEmpty() ? null : TaskAnswers.encode(tasks);
             }).onSuccess(answer -> {
                 if (answer != null) {

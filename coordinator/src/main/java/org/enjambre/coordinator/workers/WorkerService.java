@@ -184,6 +184,18 @@ public final class WorkerService {
     }
 
     /**
+     * The worker's record as this peer knows it now, or null once its token was revoked: the cached record when one
+     * was verified within the last few seconds (a blacklisting on this peer updates it at once), else the cluster's.
+     * A long-poll holds the record it authenticated with for up to 30 s; it asks again before each attempt, so a
+     * worker blacklisted or revoked meanwhile is not issued work that nothing would release. Blocks: off event loops.
+     */
+    public WorkerRecord current(WorkerRecord w) {
+        Cached c = authenticated.get(w.id());
+        WorkerRecord now = c != null && clock.millis() - c.at() < CACHE_MILLIS ? c.worker() : workers.get(w.id());
+        return now == null || REVOKED.equals(now.tokenHash()) ? null : now;
+    }
+
+    /**
      * Revokes a worker's token for good (an administrator's revocation, or the worker deregistering): every
      * later call with it is refused {@code REVOKED}; durable before it returns. Its replicas are the
      * scheduler's to release. Peers that verified the token within the last few seconds may still accept it
