@@ -1,5 +1,6 @@
 package org.enjambre.workunits.trust;
 
+import org.enjambre.workunits.model.Outcome;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.TaskState;
 import org.enjambre.workunits.spec.Redundancy;
@@ -70,13 +71,17 @@ public final class CredibilityAcceptance implements Acceptance {
         long live = tasks.stream().filter(t -> t.state() != TaskState.OVER).count();
         long results = groups.stream().mapToLong(List::size).sum();
         long more = Math.max(p.replicas() - (results + live), groups.size() > 1 && live == 0 ? 1 : 0);
-        if (!groups.isEmpty()) {
-            // At maxResults a unit with results waits for its workers' spot-checks instead of failing: they may
-            // still make a group credible (or catch a liar, whose results backtracking removes); Event.Stalled
-            // fails it in the end. Without any result left it fails at once.
-            more = Math.min(more, p.maxResults() - tasks.size());
+        // The replicas planned up front are a plan, not a minimum: never ask for more than maxResults leaves room for
+        // (released replicas do not count). At maxResults a unit with results waits for its workers' spot-checks
+        // instead of failing: they may still make a group credible (or catch a liar, whose results backtracking
+        // removes); Event.Stalled fails it in the end. A unit with no result, nothing under way and no room left
+        // fails at once (asking for one more than the room makes the transitioner fail it, naming the requirement).
+        long counted = tasks.stream().filter(t -> t.outcome() != Outcome.RELEASED).count();
+        long room = Math.max(0, p.maxResults() - counted);
+        if (groups.isEmpty() && live == 0 && room == 0) {
+            return Verdict.pending((int) Math.max(1, more));
         }
-        return Verdict.pending((int) Math.max(0, more));
+        return Verdict.pending((int) Math.max(0, Math.min(more, room)));
     }
 
     /** The credibility of every group of a unit, in order: what {@link #judge} compares with θ. */

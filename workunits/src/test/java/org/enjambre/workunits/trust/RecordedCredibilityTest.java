@@ -70,6 +70,29 @@ class RecordedCredibilityTest {
         assertThat(fiveChecks.effects()).contains(new Effect.Judged(0, "w", true), new Effect.Done(0));
     }
 
+    /**
+     * Found with real worker processes: a unit planned with 5 replicas up front (fresh workers, θ = 0.9999) whose two
+     * results were backtracked (their workers were blacklisted) asked for 5 more with 2 of 6 replicas used, and was
+     * failed "within 6 replicas" at once. The plan is not a minimum: it gets what maxResults leaves room for.
+     */
+    @Test
+    void plannedReplicasBeyondMaxResults_afterBacktracking_getTheRoomLeft_notAFailure() {
+        Redundancy planned = new Redundancy(5, 1, 3, 6, false, 0.9999, 0.1);
+        WorkUnit u = WorkUnit.create("j", 0, planned);
+        for (String w : new String[]{"liar-1", "liar-2"}) {
+            u = tr.apply(u, new Event.Issue(WorkerRef.of(w), 1, 100)).unit();
+        }
+        u = tr.apply(u, new Event.Success(0, "liar-1", WRONG, 2, F.ofChecks(0))).unit();
+        u = tr.apply(u, new Event.Success(1, "liar-2", WRONG, 2, F.ofChecks(0))).unit();
+        // Three more replicas of the plan are unsent; the liars are caught and their results backtracked.
+        u = tr.invalidate(u, "liar-1").unit();
+        Decision d = tr.invalidate(u, "liar-2");
+        assertThat(d.unit().state()).as("%s", d.unit()).isNotEqualTo(UnitState.FAILED);
+        assertThat(d.unit().tasks()).hasSizeLessThanOrEqualTo(6);
+        long open = d.unit().tasks().stream().filter(t -> t.state() != org.enjambre.workunits.model.TaskState.OVER).count();
+        assertThat(open).as("replicas to compute the unit again: %s", d.unit().tasks()).isPositive();
+    }
+
     @Test
     void credible_ofAnotherWorkerOrTheSameValue_changesNothing() {
         WorkUnit u = reported(WorkUnit.create("j", 0, ONE_AT_0_99), "w", RIGHT, F.ofChecks(0));
