@@ -138,6 +138,9 @@ class InProcessClusterTest {
         Coordinator b = peer(2);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
         String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 16, 1, 1, "\"deadlineSeconds\":600"));
+        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job.
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/"))
+                && a.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/")));
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
