@@ -32,12 +32,43 @@ public final class SpotChecks implements AutoCloseable {
     public static final String PREFIX = "spot-";
     private static final int PER_APP = 64;
 
-    /** A canonical result known to be right. */
-    record KnownAnswer(byte[] input, byte[] output) {
+    /**
+     * A unit's canonical result, used as a known answer. It was accepted by voting, so colluding saboteurs who
+     * formed the quorum may have made it wrong: it is <em>provisional</em> until a worker that did not compute it
+     * answers a check with it ({@link #CONFIRMATIONS}), and only a confirmed answer blacklists a worker who
+     * contradicts it. Provisional answers that {@link #CONTRADICTIONS} other workers contradict are dropped.
+     * Otherwise wrong answers learned from colluders would blacklist honest workers (found by CredibilityPlanningTest).
+     */
+    static final class KnownAnswer {
+        final String id;
+        final byte[] input;
+        final byte[] output;
+        final java.util.Set<String> sources;
+        final java.util.Set<String> confirmedBy = ConcurrentHashMap.newKeySet();
+        final java.util.Set<String> contradictedBy = ConcurrentHashMap.newKeySet();
+
+        KnownAnswer(String id, byte[] input, byte[] output, java.util.Set<String> sources) {
+            this.id = id;
+            this.input = input;
+            this.output = output;
+            this.sources = sources;
+        }
+
+        boolean confirmed() {
+            return confirmedBy.size() >= CONFIRMATIONS;
+        }
     }
 
-    /** A spot-check sent to a worker and not answered yet. */
-    public record Pending(String workerId, String app, byte[] expected) implements Serializable {
+    /** Agreeing answers from workers outside a known answer's own unit that make it confirmed. */
+    static final int CONFIRMATIONS = 1;
+    /** Contradicting answers from other workers that drop a provisional known answer. */
+    static final int CONTRADICTIONS = 2;
+
+    /**
+     * A spot-check sent to a worker and not answered yet: the answer expected, which known answer it came from, and
+     * whether that answer was confirmed when the check was sent (only then does a wrong answer blacklist).
+     */
+    public record Pending(String workerId, String app, byte[] expected, String answerId, boolean confirmed) implements Serializable {
     }
 
     /** How a spot-check answer was judged. */
@@ -73,7 +104,14 @@ public final class SpotChecks implements AutoCloseable {
                 return; // a wasm task needs its module as well; spot-check the built-in apps only
             }
             JobSpecs.Parsed spec = JobSpecs.of(j);
-            KnownAnswer a = new KnownAnswer(app.unitInput(spec.input(), j.workUnits(), unit.index()), unit.canonicalOutput().get());
+            java.util.Set<String> sources = new java.util.HashSet<>();
+            unit.tasks().forEach(t -> {
+                if (t.workerId() != null) {
+                    sources.add(t.workerId());
+                }
+            });
+            KnownAnswer a = new KnownAnswer(unit.id(), app.unitInput(spec.input(), j.workUnits(), unit.index()),
+                    unit.canonicalOutput().get(), java.util.Set.copyOf(sources));
             List<KnownAnswer> list = known.computeIfAbsent(j.app(), k -> new ArrayList<>());
             synchronized (list) {
                 if (list.size() < PER_APP) {
@@ -118,8 +156,9 @@ public final class SpotChecks implements AutoCloseable {
             a = list.get(random.nextInt(list.size()));
         }
         String id = PREFIX + Long.toUnsignedString(random.nextLong(), 36) + "/" + random.nextInt(1000) + "/0";
-        pending.set(id, new Pending(worker.id(), app, a.output()), Math.max(1000, deadline - now), TimeUnit.MILLISECONDS);
-        return Optional.of(new Scheduler.Assignment(id, app, a.input(), deadline, 0.001, null));
+        pending.set(id, new Pending(worker.id(), app, a.output, a.id, a.confirmed()), Math.max(1000, deadline - now),
+                TimeUnit.MILLISECONDS);
+        return Optional.of(new Scheduler.Assignment(id, app, a.input, deadline, 0.001, null));
     }
 
     /** Judges a worker's answer to a spot-check (an output, or {@code null} for an error report). */
@@ -136,7 +175,43 @@ public final class SpotChecks implements AutoCloseable {
             return Verdict.ERRORED; // neither a pass nor a wrong answer
         }
         App app = apps.get(p.app());
-        return app.wellFormed(output) && app.agree(p.expected(), output) ? Verdict.PASSED : Verdict.FAILED;
+        boolean right = app.wellFormed(output) && app.agree(p.expected(), output);
+        KnownAnswer a = answer(p.app(), p.answerId());
+        if (a != null && !a.sources.contains(workerId)) {
+            (right ? a.confirmedBy : a.contradictedBy).add(workerId);
+            if (!a.confirmed() && a.contradictedBy.size() >= CONTRADICTIONS) {
+                forget(p.app(), a); // most likely wrong: colluders formed its quorum
+            }
+        }
+        if (right) {
+            return Verdict.PASSED;
+        }
+        // Only a confirmed answer convicts; a provisional one may itself be the lie.
+        return p.confirmed() || (a != null && a.confirmed()) ? Verdict.FAILED : Verdict.UNKNOWN;
+    }
+
+    private KnownAnswer answer(String app, String answerId) {
+        List<KnownAnswer> list = known.get(app);
+        if (list == null || answerId == null) {
+            return null;
+        }
+        synchronized (list) {
+            for (KnownAnswer a : list) {
+                if (a.id.equals(answerId)) {
+                    return a;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void forget(String app, KnownAnswer a) {
+        List<KnownAnswer> list = known.get(app);
+        if (list != null) {
+            synchronized (list) {
+                list.remove(a);
+            }
+        }
     }
 
     @Override
