@@ -140,7 +140,8 @@ class WorkerProcessTest {
     @Test
     void aTaskFetchedButNeverJournaled_isReleasedByTheSyncAtRestart_notAtItsDeadline() throws Exception {
         Path data = dir.resolve("syncer");
-        String job = coordinator.submit(FOUR_UNITS.replace("\"workUnits\":4", "\"workUnits\":3"));
+        // More units than the worker holds, so some are still ready when it is stopped (it may fetch a third first).
+        String job = coordinator.submit(FOUR_UNITS.replace("\"workUnits\":4", "\"workUnits\":8"));
         Worker first = workers.start(TestWorkers.options(data, "syncer", coordinator.url()).cores(2).cpuLimitPercent(20).build());
         await().until(() -> TestWorkers.heldTasks(data).size() == 2);
         first.abort();
@@ -152,7 +153,7 @@ class WorkerProcessTest {
         assertThat(fetched.status()).isEqualTo(200);
         String lost = fetched.json().at("/tasks/0/id").asText();
         assertThat(lost).startsWith(job + "/");
-        assertThat(TestWorkers.heldTasks(data)).hasSize(2).doesNotContain(lost);
+        assertThat(TestWorkers.heldTasks(data)).isNotEmpty().doesNotContain(lost);
 
         workers.start(TestWorkers.options(data, "syncer", coordinator.url()).cores(2).build());
         // Placement keeps the reissued replica off the worker that had it: another worker takes it.
