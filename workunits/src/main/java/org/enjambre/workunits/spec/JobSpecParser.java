@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.text.Printable;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ public final class JobSpecParser {
         if (name.length() > MAX_NAME_LENGTH) {
             throw new SpecException("name", "name must be at most " + MAX_NAME_LENGTH + " characters");
         }
-        int unprintable = firstUnprintable(name);
+        int unprintable = Printable.firstUnprintable(name);
         if (unprintable >= 0) {
             throw new SpecException("name", String.format("name must be printable: it holds the control character U+%04X at "
                     + "position %d", name.codePointAt(unprintable), unprintable));
@@ -144,22 +145,6 @@ public final class JobSpecParser {
         } catch (JsonProcessingException e) {
             throw new SpecException("input", "input cannot be written as JSON: " + e.getOriginalMessage());
         }
-    }
-
-    /**
-     * The index of the first character a terminal or a log would act on rather than print (C0/C1 controls,
-     * ANSI escapes start with one; line and paragraph separators; bidirectional overrides), or -1.
-     */
-    static int firstUnprintable(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            int type = Character.getType(c);
-            if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
-                    || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The spec as JSON, with every default written out; parsing it again gives an equal spec. */
