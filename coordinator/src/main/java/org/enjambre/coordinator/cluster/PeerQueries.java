@@ -82,21 +82,6 @@ public final class PeerQueries {
         return total;
     }
 
-    /**
-     * The first release's form of {@link #sum(PeerQuestion, int)} for "counts" and "tasks" of a job; the
-     * question still travels typed.
-     *
-     * @deprecated ask with {@link PeerQuestion.CountUnits} or {@link PeerQuestion.CountTasks}
-     */
-    @Deprecated
-    public long[] sum(String question, String jobId, int size) {
-        return switch (question) {
-            case "counts" -> sum(new PeerQuestion.CountUnits(jobId), size);
-            case "tasks" -> sum(new PeerQuestion.CountTasks(jobId), size);
-            default -> throw new IllegalArgumentException("no peer question '" + question + "'");
-        };
-    }
-
     private static <A> List<A> answers(Map<Member, Future<A>> futures) {
         List<A> out = new ArrayList<>();
         for (Future<A> f : futures.values()) {

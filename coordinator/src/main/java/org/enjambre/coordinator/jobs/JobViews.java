@@ -92,7 +92,7 @@ public final class JobViews {
     /** Task counters of the job ({@link JobCounters} indexes): over all peers while it runs, from storage after. */
     public long[] taskCounts(JobRecord job) {
         if (!job.state().terminal()) {
-            return peers.sum("tasks", job.id(), JobCounters.SIZE);
+            return peers.sum(new PeerQuestion.CountTasks(job.id()), JobCounters.SIZE);
         }
         return finalCounts(job).tasks().clone();
     }
