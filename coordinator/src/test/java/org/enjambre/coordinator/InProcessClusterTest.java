@@ -171,6 +171,9 @@ class InProcessClusterTest {
         for (int i = 0; i < 3; i++) {
             ids.add(Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 8, 1, 1, "\"deadlineSeconds\":600")));
         }
+        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the jobs.
+        await().atMost(Duration.ofSeconds(30)).until(() -> !b.node().units().localKeySet().isEmpty()
+                && !a.node().units().localKeySet().isEmpty());
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
