@@ -140,11 +140,13 @@ class WorkerProcessTest {
     @Test
     void aTaskFetchedButNeverJournaled_isReleasedByTheSyncAtRestart_notAtItsDeadline() throws Exception {
         Path data = dir.resolve("syncer");
-        // More units than the worker holds, so some are still ready when it is stopped (it may fetch a third first).
-        String job = coordinator.submit(FOUR_UNITS.replace("\"workUnits\":4", "\"workUnits\":8"));
+        // The worker holds tasks of a first job when it is stopped (its buffer may have taken more of that job).
+        coordinator.submit(FOUR_UNITS);
         Worker first = workers.start(TestWorkers.options(data, "syncer", coordinator.url()).cores(2).cpuLimitPercent(20).build());
         await().until(() -> TestWorkers.heldTasks(data).size() == 2);
         first.abort();
+        // A job submitted after it stopped, ahead of the first one, so the fetch below takes one of its units.
+        String job = coordinator.submit(FOUR_UNITS.replace("\"workUnits\":4", "\"workUnits\":3,\"priority\":10"));
         // What a kill -9 between a fetch's answer and the journal's fsync leaves: a task the coordinator
         // gave this worker that its journal does not hold.
         String token = TestCoordinator.JSON.readTree(Files.readAllBytes(data.resolve("identity.json"))).get("token").asText();
