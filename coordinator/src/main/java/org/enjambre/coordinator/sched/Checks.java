@@ -27,6 +27,10 @@ public interface Checks {
         return java.util.List.of();
     }
 
+    /** Computes known answers for {@code job}'s app here when none is known yet (see {@link SpotChecks#seed}). */
+    default void seed(org.enjambre.coordinator.model.JobRecord job) {
+    }
+
     /** No spot-checks at all. */
     Checks NONE = new Checks() {
         @Override
@@ -89,6 +93,11 @@ public interface Checks {
             @Override
             public java.util.List<String> takeConvicted() {
                 return checks.takeConvicted();
+            }
+
+            @Override
+            public void seed(org.enjambre.coordinator.model.JobRecord job) {
+                checks.seed(job);
             }
         };
     }

@@ -58,8 +58,17 @@ public final class SpotChecks implements AutoCloseable {
             this.sources = sources;
         }
 
+        /** An answer this peer computed itself (a built-in app): trusted from the start. */
+        static KnownAnswer computedHere(String id, byte[] input, byte[] output) {
+            KnownAnswer a = new KnownAnswer(id, input, output, java.util.Set.of());
+            a.trusted = true;
+            return a;
+        }
+
+        private volatile boolean trusted;
+
         boolean confirmed() {
-            return confirmedBy.size() >= CONFIRMATIONS;
+            return trusted || confirmedBy.size() >= CONFIRMATIONS;
         }
 
         boolean outvoted() {
@@ -88,6 +97,8 @@ public final class SpotChecks implements AutoCloseable {
     private final RandomGenerator random;
     private final Executor learner;
     private final ExecutorService ownLearner;
+    /** Apps whose known answers {@link #seed} is computing. */
+    private final java.util.Set<String> seeding = ConcurrentHashMap.newKeySet();
     /** Workers convicted by an answer confirmed after they contradicted it, not yet taken by {@link #takeConvicted}. */
     private final java.util.Set<String> convicted = ConcurrentHashMap.newKeySet();
 
@@ -140,10 +151,14 @@ public final class SpotChecks implements AutoCloseable {
         });
     }
 
-    /** Adds a known answer to {@code app}'s pool, replacing a random one when the pool is full. */
+    /**
+     * Adds a known answer to {@code app}'s pool, replacing a random one when the pool is full. A unit accepted again
+     * (reopened after one of its workers was caught) replaces its earlier answer, which that worker helped make.
+     */
     void remember(String app, KnownAnswer a) {
         List<KnownAnswer> list = known.computeIfAbsent(app, k -> new ArrayList<>());
         synchronized (list) {
+            list.removeIf(old -> old.id.equals(a.id));
             if (list.size() < PER_APP) {
                 list.add(a);
             } else {
@@ -151,6 +166,46 @@ public final class SpotChecks implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * Known answers this peer computes itself for a job of a built-in app when it knows none for the app yet: in a
+     * fresh cluster there is no completed unit to learn from, and without checks two colluders could form the quorum
+     * of a whole first job (bench/scripts/saboteur-swarm.sh: real workers fill their buffers in the first second, and
+     * the two saboteurs took both replicas of 148 of 150 units). The coordinator runs the app's own code on {@link #SEEDED}
+     * real unit inputs of the job, on the learner thread, and only for apps whose units take at most
+     * {@link #SEED_MAX_UNIT_SECONDS} (its cost estimate); never wasm modules, which are untrusted code.
+     */
+    public void seed(JobRecord j) {
+        if (j.app().equals("wasm") || j.workUnits() <= 0 || !seeding.add(j.app())) {
+            return;
+        }
+        learner.execute(() -> {
+            try {
+                App app = apps.find(j.app()).orElse(null);
+                JobSpecs.Parsed spec = JobSpecs.of(j);
+                if (app == null || app.maxUnitSeconds(spec.input(), j.workUnits()) > SEED_MAX_UNIT_SECONDS) {
+                    return;
+                }
+                for (int i = 0; i < Math.min(SEEDED, j.workUnits()); i++) {
+                    int index = random.nextInt(j.workUnits());
+                    byte[] input = app.unitInput(spec.input(), j.workUnits(), index);
+                    byte[] output = app.run(input, org.enjambre.workunits.app.RunContext.inMemory());
+                    if (app.wellFormed(output)) {
+                        remember(j.app(), KnownAnswer.computedHere("computed:" + WorkUnit.id(j.id(), index), input, output));
+                    }
+                }
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(SpotChecks.class).warn("computing known answers for job {} failed: {}", j.id(), e.toString());
+            } finally {
+                seeding.remove(j.app());
+            }
+        });
+    }
+
+    /** Known answers {@link #seed} computes for an app. */
+    static final int SEEDED = 4;
+    /** The longest estimated unit {@link #seed} computes. */
+    static final double SEED_MAX_UNIT_SECONDS = 2;
 
     /** Whether this peer knows an answer to check workers of {@code app} with. */
     boolean canCheck(String app) {
@@ -238,7 +293,7 @@ public final class SpotChecks implements AutoCloseable {
         }
         App app = apps.get(p.app());
         boolean right = app.wellFormed(output) && app.agree(p.expected(), output);
-        KnownAnswer a = answer(p.app(), p.answerId());
+        KnownAnswer a = answer(p.app(), p.answerId(), p.expected());
         if (a != null && !a.sources.contains(workerId)) {
             boolean wasConfirmed = a.confirmed();
             (right ? a.confirmedBy : a.contradictedBy).add(workerId);
@@ -257,7 +312,20 @@ public final class SpotChecks implements AutoCloseable {
             return Verdict.PASSED;
         }
         // Only a confirmed answer convicts; a provisional one may itself be the lie.
-        return p.confirmed() || (a != null && a.confirmed()) ? Verdict.FAILED : Verdict.UNKNOWN;
+        if (p.confirmed() || (a != null && a.confirmed())) {
+            forgetProvisionalFrom(workerId);
+            return Verdict.FAILED;
+        }
+        return Verdict.UNKNOWN;
+    }
+
+    /** Drops the provisional answers a worker caught lying helped make: they are likely lies too. */
+    private void forgetProvisionalFrom(String workerId) {
+        for (List<KnownAnswer> list : known.values()) {
+            synchronized (list) {
+                list.removeIf(a -> !a.confirmed() && a.sources.contains(workerId));
+            }
+        }
     }
 
     /**
@@ -269,20 +337,22 @@ public final class SpotChecks implements AutoCloseable {
         for (String w : convicted) {
             if (convicted.remove(w)) {
                 out.add(w);
+                forgetProvisionalFrom(w);
             }
         }
         out.sort(null);
         return out;
     }
 
-    private KnownAnswer answer(String app, String answerId) {
+    /** The known answer a check was made from: its unit and its output (a unit accepted again has another). */
+    private KnownAnswer answer(String app, String answerId, byte[] output) {
         List<KnownAnswer> list = known.get(app);
         if (list == null || answerId == null) {
             return null;
         }
         synchronized (list) {
             for (KnownAnswer a : list) {
-                if (a.id.equals(answerId)) {
+                if (a.id.equals(answerId) && java.util.Arrays.equals(a.output, output)) {
                     return a;
                 }
             }

@@ -105,6 +105,81 @@ class SpotChecksTest {
     }
 
     @Test
+    void aUnitAcceptedAgainAfterReopening_replacesItsAnswer_andACheckOfTheOldOneConvictsNobody() {
+        // The colluders' answer to unit j-1/0 (here "wrong"), sent to an honest worker as a check...
+        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/0", input, wrong, Set.of("c1", "c2")));
+        Scheduler.Assignment old = checks.create(worker("h1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
+        // ...then the unit is reopened, accepted again with the right answer, and that answer confirmed.
+        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/0", input, right, Set.of("c1", "c2", "h2", "h3")));
+        assertThat(answer("h4", right)).isEqualTo(SpotChecks.Verdict.PASSED);
+        assertThat(checks.judge(old.id(), "h1", right)).isEqualTo(SpotChecks.Verdict.UNKNOWN);
+        assertThat(checks.takeConvicted()).isEmpty();
+        assertThat(answer("c1", wrong)).isEqualTo(SpotChecks.Verdict.FAILED);
+    }
+
+    /** A check for {@code worker} made from the answer whose input is {@code in} (other draws are left unanswered). */
+    private Scheduler.Assignment checkOf(String worker, byte[] in) {
+        for (int i = 0; i < 1000; i++) {
+            Scheduler.Assignment c = checks.create(worker(worker), clock.millis(), clock.millis() + 60_000).orElseThrow();
+            if (java.util.Arrays.equals(c.input(), in)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check of that answer in 1000 draws");
+    }
+
+    @Test
+    void aWorkerCaughtLying_takesTheProvisionalAnswersItHelpedMakeWithIt() {
+        learned("w1", "w2");
+        byte[] other = "{\"from\":2,\"to\":2000}".getBytes(StandardCharsets.UTF_8);
+        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/1", other, right, Set.of("s1", "s9"))); // a lie
+        assertThat(checks.judge(checkOf("w3", input).id(), "w3", right)).isEqualTo(SpotChecks.Verdict.PASSED); // confirms j-1/0
+        assertThat(checks.judge(checkOf("s1", input).id(), "s1", wrong)).isEqualTo(SpotChecks.Verdict.FAILED);
+        for (int i = 0; i < 20; i++) {
+            assertThat(checks.create(worker("w5"), clock.millis(), clock.millis() + 60_000).orElseThrow().input())
+                    .as("j-1/1, made by the convicted s1, is gone").isEqualTo(input);
+        }
+    }
+
+    @Test
+    void aFreshPeer_computesTrustedAnswersForABuiltInApp_thatConvictAtOnce_butNeverForWasm() {
+        assertThat(checks.canCheck("primes")).isFalse();
+        checks.seed(job("primes", "{\"from\":2,\"to\":1000000}", 100));
+        assertThat(checks.canCheck("primes")).isTrue();
+        Scheduler.Assignment c = checks.create(worker("s1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
+        byte[] truth = run(c.input());
+        assertThat(checks.judge(c.id(), "s1", TestOutputs.bumped(truth))).as("trusted: no confirmation needed")
+                .isEqualTo(SpotChecks.Verdict.FAILED);
+        Scheduler.Assignment d = checks.create(worker("h1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
+        assertThat(checks.judge(d.id(), "h1", run(d.input()))).isEqualTo(SpotChecks.Verdict.PASSED);
+        checks.seed(job("wasm", "{\"module\":\"00\"}", 10));
+        assertThat(checks.canCheck("wasm")).isFalse();
+    }
+
+    private org.enjambre.coordinator.model.JobRecord job(String app, String input, int units) {
+        String raw = "{\"app\":\"" + app + "\",\"input\":" + input + ",\"workUnits\":" + units
+                + ",\"redundancy\":{\"replicas\":2,\"quorum\":2,\"spotCheckRate\":0.1}}";
+        String spec;
+        try {
+            spec = org.enjambre.workunits.spec.JobSpecParser.toJson(new org.enjambre.workunits.spec.JobSpecParser(apps).parse(raw)).toString();
+        } catch (org.enjambre.workunits.spec.SpecException e) {
+            spec = raw; // wasm without a stored module: the seed must refuse it before reading the spec
+        }
+        return new org.enjambre.coordinator.model.JobRecord("j-seed-" + app, "test", app, spec, units, 0,
+                org.enjambre.workunits.model.JobState.RUNNING, 0, 0, 0, null, null, 0);
+    }
+
+    /** Outputs changed the way a saboteur would (a number off by one). */
+    private static final class TestOutputs {
+        static byte[] bumped(byte[] out) {
+            String s = new String(out, StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(s);
+            assertThat(m.find()).isTrue();
+            return (s.substring(0, m.start()) + (Long.parseLong(m.group()) + 1) + s.substring(m.end())).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void anAnswerAfterTheCheckExpired_isUnknown_andAnErrorIsNeitherPassNorFail() {
         learned("w1", "w2");
         Scheduler.Assignment late = checks.create(worker("w3"), clock.millis(), clock.millis() + 5_000).orElseThrow();
