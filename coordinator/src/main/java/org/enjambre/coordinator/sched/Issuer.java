@@ -117,16 +117,16 @@ public final class Issuer {
         order.addAll(candidates.subList(equal, candidates.size()));
 
         Batch b = new Batch(worker, ref, now, maxBytes);
-        addSpotChecks(worker, candidates, max, now, b.out);
-        b.out.forEach(a -> b.bytes += a.input().length);
-        for (int round = 0; round < 2 && b.room(max); round++) {
+        CheckPlan plan = planChecks(worker, candidates, max);
+        int room = max - plan.count(); // the slots the planned checks leave for units
+        for (int round = 0; round < 2 && b.room(room); round++) {
             for (JobRecord job : order) {
-                if (!b.room(max)) {
+                if (!b.room(room)) {
                     break;
                 }
                 // First round: share among jobs of equal priority; second round: fill up from any.
-                int want = round == 0 && job.priority() == top ? Math.max(1, (max + equal - 1) / equal) : max - b.out.size();
-                want = Math.min(want, max - b.out.size());
+                int want = round == 0 && job.priority() == top ? Math.max(1, (room + equal - 1) / equal) : room - b.out.size();
+                want = Math.min(want, room - b.out.size());
                 List<String> keys = new ArrayList<>();
                 for (LocalIndex.Ready r : index.ready(job.id(), ref, want, SCAN_LIMIT)) {
                     keys.add(r.key());
@@ -134,18 +134,32 @@ public final class Issuer {
                 issue(job, keys, b);
             }
         }
-        if (b.room(max)) {
+        if (b.room(room)) {
             // This peer's own units are all taken: take ready units that other peers own.
-            for (String key : peers.readyElsewhere(ref, java.util.Set.copyOf(worker.apps()), max - b.out.size())) {
+            for (String key : peers.readyElsewhere(ref, java.util.Set.copyOf(worker.apps()), room - b.out.size())) {
                 jobs.find(OwnedUnits.jobOf(key)).ifPresent(job -> {
                     if (!job.state().terminal() && worker.apps().contains(job.app())) {
                         issue(job, List.of(key), b);
                     }
                 });
-                if (!b.room(max)) {
+                if (!b.room(room)) {
                     break;
                 }
             }
+        }
+        // Checks ride along with units (at most one per unit issued), so that a worker that gets no unit gets no
+        // check either and waits in its long-poll: near a job's end, checks alone answered every fetch at once and
+        // three real workers passed about 250 checks each in a 150-unit quorum job (bench/scripts/saboteur-swarm.sh).
+        // A fetch all of whose slots are checks (max 1 or 2) carries them only if a unit was there to take: a
+        // worker fetching one task at a time is checked at the same rate as any other.
+        int n = plan.idle() ? Math.min(plan.count(), 1)
+                : room == 0 ? (readyHere(order, ref) ? plan.count() : 0)
+                : Math.min(plan.count(), b.units);
+        for (int i = 0; i < n; i++) {
+            checks.create(worker, now, now + plan.deadlineMillis()).ifPresent(a -> {
+                b.out.add(a);
+                b.bytes += a.input().length;
+            });
         }
         // Issued replicas are written behind: losing one in a crash costs a recomputation, never a wrong
         // result, and its unit is usually written again by a report within the delay, then only once.
@@ -207,11 +221,25 @@ public final class Issuer {
         return candidates;
     }
 
+    /** Whether a unit of one of {@code jobs} is ready here for {@code worker} (a look, nothing issued). */
+    private boolean readyHere(List<JobRecord> jobs, WorkerRef worker) {
+        for (JobRecord job : jobs) {
+            if (!index.ready(job.id(), worker, 1, SCAN_LIMIT).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many spot-checks a fetch may carry, with what deadline; idle: the worker has no work here at all. */
+    private record CheckPlan(int count, long deadlineMillis, boolean idle) {
+    }
+
     /**
-     * Up to half of {@code max} spot-checks, at the highest rate the trust rules give the worker for the
+     * Up to half of {@code max} spot-checks, each due at the highest rate the trust rules give the worker for the
      * candidate jobs ({@link org.enjambre.workunits.trust.SpotCheckRate}: the job's rate, more in its warm-up).
      */
-    private void addSpotChecks(WorkerRecord worker, List<JobRecord> candidates, int max, long now, List<Scheduler.Assignment> out) {
+    private CheckPlan planChecks(WorkerRecord worker, List<JobRecord> candidates, int max) {
         double rate = 0;
         long deadlineMillis = 0;
         for (JobRecord j : candidates) {
@@ -232,7 +260,8 @@ public final class Issuer {
         // make its results credible (a lone result needs hundreds at θ = 0.9999, a pair waits on the other
         // worker), and at the warm-up rate an idle worker did little else: 250 to 650 checks per worker in a
         // 15 s job of bench/scripts/saboteur-swarm.sh. The credibility wait adds a replica instead.
-        if (candidates.isEmpty()) {
+        boolean idle = candidates.isEmpty();
+        if (idle) {
             if (needsCredibility(worker)) {
                 rate = rules.spotChecks().warmupRate();
                 deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
@@ -241,11 +270,13 @@ public final class Issuer {
                 deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
             }
         }
-        for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
+        int count = 0;
+        for (int i = 0; i < max && count < (max + 1) / 2; i++) {
             if (checks.due(worker, rate)) {
-                checks.create(worker, now, now + deadlineMillis).ifPresent(out::add);
+                count++;
             }
         }
+        return new CheckPlan(count, deadlineMillis, idle);
     }
 
     /**

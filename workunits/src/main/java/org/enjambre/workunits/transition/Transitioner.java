@@ -212,6 +212,20 @@ public final class Transitioner {
             // Acceptance out of reach within maxResults, but the accepted result was not the caught worker's.
             return Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
         }
+        if (open.unit().state() == UnitState.IN_PROGRESS && open.unit().tasks().stream().allMatch(t -> t.state() == TaskState.OVER)) {
+            // Credibility: the results left are judged already (VALID), so nothing would wait for them to become
+            // credible and no replica was asked for: one more replica, or the unit would stall (found by the swarm
+            // simulation, seed 101036).
+            Decision more = addReplica(open.unit());
+            if (!more.isAccepted()) {
+                return !canonicalLost ? Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects)
+                        : fail(unit, new ArrayList<>(tasks), new ArrayList<>(effects), "no " + acceptance.requirement(p)
+                        + " within " + p.maxResults() + " replicas (redundancy.maxResults)");
+            }
+            List<Effect> all = new ArrayList<>(open.effects());
+            all.addAll(more.effects());
+            return Decision.accepted(more.unit(), all);
+        }
         return open;
     }
 

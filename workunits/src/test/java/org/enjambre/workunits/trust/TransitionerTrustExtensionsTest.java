@@ -154,6 +154,26 @@ class TransitionerTrustExtensionsTest {
     }
 
     @Test
+    void reopen_aCredibilityUnitWhoseOtherResultIsJudgedAlready_getsAReplica_neverStalls() {
+        Transitioner credible = new Transitioner(Arrays::equals, org.enjambre.workunits.trust.CredibilityAcceptance.recorded());
+        Redundancy theta = new Redundancy(1, 1, 3, 6, false, 0.99, 0.2);
+        WorkUnit u = credible.apply(WorkUnit.create("j", 0, theta), new Event.Issue(WorkerRef.of("h"), 1, 100)).unit();
+        u = credible.apply(u, new Event.Success(0, "h", RIGHT, 2, 0.9)).unit(); // 0.9 < θ: waits
+        u = credible.addReplica(u).unit();
+        u = credible.apply(u, new Event.Issue(WorkerRef.of("s"), 3, 100)).unit();
+        u = credible.apply(u, new Event.Success(1, "s", RIGHT, 4, 0.959)).unit(); // the pair reaches 0.995
+        assertThat(u.state()).isEqualTo(UnitState.DONE);
+        Decision d = credible.reopen(u, "s"); // h's result alone (0.9) no longer stands, and it is VALID already
+        assertThat(d.unit().state()).isEqualTo(UnitState.NEEDS_REPLICAS);
+        assertThat(d.unit().task(0).validate()).isEqualTo(ValidateState.VALID);
+        assertThat(d.unit().task(1).validate()).isEqualTo(ValidateState.INVALID);
+        WorkUnit w = credible.apply(d.unit(), new Event.Issue(WorkerRef.of("h2"), 5, 100)).unit();
+        w = credible.apply(w, new Event.Success(2, "h2", RIGHT, 6, 0.99)).unit();
+        assertThat(w.state()).isEqualTo(UnitState.DONE);
+        assertThat(w.canonicalOutput()).contains(RIGHT);
+    }
+
+    @Test
     void reopen_whenNoFreshQuorumFitsInMaxResults_aSaboteursCanonicalResultFailsTheUnit() {
         Redundancy tight = new Redundancy(2, 2, 3, 2, false);
         WorkUnit u = sent(sent(WorkUnit.create("j", 0, tight), "s1"), "s2");
