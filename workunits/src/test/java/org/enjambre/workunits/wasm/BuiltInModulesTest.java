@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.RunContext;
+import org.enjambre.workunits.app.Merger;
 import org.enjambre.workunits.apps.CollatzApp;
+import org.enjambre.workunits.apps.MandelbrotApp;
 import org.enjambre.workunits.apps.PrimesApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,7 +54,7 @@ class BuiltInModulesTest {
 
     @Test
     void all_holdsOneModulePerApp_namedByItsSha256() {
-        assertThat(BuiltInModules.all()).containsKeys("primes", "collatz");
+        assertThat(BuiltInModules.all()).containsOnlyKeys("primes", "collatz", "mandelbrot");
         BuiltInModules.all().values().forEach(m -> {
             assertThat(m.sha256()).isEqualTo(WasmModules.sha256(m.bytes()));
             assertThat(BuiltInModules.bySha256(m.sha256())).contains(m);
@@ -163,5 +165,80 @@ class BuiltInModulesTest {
         assertThatThrownBy(() -> new CollatzApp().run(unit, RunContext.inMemory())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RUNNER.run(module("collatz"), unit)).isInstanceOf(WasmException.class)
                 .hasMessageContaining("trapped");
+    }
+
+    private static String view(int width, int height, double xMin, double xMax, double yMin, double yMax, int max) {
+        return "{\"width\":" + width + ",\"height\":" + height + ",\"xMin\":" + xMin + ",\"xMax\":" + xMax
+                + ",\"yMin\":" + yMin + ",\"yMax\":" + yMax + ",\"maxIterations\":" + max + "}";
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "64 | 48 | -2.5 | 1.0 | -1.25 | 1.25 | 500 | 4",
+            "1 | 1 | -0.75 | -0.7499 | 0.1 | 0.1001 | 100000 | 1",
+            "200 | 3 | -0.743643887037151 | -0.743643887037141 | 0.13182590420533 | 0.13182590420534 | 3000 | 3",
+            "17 | 9 | -0.0 | 4.9E-324 | -4.9E-324 | 2.2250738585072014E-308 | 50 | 9",
+            "5 | 5 | -1.0E300 | 1.0E300 | -1.0E300 | 1.0E300 | 10 | 1",
+            "33 | 7 | 0.25 | 0.26 | -0.0 | 0.01 | 100000 | 2"})
+    void mandelbrot_edgeTiles_sameBytesAsJava(int w, int h, double x0, double x1, double y0, double y1, int max, int units)
+            throws Exception {
+        for (int unit = 0; unit < units; unit++) {
+            assertSame(new MandelbrotApp(), view(w, h, x0, x1, y0, y1, max), units, unit);
+        }
+    }
+
+    @Test
+    void mandelbrot_randomTiles_sameBytesAsJava() throws Exception {
+        SplittableRandom random = new SplittableRandom(SEED);
+        MandelbrotApp app = new MandelbrotApp();
+        for (int i = 0; i < 120; i++) {
+            double zoom = Math.pow(10, -random.nextDouble(0, 13));
+            double x = random.nextDouble(-2.2, 0.6);
+            double y = random.nextDouble(-1.2, 1.2);
+            int w = 1 + random.nextInt(120);
+            int h = 1 + random.nextInt(60);
+            int max = 1 + random.nextInt(random.nextBoolean() ? 100 : 3000);
+            int units = 1 + random.nextInt(Math.min(h, 6));
+            assertSame(app, view(w, h, x, x + zoom * random.nextDouble(0.1, 3), y, y + zoom * random.nextDouble(0.1, 3), max),
+                    units, random.nextInt(units));
+        }
+    }
+
+    @Test
+    void mandelbrot_wholeJobFromModuleOutputs_sameImageAsJavaOnly() throws Exception {
+        MandelbrotApp app = new MandelbrotApp();
+        JsonNode in = JSON.readTree(view(160, 120, -2.0, 0.75, -1.2, 1.2, 400));
+        int units = 7;
+        Merger java = app.merger(in, units);
+        Merger wasm = app.merger(in, units);
+        for (int i = 0; i < units; i++) {
+            byte[] unit = app.unitInput(in, units, i);
+            java.accept(i, app.run(unit, RunContext.inMemory()));
+            wasm.accept(i, RUNNER.run(module("mandelbrot"), unit));
+        }
+        assertThat(wasm.finish().body()).isEqualTo(java.finish().body());
+    }
+
+    @Test
+    void mandelbrot_resumedFromACheckpoint_sameBytes() throws Exception {
+        MandelbrotApp app = new MandelbrotApp();
+        byte[] unit = app.unitInput(JSON.readTree(view(90, 40, -2.0, 0.75, -1.2, 1.2, 300)), 1, 0);
+        RunContext.InMemory context = RunContext.inMemory().cancelAfterCheckpoints(5);
+        assertThatThrownBy(() -> RUNNER.run(module("mandelbrot"), unit, context))
+                .isInstanceOf(RunContext.CancelledException.class);
+        byte[] resumed = RUNNER.run(module("mandelbrot"), unit, context.resume());
+        assertThat(resumed).isEqualTo(app.run(unit, RunContext.inMemory()));
+        assertThat(context.checkpoints()).as("resumed after row 5, not from the start").isLessThan(5 + 39);
+    }
+
+    @Test
+    void mandelbrot_checkpointOfAnotherBand_startsOver() throws Exception {
+        MandelbrotApp app = new MandelbrotApp();
+        JsonNode in = JSON.readTree(view(50, 30, -2.0, 0.75, -1.2, 1.2, 200));
+        RunContext.InMemory context = RunContext.inMemory().cancelAfterCheckpoints(3);
+        assertThatThrownBy(() -> RUNNER.run(module("mandelbrot"), app.unitInput(in, 2, 0), context))
+                .isInstanceOf(RunContext.CancelledException.class);
+        byte[] other = app.unitInput(in, 2, 1);
+        assertThat(RUNNER.run(module("mandelbrot"), other, context.resume())).isEqualTo(app.run(other, RunContext.inMemory()));
     }
 }
