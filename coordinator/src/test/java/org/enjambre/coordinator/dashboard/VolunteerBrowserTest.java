@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WindowType;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -200,8 +201,25 @@ class VolunteerBrowserTest {
                 d.findElement(By.tagName("body")).getDomAttribute("data-state")));
         assertThat(browser.driver().findElement(By.id("running")).getText()).isEqualTo("0");
         assertThat(browser.driver().findElement(By.id("status")).getText()).isEqualTo("Paused while this tab is hidden.");
-        js("Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});"
-                + "document.dispatchEvent(new Event('visibilitychange'));");
+        js("delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange'));");
+        browser.waiting(Duration.ofSeconds(5)).until(d -> "computing".equals(
+                d.findElement(By.tagName("body")).getDomAttribute("data-state")));
+    }
+
+    @Test
+    void dashboard_showsTheTabAsABrowserWorker() {
+        String volunteer = browser.driver().getWindowHandle();
+        browser.driver().switchTo().newWindow(WindowType.TAB);
+        try {
+            browser.driver().get(url + "/#/workers");
+            browser.waiting(Duration.ofSeconds(10)).until(d -> "browser".equals(d.findElement(By.cssSelector(
+                    "#worker-rows [data-worker-id='" + browserWorker + "'] [data-role=platform] .badge")).getText()));
+            browser.waiting(Duration.ofSeconds(10)).until(d -> d.findElement(By.id("workers-summary")).getText()
+                    .contains("1 in browser tabs"));
+        } finally {
+            browser.driver().close();
+            browser.driver().switchTo().window(volunteer);
+        }
         browser.waiting(Duration.ofSeconds(5)).until(d -> "computing".equals(
                 d.findElement(By.tagName("body")).getDomAttribute("data-state")));
     }
