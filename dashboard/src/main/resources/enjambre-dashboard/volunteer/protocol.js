@@ -17,15 +17,16 @@ export class ProtocolError extends Error {
 export class Coordinator {
   constructor(token) {
     this.token = token ?? null;
+    this.polling = null;
   }
 
-  async call(method, path, body) {
+  async call(method, path, body, signal) {
     const headers = {Accept: 'application/json'};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     const response = await fetch(new URL(path, ROOT), {
       method, headers, cache: 'no-store', credentials: 'omit',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(body), signal,
     });
     const text = await response.text();
     let json = null;
@@ -55,8 +56,22 @@ export class Coordinator {
     return answer;
   }
 
+  /** Long-polls for up to max tasks; {@link #stopPolling} ends the request (and its connection) at once. */
   async fetchWork(max, waitMs) {
-    return (await this.call('POST', 'api/v1/work/fetch', {max, waitMs})).tasks;
+    this.polling = new AbortController();
+    try {
+      return (await this.call('POST', 'api/v1/work/fetch', {max, waitMs}, this.polling.signal)).tasks;
+    } finally {
+      this.polling = null;
+    }
+  }
+
+  /**
+   * Ends a waiting fetch: a page going away must not leave a long-poll open on the coordinator, which would
+   * hand its next tasks to a page that no longer exists.
+   */
+  stopPolling() {
+    this.polling?.abort();
   }
 
   /** results: [{id, output (base64)} or {id, error}] → {accepted, rejected}. */

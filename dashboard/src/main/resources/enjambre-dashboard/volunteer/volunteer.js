@@ -5,13 +5,18 @@
 // stopped (running units are stopped and resumed later from their last checkpoint); a unit past its
 // deadline is dropped unreported (the coordinator has reissued it); when the page goes away, every task
 // it holds is released at once (POST work/sync with nothing held), which costs the volunteer nothing.
+// Held tasks and their checkpoints are also kept in IndexedDB (checkpoints.js): a volunteer who comes
+// back before a task's deadline resumes it, and the coordinator still uses a late result it needs.
+// Stop forgets them.
 
+import * as saved from './checkpoints.js';
 import {Coordinator, ProtocolError, fromBase64, toBase64} from './protocol.js';
 
 const STORAGE_KEY = 'enjambre.volunteer';
 const MEMORY_CAP_BYTES = 256 * 1024 * 1024;
 const MAX_RUN_MS = 10 * 60 * 1000;
-const CHECKPOINT_EVERY_MS = 5000;
+/** How often a unit checkpoints: ?checkpointSeconds=N in the page's address, 5 s by default, at least 1 s. */
+const CHECKPOINT_EVERY_MS = 1000 * Math.max(1, Number(new URLSearchParams(location.search).get('checkpointSeconds')) || 5);
 const WAIT_MS = 10000;
 const CREDIT_EVERY_MS = 3000;
 
@@ -30,6 +35,7 @@ const state = {
   held: new Map(),      // task id -> {task, checkpoint, worker, timer}; running or waiting to run
   done: 0,
   errors: 0,
+  resumed: 0,
   coordinator: new Coordinator(null),
   identity: null,
   wake: null,
@@ -58,6 +64,7 @@ function show(status) {
   document.body.dataset.state = !state.running ? 'stopped' : state.hidden ? 'paused' : 'computing';
   document.body.dataset.tasksDone = String(state.done);
   document.body.dataset.errors = String(state.errors);
+  document.body.dataset.resumed = String(state.resumed);
   ui.start.textContent = state.running ? 'Stop' : 'Start';
   ui.start.setAttribute('aria-pressed', String(state.running));
 }
@@ -141,7 +148,15 @@ function stop(entry, drop) {
   if (entry.worker) entry.worker.terminate();
   clearTimeout(entry.timer);
   entry.worker = null;
-  if (drop) state.held.delete(entry.task.id);
+  if (drop) {
+    state.held.delete(entry.task.id);
+    saved.remove(entry.task.id);
+  }
+}
+
+/** Saves a held task and its checkpoint for a later visit. */
+function keep(entry) {
+  saved.save({id: entry.task.id, workerId: state.identity?.workerId, task: entry.task, checkpoint: entry.checkpoint});
 }
 
 function finish(entry, result) {
@@ -183,7 +198,10 @@ async function start(entry) {
   }, bound);
   worker.onmessage = ({data}) => {
     if (entry.worker !== worker) return;
-    if (data.type === 'checkpoint') entry.checkpoint = data.bytes;
+    if (data.type === 'checkpoint') {
+      entry.checkpoint = data.bytes;
+      keep(entry);
+    }
     else if (data.type === 'done') finish(entry, {output: toBase64(new Uint8Array(data.output))});
     else if (data.type === 'error') finish(entry, {error: data.message});
   };
@@ -191,6 +209,7 @@ async function start(entry) {
     event.preventDefault();
     if (entry.worker === worker) finish(entry, {error: `module failed: ${event.message}`});
   };
+  if (entry.checkpoint) state.resumed++;
   worker.postMessage({module, input: runInput(task), checkpoint: entry.checkpoint, capBytes: MEMORY_CAP_BYTES,
     checkpointEveryMs: CHECKPOINT_EVERY_MS});
 }
@@ -223,8 +242,13 @@ function statusText() {
 /** The fetch loop: keeps `share` units held while running and visible. */
 async function pump() {
   let apps = await loadModules();
-  await identity(apps, false);
+  const me = await identity(apps, false);
+  for (const r of await saved.load(me.workerId)) {
+    if (r.task.deadlineMillis <= Date.now()) saved.remove(r.id);
+    else if (!state.held.has(r.id)) state.held.set(r.id, {task: r.task, checkpoint: r.checkpoint, worker: null, timer: 0});
+  }
   await state.coordinator.sync([...state.held.keys()]);
+  schedule();
   let backoff = 500;
   while (state.running) {
     const room = state.share - state.held.size;
@@ -239,7 +263,16 @@ async function pump() {
         if (tasks.length > 0) await state.coordinator.sync([]);   // stopped during the fetch: give them back
         break;
       }
-      for (const task of tasks) state.held.set(task.id, {task, checkpoint: null, worker: null, timer: 0});
+      if (tasks.length === 0) {
+        // Idle: release anything the coordinator thinks this worker holds and it does not (a task handed to
+        // a fetch whose answer never arrived, say from a page that was reloaded meanwhile).
+        await state.coordinator.sync([...state.held.keys()]);
+      }
+      for (const task of tasks) {
+        const entry = {task, checkpoint: null, worker: null, timer: 0};
+        state.held.set(task.id, entry);
+        keep(entry);
+      }
       schedule();
     } catch (e) {
       if (e instanceof ProtocolError && e.status === 401) {
@@ -294,7 +327,9 @@ document.addEventListener('visibilitychange', () => {
 });
 
 window.addEventListener('pagehide', () => {
-  if (state.held.size > 0) state.coordinator.releaseAllOnUnload();
+  if (!state.running) return;
+  state.coordinator.stopPolling();
+  state.coordinator.releaseAllOnUnload();
 });
 
 setUpShare();

@@ -61,6 +61,7 @@ public final class Dashboard {
             "volunteer/volunteer.css",
             "volunteer/volunteer.js",
             "volunteer/protocol.js",
+            "volunteer/checkpoints.js",
             "volunteer/runner.js",
             "volunteer/sandbox.js");
 

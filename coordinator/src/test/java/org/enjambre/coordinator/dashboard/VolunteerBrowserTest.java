@@ -10,7 +10,12 @@ import org.enjambre.workunits.app.Merger;
 import org.enjambre.workunits.app.RunContext;
 import org.enjambre.workunits.apps.CollatzApp;
 import org.enjambre.workunits.apps.MandelbrotApp;
+import org.enjambre.workunits.apps.PrimesApp;
 import org.enjambre.workunits.wasm.BuiltInModules;
+import org.enjambre.workunits.wasm.WasmException;
+import org.enjambre.workunits.wasm.WasmLimits;
+import org.enjambre.workunits.wasm.WasmModules;
+import org.enjambre.workunits.wasm.WasmRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,9 +32,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -39,7 +47,7 @@ import static org.awaitility.Awaitility.await;
  * replicas and a quorum of two, so every unit needs both, and reaches quorum only when their bytes agree.
  */
 class VolunteerBrowserTest {
-    private static final Duration JOB_TIME = Duration.ofSeconds(120);
+    private static final Duration JOB_TIME = Duration.ofSeconds(300);
 
     @TempDir
     static Path dir;
@@ -222,6 +230,83 @@ class VolunteerBrowserTest {
         }
         browser.waiting(Duration.ofSeconds(5)).until(d -> "computing".equals(
                 d.findElement(By.tagName("body")).getDomAttribute("data-state")));
+    }
+
+    @Test
+    void tabClosedMidUnit_andOpenedAgain_resumesFromItsCheckpoint_andTheUnitReachesQuorum() throws Exception {
+        browser.driver().get(url + "/volunteer/?checkpointSeconds=1");
+        browser.driver().findElement(By.id("start")).click();
+        String range = "{\"from\":1000000000,\"to\":1060000000}";   // many checkpoint intervals of work for either worker
+        String id = submit("{\"name\":\"long chains\",\"app\":\"collatz\",\"input\":" + range + ",\"workUnits\":1,"
+                + "\"deadlineSeconds\":600,\"redundancy\":{\"replicas\":2,\"quorum\":2}}");
+        browser.waiting(Duration.ofSeconds(30)).withMessage(() -> pageState() + "; units: "
+                        + get("/api/v1/jobs/" + id + "/units").get("units"))
+                .until(d -> "1".equals(d.findElement(By.id("running")).getText()));
+        browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Boolean.TRUE.equals(browser.driver().executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const open = indexedDB.open('enjambre-volunteer');
+                open.onsuccess = () => {
+                  if (!open.result.objectStoreNames.contains('tasks')) return done(false);
+                  const request = open.result.transaction('tasks').objectStore('tasks').getAll();
+                  request.onsuccess = () => done(request.result.some(r => r.task.id.startsWith(arguments[0] + '/')
+                      && r.checkpoint !== null));
+                };
+                open.onerror = () => done(false);
+                """, id)));
+
+        browser.driver().navigate().refresh();   // the tab goes away mid-unit (its tasks are released) and comes back
+        browser.driver().findElement(By.id("start")).click();
+        browser.waiting(Duration.ofSeconds(20)).until(d -> "1".equals(
+                d.findElement(By.tagName("body")).getDomAttribute("data-resumed")));
+        byte[] result = runWithJvmWorker(id, new TestWorker(url, "jvm-resume", TestWorker.Behaviour.HONEST));
+
+        assertThat(result).isEqualTo(new CollatzApp().run(range.getBytes(StandardCharsets.UTF_8), RunContext.inMemory()));
+        assertThat(worker(browserWorker).get("errors").asLong()).as("closing the tab cost nothing").isZero();
+    }
+
+    /** Runs one unit in a fresh Web Worker of the page (runner.js), as the page does: {output (base64)} or {error}. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> runInTab(byte[] module, String input, long capBytes) {
+        browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        return (Map<String, Object>) browser.driver().executeAsyncScript("""
+                const [moduleB64, input, capBytes, done] = arguments;
+                const module = Uint8Array.from(atob(moduleB64), c => c.charCodeAt(0));
+                const worker = new Worker(new URL('runner.js', location.href), {type: 'module'});
+                worker.onmessage = ({data}) => {
+                  if (data.type === 'done') done({output: btoa(String.fromCharCode(...new Uint8Array(data.output)))});
+                  else if (data.type === 'error') done({error: data.message});
+                  if (data.type !== 'progress' && data.type !== 'checkpoint') worker.terminate();
+                };
+                worker.postMessage({module, input: new TextEncoder().encode(input), checkpoint: null, capBytes,
+                                    checkpointEveryMs: 1e9});
+                """, Base64.getEncoder().encodeToString(module), input, capBytes);
+    }
+
+    @Test
+    void sandbox_inTheTab_capsMemoryAndRefusesImports_asTheJvmSandboxDoes() throws Exception {
+        byte[] primes = BuiltInModules.all().get("primes").bytes();
+        String big = "{\"from\":9999999000000,\"to\":10000000000000}";   // its sieve needs about 4 MiB
+        assertThat(runInTab(primes, big, 256L << 20)).containsEntry("output", Base64.getEncoder().encodeToString(
+                new PrimesApp().run(big.getBytes(StandardCharsets.UTF_8), RunContext.inMemory())));
+
+        assertThat(runInTab(primes, big, 1L << 20)).containsEntry("error", "module trapped: unreachable");
+        WasmRunner capped = new WasmRunner(WasmLimits.defaults().withMaxMemoryBytes(1L << 20));
+        assertThatThrownBy(() -> capped.run(primes, big.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(WasmException.class).hasMessageContaining("module trapped: unreachable");
+
+        // (module (type (func)) (import "env" "f" (func (type 0))))
+        byte[] importsEnv = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 9, 1, 3, 'e', 'n', 'v', 1, 'f', 0, 0};
+        assertThat(runInTab(importsEnv, "", 1L << 20)).containsEntry("error", "module imports env.f which is not allowed "
+                + "(allowed: enjambre.progress, enjambre.checkpoint_due, enjambre.checkpoint, enjambre.restore)");
+        assertThatThrownBy(() -> WasmModules.validate(importsEnv)).isInstanceOf(WasmException.class)
+                .hasMessageContaining("module imports env.f which is not allowed");
+    }
+
+    /** What the page says, for failure messages. */
+    private static String pageState() {
+        return "the page says: " + js("return document.getElementById('status').textContent + ' '"
+                + " + JSON.stringify(document.body.dataset) + ' running=' + document.getElementById('running').textContent");
     }
 
     private static JsonNode worker(String id) {
