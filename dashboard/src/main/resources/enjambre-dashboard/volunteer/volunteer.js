@@ -1,8 +1,8 @@
 // The volunteer page: registers this tab as a worker (platform "browser"), fetches work units over the
 // worker protocol, runs each in a Web Worker (runner.js) with WebAssembly, and reports the results.
 //
-// Invariants: at most `share` units run at once; nothing runs or is fetched while the tab is hidden or
-// stopped (running units are stopped and resumed later from their last checkpoint); a unit past its
+// Invariants: at most `share` units run at once; nothing runs or is fetched while the tab is hidden, the
+// computer runs on battery (when the browser says so), or the page is stopped (running units are stopped and resumed later from their last checkpoint); a unit past its
 // deadline is dropped unreported (the coordinator has reissued it); when the page goes away, every task
 // it holds is released at once (POST work/sync with nothing held), which costs the volunteer nothing.
 // Held tasks and their checkpoints are also kept in IndexedDB (checkpoints.js): a volunteer who comes
@@ -29,6 +29,8 @@ const ui = {
 const state = {
   running: false,
   hidden: document.visibilityState === 'hidden',
+  onBattery: false,
+  release: null,        // ends this tab's hold on the volunteer lock
   share: 1,
   modules: new Map(),   // app name -> sha256 of its built-in module
   blobs: new Map(),     // sha256 -> Promise of module bytes
@@ -61,7 +63,7 @@ function show(status) {
   const running = [...state.held.values()].filter(h => h.worker).length;
   ui.running.textContent = String(running);
   ui.done.textContent = String(state.done);
-  document.body.dataset.state = !state.running ? 'stopped' : state.hidden ? 'paused' : 'computing';
+  document.body.dataset.state = !state.running ? 'stopped' : paused() ? 'paused' : 'computing';
   document.body.dataset.tasksDone = String(state.done);
   document.body.dataset.errors = String(state.errors);
   document.body.dataset.resumed = String(state.resumed);
@@ -217,7 +219,7 @@ async function start(entry) {
 /** Starts held units while there is room; stops them all when paused or stopped. */
 function schedule() {
   const entries = [...state.held.values()];
-  if (!state.running || state.hidden) {
+  if (!state.running || paused()) {
     entries.forEach(e => stop(e, !state.running));
   } else {
     let running = entries.filter(e => e.worker).length;
@@ -232,9 +234,15 @@ function schedule() {
   show(statusText());
 }
 
+/** Whether computing waits: the tab is hidden, or the computer runs on battery. */
+function paused() {
+  return state.hidden || state.onBattery;
+}
+
 function statusText() {
   if (!state.running) return 'Not computing.';
   if (state.hidden) return 'Paused while this tab is hidden.';
+  if (state.onBattery) return 'Paused while this computer runs on battery.';
   const running = [...state.held.values()].filter(h => h.worker).length;
   return running ? `Computing ${running} work unit${running === 1 ? '' : 's'}.` : 'Waiting for work.';
 }
@@ -252,7 +260,7 @@ async function pump() {
   let backoff = 500;
   while (state.running) {
     const room = state.share - state.held.size;
-    if (state.hidden || room <= 0) {
+    if (paused() || room <= 0) {
       await changed();
       continue;
     }
@@ -275,6 +283,7 @@ async function pump() {
       }
       schedule();
     } catch (e) {
+      if (!state.running) break;   // stopped: the waiting fetch was aborted
       if (e instanceof ProtocolError && e.status === 401) {
         apps = await loadModules();
         await identity(apps, true);
@@ -299,26 +308,83 @@ async function refreshCredit() {
   setTimeout(refreshCredit, CREDIT_EVERY_MS);
 }
 
+/**
+ * Holds the browser-wide volunteer lock (Web Locks) until stop: the tabs of one browser share one worker token,
+ * and two of them computing at once would release each other's tasks. Resolves false when another tab holds it.
+ */
+function lock() {
+  if (!navigator.locks) return Promise.resolve(true);
+  return new Promise(resolve => {
+    navigator.locks.request('enjambre-volunteer', {ifAvailable: true}, held => {
+      if (!held) {
+        resolve(false);
+        return undefined;
+      }
+      resolve(true);
+      return new Promise(release => {
+        state.release = release;
+      });
+    });
+  });
+}
+
+async function startComputing() {
+  if (!await lock()) {
+    state.running = false;
+    show('This browser already volunteers in another tab; it computes there.');
+    return;
+  }
+  if (!state.running) {      // stopped while waiting for the lock
+    state.release?.();
+    return;
+  }
+  state.pumping = true;
+  show('Starting…');
+  try {
+    await pump();
+  } catch (e) {
+    state.running = false;
+    schedule();
+    show(`Could not start: ${e.message}`);
+  } finally {
+    state.pumping = false;
+    if (!state.running) {
+      state.release?.();
+      state.release = null;
+    }
+  }
+}
+
 ui.start.addEventListener('click', () => {
   state.running = !state.running;
   if (state.running && !state.pumping) {
-    state.pumping = true;
-    show('Starting…');
-    pump().catch(e => {
-      state.running = false;
-      schedule();
-      show(`Could not start: ${e.message}`);
-    }).finally(() => {
-      state.pumping = false;
-    });
+    startComputing();
   } else if (state.running) {
     schedule();
   } else {
     schedule();
     notify();
+    state.coordinator.stopPolling();
     state.coordinator.sync([]).catch(() => {});
   }
 });
+
+/** Pauses while the browser says the computer runs on battery (Battery Status API, where there is one). */
+async function watchBattery() {
+  if (!navigator.getBattery) return;
+  try {
+    const battery = await navigator.getBattery();
+    const update = () => {
+      state.onBattery = !battery.charging;
+      schedule();
+      notify();
+    };
+    battery.addEventListener('chargingchange', update);
+    update();
+  } catch {
+    // no battery information: never paused for it
+  }
+}
 
 document.addEventListener('visibilitychange', () => {
   state.hidden = document.visibilityState === 'hidden';
@@ -333,5 +399,6 @@ window.addEventListener('pagehide', () => {
 });
 
 setUpShare();
+watchBattery();
 show(statusText());
 refreshCredit();

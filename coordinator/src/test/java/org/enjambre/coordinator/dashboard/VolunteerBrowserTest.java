@@ -303,6 +303,50 @@ class VolunteerBrowserTest {
                 .hasMessageContaining("module imports env.f which is not allowed");
     }
 
+    @Test
+    void secondTabOfTheSameBrowser_doesNotComputeBesideTheFirst() {
+        String first = browser.driver().getWindowHandle();
+        browser.driver().switchTo().newWindow(WindowType.TAB);
+        try {
+            browser.driver().get(url + "/volunteer/");
+            browser.driver().findElement(By.id("start")).click();
+            browser.waiting(Duration.ofSeconds(10)).until(d -> d.findElement(By.id("status")).getText()
+                    .equals("This browser already volunteers in another tab; it computes there."));
+            assertThat(browser.driver().findElement(By.tagName("body")).getDomAttribute("data-state")).isEqualTo("stopped");
+        } finally {
+            browser.driver().close();
+            browser.driver().switchTo().window(first);
+        }
+        browser.waiting(Duration.ofSeconds(5)).until(d -> "computing".equals(
+                d.findElement(By.tagName("body")).getDomAttribute("data-state")));
+    }
+
+    @Test
+    void onBattery_theTabPauses_untilTheComputerIsCharging() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> script = (Map<String, Object>) (Map<?, ?>) browser.driver().executeCdpCommand(
+                "Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                        const battery = new EventTarget();
+                        battery.charging = false;
+                        window.fakeBattery = battery;
+                        navigator.getBattery = () => Promise.resolve(battery);
+                        """));
+        try {
+            browser.driver().get(url + "/volunteer/");
+            browser.driver().findElement(By.id("start")).click();
+            browser.waiting(Duration.ofSeconds(10)).until(d -> "paused".equals(
+                    d.findElement(By.tagName("body")).getDomAttribute("data-state")));
+            assertThat(browser.driver().findElement(By.id("status")).getText())
+                    .isEqualTo("Paused while this computer runs on battery.");
+            js("window.fakeBattery.charging = true; window.fakeBattery.dispatchEvent(new Event('chargingchange'));");
+            browser.waiting(Duration.ofSeconds(10)).until(d -> "computing".equals(
+                    d.findElement(By.tagName("body")).getDomAttribute("data-state")));
+        } finally {
+            browser.driver().executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument",
+                    Map.of("identifier", script.get("identifier")));
+        }
+    }
+
     /** What the page says, for failure messages. */
     private static String pageState() {
         return "the page says: " + js("return document.getElementById('status').textContent + ' '"
