@@ -200,7 +200,10 @@ async function start(entry) {
   }, bound);
   worker.onmessage = ({data}) => {
     if (entry.worker !== worker) return;
-    if (data.type === 'checkpoint') {
+    if (data.type === 'progress') {
+      entry.progress = data.fraction;
+      show(statusText());
+    } else if (data.type === 'checkpoint') {
       entry.checkpoint = data.bytes;
       keep(entry);
     }
@@ -212,6 +215,7 @@ async function start(entry) {
     if (entry.worker === worker) finish(entry, {error: `module failed: ${event.message}`});
   };
   if (entry.checkpoint) state.resumed++;
+  entry.progress = 0;
   worker.postMessage({module, input: runInput(task), checkpoint: entry.checkpoint, capBytes: MEMORY_CAP_BYTES,
     checkpointEveryMs: CHECKPOINT_EVERY_MS});
 }
@@ -243,8 +247,10 @@ function statusText() {
   if (!state.running) return 'Not computing.';
   if (state.hidden) return 'Paused while this tab is hidden.';
   if (state.onBattery) return 'Paused while this computer runs on battery.';
-  const running = [...state.held.values()].filter(h => h.worker).length;
-  return running ? `Computing ${running} work unit${running === 1 ? '' : 's'}.` : 'Waiting for work.';
+  const running = [...state.held.values()].filter(h => h.worker);
+  if (running.length === 0) return 'Waiting for work.';
+  const done = Math.floor(100 * running.reduce((sum, h) => sum + (h.progress ?? 0), 0) / running.length);
+  return `Computing ${running.length} work unit${running.length === 1 ? '' : 's'} (${done} % done).`;
 }
 
 /** The fetch loop: keeps `share` units held while running and visible. */
