@@ -98,7 +98,7 @@ public final class Transitioner {
             return false;
         }
         for (Task t : unit.tasks()) {
-            if (t.worker() != null && shares(t.worker(), worker)) {
+            if (t.bindsPlacement() && shares(t.worker(), worker)) {
                 return false;
             }
         }
@@ -331,6 +331,14 @@ public final class Transitioner {
                     break; // done: judge it against the canonical result, it still earns credit
                 case NO_REPLY:
                 case RELEASED:
+                    for (Task o : unit.tasks()) {
+                        if (o.replica() != t.replica() && o.bindsPlacement() && shares(o.worker(), t.worker())) {
+                            // Its worker took the unit again (Task#bindsPlacement): one result per worker, account, host.
+                            return Decision.rejected(unit, Reason.CONFLICT, "task " + unit.id() + "/" + e.replica()
+                                    + " ended without a report and its worker took the unit again as replica " + o.replica()
+                                    + "; only that replica's result is used");
+                        }
+                    }
                     break; // late, but still used, as BOINC does
                 default:
                     throw new IllegalStateException("over with outcome " + t.outcome());
