@@ -156,6 +156,23 @@ function stop(entry, drop) {
   }
 }
 
+/**
+ * When this tab is given a unit again (its earlier replica was released, e.g. as the tab closed) while it still
+ * holds the earlier one, only the new replica's result counts: the earlier one is dropped, and its checkpoint,
+ * of the same unit input, is where the new one starts. Returns that checkpoint, or null.
+ */
+function adoptOlderReplica(task) {
+  const unitOf = id => id.slice(0, id.lastIndexOf('/'));
+  let checkpoint = null;
+  for (const old of [...state.held.values()]) {
+    if (old.task.id !== task.id && unitOf(old.task.id) === unitOf(task.id) && old.task.input === task.input) {
+      checkpoint = old.checkpoint ?? checkpoint;
+      stop(old, true);
+    }
+  }
+  return checkpoint;
+}
+
 /** Saves a held task and its checkpoint for a later visit. */
 function keep(entry) {
   saved.save({id: entry.task.id, workerId: state.identity?.workerId, task: entry.task, checkpoint: entry.checkpoint});
@@ -283,7 +300,7 @@ async function pump() {
         await state.coordinator.sync([...state.held.keys()]);
       }
       for (const task of tasks) {
-        const entry = {task, checkpoint: null, worker: null, timer: 0};
+        const entry = {task, checkpoint: adoptOlderReplica(task), worker: null, timer: 0};
         state.held.set(task.id, entry);
         keep(entry);
       }
