@@ -14,6 +14,11 @@ export function workersInOrder() {
     || String(a.id).localeCompare(String(b.id)));
 }
 
+/** Whether the worker is a volunteer page in a browser tab (issue 18). */
+export function isBrowser(w) {
+  return w.platform === 'browser';
+}
+
 /** A worker's status as one word. */
 export function workerStatus(w) {
   if (w.blacklisted) return 'blacklisted';
@@ -33,11 +38,14 @@ export const workers = {
   render() {
     const list = workersInOrder();
     const now = Date.now();
-    const online = list.filter((w) => w.online).length;
+    const online = list.filter((w) => w.online);
+    const rate = (ws) => ws.reduce((s, w) => s + (Number(w.tasksPerSecond) || 0), 0);
+    const tabs = online.filter(isBrowser);
     $('workers-empty').hidden = list.length > 0 || !state.workersLoaded;
     setText($('workers-summary'), list.length
-      ? `${fmt.count(online)} of ${fmt.count(list.length)} workers online, `
-        + `${fmt.rate(list.reduce((s, w) => s + (w.online && Number(w.tasksPerSecond) || 0), 0))} tasks/s in all.`
+      ? `${fmt.count(online.length)} of ${fmt.count(list.length)} workers online, `
+        + `${fmt.rate(rate(online))} tasks/s in all`
+        + (tabs.length ? `; ${fmt.count(tabs.length)} in browser tabs, ${fmt.rate(rate(tabs))} tasks/s.` : '.')
       : '');
     reconcile($('worker-rows'), list, (w) => w.id,
       (w) => h('tr', {'data-worker-id': w.id},
@@ -48,7 +56,12 @@ export const workers = {
         const [name, platform, cores, throughput, credit, reputation, seen, status] = tr.children;
         setText(name, w.name || w.id);
         setAttr(name, 'title', w.id);
-        setText(platform, w.platform ?? '–');
+        if (platform.dataset.platform !== String(w.platform)) {
+          platform.dataset.platform = String(w.platform);
+          platform.replaceChildren(isBrowser(w)
+            ? h('span', {class: 'badge', 'data-status': 'browser', title: 'a volunteer page open in a browser tab', text: 'browser'})
+            : document.createTextNode(w.platform ?? '–'));
+        }
         setText(cores, fmt.count(w.cores));
         setText(throughput, fmt.rate(Number(w.tasksPerSecond)));
         setText(credit, fmt.credit(Number(w.credit)));

@@ -7,6 +7,7 @@ import org.enjambre.coordinator.store.Json;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.app.RunContext;
+import org.enjambre.workunits.wasm.WasmApp;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +32,14 @@ public final class TestWorker implements AutoCloseable {
     public enum Behaviour { HONEST, WRONG, SILENT }
 
     private static final AppRegistry APPS = AppRegistry.builtIns();
+    private static final String BUILT_IN_APPS = "\"primes\",\"collatz\",\"mandelbrot\",\"noop\"";
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final long RETRY_NANOS = Duration.ofMillis(50).toNanos();
     /** How long a report is retried over the URLs before it is given up (its tasks are then reissued at their deadline). */
     private static final long REPORT_RETRY_NANOS = Duration.ofSeconds(60).toNanos();
 
     private final List<String> urls;
+    private final AppRegistry apps;
     private final Behaviour behaviour;
     private final int max;
     private final int taskBudget;
@@ -54,7 +57,15 @@ public final class TestWorker implements AutoCloseable {
     public final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
     public TestWorker(String url, String name, Behaviour behaviour) {
-        this(List.of(url), name, null, behaviour, 4, Integer.MAX_VALUE);
+        this(List.of(url), name, null, behaviour, 4, Integer.MAX_VALUE, false);
+    }
+
+    /**
+     * An honest worker that also runs the {@code wasm} app, on the JVM with Chicory as the real worker does,
+     * fetching modules from the coordinator's blob route.
+     */
+    public static TestWorker withWasm(String url, String name) {
+        return new TestWorker(List.of(url), name, null, Behaviour.HONEST, 4, Integer.MAX_VALUE, true);
     }
 
     /**
@@ -62,12 +73,12 @@ public final class TestWorker implements AutoCloseable {
      * so that a test can stop a job part-way without racing it.
      */
     public TestWorker(String url, String name, Behaviour behaviour, int taskBudget) {
-        this(List.of(url), name, null, behaviour, 4, taskBudget);
+        this(List.of(url), name, null, behaviour, 4, taskBudget, false);
     }
 
     /** A worker of the volunteer account {@code account} (no two replicas of a unit go to one account). */
     public TestWorker(String url, String name, String account, Behaviour behaviour, int taskBudget) {
-        this(List.of(url), name, account, behaviour, 4, taskBudget);
+        this(List.of(url), name, account, behaviour, 4, taskBudget, false);
     }
 
     /**
@@ -76,14 +87,16 @@ public final class TestWorker implements AutoCloseable {
      * @param urls coordinator URLs, the preferred one first
      */
     public TestWorker(List<String> urls, String name, Behaviour behaviour, int max) {
-        this(urls, name, null, behaviour, max, Integer.MAX_VALUE);
+        this(urls, name, null, behaviour, max, Integer.MAX_VALUE, false);
     }
 
-    private TestWorker(List<String> urls, String name, String account, Behaviour behaviour, int max, int taskBudget) {
+    private TestWorker(List<String> urls, String name, String account, Behaviour behaviour, int max, int taskBudget,
+                       boolean wasm) {
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("a worker needs at least one coordinator URL");
         }
         this.urls = List.copyOf(urls);
+        this.apps = wasm ? APPS.with(new WasmApp(this::blob)) : APPS;
         this.behaviour = behaviour;
         this.max = max;
         this.taskBudget = taskBudget;
@@ -91,7 +104,7 @@ public final class TestWorker implements AutoCloseable {
         try {
             r = call("POST", "/api/v1/workers/register", null,
                     "{\"name\":\"" + name + "\",\"platform\":\"test\",\"cores\":2,\"memoryMb\":1024,"
-                            + "\"apps\":[\"primes\",\"collatz\",\"mandelbrot\",\"noop\"]"
+                            + "\"apps\":[" + BUILT_IN_APPS + (wasm ? ",\"wasm\"" : "") + "]"
                             + (account == null ? "" : ",\"account\":\"" + account + "\"") + "}",
                     System.nanoTime() + REPORT_RETRY_NANOS);
         } catch (InterruptedException e) {
@@ -139,7 +152,7 @@ public final class TestWorker implements AutoCloseable {
                         continue;
                     }
                     long started = System.nanoTime();
-                    App app = APPS.get(t.get("app").asText());
+                    App app = apps.get(t.get("app").asText());
                     byte[] out = app.run(Base64.getDecoder().decode(t.get("input").asText()), RunContext.inMemory());
                     if (behaviour == Behaviour.WRONG) {
                         out = wrong(out);
@@ -208,6 +221,21 @@ public final class TestWorker implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A module's bytes from the coordinator's blob route, as a real worker downloads them. */
+    private java.util.Optional<byte[]> blob(String sha256) {
+        try {
+            java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + "/api/v1/blobs/" + sha256))
+                            .timeout(REQUEST_TIMEOUT).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 200 ? java.util.Optional.of(r.body()) : java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
     }
 
     /** Whether the worker's loop ended (closed, or its task budget is spent and reported). */

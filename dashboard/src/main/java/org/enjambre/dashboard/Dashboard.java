@@ -26,6 +26,17 @@ public final class Dashboard {
             + "style-src 'self'; img-src 'self' blob:; connect-src 'self'; object-src 'none'; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    /** The volunteer page (issue 18): computes work units in Web Workers with WebAssembly. */
+    public static final String VOLUNTEER = "volunteer/index.html";
+
+    /**
+     * The policy of the volunteer page and its Web Worker: {@link #CONTENT_SECURITY_POLICY} plus
+     * {@code 'wasm-unsafe-eval'}, without which a browser refuses to compile WebAssembly. It allows
+     * nothing else (no {@code eval} of JavaScript, nothing from another origin).
+     */
+    public static final String VOLUNTEER_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY
+            .replace("script-src 'self';", "script-src 'self' 'wasm-unsafe-eval';");
+
     private static final List<String> ASSETS = List.of(
             "index.html",
             "style.css",
@@ -45,7 +56,14 @@ public final class Dashboard {
             "views/job-detail.js",
             "views/workers.js",
             "views/validation.js",
-            "views/credit.js");
+            "views/credit.js",
+            "volunteer/index.html",
+            "volunteer/volunteer.css",
+            "volunteer/volunteer.js",
+            "volunteer/protocol.js",
+            "volunteer/checkpoints.js",
+            "volunteer/runner.js",
+            "volunteer/sandbox.js");
 
     private Dashboard() {
     }
@@ -61,6 +79,15 @@ public final class Dashboard {
             throw new IllegalArgumentException("'" + asset + "' is not a dashboard asset (known: " + ASSETS + ")");
         }
         return RESOURCE_ROOT + "/" + asset;
+    }
+
+    /**
+     * The Content-Security-Policy for a request path: the volunteer page's ({@code /volunteer} and below)
+     * or the dashboard's (everything else).
+     */
+    public static String contentSecurityPolicy(String path) {
+        return path.equals("/volunteer") || path.startsWith("/volunteer/")
+                ? VOLUNTEER_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
     }
 
     /**

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ES modules link: every import names a dashboard file by a relative path, every imported name
- * is exported there, and app.js reaches every module. A broken link stops the whole page in the
+ * is exported there, and the entry points (app.js, the volunteer page and its Web Worker) reach every module. A broken link stops the whole page in the
  * browser, so it is worth catching without one.
  */
 class ModulesTest {
@@ -83,10 +83,16 @@ class ModulesTest {
         }
     }
 
+    /**
+     * The scripts a page or a Web Worker loads directly: the dashboard's app.js, the volunteer page's
+     * volunteer.js, and runner.js, which volunteer.js starts as a module Web Worker.
+     */
+    private static final List<String> ENTRY_POINTS = List.of("app.js", "volunteer/volunteer.js", "volunteer/runner.js");
+
     @Test
-    void appJs_reachesEveryModule() {
+    void entryPoints_reachEveryModule() {
         Set<String> reached = new LinkedHashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of("app.js"));
+        Deque<String> todo = new ArrayDeque<>(ENTRY_POINTS);
         while (!todo.isEmpty()) {
             String script = todo.pop();
             if (reached.add(script)) {
@@ -99,6 +105,13 @@ class ModulesTest {
     @Test
     void indexHtml_loadsAppJsAsAModule() {
         assertThat(Assets.text(Dashboard.INDEX)).contains("<script type=\"module\" src=\"app.js\"></script>");
+    }
+
+    @Test
+    void volunteerPage_loadsItsScriptAsAModule_andStartsRunnerJsAsAModuleWorker() {
+        assertThat(Assets.text(Dashboard.VOLUNTEER)).contains("<script type=\"module\" src=\"volunteer.js\"></script>");
+        assertThat(Assets.text("volunteer/volunteer.js"))
+                .contains("new Worker(new URL('./runner.js', import.meta.url), {type: 'module'})");
     }
 
     @Test

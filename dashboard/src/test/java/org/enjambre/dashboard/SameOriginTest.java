@@ -91,6 +91,18 @@ class SameOriginTest {
     }
 
     @Test
+    void volunteerPage_localReferences_areDashboardFiles() {
+        Matcher m = HTML_REFERENCE.matcher(Assets.withoutComments(Assets.text(Dashboard.VOLUNTEER)));
+        List<String> references = new ArrayList<>();
+        while (m.find()) {
+            references.add(java.net.URI.create("x:/" + Dashboard.VOLUNTEER).resolve(m.group(1)).getPath().substring(1));
+        }
+        assertThat(references).contains("style.css", "volunteer/volunteer.css", "volunteer/volunteer.js", "favicon.svg");
+        references.stream().filter(r -> !r.isEmpty() && !r.endsWith("/"))
+                .forEach(r -> assertThat(Dashboard.assets()).as("the volunteer page references %s", r).contains(r));
+    }
+
+    @Test
     void styleSheet_urls_areDashboardFiles() {
         Matcher m = CSS_URL.matcher(Assets.text("style.css"));
         while (m.find()) {

@@ -108,7 +108,7 @@ public final class ApiServer {
                 "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
 
         router.route("/*").handler(ctx -> {
-            ctx.response().putHeader("Content-Security-Policy", Dashboard.CONTENT_SECURITY_POLICY);
+            ctx.response().putHeader("Content-Security-Policy", Dashboard.contentSecurityPolicy(ctx.normalizedPath()));
             ctx.next();
         });
         router.route("/*").handler(StaticHandler.create(Dashboard.RESOURCE_ROOT).setCachingEnabled(false)

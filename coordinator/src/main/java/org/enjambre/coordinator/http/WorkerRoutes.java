@@ -15,6 +15,7 @@ import org.enjambre.coordinator.sched.Scheduler;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.coordinator.workers.WorkerService;
+import org.enjambre.workunits.wasm.BuiltInModules;
 
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,6 +48,8 @@ final class WorkerRoutes {
         router.post("/api/v1/work/report").handler(access.worker()).handler(bodies.read(Limits.REPORT_BYTES))
                 .handler(ctx -> work.json(ctx, 200, () -> report(Access.worker(ctx), Bodies.body(ctx))));
         router.get("/api/v1/blobs/:sha").handler(this::blob);
+        // The built-in apps' WebAssembly twins, for browsers (issue 18): served as blobs, named here.
+        router.get("/api/v1/modules/builtin").handler(ctx -> Responses.json(ctx, 200, builtInModules()));
         // Releasing a worker's replicas at once (issue 15): deregistration, and sync after a restart.
         router.post("/api/v1/workers/deregister").handler(access.worker()).handler(ctx -> work.json(ctx, 200, () ->
                 SyncRequest.released(s.scheduler().releaseEverywhere(s.workers().revoke(Access.worker(ctx).id()).id(),
@@ -232,13 +235,22 @@ final class WorkerRoutes {
         return new Scheduler.Report(r.get("id").textValue(), bytes, message);
     }
 
+    /** {@code {"modules":[{"app","sha256"}]}}: the built-in apps a browser can run, each by its module's hash. */
+    private static ObjectNode builtInModules() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        ArrayNode modules = n.putArray("modules");
+        BuiltInModules.all().values().forEach(m -> modules.addObject().put("app", m.app()).put("sha256", m.sha256()));
+        return n;
+    }
+
     private void blob(RoutingContext ctx) {
         String sha = ctx.pathParam("sha");
         if (!sha.matches("[0-9a-f]{64}")) {
             HttpErrors.fail(ctx, InvalidInputException.of("'" + sha + "' is not a lower-case hex SHA-256", "sha256"));
             return;
         }
-        work.blocking(ctx, () -> s.store().blob(sha).orElseThrow(() -> new NotFoundException("no blob " + sha)))
+        work.blocking(ctx, () -> BuiltInModules.bySha256(sha).map(BuiltInModules.Module::bytes)
+                        .or(() -> s.store().blob(sha)).orElseThrow(() -> new NotFoundException("no blob " + sha)))
                 .onSuccess(bytes -> {
                     ctx.response().putHeader("Cache-Control", "public, max-age=31536000, immutable");
                     Downloads.send(ctx.response(), sha, Downloads.OCTET_STREAM, bytes);
