@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,23 +119,58 @@ public final class EnjambreClient implements AutoCloseable {
      * failed download leaves no file behind.
      *
      * @throws ConflictException ({@code NOT_COMPLETED}) until the job completed
-     * @throws java.io.UncheckedIOException when the file cannot be written
+     * @throws UncheckedIOException when the file cannot be written
      */
     public SavedResult resultTo(String id, Path file) {
         Transport.Answer a = answer("GET", jobPath(id) + "/result", null, null, "*/*");
         try (InputStream in = a.body()) {
-            long size;
+            OutputStream out;
             try {
-                size = Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                out = Files.newOutputStream(file);
             } catch (IOException e) {
-                Files.deleteIfExists(file);
-                throw e;
+                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
             }
-            return new SavedResult(a.contentType(), size, file);
-        } catch (java.nio.file.FileSystemException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            boolean saved = false;
+            try (out) {
+                long size = copy(in, out);
+                saved = true;
+                return new SavedResult(a.contentType(), size, file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            } finally {
+                if (!saved) {
+                    deleteQuietly(file);
+                }
+            }
         } catch (IOException e) {
             throw transport.broken(e);
+        }
+    }
+
+    /** Copies the body into the file: a failed read is the connection's ({@link ConnectionFailedException}), a failed write the file's. */
+    private long copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long size = 0;
+        while (true) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                throw transport.broken(e);
+            }
+            if (n < 0) {
+                return size;
+            }
+            out.write(buffer, 0, n);
+            size += n;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // the download failed already; that error is the one to report
         }
     }
 
@@ -186,7 +222,7 @@ public final class EnjambreClient implements AutoCloseable {
         try {
             return uploadModule(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
