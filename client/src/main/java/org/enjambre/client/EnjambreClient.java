@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: one client may serve many threads. Every call blocks its caller and throws a subclass of
  * {@link EnjambreException} carrying the server's error code, message and field. GETs answered 429 or 503 are
- * retried after the server's {@code Retry-After} ({@value Transport#GET_RETRIES} times at most); nothing else is retried.
+ * retried after the server's {@code Retry-After} (three times at most); nothing else is retried.
  */
 public final class EnjambreClient implements AutoCloseable {
     private final Transport transport;

@@ -94,8 +94,7 @@ final class Transport {
         } catch (IOException e) {
             throw broken(e);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionFailedException(0, "INTERRUPTED", "interrupted while talking to " + base, null, e);
+            throw interrupted(e, "talking to " + base);
         }
         EventStream stream = r.body();
         String type = r.headers().firstValue("Content-Type").orElse("");
@@ -110,8 +109,7 @@ final class Transport {
         } catch (IOException e) {
             throw Errors.of(r.statusCode(), new byte[0], r.headers().firstValue("Retry-After"));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionFailedException(0, "INTERRUPTED", "interrupted while talking to " + base, null, e);
+            throw interrupted(e, "talking to " + base);
         }
         throw new EnjambreException(r.statusCode(), "NO_EVENT_STREAM", "the coordinator at " + base
                 + " answered the event stream with " + r.statusCode() + " " + type, null);
@@ -137,8 +135,7 @@ final class Transport {
         } catch (IOException e) {
             throw broken(e);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionFailedException(0, "INTERRUPTED", "interrupted while talking to " + base, null, e);
+            throw interrupted(e, "talking to " + base);
         }
     }
 
@@ -158,9 +155,14 @@ final class Transport {
         try {
             timing.sleep(wait);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionFailedException(0, "INTERRUPTED", "interrupted while waiting to retry " + base, null, e);
+            throw interrupted(e, "waiting to retry " + base);
         }
+    }
+
+    /** An interrupt as the client reports it; the thread's interrupt flag is set again. */
+    static ConnectionFailedException interrupted(InterruptedException e, String doing) {
+        Thread.currentThread().interrupt();
+        return new ConnectionFailedException(0, "INTERRUPTED", "interrupted while " + doing, null, e);
     }
 
     private EnjambreException error(HttpResponse<InputStream> r) {

@@ -92,8 +92,7 @@ final class Watcher {
             } catch (IOException e) {
                 failures++;
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectionFailedException(0, "INTERRUPTED", "interrupted while watching job " + id, null, e);
+                throw Transport.interrupted(e, "watching job " + id);
             } finally {
                 hint = s.retry();
             }
