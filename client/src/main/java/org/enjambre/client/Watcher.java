@@ -10,7 +10,8 @@ import java.util.function.Function;
 /**
  * Following one job to its end: snapshots from the event stream, reconnecting with backoff after a broken or
  * silent connection, and polling {@code GET /api/v1/jobs/{id}} when the stream is not available (refused, not
- * an event stream, or broken {@link #FAILURES_BEFORE_POLLING} times in a row).
+ * an event stream, or broken {@link #FAILURES_BEFORE_POLLING} times in a row). Polls ride out a coordinator
+ * that cannot be reached for up to {@link #OUTAGE} (a restart); once it answers again, the stream is tried again.
  *
  * <p>Every (re)connection starts with a snapshot of every job, so nothing that happened while disconnected is
  * missed; a job silent on a working stream for {@link #RECHECK} is read directly once, in case an event was lost.
@@ -23,6 +24,8 @@ final class Watcher {
     static final Duration RECHECK = Duration.ofSeconds(30);
     static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** How long polls may find the coordinator unreachable in a row (a restart) before the watch fails. */
+    static final Duration OUTAGE = Duration.ofSeconds(60);
 
     private final Transport transport;
     private final Function<String, Job> read;
@@ -33,6 +36,8 @@ final class Watcher {
     private Job last;
     /** When the job was last seen, on the stream or read directly (kept across reconnections). */
     private long checked;
+    /** Since when polls have failed in a row; -1 while they succeed. */
+    private long outageSince = -1;
 
     /**
      * @param read    reads the job's snapshot directly
@@ -51,37 +56,92 @@ final class Watcher {
     Job run(boolean useEvents, Duration pollInterval) {
         emit(read.apply(id));
         checked = timing.nanoTime();
-        if (!last.terminal() && useEvents) {
-            stream();
-        }
+        boolean streaming = useEvents;
         while (!last.terminal()) {
-            transport.pause(min(pollInterval, remaining()));
-            remaining();
-            emit(read.apply(id));
+            if (!streaming) {
+                poll(pollInterval);
+                continue;
+            }
+            switch (stream()) {
+                case JOB_ENDED -> {
+                    return last;
+                }
+                case NO_STREAM -> streaming = false;
+                case FAILING -> streaming = pollThroughOutage(pollInterval, false);
+                case UNREACHABLE -> streaming = pollThroughOutage(pollInterval, true);
+            }
         }
         return last;
     }
 
-    /** Follows the stream until the job ended, or until the stream is judged unavailable. */
-    private void stream() {
+    /** How following the stream ended: the job ended, no stream here, the stream keeps breaking, the peer is down. */
+    private enum StreamEnd { JOB_ENDED, NO_STREAM, FAILING, UNREACHABLE }
+
+    /**
+     * Polls after the stream failed: until the job ended, or (true) until the coordinator answered again after it
+     * could not be reached (it restarted: the stream is worth another try). False when it was reachable all along
+     * but its stream does not work from here, so polling goes on.
+     *
+     * @param outage whether the coordinator could not be reached when the stream was last tried
+     */
+    private boolean pollThroughOutage(Duration pollInterval, boolean outage) {
+        while (!last.terminal()) {
+            boolean answered = poll(pollInterval);
+            if (!answered) {
+                outage = true;
+            } else if (outage) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads the job once after {@code interval}. A coordinator that cannot be reached (or is busy) is tolerated
+     * for {@link #OUTAGE} in a row: false then; past it, the failure is thrown.
+     */
+    private boolean poll(Duration interval) {
+        transport.pause(min(interval, remaining()));
+        remaining();
+        try {
+            emit(read.apply(id));
+            outageSince = -1;
+            return true;
+        } catch (ConnectionFailedException | ServerBusyException e) {
+            long now = timing.nanoTime();
+            if (outageSince < 0) {
+                outageSince = now;
+            }
+            if (e.code().equals("INTERRUPTED") || now - outageSince >= OUTAGE.toNanos()) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    /** Follows the stream until the job ended, or until the stream is judged unavailable or failing. */
+    private StreamEnd stream() {
         int failures = 0;
+        boolean unreachable = false;
         Duration backoff = FIRST_BACKOFF;
         while (failures < FAILURES_BEFORE_POLLING) {
             EventStream s;
             try {
                 s = transport.events();
+                unreachable = false;
             } catch (ConnectionFailedException | ServerBusyException e) {
                 failures++;
+                unreachable = true;
                 transport.pause(min(backoff, remaining()));
                 backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
                 continue;
             } catch (EnjambreException e) {
-                return; // no event stream here: poll
+                return StreamEnd.NO_STREAM;
             }
             Duration hint;
             try (s) {
                 if (follow(s)) {
-                    return;
+                    return StreamEnd.JOB_ENDED;
                 }
                 if (s.delivered() > 0) {
                     failures = 0;
@@ -101,6 +161,7 @@ final class Watcher {
             transport.pause(min(wait, remaining()));
             backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
         }
+        return unreachable ? StreamEnd.UNREACHABLE : StreamEnd.FAILING;
     }
 
     /** Reads one connection; true once the job ended, false when the server ended the stream. */

@@ -25,14 +25,32 @@ final class LocalSwarm implements AutoCloseable {
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
     private final Path dir;
-    final Coordinator coordinator;
+    private final String cluster = "client-" + UUID.randomUUID().toString().substring(0, 8);
+    private final int clusterPort = freePort();
+    /** The running peer; replaced by {@link #restart()}. */
+    volatile Coordinator coordinator;
     private final List<Worker> workers = new ArrayList<>();
 
     private LocalSwarm(Path dir) {
         this.dir = dir;
-        this.coordinator = Coordinator.start(CoordinatorOptions.builder(dir.resolve("coordinator")).host("127.0.0.1").port(0)
-                .apiKey(KEY).cluster("client-" + UUID.randomUUID().toString().substring(0, 8), null).clusterPort(freePort())
-                .allowSameHost(true).deadlineCheckMillis(50));
+        this.coordinator = startOn(0);
+    }
+
+    private Coordinator startOn(int port) {
+        return Coordinator.start(CoordinatorOptions.builder(dir.resolve("coordinator")).host("127.0.0.1").port(port)
+                .apiKey(KEY).cluster(cluster, null).clusterPort(clusterPort).allowSameHost(true).deadlineCheckMillis(50));
+    }
+
+    /** Stops the coordinator gracefully; its port (returned) refuses connections until {@link #startAgain}. */
+    int stop() {
+        int port = coordinator.port();
+        coordinator.close();
+        return port;
+    }
+
+    /** Starts the coordinator again from its data directory, on {@code port} (as before {@link #stop()}). */
+    void startAgain(int port) {
+        coordinator = startOn(port);
     }
 
     /** A coordinator with no workers yet. */
