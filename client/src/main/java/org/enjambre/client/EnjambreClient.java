@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -122,56 +121,7 @@ public final class EnjambreClient implements AutoCloseable {
      * @throws UncheckedIOException when the file cannot be written
      */
     public SavedResult resultTo(String id, Path file) {
-        Transport.Answer a = answer("GET", jobPath(id) + "/result", null, null, "*/*");
-        try (InputStream in = a.body()) {
-            OutputStream out;
-            try {
-                out = Files.newOutputStream(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-            }
-            boolean saved = false;
-            try (out) {
-                long size = copy(in, out);
-                saved = true;
-                return new SavedResult(a.contentType(), size, file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-            } finally {
-                if (!saved) {
-                    deleteQuietly(file);
-                }
-            }
-        } catch (IOException e) {
-            throw transport.broken(e);
-        }
-    }
-
-    /** Copies the body into the file: a failed read is the connection's ({@link ConnectionFailedException}), a failed write the file's. */
-    private long copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[1 << 16];
-        long size = 0;
-        while (true) {
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (IOException e) {
-                throw transport.broken(e);
-            }
-            if (n < 0) {
-                return size;
-            }
-            out.write(buffer, 0, n);
-            size += n;
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // the download failed already; that error is the one to report
-        }
+        return ResultFiles.save(answer("GET", jobPath(id) + "/result", null, null, "*/*"), file, transport);
     }
 
     // ---- progress

@@ -5,12 +5,15 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +71,9 @@ class EnjambreClientStubTest {
         if (r.retryAfter() != null) {
             ex.getResponseHeaders().add("Retry-After", r.retryAfter());
         }
-        ex.sendResponseHeaders(r.status(), bytes.length == 0 ? -1 : bytes.length);
+        // A "truncated" reply promises twice its bytes and hangs up after them, as a connection that breaks.
+        boolean truncated = r.contentType().endsWith(";truncated");
+        ex.sendResponseHeaders(r.status(), bytes.length == 0 ? -1 : truncated ? 2L * bytes.length : bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
@@ -168,6 +173,24 @@ class EnjambreClientStubTest {
             assertThat(e.getMessage()).isEqualTo("job j-1 is still RUNNING (50%) at the timeout");
         });
         assertThat(timing.sleeps).hasSize(5);
+    }
+
+    @Test
+    void resultTo_connectionBreakingMidBody_raisesConnectionFailed_andLeavesNoFile(@TempDir Path dir) {
+        script.put("GET /api/v1/jobs/j-1/result", List.of(new Reply(200, "x".repeat(100_000), "image/png;truncated", null)));
+        Path file = dir.resolve("result.png");
+
+        assertThatThrownBy(() -> client().resultTo("j-1", file)).isInstanceOf(ConnectionFailedException.class);
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void resultTo_aFileThatCannotBeWritten_saysSo(@TempDir Path dir) {
+        script.put("GET /api/v1/jobs/j-1/result", List.of(new Reply(200, "{\"count\":1}", "application/json", null)));
+        Path file = dir.resolve("no-such-dir").resolve("result.json");
+
+        assertThatThrownBy(() -> client().resultTo("j-1", file)).isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith("cannot write " + file);
     }
 
     @Test
