@@ -9,6 +9,7 @@ COPY workunits/pom.xml workunits/
 COPY dashboard/pom.xml dashboard/
 COPY coordinator/pom.xml coordinator/
 COPY worker/pom.xml worker/
+COPY client/pom.xml client/
 COPY cli/pom.xml cli/
 COPY bench/pom.xml bench/
 COPY ops/pom.xml ops/

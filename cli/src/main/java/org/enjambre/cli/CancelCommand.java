@@ -1,5 +1,8 @@
 package org.enjambre.cli;
 
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
+import org.enjambre.client.Job;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -20,12 +23,12 @@ public final class CancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            var j = client.api().delete("/api/v1/jobs/" + job);
-            spec.commandLine().getOut().println(job + " " + ApiClient.text(j, "state"));
+        try (EnjambreClient api = client.api()) {
+            Job j = api.cancel(job);
+            spec.commandLine().getOut().println(job + " " + j.state());
             return 0;
-        } catch (ApiClient.ApiError e) {
-            spec.commandLine().getErr().println("cancel: " + e.getMessage());
+        } catch (EnjambreException e) {
+            spec.commandLine().getErr().println("cancel: " + Shown.failure(e));
             return 1;
         }
     }

@@ -1,6 +1,12 @@
 package org.enjambre.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
+import org.enjambre.client.Job;
+import org.enjambre.client.JobSpec;
+import org.enjambre.client.JobState;
+import org.enjambre.client.SavedResult;
 import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.CoordinatorOptions;
 import org.enjambre.worker.Worker;
@@ -31,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
         description = "Run a local swarm: a coordinator, 3 workers, a primes and a mandelbrot job, the dashboard.")
 public final class DemoCommand implements Callable<Integer> {
     static final long PRIMES_TO = 10_000_000L;
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Held so the level set on it is not lost to garbage collection. */
     private static final java.util.logging.Logger WORKER_LOGS = java.util.logging.Logger.getLogger("org.enjambre");
 
@@ -89,16 +96,16 @@ public final class DemoCommand implements Callable<Integer> {
             out.println(workers + " workers, 1 core each. Jobs:");
             out.flush();
 
-            ApiClient api = new ApiClient(coordinator.url(), coordinator.apiKey());
             Map<String, String> jobs = new LinkedHashMap<>();
-            jobs.put(api.post("/api/v1/jobs", "{\"name\":\"primes below ten million\",\"app\":\"primes\","
-                    + "\"input\":{\"from\":2,\"to\":" + PRIMES_TO + "},\"workUnits\":100,"
-                    + "\"redundancy\":{\"replicas\":2,\"quorum\":2}}").get("id").asText(), "primes");
-            jobs.put(api.post("/api/v1/jobs", "{\"name\":\"mandelbrot 800x600\",\"app\":\"mandelbrot\","
-                    + "\"input\":{\"width\":800,\"height\":600,\"xMin\":-2.2,\"xMax\":0.8,\"yMin\":-1.125,\"yMax\":1.125,"
-                    + "\"maxIterations\":500},\"workUnits\":30,\"redundancy\":{\"replicas\":2,\"quorum\":2}}").get("id").asText(), "mandelbrot");
-
-            boolean ok = watch(api, jobs, out, dir);
+            boolean ok;
+            try (EnjambreClient api = ClientOptions.client(coordinator.url(), coordinator.apiKey(), Duration.ofSeconds(60))) {
+                jobs.put(api.submit(JobSpec.builder("primes").name("primes below ten million")
+                        .input(Map.of("from", 2, "to", PRIMES_TO)).workUnits(100).replicas(2).quorum(2).build()).id(), "primes");
+                jobs.put(api.submit(JobSpec.builder("mandelbrot").name("mandelbrot 800x600")
+                        .inputJson("{\"width\":800,\"height\":600,\"xMin\":-2.2,\"xMax\":0.8,\"yMin\":-1.125,\"yMax\":1.125,"
+                                + "\"maxIterations\":500}").workUnits(30).replicas(2).quorum(2).build()).id(), "mandelbrot");
+                ok = watch(api, jobs, out, dir);
+            }
             if (exitWhenDone) {
                 return ok ? 0 : 1;
             }
@@ -106,8 +113,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             interrupted.await();
             return ok ? 0 : 1;
-        } catch (ApiClient.ApiError e) {
-            err.println("demo: " + e.getMessage());
+        } catch (EnjambreException e) {
+            err.println("demo: " + Shown.failure(e));
             return 1;
         } finally {
             if (interrupted.getCount() > 0) {
@@ -122,25 +129,23 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Draws one progress bar per job until both ended, then prints the results. */
-    private boolean watch(ApiClient api, Map<String, String> jobs, PrintWriter out, Path dir) throws Exception {
+    private boolean watch(EnjambreClient api, Map<String, String> jobs, PrintWriter out, Path dir) throws Exception {
         boolean terminal = System.console() != null;
         Map<String, String> lastLine = new LinkedHashMap<>();
         long lastPrint = 0;
         boolean first = true;
         while (true) {
-            Map<String, JsonNode> views = new LinkedHashMap<>();
+            Map<String, Job> views = new LinkedHashMap<>();
             boolean allDone = true;
             for (String id : jobs.keySet()) {
-                JsonNode j = api.get("/api/v1/jobs/" + id);
+                Job j = api.job(id);
                 views.put(id, j);
-                String s = j.get("state").asText();
-                allDone &= s.equals("COMPLETED") || s.equals("FAILED") || s.equals("CANCELLED");
+                allDone &= j.terminal();
             }
             List<String> lines = new ArrayList<>();
-            for (Map.Entry<String, JsonNode> e : views.entrySet()) {
-                JsonNode j = e.getValue();
-                lines.add(ProgressBar.render(String.format("%-26s", ApiClient.text(j, "name")), j.get("progress").asDouble(),
-                        j.at("/workUnits/done").asLong(), j.at("/workUnits/total").asLong(), j.get("state").asText()));
+            for (Job j : views.values()) {
+                lines.add(ProgressBar.render(String.format("%-26s", Shown.text(j.name())), j.progress(),
+                        j.workUnits().done(), j.workUnits().total(), j.state().name()));
             }
             long now = System.currentTimeMillis();
             boolean changed = !lines.equals(new ArrayList<>(lastLine.values()));
@@ -169,26 +174,23 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private boolean results(ApiClient api, Map<String, JsonNode> views, Map<String, String> jobs, PrintWriter out, Path dir)
-            throws ApiClient.ApiError, IOException {
+    private boolean results(EnjambreClient api, Map<String, Job> views, Map<String, String> jobs, PrintWriter out, Path dir)
+            throws IOException {
         boolean ok = true;
-        for (Map.Entry<String, JsonNode> e : views.entrySet()) {
+        for (Map.Entry<String, Job> e : views.entrySet()) {
             String id = e.getKey();
-            JsonNode j = e.getValue();
-            if (!j.get("state").asText().equals("COMPLETED")) {
-                out.println(ApiClient.text(j, "name") + ": " + ApiClient.text(j, "state")
-                        + (j.hasNonNull("failure") ? " — " + ApiClient.text(j, "failure") : ""));
+            Job j = e.getValue();
+            if (j.state() != JobState.COMPLETED) {
+                out.println(Shown.text(j.name()) + ": " + j.state() + (j.failure() != null ? " — " + Shown.text(j.failure()) : ""));
                 ok = false;
                 continue;
             }
-            var r = api.raw("/api/v1/jobs/" + id + "/result");
             if (jobs.get(id).equals("mandelbrot")) {
-                Path png = dir.resolve("mandelbrot.png").toAbsolutePath();
-                Files.write(png, r.body());
-                out.println("Mandelbrot image (" + r.body().length + " bytes): " + png);
+                SavedResult png = api.resultTo(id, dir.resolve("mandelbrot.png").toAbsolutePath());
+                out.println("Mandelbrot image (" + png.size() + " bytes): " + png.file());
             } else {
-                JsonNode result = ApiClient.JSON.readTree(r.body());
-                out.println("Primes below " + PRIMES_TO + ": " + result.get("count").asLong() + "   " + new String(r.body()));
+                String text = api.result(id).text();
+                out.println("Primes below " + PRIMES_TO + ": " + JSON.readTree(text).get("count").asLong() + "   " + text);
             }
         }
         out.flush();

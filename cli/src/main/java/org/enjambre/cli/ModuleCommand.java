@@ -1,5 +1,7 @@
 package org.enjambre.cli;
 
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -7,6 +9,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code enjambre module upload FILE.wasm}: uploads a WebAssembly module and prints its SHA-256. */
@@ -42,12 +45,11 @@ public final class ModuleCommand implements Runnable {
             } catch (IOException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
             }
-            try {
-                var r = client.api().postBytes("/api/v1/modules", bytes, "application/wasm");
-                spec.commandLine().getOut().println(ApiClient.text(r, "sha256"));
+            try (EnjambreClient api = client.api(Duration.ofSeconds(120))) {
+                spec.commandLine().getOut().println(Shown.text(api.uploadModule(bytes)));
                 return 0;
-            } catch (ApiClient.ApiError e) {
-                spec.commandLine().getErr().println("module upload: " + e.getMessage());
+            } catch (EnjambreException e) {
+                spec.commandLine().getErr().println("module upload: " + Shown.failure(e));
                 return 1;
             }
         }

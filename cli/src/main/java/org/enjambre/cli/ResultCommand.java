@@ -1,12 +1,13 @@
 package org.enjambre.cli;
 
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -28,24 +29,14 @@ public final class ResultCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            var r = client.api().raw("/api/v1/jobs/" + job + "/result");
-            String type = ApiClient.lines(r.headers().firstValue("Content-Type").orElse("application/octet-stream"));
-            if (output == null && !type.startsWith("application/json")) {
-                output = Path.of(job + (type.equals("image/png") ? ".png" : ".bin"));
-            }
-            if (output != null) {
-                Files.write(output, r.body());
-                spec.commandLine().getOut().println("result (" + type + ", " + r.body().length + " bytes) written to " + output.toAbsolutePath());
-            } else {
-                spec.commandLine().getOut().println(ApiClient.lines(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)));
-            }
+        try (EnjambreClient api = client.api()) {
+            Results.show(api, job, output, spec.commandLine().getOut());
             return 0;
-        } catch (ApiClient.ApiError e) {
-            spec.commandLine().getErr().println("result: " + e.getMessage());
+        } catch (EnjambreException e) {
+            spec.commandLine().getErr().println("result: " + Shown.failure(e));
             return 1;
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("result: cannot write " + output + ": " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("result: " + e.getMessage());
             return 1;
         }
     }

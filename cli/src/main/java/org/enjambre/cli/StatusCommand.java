@@ -1,6 +1,10 @@
 package org.enjambre.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
+import org.enjambre.client.Job;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -11,6 +15,8 @@ import java.util.concurrent.Callable;
 /** {@code enjambre status [JOB]}: one job in detail, or every job in a table. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job, or all jobs.")
 public final class StatusCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -21,26 +27,21 @@ public final class StatusCommand implements Callable<Integer> {
     ClientOptions client;
 
     @Override
-    public Integer call() {
+    public Integer call() throws JsonProcessingException {
         PrintWriter out = spec.commandLine().getOut();
-        try {
-            ApiClient api = client.api();
+        try (EnjambreClient api = client.api()) {
             if (job != null) {
-                JsonNode j = api.get("/api/v1/jobs/" + job);
-                out.println(ApiClient.lines(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j)));
+                out.println(Shown.lines(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(api.job(job).json())));
                 return 0;
             }
             out.printf("%-14s %-10s %-11s %7s  %s%n", "ID", "APP", "STATE", "DONE", "NAME");
-            for (JsonNode j : api.get("/api/v1/jobs").get("jobs")) {
-                out.printf("%-14s %-10s %-11s %6.1f%%  %s%n", ApiClient.text(j, "id"), ApiClient.text(j, "app"),
-                        ApiClient.text(j, "state"), j.get("progress").asDouble() * 100, ApiClient.text(j, "name"));
+            for (Job j : api.jobs()) {
+                out.printf("%-14s %-10s %-11s %6.1f%%  %s%n", Shown.text(j.id()), Shown.text(j.app()), j.state(),
+                        j.progress() * 100, Shown.text(j.name()));
             }
             return 0;
-        } catch (ApiClient.ApiError e) {
-            spec.commandLine().getErr().println("status: " + e.getMessage());
-            return 1;
-        } catch (java.io.IOException e) {
-            spec.commandLine().getErr().println("status: " + e.getMessage());
+        } catch (EnjambreException e) {
+            spec.commandLine().getErr().println("status: " + Shown.failure(e));
             return 1;
         }
     }

@@ -1,14 +1,20 @@
 package org.enjambre.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.enjambre.workunits.text.Printable;
+import org.enjambre.client.BadRequestException;
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
+import org.enjambre.client.Job;
+import org.enjambre.client.JobState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,27 +36,29 @@ public final class SubmitCommand implements Callable<Integer> {
     boolean wait;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         String body;
         try {
             body = file.equals("-") ? new String(System.in.readAllBytes()) : Files.readString(Path.of(file));
         } catch (IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
         }
-        ApiClient api = client.api();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            String id = api.post("/api/v1/jobs", body).get("id").asText();
-            out.println(Printable.escape(id));
+        try (EnjambreClient api = client.api()) {
+            String id = api.submit(body).id(); // sent as written: the coordinator names what is wrong in it
+            out.println(Shown.text(id));
             out.flush();
             if (!wait) {
                 return 0;
             }
             return Follow.follow(api, id, out, err, System.console() != null, null) ? 0 : 1;
-        } catch (ApiClient.ApiError e) {
-            err.println("submit: " + e.getMessage());
-            return e.status == 400 ? 2 : 1;
+        } catch (BadRequestException e) {
+            err.println("submit: " + Shown.failure(e));
+            return 2;
+        } catch (EnjambreException e) {
+            err.println("submit: " + Shown.failure(e));
+            return 1;
         }
     }
 
@@ -59,45 +67,36 @@ public final class SubmitCommand implements Callable<Integer> {
         private Follow() {
         }
 
-        static boolean follow(ApiClient api, String id, PrintWriter out, PrintWriter err, boolean terminal, Path output)
-                throws ApiClient.ApiError, InterruptedException {
-            java.io.PrintStream stream = new java.io.PrintStream(new java.io.OutputStream() {
+        /**
+         * Draws the job's progress on {@code err} from the coordinator's live events (polling when it has none)
+         * until it ended; then prints its result. True only when it completed and the result was shown.
+         */
+        static boolean follow(EnjambreClient api, String id, PrintWriter out, PrintWriter err, boolean terminal, Path output) {
+            PrintStream stream = new PrintStream(new OutputStream() {
                 @Override public void write(int b) { err.write(b); }
                 @Override public void flush() { err.flush(); }
             }, true);
-            JsonNode job = api.get("/api/v1/jobs/" + id);
-            ProgressBar bar = new ProgressBar(stream, terminal, ApiClient.text(job, "name"));
-            while (true) {
-                JsonNode wu = job.get("workUnits");
-                String state = ApiClient.text(job, "state");
-                bar.update(job.get("progress").asDouble(), wu.get("done").asLong(), wu.get("total").asLong(), state);
-                if (state.equals("COMPLETED") || state.equals("FAILED") || state.equals("CANCELLED")) {
-                    bar.finish();
-                    stream.flush();
-                    if (!state.equals("COMPLETED")) {
-                        err.println("job " + id + " " + state + (job.hasNonNull("failure") ? ": " + ApiClient.text(job, "failure") : ""));
-                        return false;
-                    }
-                    var r = api.raw("/api/v1/jobs/" + id + "/result");
-                    String type = ApiClient.lines(r.headers().firstValue("Content-Type").orElse("application/octet-stream"));
-                    if (output != null || !type.startsWith("application/json")) {
-                        Path target = output != null ? output : Path.of(id + (type.equals("image/png") ? ".png" : ".bin"));
-                        try {
-                            Files.write(target, r.body());
-                        } catch (IOException e) {
-                            err.println("cannot write " + target + ": " + e.getMessage());
-                            return false;
-                        }
-                        out.println("result (" + type + ", " + r.body().length + " bytes) written to " + target.toAbsolutePath());
-                    } else {
-                        out.println(ApiClient.lines(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)));
-                    }
-                    out.flush();
-                    return true;
+            ProgressBar[] bar = new ProgressBar[1];
+            Job job = api.watch(id, j -> {
+                if (bar[0] == null) {
+                    bar[0] = new ProgressBar(stream, terminal, Shown.text(j.name()));
                 }
-                Thread.sleep(250); // a CLI polling its job at 4 Hz; tests never wait this way
-                job = api.get("/api/v1/jobs/" + id);
+                bar[0].update(j.progress(), j.workUnits().done(), j.workUnits().total(), j.state().name());
+            });
+            bar[0].finish();
+            stream.flush();
+            if (job.state() != JobState.COMPLETED) {
+                err.println("job " + id + " " + job.state() + (job.failure() != null ? ": " + Shown.text(job.failure()) : ""));
+                return false;
             }
+            try {
+                Results.show(api, id, output, out);
+            } catch (UncheckedIOException e) {
+                err.println(e.getMessage());
+                return false;
+            }
+            out.flush();
+            return true;
         }
     }
 }
