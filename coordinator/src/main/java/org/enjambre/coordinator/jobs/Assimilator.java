@@ -52,6 +52,11 @@ public final class Assimilator {
     private final Set<String> assimilating = ConcurrentHashMap.newKeySet();
     /** Jobs with a completion check queued and not started yet: more DONE units of theirs need no check of their own. */
     private final Set<String> checkQueued = ConcurrentHashMap.newKeySet();
+    /**
+     * Jobs this peer made final in the cluster whose final record the store refused (a lost connection): nothing
+     * else would write them, as the sweep only looks at running jobs, so it writes these again and drops their units.
+     */
+    private final Set<String> unsettled = ConcurrentHashMap.newKeySet();
 
     /** {@code checks} MUST run its tasks one at a time, never two at once (in any order: each check reads the job afresh). */
     public Assimilator(JobTable jobs, UnitTable units, Store store, AppRegistry apps, JobViews views, Clock clock,
@@ -83,7 +88,10 @@ public final class Assimilator {
         });
     }
 
-    /** Looks at every running job once (after a restart, in case a notice was lost). */
+    /**
+     * Looks at every running job once (after a restart, in case a notice was lost), and writes again the final
+     * record of every job whose write failed ({@link #unsettled}).
+     */
     public void checkAll() {
         for (JobRecord j : jobs.all()) {
             if (!j.state().terminal()) {
@@ -94,8 +102,36 @@ public final class Assimilator {
                         LOG.warn("checking job {} failed", j.id(), e);
                     }
                 });
+            } else if (unsettled.contains(j.id())) {
+                thread.execute(() -> {
+                    try {
+                        settle(j.id());
+                    } catch (RuntimeException e) {
+                        LOG.warn("writing the final record of job {} failed again; will retry: {}", j.id(), e.getMessage());
+                    }
+                });
             }
         }
+    }
+
+    /** Writes the final record of a job this peer made final, remembering it for the sweep when the store refuses. */
+    private void writeFinal(JobRecord after) {
+        try {
+            store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
+        } catch (RuntimeException e) {
+            unsettled.add(after.id());
+            throw e;
+        }
+    }
+
+    /** The sweep's next try for an {@link #unsettled} job: its record as the cluster has it, durably, then its units dropped. */
+    private void settle(String jobId) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job != null) {
+            store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
+            dropUnits(job);
+        }
+        unsettled.remove(jobId);
     }
 
     private void check(WorkUnit unit) {
@@ -157,7 +193,7 @@ public final class Assimilator {
             String contentType = result.contentType();
             JobRecord done = jobs.update(job.id(), old -> old.state().terminal() ? old : old.completed(contentType, now));
             if (done != null && done.state() == JobState.COMPLETED) {
-                store.writeNow(new Store.Batch(List.of(), List.of(), List.of(done)));
+                writeFinal(done);
                 evict(job);
                 LOG.info("job {} completed: {} units", job.id(), job.workUnits());
             }
@@ -198,9 +234,19 @@ public final class Assimilator {
         if (after == null) {
             throw new NotFoundException("no job '" + job.id() + "'");
         }
-        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
-        if (after.state() == state) {
-            Event cancel = new Event.Cancel(why, now);
+        if (after.state() != state) { // it was final already: nothing more to do here
+            store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
+            return after;
+        }
+        writeFinal(after);
+        dropUnits(after);
+        return after;
+    }
+
+    /** Cancels what is left of a job that failed or was cancelled (with its reason, at its end), and evicts its units. */
+    private void dropUnits(JobRecord job) {
+        if (job.state() != JobState.COMPLETED) {
+            Event cancel = new Event.Cancel(job.failure(), job.finishedAt());
             for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) { // keys a chunk at a time
                 Set<String> keys = new HashSet<>();
                 for (int i = from; i < Math.min(job.workUnits(), from + WorkGenerator.CHUNK); i++) {
@@ -208,9 +254,8 @@ public final class Assimilator {
                 }
                 units.applyAll(keys, job.app(), cancel);
             }
-            evict(job);
         }
-        return after;
+        evict(job);
     }
 
     /** Drops a finished job's units from memory; they are on disk (or fresh, hence derivable). */

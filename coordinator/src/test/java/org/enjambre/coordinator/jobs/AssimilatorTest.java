@@ -8,6 +8,8 @@ import org.enjambre.coordinator.sched.LocalIndex;
 import org.enjambre.coordinator.sched.PeerAnswers;
 import org.enjambre.coordinator.sched.mem.MemJobs;
 import org.enjambre.coordinator.store.JdbcStore;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.store.StoreException;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.Outcome;
@@ -23,12 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +48,8 @@ class AssimilatorTest {
     @TempDir
     Path dir;
     private JdbcStore store;
+    /** Commits of a job record still to refuse (a lost database connection). */
+    private final AtomicInteger refuseJobWrites = new AtomicInteger();
     private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
     private final MemJobs jobs = new MemJobs(APPS, clock);
     private final MemUnitTable units = new MemUnitTable();
@@ -71,7 +78,8 @@ class AssimilatorTest {
                 question.answer(answers);
             }
         };
-        assimilator = new Assimilator(jobs, units, store, APPS, new JobViews(jobs, units, store, APPS, alone), clock,
+        Store flaky = refusingJobWrites(store);
+        assimilator = new Assimilator(jobs, units, flaky, APPS, new JobViews(jobs, units, flaky, APPS, alone), clock,
                 queued::add);
     }
 
@@ -144,6 +152,59 @@ class AssimilatorTest {
         assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
     }
 
+    /**
+     * A store write failing after the cluster's job record became final used to leave the job final in memory and
+     * running on disk for good (the sweep looks only at running jobs), its units never cancelled nor evicted.
+     */
+    @Test
+    void aUnitFailed_storeRefusesTheFinalRecord_theSweepWritesItAndDropsTheUnits() {
+        JobRecord job = running(3);
+        refuseJobWrites.set(1);
+        units.put(new WorkUnit(job.id(), 1, redundancy(job), UnitState.FAILED, List.of(Task.unsent(0)), -1, "too many errors", 4));
+        runChecks();
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.FAILED);
+        assertThat(store.job(job.id()).orElseThrow().state()).as("the write was refused").isEqualTo(JobState.RUNNING);
+
+        assimilator.checkAll();
+        runChecks();
+
+        JobRecord stored = store.job(job.id()).orElseThrow();
+        assertThat(stored.state()).isEqualTo(JobState.FAILED);
+        assertThat(stored.failure()).isEqualTo("unit 1 failed: too many errors");
+        assertThat(units.snapshot()).as("the job's units left memory").isEmpty();
+    }
+
+    @Test
+    void everyUnitDone_storeRefusesTheCompletedRecord_theSweepWritesIt() {
+        JobRecord job = running(1);
+        refuseJobWrites.set(2); // the completion's write, and the failure attempt's rewrite of the COMPLETED record
+        units.put(done(job, 0));
+        runChecks();
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+
+        assimilator.checkAll();
+        runChecks();
+
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(units.snapshot()).isEmpty();
+    }
+
+    /** {@code real}, except that commits with a job record fail while {@link #refuseJobWrites} is positive. */
+    private Store refusingJobWrites(Store real) {
+        return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[]{Store.class}, (proxy, m, args) -> {
+            if ((m.getName().equals("writeNow") || m.getName().equals("write")) && !((Store.Batch) args[0]).jobs().isEmpty()
+                    && refuseJobWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new StoreException("the database connection was lost", null);
+            }
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
     private void runChecks() {
         while (!queued.isEmpty()) {
             queued.remove(0).run();
@@ -156,7 +217,7 @@ class AssimilatorTest {
                 + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6}}";
         JobRecord job = new JobRecord("j-" + n, "test", "noop", spec, n, 0, JobState.RUNNING, NOW, NOW, 0, null, null, 1);
         jobs.put(job);
-        store.writeNow(new org.enjambre.coordinator.store.Store.Batch(List.of(), List.of(), List.of(job)));
+        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
         for (int i = 0; i < n; i++) {
             units.put(WorkUnit.create(job.id(), i, redundancy(job)));
         }
