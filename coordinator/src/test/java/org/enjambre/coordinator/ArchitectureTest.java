@@ -44,13 +44,13 @@ class ArchitectureTest {
 
     /**
      * What the whole-swarm simulation runs over in-memory ports (docs/simulation.md) must not reach for Hazelcast
-     * itself: the scheduling daemons and their peer answers, the assimilator and the job views it reads. Exempt:
-     * the index (a Hazelcast entry listener, fed by {@code MemUnitTable} in the simulation) and the spot-checks (still
-     * bound to a cluster map; the simulation has its own {@code SimChecks} until they take a port).
+     * itself: the scheduling daemons and their peer answers, the spot-checks, the assimilator and the job views it
+     * reads. Exempt: the index (a Hazelcast entry listener, fed by {@code MemUnitTable} in the simulation) and the
+     * ports {@code Checks} and {@code PendingChecks}, whose {@code of(IMap)} factories are their production side.
      */
     @Test
     void simulatedComponents_dependOnNoHazelcastType() {
-        Set<String> bound = Set.of("LocalIndex", "SpotChecks", "Checks");
+        Set<String> bound = Set.of("LocalIndex", "Checks", "PendingChecks");
         DescribedPredicate<JavaClass> simulated = DescribedPredicate.describe("run by the simulation", c -> {
             JavaClass top = c;
             while (top.getEnclosingClass().isPresent()) {
@@ -65,7 +65,7 @@ class ArchitectureTest {
                         + "cluster/PeerTransport)");
         rule.check(PRODUCTION);
         org.assertj.core.api.Assertions.assertThat(PRODUCTION.stream().filter(simulated)).as("the rule is not vacuous")
-                .extracting(JavaClass::getSimpleName).contains("Issuer", "ReportHandler", "PeerAnswers", "Assimilator", "JobViews");
+                .extracting(JavaClass::getSimpleName).contains("Issuer", "ReportHandler", "SpotChecks", "PeerAnswers", "Assimilator", "JobViews");
     }
 
     @Test
