@@ -17,6 +17,7 @@ import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobService;
 import org.enjambre.coordinator.metrics.Metrics;
 import org.enjambre.coordinator.sched.LocalIndex;
+import org.enjambre.coordinator.sched.PeerAnswers;
 import org.enjambre.coordinator.sched.Checks;
 import org.enjambre.coordinator.sched.ClusterPeers;
 import org.enjambre.coordinator.sched.Durable;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * HTTP server (API, worker protocol, dashboard). Start with {@link #start(CoordinatorOptions)}.
  *
  * <p>Only wiring and timers: each behaviour lives in its own class (docs/engineering-notes.md, "which class to
- * open"): {@link PeerAnswers}, {@link EventPublisher}, {@link ClusterView}, {@link Gauges}, {@link ApiKeyFile},
+ * open"): {@code sched/PeerAnswers}, {@link EventPublisher}, {@link ClusterView}, {@link Gauges}, {@link ApiKeyFile},
  * the scheduler's daemons. Construction order matters: the store, then the cluster member and the index, then
  * the services that read them, the HTTP server last.
  */
@@ -117,8 +118,8 @@ public final class Coordinator implements AutoCloseable {
             @Override public void replicaMigrationFailed(ReplicaMigrationEvent e) { }
         });
         this.workers = new WorkerService(node.workers(), store, clock, registrationLimiter);
-        this.peers = new PeerQueries(node.hazelcast(), new PeerAnswers(node, index, metrics, workers, this::scheduler,
-                () -> api() == null ? null : url(), closed::get));
+        this.peers = new PeerQueries(node.hazelcast(), new PeerAnswers(index, node.jobs()::get, this::status,
+                this::scheduler, closed::get));
         this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(new org.enjambre.coordinator.store.StoredModules(store))),
                 clock, peers);
         jobsRef[0] = jobs;
@@ -265,6 +266,14 @@ public final class Coordinator implements AutoCloseable {
 
     public String apiKey() {
         return apiKey;
+    }
+
+    /** This member as it describes itself to the others ({@code PeerQuestion.Describe}); no URL until it serves. */
+    private org.enjambre.coordinator.cluster.PeerQuestion.PeerStatus status() {
+        return new org.enjambre.coordinator.cluster.PeerQuestion.PeerStatus(
+                node.hazelcast().getCluster().getLocalMember().getUuid().toString(),
+                node.units().getLocalMapStats().getOwnedEntryCount(), index.readyCount(), (long) metrics.reportedTotal(),
+                api() == null ? null : url(), workers.callingHere());
     }
 
     public Clock clock() { return clock; }

@@ -1,12 +1,18 @@
 package org.enjambre.coordinator;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import org.enjambre.coordinator.jobs.Assimilator;
+import org.enjambre.coordinator.jobs.JobViews;
 import org.junit.jupiter.api.Test;
+
+import java.util.Set;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -34,6 +40,32 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.vertx.core.http..", "io.vertx.ext.web..", ROOT + ".http..")
                 .because("domain packages throw domain exceptions (coordinator/errors); http maps them in one place");
         rule.check(PRODUCTION);
+    }
+
+    /**
+     * What the whole-swarm simulation runs over in-memory ports (docs/simulation.md) must not reach for Hazelcast
+     * itself: the scheduling daemons and their peer answers, the spot-checks, the assimilator and the job views it
+     * reads. Exempt: the index (a Hazelcast entry listener, fed by {@code MemUnitTable} in the simulation) and the
+     * ports {@code Checks} and {@code PendingChecks}, whose {@code of(IMap)} factories are their production side.
+     */
+    @Test
+    void simulatedComponents_dependOnNoHazelcastType() {
+        Set<String> bound = Set.of("LocalIndex", "Checks", "PendingChecks");
+        DescribedPredicate<JavaClass> simulated = DescribedPredicate.describe("run by the simulation", c -> {
+            JavaClass top = c;
+            while (top.getEnclosingClass().isPresent()) {
+                top = top.getEnclosingClass().get();
+            }
+            return top.getPackageName().startsWith(ROOT + ".sched") ? !bound.contains(top.getSimpleName())
+                    : top.isEquivalentTo(Assimilator.class) || top.isEquivalentTo(JobViews.class);
+        });
+        ArchRule rule = noClasses().that(simulated).should().dependOnClassesThat().resideInAPackage("com.hazelcast..")
+                .because("the whole-swarm simulation runs these classes over in-memory ports; a Hazelcast type here is a "
+                        + "behaviour the simulation cannot run (put it behind a port: cluster/UnitTable, jobs/JobTable, "
+                        + "cluster/PeerTransport)");
+        rule.check(PRODUCTION);
+        org.assertj.core.api.Assertions.assertThat(PRODUCTION.stream().filter(simulated)).as("the rule is not vacuous")
+                .extracting(JavaClass::getSimpleName).contains("Issuer", "ReportHandler", "SpotChecks", "PeerAnswers", "Assimilator", "JobViews");
     }
 
     @Test

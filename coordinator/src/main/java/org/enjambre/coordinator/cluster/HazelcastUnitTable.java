@@ -7,6 +7,8 @@ import org.enjambre.workunits.transition.Event;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** The unit table as the cluster map {@code units}: each event runs as an entry processor on the unit's owner. */
@@ -20,6 +22,21 @@ public final class HazelcastUnitTable implements UnitTable {
     @Override
     public CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan) {
         return units.submitToKey(key, new UnitProcessor(app, event, replan)).toCompletableFuture();
+    }
+
+    @Override
+    public Map<String, WorkUnit> getAll(Set<String> keys) {
+        return units.getAll(keys);
+    }
+
+    @Override
+    public void applyAll(Set<String> keys, String app, Event event) {
+        units.executeOnKeys(keys, new UnitProcessor(app, event));
+    }
+
+    @Override
+    public void evict(String key) {
+        units.deleteAsync(key);
     }
 
     @Override

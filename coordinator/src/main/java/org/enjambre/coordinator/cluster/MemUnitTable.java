@@ -8,7 +8,9 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
@@ -69,6 +71,32 @@ public final class MemUnitTable implements UnitTable {
     @Override
     public synchronized CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan) {
         return CompletableFuture.completedFuture(run(key, e -> new UnitProcessor(app, event, replan).process(e)));
+    }
+
+    @Override
+    public synchronized Map<String, WorkUnit> getAll(Set<String> keys) {
+        Map<String, WorkUnit> out = new TreeMap<>();
+        for (String k : keys) {
+            WorkUnit u = units.get(k);
+            if (u != null) {
+                out.put(k, u);
+            }
+        }
+        return out;
+    }
+
+    /** Keys in sorted order (deterministic). */
+    @Override
+    public synchronized void applyAll(Set<String> keys, String app, Event event) {
+        for (String k : new TreeSet<>(keys)) {
+            run(k, e -> new UnitProcessor(app, event).process(e));
+        }
+    }
+
+    /** At once: the table has no asynchrony. */
+    @Override
+    public void evict(String key) {
+        remove(key);
     }
 
     @Override

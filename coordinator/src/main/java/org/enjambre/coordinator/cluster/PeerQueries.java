@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link PeerQuestion}s over a Hazelcast executor; each peer answers with the {@link PeerQuestion.Handler}
  * it registered in its member's user context.
  */
-public final class PeerQueries {
+public final class PeerQueries implements PeerTransport {
     static final String HANDLER = "enjambre.peer";
     private static final String EXECUTOR = "enjambre-peer-queries";
     private static final long ANSWER_SECONDS = 5;
@@ -34,7 +34,7 @@ public final class PeerQueries {
         hz.getUserContext().put(HANDLER, local);
     }
 
-    /** Asks every peer (this one too) and returns their answers; a peer that fails to answer is left out. */
+    @Override
     public <A> List<A> askAll(PeerQuestion<A> question) {
         count(question);
         if (hz.getCluster().getMembers().size() == 1) {
@@ -44,7 +44,7 @@ public final class PeerQueries {
         return answers(hz.getExecutorService(EXECUTOR).submitToAllMembers(new Call<>(question)));
     }
 
-    /** Asks every other peer; an empty list when this peer is alone. */
+    @Override
     public <A> List<A> askOthers(PeerQuestion<A> question) {
         count(question);
         if (hz.getCluster().getMembers().size() == 1) {
@@ -53,10 +53,8 @@ public final class PeerQueries {
         return answers(hz.getExecutorService(EXECUTOR).submitToMembers(new Call<>(question), MemberSelectors.NON_LOCAL_MEMBER_SELECTOR));
     }
 
-    /**
-     * Tells every peer (this one too) something, without waiting for them: each acts on it on its executor
-     * thread. A peer leaving meanwhile misses it.
-     */
+    /** {@inheritDoc} Each acts on it on its executor thread. */
+    @Override
     public void tellAll(PeerQuestion<?> question) {
         hz.getExecutorService(EXECUTOR).executeOnAllMembers(new Tell(question));
     }
@@ -69,17 +67,6 @@ public final class PeerQueries {
 
     private void count(PeerQuestion<?> question) {
         asked.computeIfAbsent(question.getClass(), k -> new LongAdder()).increment();
-    }
-
-    /** Sums the {@code long[]} answers of every peer element by element. */
-    public long[] sum(PeerQuestion<long[]> question, int size) {
-        long[] total = new long[size];
-        for (long[] a : askAll(question)) {
-            for (int i = 0; i < size && i < a.length; i++) {
-                total[i] += a[i];
-            }
-        }
-        return total;
     }
 
     private static <A> List<A> answers(Map<Member, Future<A>> futures) {

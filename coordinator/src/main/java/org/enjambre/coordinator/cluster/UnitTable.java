@@ -5,6 +5,8 @@ import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Event;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +38,15 @@ public interface UnitTable {
      * cluster (every owner), and returns the changes of the units it touched. Blocks until done.
      */
     List<UnitChange> invalidate(String workerId);
+
+    /** The units at {@code keys} that are in memory (a job's live units; an absent one is fresh). Blocks. */
+    Map<String, WorkUnit> getAll(Set<String> keys);
+
+    /** Applies {@code event} to each unit at {@code keys} (a job finished: cancel the rest); blocks until done. */
+    void applyAll(Set<String> keys, String app, Event event);
+
+    /** Drops the unit at {@code key} from memory, without waiting (its job finished; the store has it). */
+    void evict(String key);
 
     /** Sees every change of a unit: {@code before} or {@code after} is {@code null} when absent. */
     @FunctionalInterface

@@ -1,9 +1,7 @@
 package org.enjambre.coordinator.jobs;
 
 import org.enjambre.coordinator.model.JobRecord;
-import com.hazelcast.map.IMap;
-import org.enjambre.coordinator.cluster.RecordProcessor;
-import org.enjambre.coordinator.cluster.UnitProcessor;
+import org.enjambre.coordinator.cluster.UnitTable;
 import org.enjambre.coordinator.errors.NotFoundException;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.workunits.app.App;
@@ -24,8 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 
 /**
  * BOINC's assimilator: notices when a job's units are all finished, merges the canonical outputs into
@@ -34,39 +31,47 @@ import java.util.concurrent.Executors;
  *
  * <p>Checks run on one thread, so one job is never merged twice at once; a unit finishing while a
  * check of its job is queued needs no check of its own.
+ *
+ * <p>Built from ports ({@link JobTable}, {@link UnitTable}, {@link Store}, {@link JobViews} over a
+ * {@code PeerTransport}, and the executor its checks run on), so the whole-swarm simulation runs this class
+ * over in-memory ones, with its checks as simulated events.
  */
-public final class Assimilator implements AutoCloseable {
+public final class Assimilator {
     private static final Logger LOG = LoggerFactory.getLogger(Assimilator.class);
     /** Units read and merged at a time. */
     private static final int PAGE = 1000;
 
-    private final IMap<String, JobRecord> jobs;
-    private final IMap<String, WorkUnit> units;
+    private final JobTable jobs;
+    private final UnitTable units;
     private final Store store;
     private final AppRegistry apps;
     private final JobViews views;
     private final Clock clock;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "enjambre-assimilator");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Runs the checks one at a time (production: one thread, which {@link JobService} owns). */
+    private final Executor thread;
     private final Set<String> assimilating = ConcurrentHashMap.newKeySet();
     /** Jobs with a completion check queued and not started yet: more DONE units of theirs need no check of their own. */
     private final Set<String> checkQueued = ConcurrentHashMap.newKeySet();
+    /**
+     * Jobs this peer made final in the cluster whose final record the store refused (a lost connection): nothing
+     * else would write them, as the sweep only looks at running jobs, so it writes these again and drops their units.
+     */
+    private final Set<String> unsettled = ConcurrentHashMap.newKeySet();
 
-    Assimilator(IMap<String, JobRecord> jobs, IMap<String, WorkUnit> units, Store store, AppRegistry apps, JobViews views,
-                Clock clock) {
+    /** {@code checks} MUST run its tasks one at a time, never two at once (in any order: each check reads the job afresh). */
+    public Assimilator(JobTable jobs, UnitTable units, Store store, AppRegistry apps, JobViews views, Clock clock,
+                       Executor checks) {
         this.jobs = jobs;
         this.units = units;
         this.store = store;
         this.apps = apps;
         this.views = views;
         this.clock = clock;
+        this.thread = checks;
     }
 
     /** Called on the peer owning a unit when it became DONE or FAILED. */
-    void unitFinished(WorkUnit unit) {
+    public void unitFinished(WorkUnit unit) {
         boolean done = unit.state() == UnitState.DONE;
         if (done && !checkQueued.add(unit.jobId())) {
             return; // the queued check has not started: it will count this unit too
@@ -83,9 +88,12 @@ public final class Assimilator implements AutoCloseable {
         });
     }
 
-    /** Looks at every running job once (after a restart, in case a notice was lost). */
-    void checkAll() {
-        for (JobRecord j : jobs.values()) {
+    /**
+     * Looks at every running job once (after a restart, in case a notice was lost), and writes again the final
+     * record of every job whose write failed ({@link #unsettled}).
+     */
+    public void checkAll() {
+        for (JobRecord j : jobs.all()) {
             if (!j.state().terminal()) {
                 thread.execute(() -> {
                     try {
@@ -94,12 +102,40 @@ public final class Assimilator implements AutoCloseable {
                         LOG.warn("checking job {} failed", j.id(), e);
                     }
                 });
+            } else if (unsettled.contains(j.id())) {
+                thread.execute(() -> {
+                    try {
+                        settle(j.id());
+                    } catch (RuntimeException e) {
+                        LOG.warn("writing the final record of job {} failed again; will retry: {}", j.id(), e.getMessage());
+                    }
+                });
             }
         }
     }
 
+    /** Writes the final record of a job this peer made final, remembering it for the sweep when the store refuses. */
+    private void writeFinal(JobRecord after) {
+        try {
+            store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
+        } catch (RuntimeException e) {
+            unsettled.add(after.id());
+            throw e;
+        }
+    }
+
+    /** The sweep's next try for an {@link #unsettled} job: its record as the cluster has it, durably, then its units dropped. */
+    private void settle(String jobId) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job != null) {
+            store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
+            dropUnits(job);
+        }
+        unsettled.remove(jobId);
+    }
+
     private void check(WorkUnit unit) {
-        JobRecord job = jobs.get(unit.jobId());
+        JobRecord job = jobs.find(unit.jobId()).orElse(null);
         if (job == null || job.state().terminal()) {
             return;
         }
@@ -111,7 +147,7 @@ public final class Assimilator implements AutoCloseable {
     }
 
     private void maybeComplete(String jobId) {
-        JobRecord job = jobs.get(jobId);
+        JobRecord job = jobs.find(jobId).orElse(null);
         if (job == null || job.state().terminal()) {
             return;
         }
@@ -155,10 +191,9 @@ public final class Assimilator implements AutoCloseable {
             store.putResult(job.id(), result);
             long now = clock.millis();
             String contentType = result.contentType();
-            JobRecord done = jobs.executeOnKey(job.id(), new RecordProcessor<JobRecord>(
-                    old -> old.state().terminal() ? old : old.completed(contentType, now)));
+            JobRecord done = jobs.update(job.id(), old -> old.state().terminal() ? old : old.completed(contentType, now));
             if (done != null && done.state() == JobState.COMPLETED) {
-                store.writeNow(new Store.Batch(List.of(), List.of(), List.of(done)));
+                writeFinal(done);
                 evict(job);
                 LOG.info("job {} completed: {} units", job.id(), job.workUnits());
             }
@@ -193,37 +228,40 @@ public final class Assimilator implements AutoCloseable {
     }
 
     /** Moves a job that is not finished to {@code state} (FAILED or CANCELLED) for {@code why}, durably; returns it after. */
-    JobRecord finish(JobRecord job, JobState state, String why) {
+    public JobRecord finish(JobRecord job, JobState state, String why) {
         long now = clock.millis();
-        JobRecord after = jobs.executeOnKey(job.id(), new RecordProcessor<JobRecord>(
-                old -> old.state().terminal() ? old : old.withState(state, now, why)));
+        JobRecord after = jobs.update(job.id(), old -> old.state().terminal() ? old : old.withState(state, now, why));
         if (after == null) {
             throw new NotFoundException("no job '" + job.id() + "'");
         }
-        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
-        if (after.state() == state) {
-            UnitProcessor cancel = new UnitProcessor(job.app(), new Event.Cancel(why, now));
+        if (after.state() != state) { // it was final already: nothing more to do here
+            store.writeNow(new Store.Batch(List.of(), List.of(), List.of(after)));
+            return after;
+        }
+        writeFinal(after);
+        dropUnits(after);
+        return after;
+    }
+
+    /** Cancels what is left of a job that failed or was cancelled (with its reason, at its end), and evicts its units. */
+    private void dropUnits(JobRecord job) {
+        if (job.state() != JobState.COMPLETED) {
+            Event cancel = new Event.Cancel(job.failure(), job.finishedAt());
             for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) { // keys a chunk at a time
                 Set<String> keys = new HashSet<>();
                 for (int i = from; i < Math.min(job.workUnits(), from + WorkGenerator.CHUNK); i++) {
                     keys.add(WorkUnit.id(job.id(), i));
                 }
-                units.executeOnKeys(keys, cancel);
+                units.applyAll(keys, job.app(), cancel);
             }
-            evict(job);
         }
-        return after;
+        evict(job);
     }
 
     /** Drops a finished job's units from memory; they are on disk (or fresh, hence derivable). */
     private void evict(JobRecord job) {
         for (int i = 0; i < job.workUnits(); i++) {
-            units.deleteAsync(WorkUnit.id(job.id(), i));
+            units.evict(WorkUnit.id(job.id(), i));
         }
-    }
-
-    @Override
-    public void close() {
-        thread.shutdownNow();
     }
 }

@@ -3,6 +3,7 @@ package org.enjambre.coordinator.jobs;
 import org.enjambre.coordinator.model.JobRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.enjambre.coordinator.cluster.ClusterNode;
+import org.enjambre.coordinator.cluster.HazelcastUnitTable;
 import org.enjambre.coordinator.cluster.PeerQueries;
 import org.enjambre.coordinator.cluster.RecordProcessor;
 import org.enjambre.coordinator.store.Store;
@@ -14,6 +15,8 @@ import org.enjambre.workunits.model.WorkUnit;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Jobs from submission to result, as the rest of the coordinator sees them: one entry point over the
@@ -27,13 +30,21 @@ public final class JobService implements AutoCloseable, CountsOf {
     private final JobViews views;
     private final Assimilator assimilator;
     private final WorkGenerator generator;
+    /** The assimilator's checks, one at a time. */
+    private final ExecutorService assimilatorThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "enjambre-assimilator");
+        t.setDaemon(true);
+        return t;
+    });
 
     public JobService(ClusterNode node, Store store, AppRegistry apps, Clock clock, PeerQueries peers) {
         this.node = node;
         this.apps = apps;
         this.clock = clock;
-        this.views = new JobViews(node.jobs(), node.units(), store, apps, peers);
-        this.assimilator = new Assimilator(node.jobs(), node.units(), store, apps, views, clock);
+        JobTable jobTable = JobTable.of(node.jobs());
+        HazelcastUnitTable units = new HazelcastUnitTable(node.units());
+        this.views = new JobViews(jobTable, units, store, apps, peers);
+        this.assimilator = new Assimilator(jobTable, units, store, apps, views, clock, assimilatorThread);
         HeapCapacity capacity = new HeapCapacity(HeapCapacity::jvmFreeHeap,
                 () -> node.hazelcast().getCluster().getMembers().size(),
                 () -> node.hazelcast().getConfig().getMapConfig(ClusterNode.UNITS).getBackupCount());
@@ -123,6 +134,6 @@ public final class JobService implements AutoCloseable, CountsOf {
 
     @Override
     public void close() {
-        assimilator.close();
+        assimilatorThread.shutdownNow();
     }
 }

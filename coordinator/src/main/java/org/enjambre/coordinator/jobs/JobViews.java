@@ -1,9 +1,9 @@
 package org.enjambre.coordinator.jobs;
 
 import org.enjambre.coordinator.model.JobRecord;
-import com.hazelcast.map.IMap;
-import org.enjambre.coordinator.cluster.PeerQueries;
 import org.enjambre.coordinator.cluster.PeerQuestion;
+import org.enjambre.coordinator.cluster.PeerTransport;
+import org.enjambre.coordinator.cluster.UnitTable;
 import org.enjambre.coordinator.cluster.UnitProcessor;
 import org.enjambre.coordinator.errors.ConflictException;
 import org.enjambre.coordinator.errors.InternalFailureException;
@@ -41,14 +41,15 @@ public final class JobViews {
     private record Final(long[] units, long[] tasks) {
     }
 
-    private final IMap<String, JobRecord> jobs;
-    private final IMap<String, WorkUnit> units;
+    private final JobTable jobs;
+    private final UnitTable units;
     private final Store store;
     private final AppRegistry apps;
-    private final PeerQueries peers;
+    private final PeerTransport peers;
     private final Map<String, Final> finalCounts = new ConcurrentHashMap<>();
 
-    JobViews(IMap<String, JobRecord> jobs, IMap<String, WorkUnit> units, Store store, AppRegistry apps, PeerQueries peers) {
+    /** Ports: production passes the cluster maps and {@code PeerQueries}; the whole-swarm simulation in-memory ones. */
+    public JobViews(JobTable jobs, UnitTable units, Store store, AppRegistry apps, PeerTransport peers) {
         this.jobs = jobs;
         this.units = units;
         this.store = store;
@@ -58,7 +59,7 @@ public final class JobViews {
 
     /** The job; 404 when there is none. */
     public JobRecord get(String id) {
-        JobRecord j = id == null ? null : jobs.get(id);
+        JobRecord j = id == null ? null : jobs.find(id).orElse(null);
         if (j == null) {
             throw new NotFoundException("no job '" + id + "'");
         }
@@ -66,12 +67,12 @@ public final class JobViews {
     }
 
     public Optional<JobRecord> find(String id) {
-        return Optional.ofNullable(jobs.get(id));
+        return jobs.find(id);
     }
 
     /** Every job, newest first. */
     public List<JobRecord> list() {
-        List<JobRecord> all = new ArrayList<>(jobs.values());
+        List<JobRecord> all = new ArrayList<>(jobs.all());
         all.sort(Comparator.comparingLong(JobRecord::submittedAt).reversed().thenComparing(JobRecord::id));
         return all;
     }

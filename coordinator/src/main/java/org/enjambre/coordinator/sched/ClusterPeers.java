@@ -1,6 +1,6 @@
 package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.cluster.PeerQueries;
+import org.enjambre.coordinator.cluster.PeerTransport;
 import org.enjambre.coordinator.cluster.PeerQuestion;
 import org.enjambre.workunits.model.WorkerRef;
 
@@ -8,11 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The other coordinator peers as the scheduler's daemons see them, over {@link PeerQueries}. */
+/**
+ * The other coordinator peers as the scheduler's daemons see them, over a {@link PeerTransport}: Hazelcast in
+ * production, the simulated network in the whole-swarm simulation (which runs this class too).
+ */
 public final class ClusterPeers implements Peers {
-    private final PeerQueries peers;
+    private final PeerTransport peers;
 
-    public ClusterPeers(PeerQueries peers) {
+    public ClusterPeers(PeerTransport peers) {
         this.peers = peers;
     }
 

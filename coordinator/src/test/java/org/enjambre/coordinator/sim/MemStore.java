@@ -13,19 +13,35 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The cluster's shared durable store (PostgreSQL when peers share one) for the simulation: committed
  * records in a {@link MemDurable}, results and nothing else. Each peer defers its own writes
  * ({@link PeerStore}); this store only ever sees commits. Lets the real {@code cluster.Loaders} read it.
+ * A job is final for the invariants when its first COMPLETED / FAILED / CANCELLED record commits here.
  */
 final class MemStore implements Store {
     final MemDurable committed = new MemDurable();
     private final Map<String, MergedResult> results = new TreeMap<>();
+    private final Consumer<JobRecord> finished;
+
+    /** {@code finished} hears of each job once, when its first final record is committed. */
+    MemStore(Consumer<JobRecord> finished) {
+        this.finished = finished;
+    }
 
     @Override
     public CompletableFuture<Void> write(Batch batch) {
+        List<JobRecord> newlyFinal = new ArrayList<>();
+        for (JobRecord j : batch.jobs()) {
+            JobRecord before = committed.jobs().get(j.id());
+            if (j.state().terminal() && (before == null || !before.state().terminal())) {
+                newlyFinal.add(j);
+            }
+        }
         committed.writeNow(batch);
+        newlyFinal.forEach(finished);
         return CompletableFuture.completedFuture(null);
     }
 

@@ -1,21 +1,23 @@
 package org.enjambre.coordinator.sim;
 
-import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.cluster.PeerQuestion;
+import org.enjambre.coordinator.jobs.Assimilator;
+import org.enjambre.coordinator.jobs.JobViews;
+import org.enjambre.coordinator.sched.ClusterPeers;
 import org.enjambre.coordinator.sched.LocalIndex;
-import org.enjambre.coordinator.sched.Peers;
+import org.enjambre.coordinator.sched.PeerAnswers;
 import org.enjambre.coordinator.sched.Scheduler;
-import org.enjambre.workunits.model.WorkerRef;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
- * One simulated coordinator peer: the real scheduling daemons ({@link Scheduler}) over its own
- * {@link LocalIndex} and deferred writes, wired as {@code Coordinator} wires them, and its timers as the
- * simulation's events. Everything here is lost when the peer is killed; a restart is a new incarnation.
+ * One simulated coordinator peer, wired as {@code Coordinator} wires one: the real scheduling daemons
+ * ({@link Scheduler}) over its own {@link LocalIndex} and deferred writes, the real {@link Assimilator} (its checks
+ * as the simulation's events), the real {@link PeerAnswers} answering the other peers and the real
+ * {@link ClusterPeers} asking them (over {@link SimTransport}), and its timers as the simulation's events.
+ * Everything here is lost when the peer is killed; a restart is a new incarnation.
  */
 final class SimPeer {
     private final int id;
@@ -25,6 +27,8 @@ final class SimPeer {
     private long startedAt;
     private LocalIndex index;
     private Scheduler scheduler;
+    private Assimilator assimilator;
+    private PeerAnswers answers;
     private PeerStore store;
     /** The partitions its index was last built from. */
     private Set<Integer> covered = new TreeSet<>();
@@ -43,15 +47,27 @@ final class SimPeer {
         incarnation++;
         startedAt = swarm.now();
         store = new PeerStore(this, swarm.store());
-        index = new LocalIndex(job -> { }, unit -> swarm.assimilator().unitFinished(this, unit));
+        index = new LocalIndex(job -> { }, unit -> assimilator.unitFinished(unit));
+        SimTransport transport = new SimTransport(this);
+        int inc = incarnation;
+        answers = new PeerAnswers(index, id -> swarm.jobs().find(id).orElse(null),
+                () -> new PeerQuestion.PeerStatus(name(), 0, index.readyCount(), 0, null, 0), () -> scheduler,
+                () -> !alive || incarnation != inc);
+        // The assimilator's thread: each check a later event of this incarnation, in order (1-50 ms apart).
+        assimilator = new Assimilator(swarm.jobs(), swarm.table(), store, swarm.apps(),
+                new JobViews(swarm.jobs(), swarm.table(), store, swarm.apps(), transport), swarm.clock(),
+                check -> later(swarm.random().nextLong(1, 50), check));
         scheduler = new Scheduler(new Scheduler.Ports(swarm.table(), index, swarm.jobs(), swarm.workers(), store,
-                swarm.checks(), new SimPeers(), swarm.metrics(), swarm.clock(), new SplittableRandom(swarm.random().nextLong())),
-                new Scheduler.Placement(true, false));
+                swarm.checks(), new ClusterPeers(transport), swarm.metrics(), swarm.clock(),
+                new SplittableRandom(swarm.random().nextLong())), new Scheduler.Placement(true, false));
         rebuild("start");
         // The coordinator's deadline tick: deadlines, credibility waits, and units no connected worker may take.
         every(swarm.deadlineCheckMillis(), "expire", () -> scheduler.deadlines().expire() + scheduler.credibility().unstick()
                 + scheduler.placement().check(swarm::connectedWorkers));
-        every(5000, "sweep", () -> swarm.assimilator().checkAll(this));
+        every(5000, "sweep", () -> {
+            assimilator.checkAll();
+            return 0;
+        });
     }
 
     /** Dies at once, as {@code kill -9}: deferred writes lost, timers stop. */
@@ -132,57 +148,16 @@ final class SimPeer {
         return scheduler;
     }
 
+    /** How this incarnation answers the other peers' questions (production code). */
+    PeerAnswers answers() {
+        return answers;
+    }
+
     PeerStore store() {
         return store;
     }
 
     Set<Integer> covered() {
         return covered;
-    }
-
-    /** The other peers as this one sees them: questions answered by the live peers' real daemons. */
-    private final class SimPeers implements Peers {
-        @Override
-        public List<String> readyElsewhere(WorkerRef worker, Set<String> apps, int n) {
-            List<String> keys = new ArrayList<>();
-            for (SimPeer p : swarm.peers()) {
-                if (p == SimPeer.this || !p.alive) {
-                    continue;
-                }
-                // What Coordinator.PeerHandler.readyUnits answers: ready units of running jobs of the worker's apps.
-                for (String jobId : new TreeSet<>(p.index.readyJobs())) {
-                    JobRecord j = swarm.jobs().find(jobId).orElse(null);
-                    if (j == null || j.state().terminal() || !apps.contains(j.app()) || keys.size() >= n) {
-                        continue;
-                    }
-                    for (LocalIndex.Ready r : p.index.ready(jobId, worker, n - keys.size(), 256)) {
-                        keys.add(r.key());
-                    }
-                }
-            }
-            return keys;
-        }
-
-        @Override
-        public void credibilityRaised(String workerId, double credibility) {
-            for (SimPeer p : swarm.peers()) {
-                if (p.alive) {
-                    swarm.network().deliver(name() + ">" + p.name() + " credible " + workerId, () -> p.later(0,
-                            () -> p.scheduler.credibility().revalidate(workerId, credibility)));
-                }
-            }
-        }
-
-        @Override
-        public int releaseEverywhere(String workerId, Set<String> keep, String reason) {
-            int released = 0;
-            for (SimPeer p : swarm.peers()) {
-                if (p.alive) {
-                    released += p.scheduler.releaser().release(workerId, keep, reason);
-                }
-            }
-            swarm.log(name(), "released " + released + " replicas of " + workerId + " everywhere");
-            return released;
-        }
     }
 }

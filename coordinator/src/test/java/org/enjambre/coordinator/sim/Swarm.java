@@ -47,7 +47,7 @@ final class Swarm {
     private long seq;
     final Trace trace = new Trace();
     private final AppRegistry apps = AppRegistry.builtIns();
-    private final MemStore store = new MemStore();
+    private final MemStore store = new MemStore(this::jobFinished);
     private final Metrics metrics;
     private MemUnitTable table;
     private MemJobs jobs;
@@ -55,7 +55,6 @@ final class Swarm {
     private final SimChecks checks;
     private final Partitions partitions = new Partitions(this);
     private final Network network;
-    private final SimAssimilator assimilator = new SimAssimilator(this);
     private final List<SimPeer> peers = new ArrayList<>();
     final List<SimWorker> simWorkers = new ArrayList<>();
     final Invariants invariants = new Invariants(this);
@@ -294,7 +293,8 @@ final class Swarm {
         return out;
     }
 
-    void jobFinished(JobRecord job) {
+    /** A job's first final record was committed (by the assimilator of some peer). */
+    private void jobFinished(JobRecord job) {
         log("cluster", "job " + job.id() + " " + job.state() + (job.failure() != null ? ": " + job.failure() : ""));
         invariants.jobFinished(job);
     }
@@ -311,7 +311,6 @@ final class Swarm {
     AppRegistry apps() { return apps; }
     Partitions partitions() { return partitions; }
     Network network() { return network; }
-    SimAssimilator assimilator() { return assimilator; }
     List<SimPeer> peers() { return peers; }
     List<String> jobIds() { return jobIds; }
     long deadlineCheckMillis() { return 1000; }

@@ -50,14 +50,16 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 101626 (all faults): two saboteurs blacklisted, a crashed and flaky workers used up; a unit whose
-     * replicas went to every worker left can be given to nobody (placement: one replica per worker, ever). It used
-     * to wait silently until the run's bound (reported as a placement stall); the production placement watcher
-     * (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound.
+     * Seed 101782 (all faults): two saboteurs blacklisted, the other workers used up; a unit whose replicas went to
+     * every worker left can be given to nobody (placement: one replica per worker, ever). It used to wait silently
+     * until the run's bound (reported as a placement stall, with 101626 and others); the production placement
+     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (101626 was
+     * this test's seed until the simulation ran the production assimilator: the run's events changed, and that seed
+     * now completes every job.)
      */
     @Test
-    void seed101626_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
-        Swarm swarm = new Swarm(101626, EnumSet.allOf(Fault.class), SimRunner.METRICS);
+    void seed101782_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
+        Swarm swarm = new Swarm(101782, EnumSet.allOf(Fault.class), SimRunner.METRICS);
         Swarm.Result r = swarm.run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "every job is final: " + r.stats());
         assertTrue(swarm.jobIds().stream().map(id -> swarm.jobs().find(id).orElseThrow())

@@ -1,5 +1,7 @@
 package org.enjambre.coordinator.sched.mem;
 
+import org.enjambre.coordinator.cluster.RecordProcessor;
+import org.enjambre.coordinator.jobs.JobTable;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.sched.JobDirectory;
 import org.enjambre.workunits.app.App;
@@ -7,12 +9,17 @@ import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.model.JobState;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Jobs in memory, for component tests and the whole-swarm simulation. Thread-safe (one lock). */
-public final class MemJobs implements JobDirectory {
+/**
+ * Jobs in memory, for component tests and the whole-swarm simulation: the scheduler's {@link JobDirectory} and the
+ * assimilator's {@link JobTable} over one map. Thread-safe (one lock).
+ */
+public final class MemJobs implements JobDirectory, JobTable {
     private final Map<String, JobRecord> jobs = new TreeMap<>();
     private final AppRegistry apps;
     private final Clock clock;
@@ -30,6 +37,22 @@ public final class MemJobs implements JobDirectory {
     @Override
     public synchronized Optional<JobRecord> find(String id) {
         return Optional.ofNullable(jobs.get(id));
+    }
+
+    @Override
+    public synchronized Collection<JobRecord> all() {
+        return new ArrayList<>(jobs.values());
+    }
+
+    @Override
+    public synchronized JobRecord update(String id, RecordProcessor.Update<JobRecord> update) {
+        JobRecord old = jobs.get(id);
+        if (old == null) {
+            return null;
+        }
+        JobRecord next = update.apply(old);
+        jobs.put(id, next);
+        return next;
     }
 
     @Override

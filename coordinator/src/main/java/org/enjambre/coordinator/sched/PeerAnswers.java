@@ -1,12 +1,7 @@
-package org.enjambre.coordinator;
+package org.enjambre.coordinator.sched;
 
-import org.enjambre.coordinator.cluster.ClusterNode;
 import org.enjambre.coordinator.cluster.PeerQuestion;
 import org.enjambre.coordinator.model.JobRecord;
-import org.enjambre.coordinator.metrics.Metrics;
-import org.enjambre.coordinator.sched.LocalIndex;
-import org.enjambre.coordinator.sched.Scheduler;
-import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.model.WorkerRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,35 +12,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * How this peer answers the other peers' {@link PeerQuestion}s, from what it owns. In the wiring package, not in
- * {@code cluster}: it reads the scheduler's index and calls its daemons, and {@code sched} already depends on
- * {@code cluster}. Called on Hazelcast executor threads.
+ * How this peer answers the other peers' {@link PeerQuestion}s, from what it owns: counts and ready units (work
+ * stealing) from its {@link LocalIndex}, credibility and releases by its daemons. Built from ports, so the
+ * whole-swarm simulation answers with this class too; only {@link #status()} (Hazelcast's view of this member)
+ * comes from the wiring. Called on Hazelcast executor threads in production.
  */
-final class PeerAnswers implements PeerQuestion.Handler {
+public final class PeerAnswers implements PeerQuestion.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(PeerAnswers.class);
     /** Ready units looked at per job when another peer asks for work to steal. */
     private static final int STEAL_SCAN = 256;
 
-    private final ClusterNode node;
     private final LocalIndex index;
-    private final Metrics metrics;
-    private final WorkerService workers;
+    private final Function<String, JobRecord> jobs;
+    private final Supplier<PeerQuestion.PeerStatus> status;
     private final Supplier<Scheduler> scheduler;
-    private final Supplier<String> url;
     private final BooleanSupplier closed;
 
-    /** {@code scheduler} and {@code url} may answer null until the peer is fully up. */
-    PeerAnswers(ClusterNode node, LocalIndex index, Metrics metrics, WorkerService workers, Supplier<Scheduler> scheduler,
-                Supplier<String> url, BooleanSupplier closed) {
-        this.node = node;
+    /**
+     * @param jobs      the cluster's job record of an id, or {@code null}
+     * @param status    this member's status ({@link PeerQuestion.Describe})
+     * @param scheduler this peer's daemons; may answer null until the peer is fully up
+     * @param closed    whether this peer is shutting down (failures are then expected, not logged)
+     */
+    public PeerAnswers(LocalIndex index, Function<String, JobRecord> jobs, Supplier<PeerQuestion.PeerStatus> status,
+                       Supplier<Scheduler> scheduler, BooleanSupplier closed) {
         this.index = index;
-        this.metrics = metrics;
-        this.workers = workers;
+        this.jobs = jobs;
+        this.status = status;
         this.scheduler = scheduler;
-        this.url = url;
         this.closed = closed;
     }
 
@@ -83,16 +81,15 @@ final class PeerAnswers implements PeerQuestion.Handler {
 
     @Override
     public PeerQuestion.PeerStatus status() {
-        return new PeerQuestion.PeerStatus(node.hazelcast().getCluster().getLocalMember().getUuid().toString(),
-                node.units().getLocalMapStats().getOwnedEntryCount(), index.readyCount(), (long) metrics.reportedTotal(),
-                url.get(), workers.callingHere());
+        return status.get();
     }
 
+    /** Work stealing: up to {@code n} ready units this peer owns, of running jobs of {@code apps}, that {@code ref} may take. */
     @Override
     public String[] readyUnits(WorkerRef ref, Set<String> apps, int n) {
         List<String> keys = new ArrayList<>();
         for (String jobId : index.readyJobs()) {
-            JobRecord j = node.jobs().get(jobId);
+            JobRecord j = jobs.apply(jobId);
             if (j == null || j.state().terminal() || !apps.contains(j.app())) {
                 continue;
             }

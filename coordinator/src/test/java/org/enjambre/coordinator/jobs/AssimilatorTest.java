@@ -1,0 +1,237 @@
+package org.enjambre.coordinator.jobs;
+
+import org.enjambre.coordinator.cluster.MemUnitTable;
+import org.enjambre.coordinator.cluster.PeerQuestion;
+import org.enjambre.coordinator.cluster.PeerTransport;
+import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.sched.LocalIndex;
+import org.enjambre.coordinator.sched.PeerAnswers;
+import org.enjambre.coordinator.sched.mem.MemJobs;
+import org.enjambre.coordinator.store.JdbcStore;
+import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.store.StoreException;
+import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.model.JobState;
+import org.enjambre.workunits.model.Outcome;
+import org.enjambre.workunits.model.Task;
+import org.enjambre.workunits.model.UnitState;
+import org.enjambre.workunits.model.ValidateState;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The production assimilator over its in-memory ports (the whole-swarm simulation's wiring, one peer): a real H2
+ * store, a fixed clock, its checks queued and run when the test says. No Hazelcast, no thread.
+ */
+class AssimilatorTest {
+    private static final long NOW = 1_000_000_000L;
+    private static final AppRegistry APPS = AppRegistry.builtIns();
+
+    @TempDir
+    Path dir;
+    private JdbcStore store;
+    /** Commits of a job record still to refuse (a lost database connection). */
+    private final AtomicInteger refuseJobWrites = new AtomicInteger();
+    private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+    private final MemJobs jobs = new MemJobs(APPS, clock);
+    private final MemUnitTable units = new MemUnitTable();
+    private final List<Runnable> queued = new ArrayList<>();
+    private Assimilator assimilator;
+
+    @BeforeEach
+    void wire() {
+        store = JdbcStore.h2(dir);
+        LocalIndex index = new LocalIndex(job -> { }, unit -> assimilator.unitFinished(unit));
+        units.listen(key -> true, index::change);
+        PeerAnswers answers = new PeerAnswers(index, id -> jobs.find(id).orElse(null), () -> null, () -> null, () -> false);
+        PeerTransport alone = new PeerTransport() {
+            @Override
+            public <A> List<A> askAll(PeerQuestion<A> question) {
+                return List.of(question.answer(answers));
+            }
+
+            @Override
+            public <A> List<A> askOthers(PeerQuestion<A> question) {
+                return List.of();
+            }
+
+            @Override
+            public void tellAll(PeerQuestion<?> question) {
+                question.answer(answers);
+            }
+        };
+        Store flaky = refusingJobWrites(store);
+        assimilator = new Assimilator(jobs, units, flaky, APPS, new JobViews(jobs, units, flaky, APPS, alone), clock,
+                queued::add);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void everyUnitDone_jobCompletedDurablyWithTheMergedResult_unitsStoredAndEvicted() {
+        JobRecord job = running(2);
+        units.put(done(job, 0));
+        units.put(done(job, 1));
+
+        assertThat(queued).as("the second DONE unit rides on the check already queued").hasSize(1);
+        runChecks();
+
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(new String(store.result(job.id()).orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo("{\"workUnits\":2}");
+        assertThat(store.units(job.id())).as("final units written before the job completed").hasSize(2);
+        assertThat(units.snapshot()).as("a finished job's units leave memory").isEmpty();
+    }
+
+    @Test
+    void notEveryUnitDone_jobStaysRunning_unitsStay() {
+        JobRecord job = running(2);
+        units.put(done(job, 0));
+        runChecks();
+
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(store.result(job.id())).isEmpty();
+        assertThat(units.snapshot()).hasSize(2);
+    }
+
+    @Test
+    void aUnitFailed_jobFailsNamingIt_durably_otherUnitsCancelledAndEvicted() {
+        JobRecord job = running(3);
+        units.put(new WorkUnit(job.id(), 1, redundancy(job), UnitState.FAILED, List.of(Task.unsent(0)), -1, "too many errors", 4));
+        runChecks();
+
+        JobRecord after = jobs.find(job.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(JobState.FAILED);
+        assertThat(after.failure()).isEqualTo("unit 1 failed: too many errors");
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.FAILED);
+        assertThat(units.snapshot()).isEmpty();
+    }
+
+    @Test
+    void sweep_afterALostNotice_completesTheJob() {
+        JobRecord job = running(1);
+        units.put(done(job, 0));
+        queued.clear(); // the notice was lost (a restart)
+
+        assimilator.checkAll();
+        runChecks();
+
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    void cancel_ofACompletedJob_leavesItCompleted() {
+        JobRecord job = running(1);
+        units.put(done(job, 0));
+        runChecks();
+
+        JobRecord after = assimilator.finish(job, JobState.CANCELLED, "cancelled by a user");
+
+        assertThat(after.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    /**
+     * A store write failing after the cluster's job record became final used to leave the job final in memory and
+     * running on disk for good (the sweep looks only at running jobs), its units never cancelled nor evicted.
+     */
+    @Test
+    void aUnitFailed_storeRefusesTheFinalRecord_theSweepWritesItAndDropsTheUnits() {
+        JobRecord job = running(3);
+        refuseJobWrites.set(1);
+        units.put(new WorkUnit(job.id(), 1, redundancy(job), UnitState.FAILED, List.of(Task.unsent(0)), -1, "too many errors", 4));
+        runChecks();
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.FAILED);
+        assertThat(store.job(job.id()).orElseThrow().state()).as("the write was refused").isEqualTo(JobState.RUNNING);
+
+        assimilator.checkAll();
+        runChecks();
+
+        JobRecord stored = store.job(job.id()).orElseThrow();
+        assertThat(stored.state()).isEqualTo(JobState.FAILED);
+        assertThat(stored.failure()).isEqualTo("unit 1 failed: too many errors");
+        assertThat(units.snapshot()).as("the job's units left memory").isEmpty();
+    }
+
+    @Test
+    void everyUnitDone_storeRefusesTheCompletedRecord_theSweepWritesIt() {
+        JobRecord job = running(1);
+        refuseJobWrites.set(2); // the completion's write, and the failure attempt's rewrite of the COMPLETED record
+        units.put(done(job, 0));
+        runChecks();
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+
+        assimilator.checkAll();
+        runChecks();
+
+        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(units.snapshot()).isEmpty();
+    }
+
+    /** {@code real}, except that commits with a job record fail while {@link #refuseJobWrites} is positive. */
+    private Store refusingJobWrites(Store real) {
+        return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[]{Store.class}, (proxy, m, args) -> {
+            if ((m.getName().equals("writeNow") || m.getName().equals("write")) && !((Store.Batch) args[0]).jobs().isEmpty()
+                    && refuseJobWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new StoreException("the database connection was lost", null);
+            }
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    private void runChecks() {
+        while (!queued.isEmpty()) {
+            queued.remove(0).run();
+        }
+    }
+
+    /** A running noop job of {@code n} fresh units in the table. */
+    private JobRecord running(int n) {
+        String spec = "{\"input\":\"x\",\"workUnits\":" + n + ",\"deadlineSeconds\":60,"
+                + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6}}";
+        JobRecord job = new JobRecord("j-" + n, "test", "noop", spec, n, 0, JobState.RUNNING, NOW, NOW, 0, null, null, 1);
+        jobs.put(job);
+        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
+        for (int i = 0; i < n; i++) {
+            units.put(WorkUnit.create(job.id(), i, redundancy(job)));
+        }
+        return job;
+    }
+
+    private static Redundancy redundancy(JobRecord job) {
+        return JobSpecs.of(job).redundancy();
+    }
+
+    /** Unit {@code i} DONE on one valid result. */
+    private static WorkUnit done(JobRecord job, int i) {
+        Task t = Task.unsent(0).sent(new WorkerRef("w1", "a1", null), NOW, NOW + 60_000)
+                .over(Outcome.SUCCESS, NOW, "x".getBytes(StandardCharsets.UTF_8), null).judged(ValidateState.VALID, true);
+        return new WorkUnit(job.id(), i, redundancy(job), UnitState.DONE, List.of(t), 0, null, 5);
+    }
+}
