@@ -74,6 +74,8 @@ public final class Coordinator implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterView clusterView;
     private final EventPublisher publisher;
+    private final org.enjambre.coordinator.data.HazelcastDataPeers dataPeers;
+    private final org.enjambre.coordinator.data.DataService data;
 
     private Coordinator(CoordinatorOptions o) throws Exception {
         this.options = o;
@@ -145,15 +147,22 @@ public final class Coordinator implements AutoCloseable {
         this.clusterView = new ClusterView(node.hazelcast(), peers);
         this.publisher = new EventPublisher(jobs, workers, events, peers, () -> node.hazelcast().getCluster().getMembers().size(), clock);
 
+        this.dataPeers = new org.enjambre.coordinator.data.HazelcastDataPeers(node.hazelcast());
+        this.data = new org.enjambre.coordinator.data.DataService(
+                new org.enjambre.coordinator.data.DiskChunkStore(o.dataDir().resolve("chunks"), o.dataQuotaBytes()),
+                dataPeers, new org.enjambre.coordinator.data.PeerTransfer(dataPeers::token), store, clock,
+                new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas()));
+
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
         this.api = new ApiServer(vertx, new ApiServer.Services(jobs, workers, scheduler, store, metrics, events, polls,
                 new ApiServer.Peers() {
                     @Override public int count() { return node.hazelcast().getCluster().getMembers().size(); }
                     @Override public ObjectNode clusterView() { return clusterView.json(); }
                     @Override public String snapshotEvents() { return publisher.snapshot(); }
-                }, fetchLimiter, clock, System::nanoTime),
+                }, fetchLimiter, clock, System::nanoTime, data),
                 new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes()));
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        dataPeers.publish(url());
 
         this.timers = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "enjambre-timers");
@@ -276,6 +285,7 @@ public final class Coordinator implements AutoCloseable {
     public PeerQueries peers() { return peers; }
     public Events events() { return events; }
     public ApiServer api() { return api; }
+    public org.enjambre.coordinator.data.DataService data() { return data; }
 
     /** Stops gracefully: stops serving, leaves the cluster (partitions migrate), closes the store. */
     @Override

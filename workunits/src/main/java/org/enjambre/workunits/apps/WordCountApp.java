@@ -1,0 +1,154 @@
+package org.enjambre.workunits.apps;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.enjambre.workunits.app.App;
+import org.enjambre.workunits.app.MergedResult;
+import org.enjambre.workunits.app.Merger;
+import org.enjambre.workunits.app.RunContext;
+import org.enjambre.workunits.spec.SpecException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Counts words, lines and bytes of uploaded text files: input {@code {"files": [fileId, ...]}}, one unit per file,
+ * result {@code {"words", "lines", "bytes", "files"}} summed over the files. A word is a maximal run of bytes that
+ * are not ASCII white space (space, tab, LF, VT, FF, CR), so counts do not depend on the text's encoding or on
+ * where chunks end; a line is a LF byte. A unit reads its file as a stream ({@link RunContext#files()}), never
+ * all of it at once; it does not checkpoint (a file is read in seconds).
+ */
+public final class WordCountApp implements App {
+    /** Files per job: every id is 67 bytes of the job's input, which is capped at 1 MiB. */
+    public static final int MAX_FILES = 10_000;
+    private static final Pattern FILE_ID = Pattern.compile("[0-9a-f]{64}");
+    private static final List<String> OUTPUT = List.of("words", "lines", "bytes");
+    private static final int BUFFER = 64 << 10;
+    /** A guess of one unit's work (file sizes are not in the spec): credit only. */
+    private static final double COST = 0.5;
+
+    @Override
+    public String name() {
+        return "wordcount";
+    }
+
+    @Override
+    public void validate(JsonNode input, int workUnits) throws SpecException {
+        if (input == null || !input.isObject() || !input.has("files")) {
+            throw new SpecException("input.files", "wordcount needs input {\"files\": [fileId, ...]}");
+        }
+        JsonNode files = input.get("files");
+        if (!files.isArray() || files.isEmpty() || files.size() > MAX_FILES) {
+            throw new SpecException("input.files", "must be a list of 1 to " + MAX_FILES + " file ids");
+        }
+        for (int i = 0; i < files.size(); i++) {
+            JsonNode f = files.get(i);
+            if (!f.isTextual() || !FILE_ID.matcher(f.asText()).matches()) {
+                throw new SpecException("input.files[" + i + "]", "must be a file id (64 lowercase hex digits)");
+            }
+        }
+        if (input.size() != 1) {
+            throw new SpecException("input", "wordcount's input has only the field \"files\"");
+        }
+        if (workUnits != files.size()) {
+            throw new SpecException("workUnits", "wordcount runs one unit per file: " + files.size());
+        }
+    }
+
+    @Override
+    public int defaultWorkUnits(JsonNode input) {
+        return input.get("files").size();
+    }
+
+    @Override
+    public byte[] unitInput(JsonNode input, int workUnits, int index) {
+        ObjectNode n = Json.object();
+        n.put("file", input.get("files").get(index).asText());
+        return Json.bytes(n);
+    }
+
+    @Override
+    public double cost(JsonNode input, int workUnits, int index) {
+        return COST;
+    }
+
+    @Override
+    public double maxUnitSeconds(JsonNode input, int workUnits) {
+        return 0; // unknown: the spec does not carry file sizes
+    }
+
+    @Override
+    public Map<String, String> inputFiles(JsonNode input) {
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonNode files = input.get("files");
+        for (int i = 0; i < files.size(); i++) {
+            out.put("input.files[" + i + "]", files.get(i).asText());
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] run(byte[] unitInput, RunContext context) throws IOException, RunContext.CancelledException {
+        String file = Json.unitInput(unitInput, name()).path("file").asText();
+        if (!FILE_ID.matcher(file).matches()) {
+            throw new IllegalArgumentException("wordcount unit input names no file id");
+        }
+        long words = 0;
+        long lines = 0;
+        long bytes = 0;
+        boolean inWord = false;
+        byte[] buf = new byte[BUFFER];
+        try (InputStream in = context.files().open(file)) {
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    boolean space = b == ' ' || (b >= 9 && b <= 13);
+                    if (b == '\n') {
+                        lines++;
+                    }
+                    if (!space && !inWord) {
+                        words++;
+                    }
+                    inWord = !space;
+                }
+                bytes += n;
+                context.checkCancelled();
+            }
+        }
+        return Json.bytes(Json.longs(OUTPUT, words, lines, bytes));
+    }
+
+    @Override
+    public boolean wellFormed(byte[] output) {
+        return Json.canonicalLongs(output, 200, OUTPUT.toArray(String[]::new)).isPresent();
+    }
+
+    @Override
+    public Merger merger(JsonNode input, int workUnits) {
+        return new Merger() {
+            private final long[] sums = new long[OUTPUT.size()];
+            private long files;
+
+            @Override
+            public void accept(int index, byte[] output) {
+                long[] v = Json.canonicalLongs(output, 200, OUTPUT.toArray(String[]::new))
+                        .orElseThrow(() -> new IllegalArgumentException("unit " + index + " output is malformed"));
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] += v[i];
+                }
+                files++;
+            }
+
+            @Override
+            public MergedResult finish() {
+                ObjectNode n = Json.longs(OUTPUT, sums);
+                n.put("files", files);
+                return MergedResult.json(new String(Json.bytes(n), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        };
+    }
+}
