@@ -71,6 +71,12 @@ public final class Coordinator implements AutoCloseable {
     private final LongPolls polls;
     private final String apiKey;
     private volatile ScheduledExecutorService timers;
+    /** Runs re-replication passes, one at a time, apart from the timers (a pass may copy for minutes). */
+    private final ScheduledExecutorService dataRepair = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "enjambre-data-repair");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterView clusterView;
     private final EventPublisher publisher;
@@ -136,11 +142,13 @@ public final class Coordinator implements AutoCloseable {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
                 rebuildSoon();
+                repairDataSoon();
             }
 
             @Override
             public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
                 rebuildSoon();
+                repairDataSoon();
             }
         });
         Gauges.register(metrics, node, index, workers, store);
@@ -181,6 +189,7 @@ public final class Coordinator implements AutoCloseable {
             }
         }, 5, 5, TimeUnit.SECONDS);
         jobs.checkAll();
+        dataRepair.scheduleWithFixedDelay(this::repairData, DATA_REPAIR_MINUTES, DATA_REPAIR_MINUTES, TimeUnit.MINUTES);
         LOG.info("coordinator peer up: http://{}:{} (cluster {} with {} peer(s))", o.host(), api.port(),
                 o.clusterOptions().clusterName(), node.hazelcast().getCluster().getMembers().size());
     }
@@ -205,6 +214,32 @@ public final class Coordinator implements AutoCloseable {
     /** The path of the API key file in a data directory. */
     public static Path apiKeyPath(Path dataDir) {
         return ApiKeyFile.path(dataDir);
+    }
+
+    /** Minutes between two re-replication passes when no peer came or went. */
+    private static final long DATA_REPAIR_MINUTES = 10;
+
+    /** Copies this peer's chunks to holders that lack them, soon after a peer came or went (README, Data files). */
+    private void repairDataSoon() {
+        try {
+            if (!closed.get()) {
+                dataRepair.schedule(this::repairData, 1, TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void repairData() {
+        try {
+            if (!closed.get() && data != null && api != null) {
+                data.repair();
+            }
+        } catch (Exception e) {
+            if (!closed.get()) {
+                LOG.warn("re-replicating chunks failed", e);
+            }
+        }
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */
@@ -294,6 +329,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         timers.shutdownNow();
+        dataRepair.shutdownNow();
         events.close();
         try {
             api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -316,6 +352,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         timers.shutdownNow();
+        dataRepair.shutdownNow();
         node.crash();
         store.crash(); // before anything else runs on: deferred writes that fall due now must be lost too
         vertx.close();

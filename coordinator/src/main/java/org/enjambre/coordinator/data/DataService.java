@@ -78,6 +78,11 @@ public final class DataService {
         this.options = options;
     }
 
+    /** One re-replication pass ({@link Repair}); returns the copies made. */
+    public int repair() throws IOException {
+        return new Repair(local, peers, transfer, options.replicas()).run();
+    }
+
     public ChunkStore local() {
         return local;
     }

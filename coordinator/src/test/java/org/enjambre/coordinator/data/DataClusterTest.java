@@ -59,7 +59,7 @@ class DataClusterTest {
     }
 
     @Test
-    void uploadToOnePeer_eachChunkOnTwoPeers_readableFromAny_andAfterAHolderCrashes() {
+    void uploadToOnePeer_eachChunkOnTwoPeers_readableFromAny_andBackAtTwoCopiesAfterAPeerCrashes() {
         Coordinator a = peer(0);
         Coordinator b = peer(1);
         Coordinator c = peer(2);
@@ -91,15 +91,22 @@ class DataClusterTest {
             assertThat(r.body()).isEqualTo(bytes);
         }
 
-        // A fresh file, then the peer that received it (and so kept a copy of every chunk) crashes: the survivors
-        // still serve every byte from the placement copies alone (R = 2: one is left at least).
-        byte[] second = new byte[9 * CHUNK];
+        // A fresh file, then the peer that received it (and so kept a copy of every chunk) crashes.
+        byte[] second = new byte[40 * CHUNK];
         new Random(12).nextBytes(second);
         Uploads v = Uploads.of(second, CHUNK);
         v.uploadAll(b.url(), "second.bin");
+        assertThat(v.hashes()).as("some chunks are on b and only one other peer (1 - (2/3)^40 likely)")
+                .anyMatch(sha -> !(a.data().local().has(sha) && c.data().local().has(sha)));
         b.crash();
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2
                 && c.node().hazelcast().getCluster().getMembers().size() == 2);
+        // Re-replication, before anyone reads: with two survivors and R = 2, every chunk ends up on both of them.
+        await("every chunk back at 2 copies").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String sha : v.hashes()) {
+                assertThat(a.data().local().has(sha) && c.data().local().has(sha)).as(sha).isTrue();
+            }
+        });
         for (Coordinator p : List.of(a, c)) {
             HttpResponse<byte[]> r = Uploads.get(p.url() + "/api/v1/files/" + v.id() + "/content", Harness.KEY, null);
             assertThat(r.statusCode()).isEqualTo(200);
