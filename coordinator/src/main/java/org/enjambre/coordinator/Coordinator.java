@@ -160,6 +160,7 @@ public final class Coordinator implements AutoCloseable {
                 new org.enjambre.coordinator.data.DiskChunkStore(o.dataDir().resolve("chunks"), o.dataQuotaBytes()),
                 dataPeers, new org.enjambre.coordinator.data.PeerTransfer(dataPeers::token), store, clock,
                 new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas()));
+        metrics.gauge("enjambre.data.chunks.bytes", "Bytes of file chunks this peer stores", "scope", "peer", data.local()::usage);
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
         this.api = new ApiServer(vertx, new ApiServer.Services(jobs, workers, scheduler, store, metrics, events, polls,

@@ -59,6 +59,10 @@ class FileUploadTest {
         assertThat(done.json().get("complete").asBoolean()).isTrue();
         assertThat(done.json().get("missing")).isEmpty();
 
+        String metrics = Harness.call("GET", url + "/metrics", null, null).body();
+        assertThat(metrics.lines().filter(l -> l.startsWith("enjambre_data_chunks_bytes{"))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))).containsExactly((double) (3 * CHUNK + 100));
+
         JsonNode meta = Harness.call("GET", url + "/api/v1/files/" + u.id(), Harness.KEY, null).json();
         assertThat(meta.get("size").asLong()).isEqualTo(3 * CHUNK + 100);
         assertThat(meta.get("chunks").get(3).asText()).isEqualTo(u.hashes().get(3));
