@@ -71,17 +71,12 @@ public final class Coordinator implements AutoCloseable {
     private final LongPolls polls;
     private final String apiKey;
     private volatile ScheduledExecutorService timers;
-    /** Runs re-replication passes, one at a time, apart from the timers (a pass may copy for minutes). */
-    private final ScheduledExecutorService dataRepair = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "enjambre-data-repair");
-        t.setDaemon(true);
-        return t;
-    });
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterView clusterView;
     private final EventPublisher publisher;
     private final org.enjambre.coordinator.data.HazelcastDataPeers dataPeers;
     private final org.enjambre.coordinator.data.DataService data;
+    private volatile org.enjambre.coordinator.data.RepairTimer repairs;
 
     private Coordinator(CoordinatorOptions o) throws Exception {
         this.options = o;
@@ -142,13 +137,13 @@ public final class Coordinator implements AutoCloseable {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
                 rebuildSoon();
-                repairDataSoon();
+                repairSoon();
             }
 
             @Override
             public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
                 rebuildSoon();
-                repairDataSoon();
+                repairSoon();
             }
         });
         Gauges.register(metrics, node, index, workers, store);
@@ -190,7 +185,7 @@ public final class Coordinator implements AutoCloseable {
             }
         }, 5, 5, TimeUnit.SECONDS);
         jobs.checkAll();
-        dataRepair.scheduleWithFixedDelay(this::repairData, DATA_REPAIR_MINUTES, DATA_REPAIR_MINUTES, TimeUnit.MINUTES);
+        this.repairs = new org.enjambre.coordinator.data.RepairTimer(data);
         LOG.info("coordinator peer up: http://{}:{} (cluster {} with {} peer(s))", o.host(), api.port(),
                 o.clusterOptions().clusterName(), node.hazelcast().getCluster().getMembers().size());
     }
@@ -217,29 +212,11 @@ public final class Coordinator implements AutoCloseable {
         return ApiKeyFile.path(dataDir);
     }
 
-    /** Minutes between two re-replication passes when no peer came or went. */
-    private static final long DATA_REPAIR_MINUTES = 10;
-
-    /** Copies this peer's chunks to holders that lack them, soon after a peer came or went (README, Data files). */
-    private void repairDataSoon() {
-        try {
-            if (!closed.get()) {
-                dataRepair.schedule(this::repairData, 1, TimeUnit.SECONDS);
-            }
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing
-        }
-    }
-
-    private void repairData() {
-        try {
-            if (!closed.get() && data != null && api != null) {
-                data.repair();
-            }
-        } catch (Exception e) {
-            if (!closed.get()) {
-                LOG.warn("re-replicating chunks failed", e);
-            }
+    /** Re-replicates file chunks soon after a peer came or went (README, Data files). */
+    private void repairSoon() {
+        org.enjambre.coordinator.data.RepairTimer r = repairs;
+        if (r != null) {
+            r.soon();
         }
     }
 
@@ -330,7 +307,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         timers.shutdownNow();
-        dataRepair.shutdownNow();
+        repairs.close();
         events.close();
         try {
             api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -353,7 +330,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         timers.shutdownNow();
-        dataRepair.shutdownNow();
+        repairs.close();
         node.crash();
         store.crash(); // before anything else runs on: deferred writes that fall due now must be lost too
         vertx.close();

@@ -121,17 +121,18 @@ public final class DataService {
     /** The chunks of {@code file} that no peer holds, and the file marked complete when there are none. */
     private Declared check(FileRecord file) {
         Set<String> present = present(new LinkedHashSet<>(file.chunks()));
-        List<String> missing = new ArrayList<>();
+        Set<String> missing = new LinkedHashSet<>();
         for (int i = 0; i < file.chunks().size(); i++) {
             String c = file.chunks().get(i);
-            if (!present.contains(c) && !missing.contains(c)) {
+            OptionalLong here = local.size(c);
+            if (!present.contains(c)) {
                 missing.add(c);
-            } else if (present.contains(c) && local.size(c).isPresent() && local.size(c).getAsLong() != file.chunkBytes(i)) {
+            } else if (here.isPresent() && here.getAsLong() != file.chunkBytes(i)) {
                 throw new InvalidInputException("CHUNK_SIZE_MISMATCH", "chunk " + i + " (" + c + ") holds "
-                        + local.size(c).getAsLong() + " bytes, not the " + file.chunkBytes(i) + " the manifest's sizes imply", "chunks[" + i + "]");
+                        + here.getAsLong() + " bytes, not the " + file.chunkBytes(i) + " the manifest's sizes imply", "chunks[" + i + "]");
             }
         }
-        return new Declared(missing.isEmpty() ? file.asComplete() : file, missing);
+        return new Declared(missing.isEmpty() ? file.asComplete() : file, List.copyOf(missing));
     }
 
     /** Which of {@code chunks} this peer or a holder stores (one question per holder; an unreachable one holds nothing). */
