@@ -18,7 +18,8 @@ public interface ChunkStore {
     }
 
     /**
-     * Stores the bytes of {@code in} (read to its end) as chunk {@code sha256}.
+     * Stores the bytes of {@code in} (read to its end) as chunk {@code sha256}. A chunk stored already keeps its
+     * bytes; the body is still read and checked, so a wrong one is refused all the same.
      *
      * @throws ChunkTooLargeException past {@code maxBytes}
      * @throws org.enjambre.coordinator.errors.InvalidInputException {@code HASH_MISMATCH} when the bytes hash to

@@ -73,6 +73,8 @@ public final class DiskChunkStore implements ChunkStore {
     public Put put(String sha256, InputStream in, long maxBytes) throws IOException {
         OptionalLong existing = size(sha256);
         if (existing.isPresent()) {
+            // Stored already: the body is still read and checked, so a wrong one is refused the same way, never kept.
+            verify(sha256, in, maxBytes);
             return new Put(existing.getAsLong(), false);
         }
         reserve(maxBytes);
@@ -94,11 +96,7 @@ public final class DiskChunkStore implements ChunkStore {
                 }
                 ch.force(true);
             }
-            String actual = Hashes.hex(md.digest());
-            if (!actual.equals(sha256)) {
-                throw new InvalidInputException("HASH_MISMATCH", "the chunk's bytes (" + written + ") hash to " + actual
-                        + ", not to " + sha256 + " named in the request", "sha256");
-            }
+            checkHash(sha256, md, written);
             Path dest = path(sha256);
             Files.createDirectories(dest.getParent());
             try {
@@ -114,6 +112,29 @@ public final class DiskChunkStore implements ChunkStore {
             if (!kept) {
                 Files.deleteIfExists(temp);
             }
+        }
+    }
+
+    /** Reads {@code in} to its end, hashing it, keeping nothing; refuses it as {@link #put} would. */
+    private static void verify(String sha256, InputStream in, long maxBytes) throws IOException {
+        MessageDigest md = Hashes.sha256();
+        long read = 0;
+        byte[] buf = new byte[BUFFER];
+        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+            read += n;
+            if (read > maxBytes) {
+                throw new ChunkTooLargeException(maxBytes);
+            }
+            md.update(buf, 0, n);
+        }
+        checkHash(sha256, md, read);
+    }
+
+    private static void checkHash(String sha256, MessageDigest md, long bytes) {
+        String actual = Hashes.hex(md.digest());
+        if (!actual.equals(sha256)) {
+            throw new InvalidInputException("HASH_MISMATCH", "the chunk's bytes (" + bytes + ") hash to " + actual
+                    + ", not to " + sha256 + " named in the request", "sha256");
         }
     }
 

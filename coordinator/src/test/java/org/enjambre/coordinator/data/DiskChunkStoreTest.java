@@ -57,6 +57,12 @@ class DiskChunkStoreTest {
                 .isInstanceOf(ChunkTooLargeException.class);
         assertThat(s.list()).isEmpty();
         assertThat(s.usage()).isZero();
+        s.put(Uploads.sha(b), new ByteArrayInputStream(b), 100);
+        assertThatThrownBy(() -> s.put(Uploads.sha(b), new ByteArrayInputStream(new byte[51]), 100))
+                .as("a wrong body for a stored chunk").isInstanceOf(InvalidInputException.class);
+        try (InputStream in = s.get(Uploads.sha(b), 0, 50)) {
+            assertThat(in.readAllBytes()).isEqualTo(b);
+        }
         try (var tmp = Files.list(dir.resolve("tmp"))) {
             assertThat(tmp).isEmpty();
         }
