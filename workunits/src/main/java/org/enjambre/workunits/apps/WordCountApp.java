@@ -10,16 +10,20 @@ import org.enjambre.workunits.spec.SpecException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Counts words, lines and bytes of uploaded text files: input {@code {"files": [fileId, ...]}}, one unit per file,
- * result {@code {"words", "lines", "bytes", "files"}} summed over the files. A word is a maximal run of bytes that
- * are not ASCII white space (space, tab, LF, VT, FF, CR), so counts do not depend on the text's encoding or on
- * where chunks end; a line is a LF byte. A unit reads its file as a stream ({@link RunContext#files()}), never
+ * Counts words, lines and bytes of uploaded text files: input {@code {"files": [fileId, ...], "stopwords": fileId?}},
+ * one unit per file, result {@code {"words", "lines", "bytes", "files"}} summed over the files. A word is a maximal
+ * run of bytes that are not ASCII white space (space, tab, LF, VT, FF, CR), so counts do not depend on the text's
+ * encoding or on where chunks end; a line is a LF byte. The optional {@code stopwords} file is shared by every unit
+ * (each worker fetches it once: its cache is by hash): words listed in it, byte for byte, are not counted; it may
+ * hold at most {@link #MAX_STOPWORD_BYTES}. A unit reads its file as a stream ({@link RunContext#files()}), never
  * all of it at once; it does not checkpoint (a file is read in seconds).
  */
 public final class WordCountApp implements App {
@@ -28,6 +32,8 @@ public final class WordCountApp implements App {
     private static final Pattern FILE_ID = Pattern.compile("[0-9a-f]{64}");
     private static final List<String> OUTPUT = List.of("words", "lines", "bytes");
     private static final int BUFFER = 64 << 10;
+    /** The largest stopword file: it is held in memory as a set. */
+    public static final int MAX_STOPWORD_BYTES = 1 << 20;
     /** A guess of one unit's work (file sizes are not in the spec): credit only. */
     private static final double COST = 0.5;
 
@@ -51,8 +57,12 @@ public final class WordCountApp implements App {
                 throw new SpecException("input.files[" + i + "]", "must be a file id (64 lowercase hex digits)");
             }
         }
-        if (input.size() != 1) {
-            throw new SpecException("input", "wordcount's input has only the field \"files\"");
+        JsonNode stop = input.get("stopwords");
+        if (stop != null && (!stop.isTextual() || !FILE_ID.matcher(stop.asText()).matches())) {
+            throw new SpecException("input.stopwords", "must be a file id (64 lowercase hex digits)");
+        }
+        if (input.size() != (stop == null ? 1 : 2)) {
+            throw new SpecException("input", "wordcount's input has only the fields \"files\" and \"stopwords\"");
         }
         if (workUnits != files.size()) {
             throw new SpecException("workUnits", "wordcount runs one unit per file: " + files.size());
@@ -68,6 +78,9 @@ public final class WordCountApp implements App {
     public byte[] unitInput(JsonNode input, int workUnits, int index) {
         ObjectNode n = Json.object();
         n.put("file", input.get("files").get(index).asText());
+        if (input.has("stopwords")) {
+            n.put("stopwords", input.get("stopwords").asText());
+        }
         return Json.bytes(n);
     }
 
@@ -88,30 +101,43 @@ public final class WordCountApp implements App {
         for (int i = 0; i < files.size(); i++) {
             out.put("input.files[" + i + "]", files.get(i).asText());
         }
+        if (input.has("stopwords")) {
+            out.put("input.stopwords", input.get("stopwords").asText());
+        }
         return out;
     }
 
     @Override
     public byte[] run(byte[] unitInput, RunContext context) throws IOException, RunContext.CancelledException {
-        String file = Json.unitInput(unitInput, name()).path("file").asText();
+        JsonNode unit = Json.unitInput(unitInput, name());
+        String file = unit.path("file").asText();
         if (!FILE_ID.matcher(file).matches()) {
             throw new IllegalArgumentException("wordcount unit input names no file id");
         }
+        Set<String> stopwords = unit.has("stopwords") ? stopwords(unit.get("stopwords").asText(), context) : Set.of();
+        int longestStopword = stopwords.stream().mapToInt(String::length).max().orElse(0);
         long words = 0;
         long lines = 0;
         long bytes = 0;
         boolean inWord = false;
+        // The current word's first bytes, while it may still be a stopword (at most the longest one's length).
+        StringBuilder word = new StringBuilder();
         byte[] buf = new byte[BUFFER];
         try (InputStream in = context.files().open(file)) {
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
-                    boolean space = b == ' ' || (b >= 9 && b <= 13);
+                    boolean space = space(b);
                     if (b == '\n') {
                         lines++;
                     }
-                    if (!space && !inWord) {
-                        words++;
+                    if (!space) {
+                        if (word.length() <= longestStopword) {
+                            word.append((char) (b & 0xff));
+                        }
+                    } else if (inWord) {
+                        words += counted(word, longestStopword, stopwords);
+                        word.setLength(0);
                     }
                     inWord = !space;
                 }
@@ -119,7 +145,43 @@ public final class WordCountApp implements App {
                 context.checkCancelled();
             }
         }
+        if (inWord) {
+            words += counted(word, longestStopword, stopwords);
+        }
         return Json.bytes(Json.longs(OUTPUT, words, lines, bytes));
+    }
+
+    private static boolean space(byte b) {
+        return b == ' ' || (b >= 9 && b <= 13);
+    }
+
+    /** 1 unless the word (its first bytes, one char per byte) is a stopword. */
+    private static int counted(StringBuilder word, int longestStopword, Set<String> stopwords) {
+        return word.length() <= longestStopword && stopwords.contains(word.toString()) ? 0 : 1;
+    }
+
+    /** The words of the shared stopword file, one char per byte; refused past {@link #MAX_STOPWORD_BYTES}. */
+    private static Set<String> stopwords(String fileId, RunContext context) throws IOException {
+        byte[] all;
+        try (InputStream in = context.files().open(fileId)) {
+            all = in.readNBytes(MAX_STOPWORD_BYTES + 1);
+        }
+        if (all.length > MAX_STOPWORD_BYTES) {
+            throw new IOException("the stopword file " + fileId + " is larger than " + MAX_STOPWORD_BYTES + " bytes");
+        }
+        Set<String> out = new HashSet<>();
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i <= all.length; i++) {
+            if (i == all.length || space(all[i])) {
+                if (w.length() > 0) {
+                    out.add(w.toString());
+                    w.setLength(0);
+                }
+            } else {
+                w.append((char) (all[i] & 0xff));
+            }
+        }
+        return out;
     }
 
     @Override

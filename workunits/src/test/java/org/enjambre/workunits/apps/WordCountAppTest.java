@@ -74,6 +74,21 @@ class WordCountAppTest {
     }
 
     @Test
+    void sharedStopwordFile_wordsListedInItAreNotCounted_byteForByte() throws Exception {
+        String stop = "c".repeat(64);
+        Map<String, String> files = Map.of(A, "the cat and the hat\nthe", B, "theme the", stop, "the\n and\t");
+        JsonNode in = JSON.readTree("{\"files\":[\"" + A + "\",\"" + B + "\"],\"stopwords\":\"" + stop + "\"}");
+        app.validate(in, 2);
+        assertThat(app.inputFiles(in)).containsEntry("input.stopwords", stop).hasSize(3);
+        assertThat(new String(app.run(app.unitInput(in, 2, 0), context(files)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"words\":2,\"lines\":1,\"bytes\":23}");
+        assertThat(new String(app.run(app.unitInput(in, 2, 1), context(files)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"words\":1,\"lines\":0,\"bytes\":9}");
+        assertThatThrownBy(() -> app.validate(JSON.readTree("{\"files\":[\"" + A + "\"],\"stopwords\":\"x\"}"), 1))
+                .extracting(e -> ((SpecException) e).field()).isEqualTo("input.stopwords");
+    }
+
+    @Test
     void validate_namesTheBadField() throws Exception {
         assertThatThrownBy(() -> app.validate(input(A, "xyz"), 2)).isInstanceOf(SpecException.class)
                 .extracting(e -> ((SpecException) e).field()).isEqualTo("input.files[1]");
