@@ -2,7 +2,7 @@
 # Issue 15's real-process measurement: one coordinator, 6 honest workers and 2 colluding saboteurs that lie half
 # the time (all real `enjambre worker` processes, --cores 1), a quorum-2 job with spot-checks and a credibility
 # job (θ = 0.9999), run one after the other on the same workers. Prints wall time, results per unit, the answers.
-# Usage: bench/scripts/saboteur-swarm.sh [UNITS] [TO]   (defaults: 150 units of primes below 30,000,000)
+# Usage: [DUMP=dir] bench/scripts/saboteur-swarm.sh [UNITS] [TO]   (defaults: 150 units of primes below 30,000,000)
 # Needs cli/target/enjambre.jar (mvn -B -q -pl cli -am package -DskipTests). Everything binds to 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,6 +39,10 @@ run() { # name redundancy-json
   done
   local end=$(date +%s.%N)
   local result=$(curl -s -H "Authorization: Bearer $KEY" $URL/api/v1/jobs/$id/result)
+  if [ -n "${DUMP:-}" ]; then # DUMP=dir keeps each job's units (replicas, workers, credibilities) for a closer look
+    mkdir -p "$DUMP"; curl -sf "$URL/api/v1/jobs/$id/units?limit=1000" > "$DUMP/${1// /_}.units.json"
+    curl -sf $URL/api/v1/workers > "$DUMP/${1// /_}.workers.json"
+  fi
   echo "$v" | python3 -c "
 import json,sys; j=json.load(sys.stdin); t=j['tasks']; u=j['workUnits']['total']
 print('%-34s %-9s wall %6.1f s  results/unit %.2f  valid %d invalid %d errors %d  result %s' % ('$1', j['state'], $end-$start, t['reported']/u, t['valid'], t['invalid'], t['errors'], '''$result'''))"

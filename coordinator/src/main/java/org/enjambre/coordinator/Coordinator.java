@@ -125,7 +125,8 @@ public final class Coordinator implements AutoCloseable {
         this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(new org.enjambre.coordinator.store.StoredModules(store))),
                 clock, peers);
         jobsRef[0] = jobs;
-        this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(node.hazelcast().getMap("spotchecks"), jobs.apps());
+        this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(
+                org.enjambre.coordinator.sched.PendingChecks.of(node.hazelcast().getMap("spotchecks")), jobs.apps());
         checksRef[0] = spotChecks;
         this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
                 JobDirectory.of(jobs), workers::apply, Durable.of(store),

@@ -1,6 +1,7 @@
 package org.enjambre.coordinator.cluster;
 
 import com.hazelcast.map.EntryProcessor;
+import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Decision;
 
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * Backtracking after a failed spot-check: marks a worker's results that are not validated yet
- * INVALID on every unit (run on every entry where it lives), so that those units are recomputed.
+ * INVALID on every unit (run on every entry where it lives), so that those units are recomputed, and
+ * reopens accepted units of running jobs that its results made ({@link org.enjambre.workunits.transition.Transitioner#reopen}).
  * Returns the change for units it touched, {@code null} elsewhere.
  */
 public final class InvalidateProcessor implements EntryProcessor<String, WorkUnit, UnitChange>, Serializable {
@@ -22,10 +24,12 @@ public final class InvalidateProcessor implements EntryProcessor<String, WorkUni
     @Override
     public UnitChange process(Map.Entry<String, WorkUnit> entry) {
         WorkUnit unit = entry.getValue();
-        if (unit == null || unit.terminal()) {
+        if (unit == null || (unit.terminal() && unit.state() != UnitState.DONE)) {
             return null;
         }
-        Decision d = UnitProcessor.anyApp().invalidate(unit, workerId);
+        // A DONE unit is in memory only while its job runs (a finished job's units are evicted): reopen it.
+        Decision d = unit.state() == UnitState.DONE ? UnitProcessor.anyApp().reopen(unit, workerId)
+                : UnitProcessor.anyApp().invalidate(unit, workerId);
         if (d.unit() == unit) {
             return null;
         }

@@ -19,6 +19,18 @@ public interface Checks {
     /** Judges a worker's answer to a spot-check (an output, or {@code null} for an error report). */
     SpotChecks.Verdict judge(String id, String workerId, byte[] output);
 
+    /**
+     * Workers convicted since the last call by a known answer that was confirmed after they contradicted it
+     * (see {@link SpotChecks#takeConvicted}); the caller blacklists them.
+     */
+    default java.util.List<String> takeConvicted() {
+        return java.util.List.of();
+    }
+
+    /** Computes known answers for {@code job}'s app here when none is known yet (see {@link SpotChecks#seed}). */
+    default void seed(org.enjambre.coordinator.model.JobRecord job) {
+    }
+
     /** No spot-checks at all. */
     Checks NONE = new Checks() {
         @Override
@@ -76,6 +88,16 @@ public interface Checks {
                     return SpotChecks.Verdict.NOT_YOURS; // never sent to this worker: a forged or guessed id
                 }
                 return v;
+            }
+
+            @Override
+            public java.util.List<String> takeConvicted() {
+                return checks.takeConvicted();
+            }
+
+            @Override
+            public void seed(org.enjambre.coordinator.model.JobRecord job) {
+                checks.seed(job);
             }
         };
     }

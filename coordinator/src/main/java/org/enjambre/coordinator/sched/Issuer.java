@@ -221,14 +221,25 @@ public final class Issuer {
             if (r.credibilityBased() && r.spotCheckRate() > 0) {
                 credibilityJobs.put(j.id(), r);
             }
+            if (r.spotCheckRate() > 0 && !checks.canCheck(j.app())) {
+                checks.seed(j); // a fresh cluster: no completed unit to learn an answer from yet
+            }
             deadlineMillis = Math.max(deadlineMillis, spec.deadlineMillis());
         }
-        // Without work here, a worker is still checked while its results wait for credibility (they may be
-        // on other peers) or it is in its warm-up for a credibility job running: only checks move those
-        // results on.
-        if (candidates.isEmpty() && (!index.waitingOn(worker.id()).isEmpty() || needsCredibility(worker))) {
-            rate = rules.spotChecks().warmupRate();
-            deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
+        // Without work here, a worker is still checked while it is in its warm-up for a credibility job running
+        // (at the warm-up rate), or at the job's own rate while its results wait for credibility (they may be on
+        // other peers): only checks move those results on. Past the warm-up, more checks of this worker rarely
+        // make its results credible (a lone result needs hundreds at θ = 0.9999, a pair waits on the other
+        // worker), and at the warm-up rate an idle worker did little else: 250 to 650 checks per worker in a
+        // 15 s job of bench/scripts/saboteur-swarm.sh. The credibility wait adds a replica instead.
+        if (candidates.isEmpty()) {
+            if (needsCredibility(worker)) {
+                rate = rules.spotChecks().warmupRate();
+                deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
+            } else if (!index.waitingOn(worker.id()).isEmpty()) {
+                rate = credibilityJobs.values().stream().mapToDouble(Redundancy::spotCheckRate).max().orElse(0);
+                deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
+            }
         }
         for (int i = 0; i < max && out.size() < (max + 1) / 2; i++) {
             if (checks.due(worker, rate)) {

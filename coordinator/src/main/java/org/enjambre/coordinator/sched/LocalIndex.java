@@ -156,7 +156,7 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         if (nowReady) {
             List<WorkerRef> holders = new ArrayList<>(after.tasks().size());
             for (Task t : after.tasks()) {
-                if (t.worker() != null) {
+                if (t.bindsPlacement()) {
                     holders.add(t.worker());
                 }
             }

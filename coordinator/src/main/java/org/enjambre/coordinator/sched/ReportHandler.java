@@ -113,14 +113,24 @@ public final class ReportHandler {
                 credit.credit(p.job(), c, deltas);
             }
         }
+        List<String> convicted = new ArrayList<>(checks.takeConvicted());
+        convicted.remove(worker.id());
+        for (String other : convicted) {
+            // It contradicted a known answer that was provisional then and is confirmed now: a failed spot-check.
+            deltas.merge(other, WorkerRecord.Stats.NONE.plusSpotFailed(), WorkerRecord.Stats::plus);
+            metrics.spotCheckFailed();
+        }
         if (failedCheck) {
-            backtrack(worker.id(), changed, deltas);
+            convicted.add(worker.id());
+        }
+        for (String w : convicted) {
+            backtrack(w, changed, deltas);
         }
         List<WorkerRecord> records = workers.apply(deltas);
         store.writeNow(new Store.Batch(changed, records, List.of()));
-        if (failedCheck) {
+        for (String w : convicted) {
             // Blacklisted now: what it holds in progress is reissued at once on every peer, not at its deadline.
-            peers.releaseEverywhere(worker.id(), Set.of(), "worker " + worker.id() + " was blacklisted");
+            peers.releaseEverywhere(w, Set.of(), "worker " + w + " was blacklisted");
         }
         metrics.reported(accepted.size(), rejected.size());
         for (WorkerRecord w : records) {

@@ -1,6 +1,5 @@
 package org.enjambre.coordinator.sched;
 
-import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobSpecs;
 import org.enjambre.coordinator.model.WorkerRecord;
@@ -15,17 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
  * Spot-checks (Sarmenta): known-answer tasks mixed into a worker's stream, indistinguishable from real
  * ones. A worker that gets one wrong is blacklisted and its results not yet validated are invalidated
  * (backtracking), so their units are recomputed. Known answers are canonical results of units that
- * this peer saw completed; pending checks live in the cluster map {@code spotchecks} until answered or
- * expired, so any peer can judge the answer.
+ * this peer saw completed; pending checks live cluster-wide ({@link PendingChecks}: the map {@code spotchecks})
+ * until answered or expired, so any peer can judge the answer. A worker is checked with an answer it helped
+ * compute only when there is no other.
  */
 public final class SpotChecks implements AutoCloseable {
     /** Task ids of spot-checks start with this; they look like {@code jobId/unit/replica} to a worker. */
@@ -36,8 +36,12 @@ public final class SpotChecks implements AutoCloseable {
      * A unit's canonical result, used as a known answer. It was accepted by voting, so colluding saboteurs who
      * formed the quorum may have made it wrong: it is <em>provisional</em> until a worker that did not compute it
      * answers a check with it ({@link #CONFIRMATIONS}), and only a confirmed answer blacklists a worker who
-     * contradicts it. Provisional answers that {@link #CONTRADICTIONS} other workers contradict are dropped.
-     * Otherwise wrong answers learned from colluders would blacklist honest workers (found by CredibilityPlanningTest).
+     * contradicts it: at once, or when it becomes confirmed, for those who contradicted it while it was provisional
+     * ({@link #takeConvicted}). Otherwise wrong answers learned from colluders would blacklist honest workers (found
+     * by CredibilityPlanningTest). A provisional answer is dropped when more workers contradict it than computed it
+     * (and at least {@link #CONTRADICTIONS}): the workers who formed its quorum are outvoted. Two colluders alone
+     * cannot drop a right answer that two workers computed (found by CredibilityTest's colluders draining the
+     * pool of answers that could convict them).
      */
     static final class KnownAnswer {
         final String id;
@@ -54,14 +58,27 @@ public final class SpotChecks implements AutoCloseable {
             this.sources = sources;
         }
 
+        /** An answer this peer computed itself (a built-in app): trusted from the start. */
+        static KnownAnswer computedHere(String id, byte[] input, byte[] output) {
+            KnownAnswer a = new KnownAnswer(id, input, output, java.util.Set.of());
+            a.trusted = true;
+            return a;
+        }
+
+        private volatile boolean trusted;
+
         boolean confirmed() {
-            return confirmedBy.size() >= CONFIRMATIONS;
+            return trusted || confirmedBy.size() >= CONFIRMATIONS;
+        }
+
+        boolean outvoted() {
+            return !confirmed() && contradictedBy.size() >= CONTRADICTIONS && contradictedBy.size() > sources.size();
         }
     }
 
     /** Agreeing answers from workers outside a known answer's own unit that make it confirmed. */
     static final int CONFIRMATIONS = 1;
-    /** Contradicting answers from other workers that drop a provisional known answer. */
+    /** Contradicting answers from other workers that drop a provisional known answer, at least (see {@link KnownAnswer}). */
     static final int CONTRADICTIONS = 2;
 
     /**
@@ -74,19 +91,37 @@ public final class SpotChecks implements AutoCloseable {
     /** How a spot-check answer was judged. */
     public enum Verdict { PASSED, FAILED, ERRORED, NOT_YOURS, UNKNOWN }
 
-    private final IMap<String, Pending> pending;
+    private final PendingChecks pending;
     private final AppRegistry apps;
     private final Map<String, List<KnownAnswer>> known = new ConcurrentHashMap<>();
-    private final RandomGenerator random = new SecureRandom();
-    private final ExecutorService learner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "enjambre-spot-learner");
-        t.setDaemon(true);
-        return t;
-    });
+    private final RandomGenerator random;
+    private final Executor learner;
+    private final ExecutorService ownLearner;
+    /** Apps whose known answers {@link #seed} is computing. */
+    private final java.util.Set<String> seeding = ConcurrentHashMap.newKeySet();
+    /** Workers convicted by an answer confirmed after they contradicted it, not yet taken by {@link #takeConvicted}. */
+    private final java.util.Set<String> convicted = ConcurrentHashMap.newKeySet();
 
-    public SpotChecks(IMap<String, Pending> pending, AppRegistry apps) {
+    /** The coordinator's spot-checks: secure randomness, answers learned on a thread of their own. */
+    public SpotChecks(PendingChecks pending, AppRegistry apps) {
         this.pending = pending;
         this.apps = apps;
+        this.random = new SecureRandom();
+        this.ownLearner = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "enjambre-spot-learner");
+            t.setDaemon(true);
+            return t;
+        });
+        this.learner = ownLearner;
+    }
+
+    /** Spot-checks drawing from {@code random} and learning answers on {@code learner} (the simulation: seeded, inline). */
+    public SpotChecks(PendingChecks pending, AppRegistry apps, RandomGenerator random, Executor learner) {
+        this.pending = pending;
+        this.apps = apps;
+        this.random = random;
+        this.learner = learner;
+        this.ownLearner = null;
     }
 
     /** Remembers a completed unit's canonical result as a known answer (asynchronously, cheaply). */
@@ -112,16 +147,65 @@ public final class SpotChecks implements AutoCloseable {
             });
             KnownAnswer a = new KnownAnswer(unit.id(), app.unitInput(spec.input(), j.workUnits(), unit.index()),
                     unit.canonicalOutput().get(), java.util.Set.copyOf(sources));
-            List<KnownAnswer> list = known.computeIfAbsent(j.app(), k -> new ArrayList<>());
-            synchronized (list) {
-                if (list.size() < PER_APP) {
-                    list.add(a);
-                } else {
-                    list.set(random.nextInt(PER_APP), a);
+            remember(j.app(), a);
+        });
+    }
+
+    /**
+     * Adds a known answer to {@code app}'s pool, replacing a random one when the pool is full. A unit accepted again
+     * (reopened after one of its workers was caught) replaces its earlier answer, which that worker helped make.
+     */
+    void remember(String app, KnownAnswer a) {
+        List<KnownAnswer> list = known.computeIfAbsent(app, k -> new ArrayList<>());
+        synchronized (list) {
+            list.removeIf(old -> old.id.equals(a.id));
+            if (list.size() < PER_APP) {
+                list.add(a);
+            } else {
+                list.set(random.nextInt(PER_APP), a);
+            }
+        }
+    }
+
+    /**
+     * Known answers this peer computes itself for a job of a built-in app when it knows none for the app yet: in a
+     * fresh cluster there is no completed unit to learn from, and without checks two colluders could form the quorum
+     * of a whole first job (bench/scripts/saboteur-swarm.sh: real workers fill their buffers in the first second, and
+     * the two saboteurs took both replicas of 148 of 150 units). The coordinator runs the app's own code on {@link #SEEDED}
+     * real unit inputs of the job, on the learner thread, and only for apps whose units take at most
+     * {@link #SEED_MAX_UNIT_SECONDS} (its cost estimate); never wasm modules, which are untrusted code.
+     */
+    public void seed(JobRecord j) {
+        if (j.app().equals("wasm") || j.workUnits() <= 0 || !seeding.add(j.app())) {
+            return;
+        }
+        learner.execute(() -> {
+            try {
+                App app = apps.find(j.app()).orElse(null);
+                JobSpecs.Parsed spec = JobSpecs.of(j);
+                if (app == null || app.maxUnitSeconds(spec.input(), j.workUnits()) > SEED_MAX_UNIT_SECONDS) {
+                    return;
                 }
+                for (int i = 0; i < Math.min(SEEDED, j.workUnits()); i++) {
+                    int index = random.nextInt(j.workUnits());
+                    byte[] input = app.unitInput(spec.input(), j.workUnits(), index);
+                    byte[] output = app.run(input, org.enjambre.workunits.app.RunContext.inMemory());
+                    if (app.wellFormed(output)) {
+                        remember(j.app(), KnownAnswer.computedHere("computed:" + WorkUnit.id(j.id(), index), input, output));
+                    }
+                }
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(SpotChecks.class).warn("computing known answers for job {} failed: {}", j.id(), e.toString());
+            } finally {
+                seeding.remove(j.app());
             }
         });
     }
+
+    /** Known answers {@link #seed} computes for an app. */
+    static final int SEEDED = 4;
+    /** The longest estimated unit {@link #seed} computes. */
+    static final double SEED_MAX_UNIT_SECONDS = 2;
 
     /** Whether this peer knows an answer to check workers of {@code app} with. */
     boolean canCheck(String app) {
@@ -137,8 +221,15 @@ public final class SpotChecks implements AutoCloseable {
         return rate > 0 && random.nextDouble() < rate;
     }
 
-    /** A spot-check task for one of the worker's apps, if a known answer exists. */
+    /**
+     * A spot-check task for one of the worker's apps, if a known answer exists: preferably one the worker did not
+     * help compute (only such an answer also confirms or contradicts what is known), else one it did (in a small
+     * swarm every worker may have computed every answer; the check still catches a worker that answers
+     * inconsistently).
+     */
     Optional<Scheduler.Assignment> create(WorkerRecord worker, long now, long deadline) {
+        KnownAnswer own = null;
+        String ownApp = null;
         List<String> candidates = new ArrayList<>();
         for (String app : worker.apps()) {
             List<KnownAnswer> list = known.get(app);
@@ -146,19 +237,45 @@ public final class SpotChecks implements AutoCloseable {
                 candidates.add(app);
             }
         }
-        if (candidates.isEmpty()) {
-            return Optional.empty();
+        while (!candidates.isEmpty()) {
+            String app = candidates.remove(random.nextInt(candidates.size()));
+            List<KnownAnswer> list = known.get(app);
+            KnownAnswer a = pick(list, worker.id());
+            if (a != null) {
+                return Optional.of(send(worker, app, a, now, deadline));
+            }
+            if (own == null) {
+                synchronized (list) {
+                    own = list.isEmpty() ? null : list.get(random.nextInt(list.size()));
+                }
+                ownApp = app;
+            }
         }
-        String app = candidates.get(random.nextInt(candidates.size()));
-        List<KnownAnswer> list = known.get(app);
-        KnownAnswer a;
+        return own == null ? Optional.empty() : Optional.of(send(worker, ownApp, own, now, deadline));
+    }
+
+    /** A random answer of {@code list} that {@code workerId} did not help compute; {@code null} when there is none. */
+    private KnownAnswer pick(List<KnownAnswer> list, String workerId) {
         synchronized (list) {
-            a = list.get(random.nextInt(list.size()));
+            int n = list.size();
+            if (n == 0) {
+                return null;
+            }
+            int start = random.nextInt(n);
+            for (int i = 0; i < n; i++) {
+                KnownAnswer a = list.get((start + i) % n);
+                if (!a.sources.contains(workerId)) {
+                    return a;
+                }
+            }
+            return null;
         }
+    }
+
+    private Scheduler.Assignment send(WorkerRecord worker, String app, KnownAnswer a, long now, long deadline) {
         String id = PREFIX + Long.toUnsignedString(random.nextLong(), 36) + "/" + random.nextInt(1000) + "/0";
-        pending.set(id, new Pending(worker.id(), app, a.output, a.id, a.confirmed()), Math.max(1000, deadline - now),
-                TimeUnit.MILLISECONDS);
-        return Optional.of(new Scheduler.Assignment(id, app, a.input, deadline, 0.001, null));
+        pending.put(id, new Pending(worker.id(), app, a.output, a.id, a.confirmed()), Math.max(1000, deadline - now));
+        return new Scheduler.Assignment(id, app, a.input, deadline, 0.001, null);
     }
 
     /** Judges a worker's answer to a spot-check (an output, or {@code null} for an error report). */
@@ -170,16 +287,24 @@ public final class SpotChecks implements AutoCloseable {
         if (!p.workerId().equals(workerId)) {
             return Verdict.NOT_YOURS;
         }
-        pending.delete(id);
+        pending.remove(id);
         if (output == null) {
             return Verdict.ERRORED; // neither a pass nor a wrong answer
         }
         App app = apps.get(p.app());
         boolean right = app.wellFormed(output) && app.agree(p.expected(), output);
-        KnownAnswer a = answer(p.app(), p.answerId());
+        KnownAnswer a = answer(p.app(), p.answerId(), p.expected());
         if (a != null && !a.sources.contains(workerId)) {
+            boolean wasConfirmed = a.confirmed();
             (right ? a.confirmedBy : a.contradictedBy).add(workerId);
-            if (!a.confirmed() && a.contradictedBy.size() >= CONTRADICTIONS) {
+            if (!wasConfirmed && a.confirmed()) {
+                // Confirmed now: who contradicted it while it was provisional gave a wrong answer to a known one.
+                for (String w : a.contradictedBy) {
+                    if (!a.confirmedBy.contains(w)) {
+                        convicted.add(w);
+                    }
+                }
+            } else if (a.outvoted()) {
                 forget(p.app(), a); // most likely wrong: colluders formed its quorum
             }
         }
@@ -187,17 +312,47 @@ public final class SpotChecks implements AutoCloseable {
             return Verdict.PASSED;
         }
         // Only a confirmed answer convicts; a provisional one may itself be the lie.
-        return p.confirmed() || (a != null && a.confirmed()) ? Verdict.FAILED : Verdict.UNKNOWN;
+        if (p.confirmed() || (a != null && a.confirmed())) {
+            forgetProvisionalFrom(workerId);
+            return Verdict.FAILED;
+        }
+        return Verdict.UNKNOWN;
     }
 
-    private KnownAnswer answer(String app, String answerId) {
+    /** Drops the provisional answers a worker caught lying helped make: they are likely lies too. */
+    private void forgetProvisionalFrom(String workerId) {
+        for (List<KnownAnswer> list : known.values()) {
+            synchronized (list) {
+                list.removeIf(a -> !a.confirmed() && a.sources.contains(workerId));
+            }
+        }
+    }
+
+    /**
+     * Workers convicted since the last call: they contradicted a known answer that was provisional then and is
+     * confirmed now. The caller blacklists them as for a failed spot-check.
+     */
+    List<String> takeConvicted() {
+        List<String> out = new ArrayList<>();
+        for (String w : convicted) {
+            if (convicted.remove(w)) {
+                out.add(w);
+                forgetProvisionalFrom(w);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The known answer a check was made from: its unit and its output (a unit accepted again has another). */
+    private KnownAnswer answer(String app, String answerId, byte[] output) {
         List<KnownAnswer> list = known.get(app);
         if (list == null || answerId == null) {
             return null;
         }
         synchronized (list) {
             for (KnownAnswer a : list) {
-                if (a.id.equals(answerId)) {
+                if (a.id.equals(answerId) && java.util.Arrays.equals(a.output, output)) {
                     return a;
                 }
             }
@@ -216,6 +371,8 @@ public final class SpotChecks implements AutoCloseable {
 
     @Override
     public void close() {
-        learner.shutdownNow();
+        if (ownLearner != null) {
+            ownLearner.shutdownNow();
+        }
     }
 }

@@ -36,13 +36,16 @@ class CredibilityJudgeTest {
         return w;
     }
 
+    /** A credibility job whose units start with two replicas (the planner gives a fresh worker one: its warm-up will make it credible alone). */
+    private static final String TWO = CREDIBLE.replace("\"replicas\":1", "\"replicas\":2");
+
     /**
-     * A unit whose results wait for credibility with nothing in progress: the planner, expecting a veteran's
-     * credibility for the second replica, issued two; two fresh workers computed them (0.988 < θ = 0.99).
+     * A unit whose results wait for credibility with nothing in progress: two replicas, computed by two fresh
+     * workers (0.988 < θ = 0.99).
      */
     private JobRecord waitingUnit(long deadlineSeconds) {
         assertThat(peer.scheduler().fetch(checked("veteran", 400), 1)).isEmpty(); // seen: a candidate
-        JobRecord job = peer.job(1, 0, CREDIBLE, deadlineSeconds);
+        JobRecord job = peer.job(1, 0, TWO, deadlineSeconds);
         WorkerRecord a = peer.worker("a");
         WorkerRecord b = peer.worker("b");
         peer.answer(a, peer.scheduler().fetch(a, 1));
@@ -78,7 +81,7 @@ class CredibilityJudgeTest {
     void unstick_unitWithMaxResults_waitsForSpotChecksUntilTheDeadline() {
         peer.checks = new FakeChecks(false);
         assertThat(peer.scheduler().fetch(checked("veteran", 400), 1)).isEmpty();
-        JobRecord job = peer.job(1, 0, CREDIBLE.replace("\"maxResults\":6", "\"maxResults\":2"), 600);
+        JobRecord job = peer.job(1, 0, TWO.replace("\"maxResults\":6", "\"maxResults\":2"), 600);
         WorkerRecord a = peer.worker("a");
         WorkerRecord b = peer.worker("b");
         peer.answer(a, peer.scheduler().fetch(a, 1));

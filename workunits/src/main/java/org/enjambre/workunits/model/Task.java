@@ -79,6 +79,18 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
         return outcome == Outcome.SUCCESS;
     }
 
+    /**
+     * Whether this replica keeps its worker (and the worker's account and host) from another replica of its unit:
+     * it was sent, and did not end without a result. A replica taken back ({@link Outcome#RELEASED}: e.g. its
+     * worker said at sync it no longer holds it) or whose deadline passed ({@link Outcome#NO_REPLY}) left no
+     * result, so the worker may compute the unit again: in a small swarm it may be the only one left that can
+     * (found by CommandLineTest: two workers, a lost fetch answer released one replica, and the unit failed after
+     * the placement wait because both workers had held one). A result (success or error) binds for good.
+     */
+    public boolean bindsPlacement() {
+        return worker != null && outcome != Outcome.RELEASED && outcome != Outcome.NO_REPLY;
+    }
+
     public boolean failed() {
         return outcome == Outcome.CLIENT_ERROR || outcome == Outcome.NO_REPLY;
     }

@@ -98,7 +98,7 @@ public final class Transitioner {
             return false;
         }
         for (Task t : unit.tasks()) {
-            if (t.worker() != null && shares(t.worker(), worker)) {
+            if (t.bindsPlacement() && shares(t.worker(), worker)) {
                 return false;
             }
         }
@@ -171,6 +171,48 @@ public final class Transitioner {
             return Decision.accepted(unit, List.of());
         }
         return evaluate(unit, tasks, effects);
+    }
+
+    /**
+     * Backtracking into an accepted unit (Sarmenta), while its job runs: {@code workerId} failed a spot-check, so
+     * its VALID results here become INVALID. If what is left no longer makes the accepted result stand (the
+     * canonical result was the worker's, or fewer than {@code quorum} valid results remain, or the job judges
+     * by credibility), the unit is open again: the results that are left stay as they were (their workers keep
+     * their credit; the canonical output, if not the worker's, still counts as a vote) and replicas are added
+     * for what acceptance needs. A unit that could not reach acceptance again within {@code maxResults} stays
+     * accepted when its canonical result was not the worker's (only that worker's results are marked), and
+     * fails when it was: a result known to come from a saboteur is never kept. Unchanged when the worker has no
+     * VALID result here or the unit is not DONE.
+     */
+    public Decision reopen(WorkUnit unit, String workerId) {
+        Objects.requireNonNull(workerId, "workerId");
+        if (unit.state() != UnitState.DONE) {
+            return Decision.accepted(unit, List.of());
+        }
+        List<Task> tasks = new ArrayList<>(unit.tasks());
+        List<Effect> effects = new ArrayList<>();
+        for (Task t : unit.tasks()) {
+            if (t.validate() == ValidateState.VALID && workerId.equals(t.workerId())) {
+                tasks.set(t.replica(), t.judged(ValidateState.INVALID, false));
+                effects.add(new Effect.Judged(t.replica(), workerId, false));
+            }
+        }
+        if (effects.isEmpty()) {
+            return Decision.accepted(unit, List.of());
+        }
+        Redundancy p = unit.policy();
+        boolean canonicalLost = workerId.equals(unit.tasks().get(unit.canonical()).workerId());
+        long stillValid = tasks.stream().filter(t -> t.validate() == ValidateState.VALID).count();
+        if (!canonicalLost && !p.credibilityBased() && stillValid >= p.quorum()) {
+            // The accepted result still stands on its own quorum.
+            return Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
+        }
+        Decision open = evaluate(unit, new ArrayList<>(tasks), new ArrayList<>(effects));
+        if (open.unit().state() == UnitState.FAILED && !canonicalLost) {
+            // Acceptance out of reach within maxResults, but the accepted result was not the caught worker's.
+            return Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
+        }
+        return open;
     }
 
     /**
@@ -289,6 +331,14 @@ public final class Transitioner {
                     break; // done: judge it against the canonical result, it still earns credit
                 case NO_REPLY:
                 case RELEASED:
+                    for (Task o : unit.tasks()) {
+                        if (o.replica() != t.replica() && o.bindsPlacement() && shares(o.worker(), t.worker())) {
+                            // Its worker took the unit again (Task#bindsPlacement): one result per worker, account, host.
+                            return Decision.rejected(unit, Reason.CONFLICT, "task " + unit.id() + "/" + e.replica()
+                                    + " ended without a report and its worker took the unit again as replica " + o.replica()
+                                    + "; only that replica's result is used");
+                        }
+                    }
                     break; // late, but still used, as BOINC does
                 default:
                     throw new IllegalStateException("over with outcome " + t.outcome());

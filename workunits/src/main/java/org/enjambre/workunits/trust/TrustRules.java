@@ -65,7 +65,27 @@ public record TrustRules(Credibility credibility, CredibilityPlan plan, SpotChec
     public Redundancy replicasFor(Redundancy p, Reputation worker, double[] candidates, RandomGenerator random) {
         if (p.credibilityBased()) {
             int max = Math.min(p.maxResults(), Redundancy.MAX_REPLICAS);
-            int n = Math.max(p.replicas(), plan.replicasUpFront(p.credibility(), worker, spotChecks.rate(worker, p), candidates, max));
+            Reputation first = worker;
+            double[] others = candidates;
+            long warmup = spotChecks.warmupFor(p);
+            if (p.spotCheckRate() > 0 && !worker.blacklisted()) {
+                // Workers in their warm-up are checked at its high rate while they compute: plan with the credibility
+                // they will have when it ends (pairs suffice then), not the stranger's they have now. Waiting for those
+                // checks costs nothing while other units keep every worker busy; five replicas planned for every unit
+                // handed out in the first second (real workers fill a buffer at once) cost 2.5 times the work
+                // (bench/scripts/saboteur-swarm.sh: 4.98 results per unit). A unit that waits anyway gets one more
+                // replica after the credibility wait, at once when no check can come (CredibilityJudge).
+                if (worker.spotChecksPassed() < warmup) {
+                    first = new Reputation(worker.valid(), worker.invalid(), worker.errors(), worker.consecutiveValid(),
+                            warmup, worker.spotChecksFailed(), false);
+                }
+                double floor = credibility.ofChecks(warmup);
+                others = candidates.length == 0 ? new double[]{floor} : candidates.clone(); // strangers warm up too
+                for (int i = 0; i < others.length; i++) {
+                    others[i] = others[i] == 0 ? 0 : Math.max(others[i], floor); // 0: blacklisted
+                }
+            }
+            int n = Math.max(p.replicas(), plan.replicasUpFront(p.credibility(), first, spotChecks.rate(first, p), others, max));
             return n == p.replicas() ? p : p.withReplicas(n, Math.min(p.quorum(), n));
         }
         double solo = adaptive.soloProbability(worker, p);

@@ -98,6 +98,72 @@ class TransitionerTrustExtensionsTest {
         assertThat(again.unit()).isSameAs(after);
     }
 
+    /** A quorum-2 unit accepted on the results of {@code first} and {@code second}, both giving {@code output}. */
+    private WorkUnit accepted(String first, String second, byte[] output) {
+        WorkUnit u = sent(sent(WorkUnit.create("j", 0, Q2.withReplicas(2, 2)), first), second);
+        u = tr.apply(u, new Event.Success(0, first, output, 2)).unit();
+        u = tr.apply(u, new Event.Success(1, second, output, 3)).unit();
+        assertThat(u.state()).isEqualTo(UnitState.DONE);
+        return u;
+    }
+
+    @Test
+    void reopen_aUnitTwoColludersAccepted_needsAFreshQuorumAndGetsTheRightAnswer() {
+        WorkUnit u = accepted("s1", "s2", WRONG);
+        Decision d = tr.reopen(u, "s1");
+        assertThat(d.unit().state()).isEqualTo(UnitState.NEEDS_REPLICAS);
+        assertThat(d.unit().canonical()).isEqualTo(-1);
+        assertThat(d.unit().task(0).validate()).isEqualTo(ValidateState.INVALID);
+        assertThat(d.effects()).containsExactly(new Effect.Judged(0, "s1", false), new Effect.ReplicasCreated(2));
+        WorkUnit w = d.unit();
+        w = tr.apply(sent(sent(w, "h1"), "h2"), new Event.Success(2, "h1", RIGHT, 5)).unit();
+        w = tr.apply(w, new Event.Success(3, "h2", RIGHT, 6)).unit();
+        assertThat(w.state()).isEqualTo(UnitState.DONE);
+        assertThat(w.canonicalOutput()).contains(RIGHT);
+        // the other colluder, caught next, changes nothing more: its result is no longer part of the accepted one
+        assertThat(tr.reopen(w, "s2").unit().state()).isEqualTo(UnitState.DONE);
+        assertThat(tr.reopen(w, "s2").unit().canonicalOutput()).contains(RIGHT);
+    }
+
+    @Test
+    void reopen_anHonestCanonicalResult_countsAsAVote_andNeedsOneMoreAgreeing() {
+        WorkUnit u = accepted("h1", "s1", RIGHT); // the saboteur told the truth this time
+        Decision d = tr.reopen(u, "s1");
+        assertThat(d.unit().state()).isEqualTo(UnitState.NEEDS_REPLICAS);
+        assertThat(d.effects()).containsExactly(new Effect.Judged(1, "s1", false), new Effect.ReplicasCreated(1));
+        WorkUnit w = tr.apply(sent(d.unit(), "h2"), new Event.Success(2, "h2", RIGHT, 5)).unit();
+        assertThat(w.state()).isEqualTo(UnitState.DONE);
+        assertThat(w.canonical()).isEqualTo(0);
+        assertThat(w.task(0).validate()).isEqualTo(ValidateState.VALID);
+    }
+
+    @Test
+    void reopen_withAQuorumLeft_keepsTheUnitAccepted_andAWorkerWithoutAValidResultChangesNothing() {
+        WorkUnit u = sent(sent(sent(WorkUnit.create("j", 0, new Redundancy(3, 2, 3, 6, false)), "h1"), "h2"), "s1");
+        u = tr.apply(u, new Event.Success(0, "h1", RIGHT, 2)).unit();
+        u = tr.apply(u, new Event.Success(2, "s1", RIGHT, 2)).unit(); // accepted: h1 + s1
+        u = tr.apply(u, new Event.Success(1, "h2", RIGHT, 3)).unit(); // a late agreeing result: VALID too
+        assertThat(u.state()).isEqualTo(UnitState.DONE);
+        Decision d = tr.reopen(u, "s1");
+        assertThat(d.unit().state()).isEqualTo(UnitState.DONE);
+        assertThat(d.unit().canonicalOutput()).contains(RIGHT);
+        assertThat(d.unit().task(2).validate()).isEqualTo(ValidateState.INVALID);
+        assertThat(tr.reopen(d.unit(), "nobody").unit()).isSameAs(d.unit());
+        WorkUnit open = WorkUnit.create("j", 1, Q2);
+        assertThat(tr.reopen(open, "s1").unit()).isSameAs(open);
+    }
+
+    @Test
+    void reopen_whenNoFreshQuorumFitsInMaxResults_aSaboteursCanonicalResultFailsTheUnit() {
+        Redundancy tight = new Redundancy(2, 2, 3, 2, false);
+        WorkUnit u = sent(sent(WorkUnit.create("j", 0, tight), "s1"), "s2");
+        u = tr.apply(u, new Event.Success(0, "s1", WRONG, 2)).unit();
+        u = tr.apply(tr.apply(u, new Event.Success(1, "s2", WRONG, 3)).unit(), new Event.DeadlinePassed(4)).unit();
+        Decision d = tr.reopen(u, "s1");
+        assertThat(d.unit().state()).isEqualTo(UnitState.FAILED);
+        assertThat(d.unit().failure()).contains("redundancy.maxResults");
+    }
+
     @Test
     void invalidate_leavesOtherUnitsAlone() {
         WorkUnit u = sent(WorkUnit.create("j", 0, Q2), "a");

@@ -41,7 +41,12 @@ class TrustRulesTest {
     @Test
     void replicasFor_credibilityJob_plansVotingUpFront() {
         Redundancy job = new Redundancy(1, 1, 3, 6, false, 0.9999, 0.1);
-        assertThat(rules.replicasFor(job, Reputation.NEW, fresh(7), new FixedRandom(0)).replicas()).isEqualTo(5);
+        // Fresh workers of a job that spot-checks are planned with the credibility their warm-up gives them: pairs.
+        assertThat(rules.replicasFor(job, Reputation.NEW, fresh(7), new FixedRandom(0)).replicas()).isEqualTo(2);
+        assertThat(rules.replicasFor(job, Reputation.NEW, new double[0], new FixedRandom(0)).replicas()).isEqualTo(2);
+        // Without spot-checks no warm-up comes: voting with strangers' credibility (0.9 each) needs five.
+        Redundancy unchecked = new Redundancy(1, 1, 3, 6, false, 0.9999, 0);
+        assertThat(rules.replicasFor(unchecked, Reputation.NEW, fresh(7), new FixedRandom(0)).replicas()).isEqualTo(5);
         assertThat(rules.replicasFor(job, valid(0, 409), fresh(7), new FixedRandom(0))).isEqualTo(job);
         Redundancy two = rules.replicasFor(job, valid(0, 60), new double[]{rules.credibility().ofChecks(60)}, new FixedRandom(0));
         assertThat(two).isEqualTo(job.withReplicas(2, 1));
