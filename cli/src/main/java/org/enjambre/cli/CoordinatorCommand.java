@@ -70,6 +70,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "how long a unit may find no connected worker that placement lets take it before it fails with that reason (default: ${DEFAULT-VALUE})")
     long placementWaitSeconds;
 
+    @Option(names = "--data-replicas", defaultValue = "2", paramLabel = "R",
+            description = "how many peers hold each chunk of uploaded files (default: ${DEFAULT-VALUE})")
+    int dataReplicas;
+
+    @Option(names = "--data-quota-mb", defaultValue = "0", paramLabel = "MB",
+            description = "most MiB of file chunks this peer keeps in <data-dir>/chunks; 0: its disk's free space (default: ${DEFAULT-VALUE})")
+    long dataQuotaMb;
+
     static Path defaultDataDir() {
         return Path.of(System.getProperty("user.home"), ".enjambre", "coordinator");
     }
@@ -87,6 +95,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
                     .placementWaitMillis(placementWaitSeconds * 1000)
+                    .dataReplicas(dataReplicas).dataQuotaBytes(Math.multiplyExact(dataQuotaMb, 1L << 20))
                     .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

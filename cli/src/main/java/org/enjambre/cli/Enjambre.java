@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "enjambre", mixinStandardHelpOptions = true, version = "enjambre 0.1.0",
         description = "Volunteer distributed computing: coordinators, workers, jobs.",
         subcommands = {DemoCommand.class, CoordinatorCommand.class, org.enjambre.worker.WorkerCommand.class, SubmitCommand.class, StatusCommand.class, ResultCommand.class,
-                CancelCommand.class, ModuleCommand.class, CommandLine.HelpCommand.class})
+                CancelCommand.class, ModuleCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Enjambre implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

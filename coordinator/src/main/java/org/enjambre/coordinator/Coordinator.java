@@ -75,6 +75,9 @@ public final class Coordinator implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ClusterView clusterView;
     private final EventPublisher publisher;
+    private final org.enjambre.coordinator.data.HazelcastDataPeers dataPeers;
+    private final org.enjambre.coordinator.data.DataService data;
+    private volatile org.enjambre.coordinator.data.RepairTimer repairs;
 
     private Coordinator(CoordinatorOptions o) throws Exception {
         this.options = o;
@@ -136,16 +139,25 @@ public final class Coordinator implements AutoCloseable {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
                 rebuildSoon();
+                repairSoon();
             }
 
             @Override
             public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
                 rebuildSoon();
+                repairSoon();
             }
         });
         Gauges.register(metrics, node, index, workers, store);
         this.clusterView = new ClusterView(node.hazelcast(), peers);
         this.publisher = new EventPublisher(jobs, workers, events, peers, () -> node.hazelcast().getCluster().getMembers().size(), clock);
+
+        this.dataPeers = new org.enjambre.coordinator.data.HazelcastDataPeers(node.hazelcast());
+        this.data = new org.enjambre.coordinator.data.DataService(
+                new org.enjambre.coordinator.data.DiskChunkStore(o.dataDir().resolve("chunks"), o.dataQuotaBytes()),
+                dataPeers, new org.enjambre.coordinator.data.PeerTransfer(dataPeers::token), store, clock,
+                new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas()));
+        metrics.gauge("enjambre.data.chunks.bytes", "Bytes of file chunks this peer stores", "scope", "peer", data.local()::usage);
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
         this.api = new ApiServer(vertx, new ApiServer.Services(jobs, workers, scheduler, store, metrics, events, polls,
@@ -153,9 +165,10 @@ public final class Coordinator implements AutoCloseable {
                     @Override public int count() { return node.hazelcast().getCluster().getMembers().size(); }
                     @Override public ObjectNode clusterView() { return clusterView.json(); }
                     @Override public String snapshotEvents() { return publisher.snapshot(); }
-                }, fetchLimiter, clock, System::nanoTime),
+                }, fetchLimiter, clock, System::nanoTime, data),
                 new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes()));
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        dataPeers.publish(url());
 
         this.timers = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "enjambre-timers");
@@ -174,6 +187,7 @@ public final class Coordinator implements AutoCloseable {
             }
         }, 5, 5, TimeUnit.SECONDS);
         jobs.checkAll();
+        this.repairs = new org.enjambre.coordinator.data.RepairTimer(data);
         LOG.info("coordinator peer up: http://{}:{} (cluster {} with {} peer(s))", o.host(), api.port(),
                 o.clusterOptions().clusterName(), node.hazelcast().getCluster().getMembers().size());
     }
@@ -198,6 +212,14 @@ public final class Coordinator implements AutoCloseable {
     /** The path of the API key file in a data directory. */
     public static Path apiKeyPath(Path dataDir) {
         return ApiKeyFile.path(dataDir);
+    }
+
+    /** Re-replicates file chunks soon after a peer came or went (README, Data files). */
+    private void repairSoon() {
+        org.enjambre.coordinator.data.RepairTimer r = repairs;
+        if (r != null) {
+            r.soon();
+        }
     }
 
     /** Rebuilds the local index once partitions settled after a peer came or went. */
@@ -286,6 +308,7 @@ public final class Coordinator implements AutoCloseable {
     public PeerQueries peers() { return peers; }
     public Events events() { return events; }
     public ApiServer api() { return api; }
+    public org.enjambre.coordinator.data.DataService data() { return data; }
 
     /** Stops gracefully: stops serving, leaves the cluster (partitions migrate), closes the store. */
     @Override
@@ -294,6 +317,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         timers.shutdownNow();
+        repairs.close();
         events.close();
         try {
             api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -316,6 +340,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         timers.shutdownNow();
+        repairs.close();
         node.crash();
         store.crash(); // before anything else runs on: deferred writes that fall due now must be lost too
         vertx.close();

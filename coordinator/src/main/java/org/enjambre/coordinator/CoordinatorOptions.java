@@ -35,6 +35,9 @@ public final class CoordinatorOptions {
     private double fetchesPerMinute = 1200;
     private int fetchBurst = 100;
     private long maxBufferedBytes = 256L << 20;
+    private int dataReplicas = org.enjambre.coordinator.data.DataService.DEFAULT_REPLICAS;
+    private int chunkBytes = org.enjambre.coordinator.data.DataService.DEFAULT_CHUNK_BYTES;
+    private long dataQuotaBytes;
 
     private CoordinatorOptions(Path dataDir) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -43,6 +46,37 @@ public final class CoordinatorOptions {
     public static CoordinatorOptions builder(Path dataDir) {
         return new CoordinatorOptions(dataDir);
     }
+
+    /** How many peers hold each uploaded chunk (default 2). */
+    public CoordinatorOptions dataReplicas(int n) {
+        if (n < 1 || n > 16) {
+            throw new IllegalArgumentException("--data-replicas must be from 1 to 16");
+        }
+        this.dataReplicas = n;
+        return this;
+    }
+
+    /** The chunk size of uploaded files, and the most bytes one chunk upload may carry (default 4 MiB). */
+    public CoordinatorOptions chunkBytes(int n) {
+        if (n < 1024 || n > 64 << 20) {
+            throw new IllegalArgumentException("the chunk size must be from 1 KiB to 64 MiB");
+        }
+        this.chunkBytes = n;
+        return this;
+    }
+
+    /** The most bytes of chunks this peer keeps on disk; 0 (default): only its disk's free space bounds them. */
+    public CoordinatorOptions dataQuotaBytes(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("--data-quota-mb must be 0 (none) or positive");
+        }
+        this.dataQuotaBytes = n;
+        return this;
+    }
+
+    public int dataReplicas() { return dataReplicas; }
+    public int chunkBytes() { return chunkBytes; }
+    public long dataQuotaBytes() { return dataQuotaBytes; }
 
     public CoordinatorOptions host(String host) {
         if (host == null || host.isBlank()) {

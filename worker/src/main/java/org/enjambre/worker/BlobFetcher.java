@@ -20,13 +20,21 @@ final class BlobFetcher implements BlobSource {
     private final Session session;
     private final Status status;
     private final WorkerOptions options;
+    private final org.enjambre.workunits.app.InputFiles files;
 
-    BlobFetcher(BlobStore cache, CoordinatorClient client, Session session, Status status, WorkerOptions options) {
+    BlobFetcher(BlobStore cache, CoordinatorClient client, Session session, Status status, WorkerOptions options,
+                org.enjambre.workunits.app.InputFiles files) {
         this.cache = cache;
         this.client = client;
         this.session = session;
         this.status = status;
         this.options = options;
+        this.files = files;
+    }
+
+    @Override
+    public org.enjambre.workunits.app.InputFiles files() {
+        return files;
     }
 
     @Override

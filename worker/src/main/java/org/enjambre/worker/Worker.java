@@ -150,7 +150,7 @@ public final class Worker implements AutoCloseable {
                 executor = TaskExecutor.system(
                         new TaskExecutor.Config(options.cores(), options.cpuLimitPercent(), options.checkpointInterval()),
                         apps, new TaskExecutor.Stores(journal, checkpoints),
-                        new BlobFetcher(new BlobStore(dataDir), client, session, status, options), saboteur, idle, clock,
+                        new BlobFetcher(new BlobStore(dataDir), client, session, status, options, inputFiles()), saboteur, idle, clock,
                         new TaskListener());
                 recovered = recover(checkpoints);
                 reporter = new Reporter(options, session, client, journal, status, credit, ticker, random);
@@ -253,6 +253,19 @@ public final class Worker implements AutoCloseable {
         }
         status.force(State.STOPPED);
         stopped.countDown();
+    }
+
+    /** Input files of units: chunks fetched with this worker's token, cached in {@code <data-dir>/chunks} up to {@code --cache-mb}. */
+    private org.enjambre.workunits.app.InputFiles inputFiles() throws IOException {
+        org.enjambre.worker.data.ChunkCache cache = new org.enjambre.worker.data.ChunkCache(dataDir.root().resolve("chunks"),
+                options.cacheMb() * 1024L * 1024L, clock);
+        return new org.enjambre.worker.data.WorkerFiles(new org.enjambre.worker.data.ChunkFetcher(options.coordinators(), () -> {
+            try {
+                return session.identity().token();
+            } catch (Exception e) {
+                throw new IllegalStateException("the worker has no identity to fetch files with: " + e.getMessage(), e);
+            }
+        }, cache, Duration.ofSeconds(60)));
     }
 
     /** Waits until the worker stopped; returns whether it did within {@code timeout}. */

@@ -54,6 +54,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--max-memory-mb", paramLabel = "MB", description = "Memory bound of an app sandbox (default: 256).")
     Integer maxMemoryMb;
 
+    @Option(names = "--cache-mb", paramLabel = "MB", description = "Disk cache of input-file chunks, least recently used evicted (default: 1024).")
+    Integer cacheMb;
+
     @Option(names = "--account", paramLabel = "NAME", description = "Your volunteer account, to collect credit.")
     String account;
 
@@ -121,6 +124,9 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             if (name != null) {
                 builder.name(name);
+            }
+            if (cacheMb != null) {
+                builder.cacheMb(cacheMb);
             }
             if (maxMemoryMb != null) {
                 builder.maxMemoryMb(maxMemoryMb);

@@ -34,11 +34,12 @@ import java.util.Optional;
  * @param bufferMax          fetch up to this much work per core; default 120 s, at least {@code bufferMin}
  * @param reportDelay        longest a finished result waits for others to share its report; 0 to 10 s,
  *                           default 100 ms
+ * @param cacheMb            disk cache of input-file chunks, in MiB, least recently used evicted; default 1024
  */
 public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPercent, boolean idleOnly, Path dataDir,
                             String name, int maxMemoryMb, Optional<String> account, Optional<String> host,
                             Duration fetchWait, Duration backoffMin, Duration backoffMax, Duration checkpointInterval,
-                            Sabotage sabotage, Duration bufferMin, Duration bufferMax, Duration reportDelay) {
+                            Sabotage sabotage, Duration bufferMin, Duration bufferMax, Duration reportDelay, int cacheMb) {
     static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(30);
     /** Most tasks asked for in one fetch (the coordinator's limit). */
     static final int MAX_FETCH = 256;
@@ -48,6 +49,7 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
     static final Duration MAX_REPORT_DELAY = Duration.ofSeconds(10);
     static final int MAX_CORES = 4096;
     static final int MIN_MEMORY_MB = 16;
+    static final int MIN_CACHE_MB = 64;
     static final int MAX_NAME_LENGTH = 64;
 
     public WorkerOptions {
@@ -108,6 +110,9 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
                     + " and not below the minimum (" + seconds(bufferMin) + ")");
         }
         Objects.requireNonNull(reportDelay, "reportDelay");
+        if (cacheMb < MIN_CACHE_MB) {
+            throw new IllegalArgumentException("the file cache must be at least " + MIN_CACHE_MB + " MB (one chunk and more), got " + cacheMb);
+        }
         if (reportDelay.isNegative() || reportDelay.compareTo(MAX_REPORT_DELAY) > 0) {
             throw new IllegalArgumentException("report delay must be between 0 and 10 seconds, got " + seconds(reportDelay));
         }
@@ -240,6 +245,7 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
         private Duration bufferMin = Duration.ofSeconds(60);
         private Duration bufferMax = Duration.ofSeconds(120);
         private Duration reportDelay = Duration.ofMillis(100);
+        private int cacheMb = 1024;
 
         private Builder() {
         }
@@ -322,6 +328,12 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
             return this;
         }
 
+        /** The disk cache of input-file chunks, in MiB. */
+        public Builder cacheMb(int megabytes) {
+            this.cacheMb = megabytes;
+            return this;
+        }
+
         /** TEST ONLY: see {@link Sabotage}. */
         public Builder sabotage(Sabotage sabotage) {
             this.sabotage = sabotage;
@@ -331,7 +343,7 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
         public WorkerOptions build() {
             return new WorkerOptions(coordinators, cores, cpuLimitPercent, idleOnly, dataDir,
                     name == null ? defaultName() : name, maxMemoryMb, Optional.ofNullable(account), Optional.ofNullable(host),
-                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage, bufferMin, bufferMax, reportDelay);
+                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage, bufferMin, bufferMax, reportDelay, cacheMb);
         }
     }
 }

@@ -19,19 +19,50 @@ import java.security.MessageDigest;
  */
 final class Access {
     private static final String WORKER = "enjambre.worker";
+    private static final String PEER = "enjambre.peer";
 
     private final Vertx vertx;
     private final byte[] apiKey;
     private final boolean privateViews;
     private final WorkerService workers;
     private final RateLimiter fetchLimiter;
+    private final java.util.function.Supplier<String> peerToken;
 
-    Access(Vertx vertx, String apiKey, boolean privateViews, WorkerService workers, RateLimiter fetchLimiter) {
+    /** @param peerToken the secret coordinator peers present to each other on data requests */
+    Access(Vertx vertx, String apiKey, boolean privateViews, WorkerService workers, RateLimiter fetchLimiter,
+           java.util.function.Supplier<String> peerToken) {
         this.vertx = vertx;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.privateViews = privateViews;
         this.workers = workers;
         this.fetchLimiter = fetchLimiter;
+        this.peerToken = peerToken;
+    }
+
+    /**
+     * Data writes (uploads): the admin key, or another peer's token ({@link #fromPeer}). Data reads also take a
+     * worker's token: workers read their units' input files.
+     */
+    Handler<RoutingContext> data(boolean write) {
+        Handler<RoutingContext> worker = worker();
+        return ctx -> {
+            String key = Requests.bearer(ctx);
+            String peer = peerToken.get();
+            if (key != null && peer != null && MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
+                    peer.getBytes(StandardCharsets.UTF_8))) {
+                ctx.put(PEER, Boolean.TRUE);
+                ctx.next();
+            } else if (write || key == null || MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8), apiKey)) {
+                admin().handle(ctx);
+            } else {
+                worker.handle(ctx);
+            }
+        };
+    }
+
+    /** Whether another coordinator peer sent this request ({@link #data} passed it on the peers' token). */
+    static boolean fromPeer(RoutingContext ctx) {
+        return Boolean.TRUE.equals(ctx.get(PEER));
     }
 
     /** Requires the admin API key: 401 without one, 403 with a wrong one. */

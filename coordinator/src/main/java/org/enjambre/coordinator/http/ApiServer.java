@@ -46,7 +46,7 @@ public final class ApiServer {
     /** The services the API serves from. */
     public record Services(JobService jobs, WorkerService workers, Scheduler scheduler, Store store, Metrics metrics,
                            Events events, LongPolls polls, Peers peers, RateLimiter fetchLimiter, Clock clock,
-                           LongSupplier ticker) {
+                           LongSupplier ticker, org.enjambre.coordinator.data.DataService data) {
     }
 
     /** How the API is configured: the admin key, whether views need it, the buffered-bytes budget. */
@@ -100,10 +100,12 @@ public final class ApiServer {
             }
         });
 
-        Access access = new Access(vertx, settings.apiKey(), settings.privateViews(), s.workers(), s.fetchLimiter());
+        Access access = new Access(vertx, settings.apiKey(), settings.privateViews(), s.workers(), s.fetchLimiter(),
+                s.data()::peerToken);
         RouteKit kit = new RouteKit(vertx, s, access, bodies, work);
         new AdminRoutes(kit).mount(router);
         new WorkerRoutes(kit).mount(router);
+        new DataRoutes(kit).mount(router);
         router.route("/api/*").handler(ctx -> HttpErrors.fail(ctx, new ApiException(404, "NOT_FOUND",
                 "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
 

@@ -11,6 +11,12 @@ public final class Limits {
     public static final long REPORT_BYTES = 64L << 20;
     /** WebAssembly modules uploaded with {@code POST /api/v1/modules}. */
     public static final int MODULE_BYTES = 16 << 20;
+    /** Bodies of file manifests ({@code POST /api/v1/files}): up to 100,000 chunk hashes. */
+    public static final long MANIFEST_BYTES = 8L << 20;
+    /** Bodies of {@code POST /api/v1/chunks/present}: up to {@link #MAX_PRESENT} hashes. */
+    public static final long PRESENT_BYTES = 8L << 20;
+    /** Hashes per {@code POST /api/v1/chunks/present}. */
+    public static final int MAX_PRESENT = 100_000;
     /** Bodies of worker registrations. */
     public static final long REGISTER_BYTES = 16 << 10;
     /** Bodies of fetches. */

@@ -42,6 +42,7 @@ public final class WorkGenerator {
     private final HeapCapacity capacity;
     private final Assimilator assimilator;
     private final Clock clock;
+    private final AppRegistry apps;
 
     WorkGenerator(IMap<String, JobRecord> jobs, IMap<String, WorkUnit> units, Store store, AppRegistry apps,
                   HeapCapacity capacity, Assimilator assimilator, Clock clock) {
@@ -49,6 +50,7 @@ public final class WorkGenerator {
         this.units = units;
         this.store = store;
         this.parser = new JobSpecParser(apps);
+        this.apps = apps;
         this.capacity = capacity;
         this.assimilator = assimilator;
         this.clock = clock;
@@ -62,6 +64,7 @@ public final class WorkGenerator {
         } catch (SpecException e) {
             throw new InvalidInputException("INVALID_SPEC", e.getMessage(), e.field());
         }
+        checkFiles(spec);
         capacity.check(spec.workUnits());
         long now = clock.millis();
         String id = "j-" + WorkerService.randomId(10);
@@ -78,6 +81,21 @@ public final class WorkGenerator {
                     + "); the job is marked FAILED, submit it again later", 5);
         }
         return job;
+    }
+
+    /** Refuses a job that names a file the store does not hold whole: 400 naming the field ({@code input.files[2]}). */
+    private void checkFiles(JobSpec spec) {
+        for (Map.Entry<String, String> f : apps.get(spec.app()).inputFiles(spec.input()).entrySet()) {
+            var file = store.file(f.getValue());
+            if (file.isEmpty()) {
+                throw new InvalidInputException("UNKNOWN_FILE", f.getKey() + ": no file " + f.getValue()
+                        + " was uploaded (enjambre data upload PATH prints the ids)", f.getKey());
+            }
+            if (!file.get().complete()) {
+                throw new InvalidInputException("FILE_INCOMPLETE", f.getKey() + ": file " + f.getValue()
+                        + " is missing chunks; finish its upload first", f.getKey());
+            }
+        }
     }
 
     /**

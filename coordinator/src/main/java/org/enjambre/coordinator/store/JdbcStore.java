@@ -2,6 +2,7 @@ package org.enjambre.coordinator.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.enjambre.coordinator.model.FileRecord;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.MergedResult;
@@ -160,6 +161,8 @@ public final class JdbcStore implements Store {
             s.execute("CREATE TABLE IF NOT EXISTS results (job_id VARCHAR(64) PRIMARY KEY, content_type VARCHAR(100) NOT NULL, "
                     + "body " + dialect.binary + " NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS blobs (sha256 CHAR(64) PRIMARY KEY, body " + dialect.binary + " NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS files (id CHAR(64) PRIMARY KEY, complete BOOLEAN NOT NULL, "
+                    + "data " + dialect.text + " NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS store_probe (id INT PRIMARY KEY, at BIGINT NOT NULL)");
         }
     }
@@ -569,6 +572,28 @@ public final class JdbcStore implements Store {
     public Optional<byte[]> blob(String sha256) {
         List<byte[]> out = new ArrayList<>();
         query("SELECT body FROM blobs WHERE sha256 = ?", ps -> ps.setString(1, sha256), rs -> out.add(rs.getBytes(1)));
+        return out.stream().findFirst();
+    }
+
+    @Override
+    public void putFile(FileRecord file) {
+        // "complete" only ever goes from false to true: an older, incomplete manifest never hides a stored file.
+        update("MERGE INTO files t USING (VALUES (CAST(? AS CHAR(64)), CAST(? AS BOOLEAN), CAST(? AS " + dialect.text
+                        + "))) AS s(id, complete, data) ON t.id = s.id"
+                        + " WHEN MATCHED AND (s.complete OR NOT t.complete) THEN UPDATE SET complete = s.complete, data = s.data"
+                        + " WHEN NOT MATCHED THEN INSERT (id, complete, data) VALUES (s.id, s.complete, s.data)",
+                ps -> {
+                    ps.setString(1, file.id());
+                    ps.setBoolean(2, file.complete());
+                    ps.setString(3, Json.write(file));
+                });
+    }
+
+    @Override
+    public Optional<FileRecord> file(String id) {
+        List<FileRecord> out = new ArrayList<>();
+        query("SELECT data FROM files WHERE id = ?", ps -> ps.setString(1, id),
+                rs -> out.add(Json.read(rs.getString(1), FileRecord.class)));
         return out.stream().findFirst();
     }
 

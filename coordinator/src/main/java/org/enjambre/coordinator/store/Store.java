@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.store;
 
+import org.enjambre.coordinator.model.FileRecord;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.MergedResult;
@@ -90,6 +91,19 @@ public interface Store extends AutoCloseable {
     void putBlob(String sha256, byte[] body);
 
     Optional<byte[]> blob(String sha256);
+
+    /**
+     * Indexes an uploaded file (its chunks live on the peers' disks, not here); a record for the same id replaces
+     * the last one, but a complete record is never replaced by an incomplete one.
+     */
+    default void putFile(FileRecord file) {
+        throw new UnsupportedOperationException("this store keeps no file index");
+    }
+
+    /** The indexed file with this id. */
+    default Optional<FileRecord> file(String id) {
+        return Optional.empty();
+    }
 
     /**
      * Whether writes succeed now: false from a failed write (disk full, lost database connection) until

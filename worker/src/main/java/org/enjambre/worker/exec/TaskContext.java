@@ -28,6 +28,7 @@ public final class TaskContext implements RunContext {
     private final Throttle throttle;
     private final IdleMonitor idle;
     private volatile byte[] blob;
+    private volatile org.enjambre.workunits.app.InputFiles files = org.enjambre.workunits.app.InputFiles.NONE;
     private volatile CancelReason cancelled;
     private volatile double progress;
     private volatile boolean paused;
@@ -112,6 +113,16 @@ public final class TaskContext implements RunContext {
     @Override
     public Optional<byte[]> blob() {
         return Optional.ofNullable(blob).map(byte[]::clone);
+    }
+
+    @Override
+    public org.enjambre.workunits.app.InputFiles files() {
+        return files;
+    }
+
+    /** Hands the task the files it may read before the app runs. */
+    void attachFiles(org.enjambre.workunits.app.InputFiles files) {
+        this.files = files;
     }
 
     /** Hands the task its blob before the app runs. */

@@ -314,6 +314,7 @@ public final class TaskExecutor {
             if (task.blob() != null) {
                 queued.attachBlob(blobs.get(task.blob()));
             }
+            queued.attachFiles(blobs.files());
             outcome = execute(task, app.get(), queued);
         } catch (Throwable t) {
             outcome = queued.cancelReason() != null ? cancelled(id, queued.cancelReason()) : failed(id, t, queued);

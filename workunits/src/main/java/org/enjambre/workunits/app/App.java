@@ -82,6 +82,14 @@ public interface App {
         return Arrays.equals(a, b);
     }
 
+    /**
+     * The uploaded files a job reads, by the field that names each ({@code input.files[2]} → file id), in order;
+     * the coordinator refuses a job naming a file it does not hold. {@code input} is valid. None by default.
+     */
+    default java.util.Map<String, String> inputFiles(JsonNode input) {
+        return java.util.Map.of();
+    }
+
     /** A fresh merger for one job's result; {@code input} and {@code workUnits} are valid. */
     Merger merger(JsonNode input, int workUnits);
 }

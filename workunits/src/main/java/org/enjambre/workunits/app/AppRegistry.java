@@ -4,6 +4,7 @@ import org.enjambre.workunits.apps.CollatzApp;
 import org.enjambre.workunits.apps.MandelbrotApp;
 import org.enjambre.workunits.apps.NoopApp;
 import org.enjambre.workunits.apps.PrimesApp;
+import org.enjambre.workunits.apps.WordCountApp;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,9 +20,9 @@ public final class AppRegistry {
         this.apps = Collections.unmodifiableMap(apps);
     }
 
-    /** The built-in apps: primes, collatz, mandelbrot, noop. */
+    /** The built-in apps: primes, collatz, mandelbrot, noop, wordcount. */
     public static AppRegistry builtIns() {
-        return of(new PrimesApp(), new CollatzApp(), new MandelbrotApp(), new NoopApp());
+        return of(new PrimesApp(), new CollatzApp(), new MandelbrotApp(), new NoopApp(), new WordCountApp());
     }
 
     public static AppRegistry of(App... apps) {

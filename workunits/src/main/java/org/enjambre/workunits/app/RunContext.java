@@ -31,6 +31,11 @@ public interface RunContext {
         return Optional.empty();
     }
 
+    /** The uploaded files this unit may read ({@link InputFiles}); a host that serves none fails every open. */
+    default InputFiles files() {
+        return InputFiles.NONE;
+    }
+
     /**
      * Milliseconds until the host stops waiting for this unit (its task's deadline), or
      * {@link Long#MAX_VALUE} when it has none. A sandbox bounds its run time by it, so that a unit that

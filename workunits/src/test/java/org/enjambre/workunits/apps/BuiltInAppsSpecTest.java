@@ -21,8 +21,8 @@ class BuiltInAppsSpecTest {
     private final JobSpecParser parser = new JobSpecParser(apps);
 
     @Test
-    void registry_knowsTheFourBuiltIns() {
-        assertThat(apps.names()).containsExactly("primes", "collatz", "mandelbrot", "noop");
+    void registry_knowsTheFiveBuiltIns() {
+        assertThat(apps.names()).containsExactly("primes", "collatz", "mandelbrot", "noop", "wordcount");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,22 @@
+package org.enjambre.coordinator.data;
+
+import java.util.List;
+
+/**
+ * The coordinator peers that store chunks, as the data layer sees them: who this peer is, the members now (with
+ * their HTTP address), and the secret peers show each other on their data requests. Implemented over the
+ * Hazelcast cluster by {@link HazelcastDataPeers}.
+ */
+public interface DataPeers {
+    /** A coordinator peer: its cluster member id and its HTTP base URL. */
+    record Peer(String id, String url) {
+    }
+
+    String selfId();
+
+    /** The members now that published their HTTP address, this peer included. */
+    List<Peer> members();
+
+    /** The secret every peer of this cluster presents to the others ({@code Authorization: Bearer}). */
+    String token();
+}

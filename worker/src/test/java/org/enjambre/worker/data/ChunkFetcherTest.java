@@ -1,0 +1,134 @@
+package org.enjambre.worker.data;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The worker's file reads over real HTTP against two stand-in coordinators (a lying one cannot be had otherwise):
+ * a bad chunk is refetched from the next coordinator, a forged manifest refused, the cache evicts the least
+ * recently used chunk past its quota.
+ */
+class ChunkFetcherTest {
+    @TempDir
+    Path dir;
+    final List<HttpServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(s -> s.stop(0));
+    }
+
+    /** A stand-in coordinator serving {@code paths} (path → body) and counting requests. */
+    URI serve(Map<String, byte[]> paths, AtomicInteger hits) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        s.createContext("/", ex -> {
+            hits.incrementAndGet();
+            byte[] body = paths.get(ex.getRequestURI().getPath());
+            boolean authorized = "Bearer tok".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            ex.sendResponseHeaders(body == null || !authorized ? 404 : 200, body == null || !authorized ? -1 : body.length);
+            if (body != null && authorized) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        s.start();
+        servers.add(s);
+        return URI.create("http://127.0.0.1:" + s.getAddress().getPort());
+    }
+
+    static String sha(byte[] b) {
+        var md = Sha256.digest();
+        return HexFormat.of().formatHex(md.digest(b));
+    }
+
+    static byte[] manifest(long size, String... chunks) {
+        return ("{\"id\":\"x\",\"complete\":true,\"size\":" + size + ",\"chunks\":[\"" + String.join("\",\"", chunks) + "\"]}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    ChunkFetcher fetcher(long quota, URI... urls) throws IOException {
+        Clock clock = Clock.fixed(Instant.parse("2026-12-05T00:00:00Z"), ZoneOffset.UTC);
+        return new ChunkFetcher(List.of(urls), () -> "tok", new ChunkCache(dir.resolve("chunks"), quota, clock), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void badChunkFromOneCoordinator_refetchedFromTheNext_andCached() throws Exception {
+        byte[] one = "alpha beta ".getBytes(StandardCharsets.UTF_8);
+        byte[] two = "gamma\n".getBytes(StandardCharsets.UTF_8);
+        String id = Sha256.fileId(List.of(sha(one), sha(two)));
+        Map<String, byte[]> good = new ConcurrentHashMap<>(Map.of("/api/v1/files/" + id, manifest(17, sha(one), sha(two)),
+                "/api/v1/chunks/" + sha(one), one, "/api/v1/chunks/" + sha(two), two));
+        Map<String, byte[]> liar = new ConcurrentHashMap<>(good);
+        liar.put("/api/v1/chunks/" + sha(two), "gammX\n".getBytes(StandardCharsets.UTF_8));
+        AtomicInteger liarHits = new AtomicInteger();
+        AtomicInteger goodHits = new AtomicInteger();
+        ChunkFetcher f = fetcher(1 << 20, serve(liar, liarHits), serve(good, goodHits));
+
+        try (InputStream in = new WorkerFiles(f).open(id)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("alpha beta gamma\n");
+        }
+        assertThat(goodHits.get()).as("only the bad chunk came from the second coordinator").isEqualTo(1);
+        int before = liarHits.get() + goodHits.get();
+        try (InputStream in = new WorkerFiles(f).open(id)) {
+            in.readAllBytes();
+        }
+        assertThat(liarHits.get() + goodHits.get()).as("read again from the cache").isEqualTo(before);
+        try (var tmp = Files.list(dir.resolve("chunks/tmp"))) {
+            assertThat(tmp).isEmpty();
+        }
+    }
+
+    @Test
+    void manifestThatIsNotTheFileAskedFor_refused() throws Exception {
+        byte[] one = "x".getBytes(StandardCharsets.UTF_8);
+        String asked = Sha256.fileId(List.of(sha("y".getBytes(StandardCharsets.UTF_8))));
+        URI liar = serve(Map.of("/api/v1/files/" + asked, manifest(1, sha(one))), new AtomicInteger());
+        assertThatThrownBy(() -> fetcher(1 << 20, liar).manifest(asked)).isInstanceOf(IOException.class)
+                .hasMessageContaining("not file " + asked);
+    }
+
+    @Test
+    void cachePastItsQuota_evictsTheLeastRecentlyUsed() throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2026-12-05T00:00:00Z"), ZoneOffset.UTC);
+        ChunkCache cache = new ChunkCache(dir.resolve("c"), 250, clock);
+        byte[][] chunks = {new byte[100], new byte[100], new byte[100]};
+        for (int i = 0; i < 3; i++) {
+            chunks[i][0] = (byte) i;
+        }
+        cache.put(sha(chunks[0]), new java.io.ByteArrayInputStream(chunks[0]), 1000);
+        cache.put(sha(chunks[1]), new java.io.ByteArrayInputStream(chunks[1]), 1000);
+        assertThat(cache.get(sha(chunks[0]))).isPresent(); // 0 is now more recent than 1
+        cache.put(sha(chunks[2]), new java.io.ByteArrayInputStream(chunks[2]), 1000);
+        assertThat(cache.contains(sha(chunks[1]))).isFalse();
+        assertThat(cache.contains(sha(chunks[0]))).isTrue();
+        assertThat(cache.contains(sha(chunks[2]))).isTrue();
+        assertThat(cache.used()).isEqualTo(200);
+        assertThat(dir.resolve("c").resolve(sha(chunks[1]))).doesNotExist();
+        assertThatThrownBy(() -> cache.put(sha(chunks[1]), new java.io.ByteArrayInputStream(chunks[2]), 1000))
+                .isInstanceOf(ChunkCache.BadChunkException.class);
+    }
+}
