@@ -1,8 +1,8 @@
 package org.enjambre.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.enjambre.client.EnjambreClient;
+import org.enjambre.client.EnjambreException;
+import org.enjambre.client.FileStatus;
 import org.enjambre.workunits.text.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,11 +12,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -66,8 +61,6 @@ public final class DataCommand implements Runnable {
         @CommandLine.Mixin
         ClientOptions client;
 
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
         @Override
         public Integer call() {
             if (chunkKb < 1 || chunkKb > 64 * 1024) {
@@ -89,36 +82,28 @@ public final class DataCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            ApiClient api = client.api();
-            String base = ApiClient.url(client.coordinator).replaceAll("/+$", "");
-            String key = ApiClient.key(client.apiKey, client.dataDir);
-            try {
+            try (EnjambreClient api = client.api(Duration.ofSeconds(300))) {
                 for (Path f : files) {
-                    String id = upload(api, base, key, f, err);
+                    String id = upload(api, f, err);
                     out.println(id + "  " + Printable.escape(f.toString()));
                     out.flush();
                 }
                 return 0;
-            } catch (ApiClient.ApiError e) {
-                err.println("data upload: " + e.getMessage());
+            } catch (EnjambreException e) {
+                err.println("data upload: " + Shown.failure(e));
                 return 1;
-            } catch (IOException e) {
+            } catch (IOException | java.io.UncheckedIOException e) {
                 err.println("data upload: " + e.getMessage());
                 return 1;
             }
         }
 
-        private String upload(ApiClient api, String base, String key, Path file, PrintWriter err) throws IOException, ApiClient.ApiError {
+        private String upload(EnjambreClient api, Path file, PrintWriter err) throws IOException {
             int chunk = chunkKb * 1024;
             long size = Files.size(file);
             List<String> hashes = hashes(file, chunk);
-            ObjectNode manifest = ApiClient.JSON.createObjectNode().put("name", file.getFileName().toString())
-                    .put("size", size).put("chunkSize", chunk);
-            ArrayNode arr = manifest.putArray("chunks");
-            hashes.forEach(arr::add);
-            JsonNode declared = api.post("/api/v1/files", manifest.toString());
-            Set<String> missing = new HashSet<>();
-            declared.path("missing").forEach(n -> missing.add(n.asText()));
+            String name = file.getFileName().toString();
+            Set<String> missing = new HashSet<>(api.declareFile(name, size, chunk, hashes).missing());
             long toSend = 0;
             for (int i = 0; i < hashes.size(); i++) {
                 toSend += missing.contains(hashes.get(i)) ? Math.min(chunk, size - (long) i * chunk) : 0;
@@ -130,19 +115,19 @@ public final class DataCommand implements Runnable {
                 for (int i = 0; i < hashes.size(); i++) {
                     byte[] bytes = in.readNBytes((int) Math.min(chunk, size - (long) i * chunk));
                     if (missing.remove(hashes.get(i))) {
-                        put(base, key, hashes.get(i), bytes);
+                        api.putChunk(hashes.get(i), bytes);
                         sent += bytes.length;
                         bar.show(sent, "uploading");
                     }
                 }
             }
-            JsonNode done = api.post("/api/v1/files", manifest.toString());
-            if (!done.path("complete").asBoolean()) {
-                throw new IOException(file + ": the coordinators still lack " + done.path("missing").size()
+            FileStatus done = api.declareFile(name, size, chunk, hashes);
+            if (!done.complete()) {
+                throw new IOException(file + ": the coordinators still lack " + done.missing().size()
                         + " chunks; run the upload again");
             }
             bar.done(sent);
-            return done.path("id").asText();
+            return done.id();
         }
 
         /** The SHA-256 of each chunk of the file, in order, reading it once. */
@@ -167,26 +152,6 @@ public final class DataCommand implements Runnable {
             }
         }
 
-        private void put(String base, String key, String sha, byte[] bytes) throws IOException, ApiClient.ApiError {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/chunks/" + sha))
-                    .timeout(Duration.ofSeconds(300)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
-            if (key != null) {
-                b.header("Authorization", "Bearer " + key);
-            }
-            HttpResponse<String> r;
-            try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (ConnectException e) {
-                throw new ApiClient.ApiError(0, "cannot reach the coordinator at " + base);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiClient.ApiError(0, "interrupted");
-            }
-            if (r.statusCode() / 100 != 2) {
-                JsonNode e = ApiClient.JSON.readTree(r.body()).path("error");
-                throw new ApiClient.ApiError(r.statusCode(), "chunk " + sha + ": " + e.path("message").asText("HTTP " + r.statusCode()));
-            }
-        }
     }
 
     /** A byte-count progress line: redrawn in place on a terminal, else a line every 10 %. */

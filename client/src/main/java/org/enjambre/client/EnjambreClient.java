@@ -176,6 +176,38 @@ public final class EnjambreClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Declares a data file by its manifest: its name, size, chunk size and the SHA-256 (hex) of each chunk in order.
+     * Idempotent: declaring it again, once every chunk is uploaded ({@link #putChunk}), makes it complete. A resumed
+     * upload sends only what {@link FileStatus#missing()} lists.
+     *
+     * @throws BadRequestException naming the manifest field that is wrong
+     */
+    public FileStatus declareFile(String name, long size, int chunkSize, List<String> chunkHashes) {
+        com.fasterxml.jackson.databind.node.ObjectNode m = Json.MAPPER.createObjectNode()
+                .put("name", name).put("size", size).put("chunkSize", chunkSize);
+        com.fasterxml.jackson.databind.node.ArrayNode chunks = m.putArray("chunks");
+        chunkHashes.forEach(chunks::add);
+        JsonNode r = call("POST", "/api/v1/files", m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        List<String> missing = new ArrayList<>();
+        r.path("missing").forEach(n -> missing.add(n.asText()));
+        return new FileStatus(r.path("id").asText(), missing, r.path("complete").asBoolean());
+    }
+
+    /**
+     * Uploads one chunk of a declared file, named by its SHA-256 (hex); the coordinator checks the hash.
+     *
+     * @throws BadRequestException ({@code HASH_MISMATCH}) when the bytes do not hash to {@code sha256}
+     */
+    public void putChunk(String sha256, byte[] bytes) {
+        try (InputStream in = answer("PUT", "/api/v1/chunks/" + segment(sha256), bytes, "application/octet-stream",
+                "application/json").body()) {
+            in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("uploading chunk " + sha256 + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The workers with their throughput, credit and reputation. */
     public List<Worker> workers() {
         List<Worker> out = new ArrayList<>();

@@ -50,16 +50,16 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 101782 (all faults): two saboteurs blacklisted, the other workers used up; a unit whose replicas went to
-     * every worker left can be given to nobody (placement: one replica per worker, ever). It used to wait silently
+     * Seed 101962 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
+     * every worker left can be given to nobody (placement: one result per worker). It used to wait silently
      * until the run's bound (reported as a placement stall, with 101626 and others); the production placement
-     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (101626 was
-     * this test's seed until the simulation ran the production assimilator: the run's events changed, and that seed
-     * now completes every job.)
+     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (101626, then
+     * 101782, were this test's seed until the simulation ran the production assimilator and until a replica that
+     * ended without a result stopped binding its worker: the runs' events changed, and those seeds now complete.)
      */
     @Test
-    void seed101782_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
-        Swarm swarm = new Swarm(101782, EnumSet.allOf(Fault.class), SimRunner.METRICS);
+    void seed101962_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
+        Swarm swarm = new Swarm(101962, EnumSet.allOf(Fault.class), SimRunner.METRICS);
         Swarm.Result r = swarm.run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "every job is final: " + r.stats());
         assertTrue(swarm.jobIds().stream().map(id -> swarm.jobs().find(id).orElseThrow())

@@ -212,20 +212,6 @@ public final class Transitioner {
             // Acceptance out of reach within maxResults, but the accepted result was not the caught worker's.
             return Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
         }
-        if (open.unit().state() == UnitState.IN_PROGRESS && open.unit().tasks().stream().allMatch(t -> t.state() == TaskState.OVER)) {
-            // Credibility: the results left are judged already (VALID), so nothing would wait for them to become
-            // credible and no replica was asked for: one more replica, or the unit would stall (found by the swarm
-            // simulation, seed 101036).
-            Decision more = addReplica(open.unit());
-            if (!more.isAccepted()) {
-                return !canonicalLost ? Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects)
-                        : fail(unit, new ArrayList<>(tasks), new ArrayList<>(effects), "no " + acceptance.requirement(p)
-                        + " within " + p.maxResults() + " replicas (redundancy.maxResults)");
-            }
-            List<Effect> all = new ArrayList<>(open.effects());
-            all.addAll(more.effects());
-            return Decision.accepted(more.unit(), all);
-        }
         return open;
     }
 
@@ -496,6 +482,12 @@ public final class Transitioner {
                     + p.maxErrors() + ")" + Errors.quoted(tasks));
         }
         int needed = verdict.moreReplicas();
+        if (needed == 0 && tasks.stream().allMatch(t -> t.state() == TaskState.OVER)
+                && tasks.stream().noneMatch(t -> t.success() && t.validate() == ValidateState.PENDING)) {
+            // Not accepted, nothing in flight, nothing waiting to be judged (a reopened credibility unit keeps its
+            // judged results): without one more replica it would never move (swarm simulation, seeds 101036, 102934).
+            needed = 1;
+        }
         if (needed > 0) {
             // An acceptance asks for more than maxResults allows only when acceptance is out of reach.
             if (counted(tasks) + needed > p.maxResults()) {
