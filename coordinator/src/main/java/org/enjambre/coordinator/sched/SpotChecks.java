@@ -27,7 +27,7 @@ import java.util.random.RandomGenerator;
  * until answered or expired, so any peer can judge the answer. A worker is checked with an answer it helped
  * compute only when there is no other.
  */
-public final class SpotChecks implements AutoCloseable {
+public final class SpotChecks implements Checks, AutoCloseable {
     /** Task ids of spot-checks start with this; they look like {@code jobId/unit/replica} to a worker. */
     public static final String PREFIX = "spot-";
     private static final int PER_APP = 64;
@@ -175,6 +175,7 @@ public final class SpotChecks implements AutoCloseable {
      * real unit inputs of the job, on the learner thread, and only for apps whose units take at most
      * {@link #SEED_MAX_UNIT_SECONDS} (its cost estimate); never wasm modules, which are untrusted code.
      */
+    @Override
     public void seed(JobRecord j) {
         if (j.app().equals("wasm") || j.workUnits() <= 0 || !seeding.add(j.app())) {
             return;
@@ -208,7 +209,8 @@ public final class SpotChecks implements AutoCloseable {
     static final double SEED_MAX_UNIT_SECONDS = 2;
 
     /** Whether this peer knows an answer to check workers of {@code app} with. */
-    boolean canCheck(String app) {
+    @Override
+    public boolean canCheck(String app) {
         List<KnownAnswer> list = known.get(app);
         return list != null && !list.isEmpty();
     }
@@ -217,7 +219,8 @@ public final class SpotChecks implements AutoCloseable {
      * Whether to send {@code worker} a spot-check now, at {@code rate}: the rate the trust rules gave it
      * ({@link org.enjambre.workunits.trust.SpotCheckRate}, warm-up included), decided by the issuer.
      */
-    boolean due(WorkerRecord worker, double rate) {
+    @Override
+    public boolean due(WorkerRecord worker, double rate) {
         return rate > 0 && random.nextDouble() < rate;
     }
 
@@ -227,7 +230,8 @@ public final class SpotChecks implements AutoCloseable {
      * swarm every worker may have computed every answer; the check still catches a worker that answers
      * inconsistently).
      */
-    Optional<Scheduler.Assignment> create(WorkerRecord worker, long now, long deadline) {
+    @Override
+    public Optional<Scheduler.Assignment> create(WorkerRecord worker, long now, long deadline) {
         KnownAnswer own = null;
         String ownApp = null;
         List<String> candidates = new ArrayList<>();
@@ -279,7 +283,8 @@ public final class SpotChecks implements AutoCloseable {
     }
 
     /** Judges a worker's answer to a spot-check (an output, or {@code null} for an error report). */
-    Verdict judge(String id, String workerId, byte[] output) {
+    @Override
+    public Verdict judge(String id, String workerId, byte[] output) {
         Pending p = pending.get(id);
         if (p == null) {
             return Verdict.UNKNOWN;
@@ -332,7 +337,8 @@ public final class SpotChecks implements AutoCloseable {
      * Workers convicted since the last call: they contradicted a known answer that was provisional then and is
      * confirmed now. The caller blacklists them as for a failed spot-check.
      */
-    List<String> takeConvicted() {
+    @Override
+    public List<String> takeConvicted() {
         List<String> out = new ArrayList<>();
         for (String w : convicted) {
             if (convicted.remove(w)) {

@@ -7,6 +7,7 @@ import org.enjambre.coordinator.sched.ClusterPeers;
 import org.enjambre.coordinator.sched.LocalIndex;
 import org.enjambre.coordinator.sched.PeerAnswers;
 import org.enjambre.coordinator.sched.Scheduler;
+import org.enjambre.coordinator.sched.SpotChecks;
 
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -30,6 +31,7 @@ final class SimPeer {
     private Assimilator assimilator;
     private PeerAnswers answers;
     private PeerStore store;
+    private SpotChecks checks;
     /** The partitions its index was last built from. */
     private Set<Integer> covered = new TreeSet<>();
     /** Armed by a fault: the peer dies at its next commit, before it. */
@@ -47,7 +49,15 @@ final class SimPeer {
         incarnation++;
         startedAt = swarm.now();
         store = new PeerStore(this, swarm.store());
-        index = new LocalIndex(job -> { }, unit -> assimilator.unitFinished(unit));
+        // The production spot-checks, one per incarnation (known answers live in a peer's memory), learning answers
+        // inline, with the run's randomness; pending checks are cluster-wide.
+        checks = new SpotChecks(swarm.pendingChecks(), swarm.apps(), new SplittableRandom(swarm.random().nextLong()), Runnable::run);
+        index = new LocalIndex(job -> { }, unit -> {
+            assimilator.unitFinished(unit);
+            if (unit.state() == org.enjambre.workunits.model.UnitState.DONE) {
+                checks.learn(unit, swarm.jobs()::find);
+            }
+        });
         SimTransport transport = new SimTransport(this);
         int inc = incarnation;
         answers = new PeerAnswers(index, id -> swarm.jobs().find(id).orElse(null),
@@ -58,7 +68,7 @@ final class SimPeer {
                 new JobViews(swarm.jobs(), swarm.table(), store, swarm.apps(), transport), swarm.clock(),
                 check -> later(swarm.random().nextLong(1, 50), check));
         scheduler = new Scheduler(new Scheduler.Ports(swarm.table(), index, swarm.jobs(), swarm.workers(), store,
-                swarm.checks(), new ClusterPeers(transport), swarm.metrics(), swarm.clock(),
+                checks, new ClusterPeers(transport), swarm.metrics(), swarm.clock(),
                 new SplittableRandom(swarm.random().nextLong())), new Scheduler.Placement(true, false));
         rebuild("start");
         // The coordinator's deadline tick: deadlines, credibility waits, and units no connected worker may take.

@@ -52,7 +52,8 @@ final class Swarm {
     private MemUnitTable table;
     private MemJobs jobs;
     private MemWorkers workers;
-    private final SimChecks checks;
+    /** Pending spot-checks, cluster-wide (the {@code spotchecks} map: lost when the whole cluster restarts). */
+    private final org.enjambre.coordinator.sched.mem.MemPendingChecks pendingChecks;
     private final Partitions partitions = new Partitions(this);
     private final Network network;
     private final List<SimPeer> peers = new ArrayList<>();
@@ -67,7 +68,7 @@ final class Swarm {
         this.random = new SplittableRandom(seed);
         this.metrics = metrics;
         this.clock.now = START;
-        this.checks = new SimChecks(apps.get("primes"), random.split());
+        this.pendingChecks = new org.enjambre.coordinator.sched.mem.MemPendingChecks(clock);
         this.network = new Network(this, random.split(), faults.contains(Fault.NETWORK));
         freshTables();
     }
@@ -143,7 +144,7 @@ final class Swarm {
         Loaders.Units ul = new Loaders.Units(store, j -> org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy());
         ul.loadAll(iterate(ul.loadAllKeys())).forEach((k, u) -> table.put(u));
         ul.loaded();
-        checks.clear();
+        pendingChecks.clear();
     }
 
     private static List<String> iterate(Iterable<String> keys) {
@@ -307,7 +308,7 @@ final class Swarm {
     MemUnitTable table() { return table; }
     MemJobs jobs() { return jobs; }
     MemWorkers workers() { return workers; }
-    SimChecks checks() { return checks; }
+    org.enjambre.coordinator.sched.mem.MemPendingChecks pendingChecks() { return pendingChecks; }
     AppRegistry apps() { return apps; }
     Partitions partitions() { return partitions; }
     Network network() { return network; }

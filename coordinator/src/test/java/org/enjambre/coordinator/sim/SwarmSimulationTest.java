@@ -50,16 +50,16 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 101962 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
+     * Seed 104115 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
      * every worker left can be given to nobody (placement: one result per worker). It used to wait silently
      * until the run's bound (reported as a placement stall, with 101626 and others); the production placement
-     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (101626, then
-     * 101782, were this test's seed until the simulation ran the production assimilator and until a replica that
+     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (101626, 101782, then
+     * 101962, were this test's seed until the simulation ran the production spot-checks, the simulation ran the production assimilator and until a replica that
      * ended without a result stopped binding its worker: the runs' events changed, and those seeds now complete.)
      */
     @Test
-    void seed101962_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
-        Swarm swarm = new Swarm(101962, EnumSet.allOf(Fault.class), SimRunner.METRICS);
+    void seed104115_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
+        Swarm swarm = new Swarm(104115, EnumSet.allOf(Fault.class), SimRunner.METRICS);
         Swarm.Result r = swarm.run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "every job is final: " + r.stats());
         assertTrue(swarm.jobIds().stream().map(id -> swarm.jobs().find(id).orElseThrow())
@@ -69,13 +69,13 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 100200 (all faults): saboteurs blacklisted while they held replicas of running units; the report
-     * that blacklisted each released them on every peer, and the run completes right. (It was seed 100209 until
-     * the fourth session's spot-check rules changed the issuer's draws; that run no longer caught a saboteur.)
+     * Seed 100000 (all faults): saboteurs blacklisted while they held replicas of running units; the report
+     * that blacklisted each released them on every peer, and the run completes right. (It was seed 100209, then
+     * 100200, until the fourth session's spot-check rules and the production spot-checks changed the runs' draws.)
      */
     @Test
-    void seed100200_blacklistedSaboteur_releasedEverywhereAndJobsComplete() {
-        Swarm.Result r = new Swarm(100200, EnumSet.allOf(Fault.class), SimRunner.METRICS).run();
+    void seed100000_blacklistedSaboteur_releasedEverywhereAndJobsComplete() {
+        Swarm.Result r = new Swarm(100000, EnumSet.allOf(Fault.class), SimRunner.METRICS).run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed());
         assertTrue(r.stats().blacklisted() > 0, "a saboteur was blacklisted: " + r.stats());
     }
