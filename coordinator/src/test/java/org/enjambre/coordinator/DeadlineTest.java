@@ -90,17 +90,18 @@ class DeadlineTest extends SwarmTest {
                 .isEqualTo(PRIMES_BELOW_ONE_MILLION);
         int noReply = 0;
         for (JsonNode u : Harness.units(url, id)) {
-            JsonNode mine = replicaOf(u, silent.id);
-            if (mine == null) {
-                continue;
-            }
-            if (mine.get("outcome").asText().equals("NO_REPLY")) {
-                noReply++;
-            } else {
-                // Only possible when an honest replica was late too (a slow machine): its late report, still
-                // used, completed the unit while the silent worker's reissued replica was out.
-                assertThat(mine.get("state").asText()).as("the silent replica of %s", u).isEqualTo("IN_PROGRESS");
-                assertThat(u.get("replicas")).as("unit %s", u).hasSizeGreaterThan(2);
+            // A replica that timed out no longer keeps its worker from the unit: the silent worker may hold several.
+            for (JsonNode mine : u.get("replicas")) {
+                if (!mine.get("worker").asText().equals(silent.id)) {
+                    continue;
+                }
+                if (mine.get("outcome").asText().equals("NO_REPLY")) {
+                    noReply++;
+                } else {
+                    // Out when the unit completed: its deadline had not passed yet.
+                    assertThat(mine.get("outcome").asText()).as("the silent replica of %s", u).isIn("NONE", "DIDNT_NEED");
+                    assertThat(u.get("replicas")).as("unit %s", u).hasSizeGreaterThan(2);
+                }
             }
         }
         assertThat(noReply).isPositive();
