@@ -35,6 +35,9 @@ import java.util.Optional;
  * @param reportDelay        longest a finished result waits for others to share its report; 0 to 10 s,
  *                           default 100 ms
  * @param cacheMb            disk cache of input-file chunks, in MiB, least recently used evicted; default 1024
+ *
+ * <p>Size (~350 lines): every worker option with its range check and its message, in one record so that the CLI,
+ * the config file and the tests validate the same way.
  */
 public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPercent, boolean idleOnly, Path dataDir,
                             String name, int maxMemoryMb, Optional<String> account, Optional<String> host,

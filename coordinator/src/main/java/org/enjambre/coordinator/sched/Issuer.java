@@ -36,7 +36,7 @@ import java.util.random.RandomGenerator;
  * crash may forget them, and they come back unsent.
  *
  * <p>Blocks (table and store): call it off event loops. Reads time only from its clock, randomness only
- * from its generator. Size (~310 lines): one decision procedure read top to bottom (spot-checks, local, stealing,
+ * from its generator. Size (~350 lines): one decision procedure read top to bottom (spot-checks, local, stealing,
  * byte budget).
  */
 public final class Issuer {

@@ -11,7 +11,6 @@ import java.io.Serializable;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -30,52 +29,6 @@ import java.util.random.RandomGenerator;
 public final class SpotChecks implements Checks, AutoCloseable {
     /** Task ids of spot-checks start with this; they look like {@code jobId/unit/replica} to a worker. */
     public static final String PREFIX = "spot-";
-    private static final int PER_APP = 64;
-
-    /**
-     * A unit's canonical result, used as a known answer. It was accepted by voting, so colluding saboteurs who
-     * formed the quorum may have made it wrong: it is <em>provisional</em> until a worker that did not compute it
-     * answers a check with it ({@link #CONFIRMATIONS}), and only a confirmed answer blacklists a worker who
-     * contradicts it: at once, or when it becomes confirmed, for those who contradicted it while it was provisional
-     * ({@link #takeConvicted}). Otherwise wrong answers learned from colluders would blacklist honest workers (found
-     * by CredibilityPlanningTest). A provisional answer is dropped when more workers contradict it than computed it
-     * (and at least {@link #CONTRADICTIONS}): the workers who formed its quorum are outvoted. Two colluders alone
-     * cannot drop a right answer that two workers computed (found by CredibilityTest's colluders draining the
-     * pool of answers that could convict them).
-     */
-    static final class KnownAnswer {
-        final String id;
-        final byte[] input;
-        final byte[] output;
-        final java.util.Set<String> sources;
-        final java.util.Set<String> confirmedBy = ConcurrentHashMap.newKeySet();
-        final java.util.Set<String> contradictedBy = ConcurrentHashMap.newKeySet();
-
-        KnownAnswer(String id, byte[] input, byte[] output, java.util.Set<String> sources) {
-            this.id = id;
-            this.input = input;
-            this.output = output;
-            this.sources = sources;
-        }
-
-        /** An answer this peer computed itself (a built-in app): trusted from the start. */
-        static KnownAnswer computedHere(String id, byte[] input, byte[] output) {
-            KnownAnswer a = new KnownAnswer(id, input, output, java.util.Set.of());
-            a.trusted = true;
-            return a;
-        }
-
-        private volatile boolean trusted;
-
-        boolean confirmed() {
-            return trusted || confirmedBy.size() >= CONFIRMATIONS;
-        }
-
-        boolean outvoted() {
-            return !confirmed() && contradictedBy.size() >= CONTRADICTIONS && contradictedBy.size() > sources.size();
-        }
-    }
-
     /** Agreeing answers from workers outside a known answer's own unit that make it confirmed. */
     static final int CONFIRMATIONS = 1;
     /** Contradicting answers from other workers that drop a provisional known answer, at least (see {@link KnownAnswer}). */
@@ -93,7 +46,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
 
     private final PendingChecks pending;
     private final AppRegistry apps;
-    private final Map<String, List<KnownAnswer>> known = new ConcurrentHashMap<>();
+    private final KnownAnswers known;
     private final RandomGenerator random;
     private final Executor learner;
     private final ExecutorService ownLearner;
@@ -107,6 +60,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
         this.pending = pending;
         this.apps = apps;
         this.random = new SecureRandom();
+        this.known = new KnownAnswers(random);
         this.ownLearner = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "enjambre-spot-learner");
             t.setDaemon(true);
@@ -120,6 +74,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
         this.pending = pending;
         this.apps = apps;
         this.random = random;
+        this.known = new KnownAnswers(random);
         this.learner = learner;
         this.ownLearner = null;
     }
@@ -156,15 +111,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
      * (reopened after one of its workers was caught) replaces its earlier answer, which that worker helped make.
      */
     void remember(String app, KnownAnswer a) {
-        List<KnownAnswer> list = known.computeIfAbsent(app, k -> new ArrayList<>());
-        synchronized (list) {
-            list.removeIf(old -> old.id.equals(a.id));
-            if (list.size() < PER_APP) {
-                list.add(a);
-            } else {
-                list.set(random.nextInt(PER_APP), a);
-            }
-        }
+        known.remember(app, a);
     }
 
     /**
@@ -211,8 +158,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
     /** Whether this peer knows an answer to check workers of {@code app} with. */
     @Override
     public boolean canCheck(String app) {
-        List<KnownAnswer> list = known.get(app);
-        return list != null && !list.isEmpty();
+        return known.has(app);
     }
 
     /**
@@ -236,44 +182,22 @@ public final class SpotChecks implements Checks, AutoCloseable {
         String ownApp = null;
         List<String> candidates = new ArrayList<>();
         for (String app : worker.apps()) {
-            List<KnownAnswer> list = known.get(app);
-            if (list != null && !list.isEmpty()) {
+            if (known.has(app)) {
                 candidates.add(app);
             }
         }
         while (!candidates.isEmpty()) {
             String app = candidates.remove(random.nextInt(candidates.size()));
-            List<KnownAnswer> list = known.get(app);
-            KnownAnswer a = pick(list, worker.id());
+            KnownAnswer a = known.notFrom(app, worker.id());
             if (a != null) {
                 return Optional.of(send(worker, app, a, now, deadline));
             }
             if (own == null) {
-                synchronized (list) {
-                    own = list.isEmpty() ? null : list.get(random.nextInt(list.size()));
-                }
+                own = known.any(app);
                 ownApp = app;
             }
         }
         return own == null ? Optional.empty() : Optional.of(send(worker, ownApp, own, now, deadline));
-    }
-
-    /** A random answer of {@code list} that {@code workerId} did not help compute; {@code null} when there is none. */
-    private KnownAnswer pick(List<KnownAnswer> list, String workerId) {
-        synchronized (list) {
-            int n = list.size();
-            if (n == 0) {
-                return null;
-            }
-            int start = random.nextInt(n);
-            for (int i = 0; i < n; i++) {
-                KnownAnswer a = list.get((start + i) % n);
-                if (!a.sources.contains(workerId)) {
-                    return a;
-                }
-            }
-            return null;
-        }
     }
 
     private Scheduler.Assignment send(WorkerRecord worker, String app, KnownAnswer a, long now, long deadline) {
@@ -298,7 +222,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
         }
         App app = apps.get(p.app());
         boolean right = app.wellFormed(output) && app.agree(p.expected(), output);
-        KnownAnswer a = answer(p.app(), p.answerId(), p.expected());
+        KnownAnswer a = known.find(p.app(), p.answerId(), p.expected());
         if (a != null && !a.sources.contains(workerId)) {
             boolean wasConfirmed = a.confirmed();
             (right ? a.confirmedBy : a.contradictedBy).add(workerId);
@@ -310,7 +234,7 @@ public final class SpotChecks implements Checks, AutoCloseable {
                     }
                 }
             } else if (a.outvoted()) {
-                forget(p.app(), a); // most likely wrong: colluders formed its quorum
+                known.forget(p.app(), a); // most likely wrong: colluders formed its quorum
             }
         }
         if (right) {
@@ -318,19 +242,10 @@ public final class SpotChecks implements Checks, AutoCloseable {
         }
         // Only a confirmed answer convicts; a provisional one may itself be the lie.
         if (p.confirmed() || (a != null && a.confirmed())) {
-            forgetProvisionalFrom(workerId);
+            known.forgetProvisionalFrom(workerId);
             return Verdict.FAILED;
         }
         return Verdict.UNKNOWN;
-    }
-
-    /** Drops the provisional answers a worker caught lying helped make: they are likely lies too. */
-    private void forgetProvisionalFrom(String workerId) {
-        for (List<KnownAnswer> list : known.values()) {
-            synchronized (list) {
-                list.removeIf(a -> !a.confirmed() && a.sources.contains(workerId));
-            }
-        }
     }
 
     /**
@@ -343,36 +258,11 @@ public final class SpotChecks implements Checks, AutoCloseable {
         for (String w : convicted) {
             if (convicted.remove(w)) {
                 out.add(w);
-                forgetProvisionalFrom(w);
+                known.forgetProvisionalFrom(w);
             }
         }
         out.sort(null);
         return out;
-    }
-
-    /** The known answer a check was made from: its unit and its output (a unit accepted again has another). */
-    private KnownAnswer answer(String app, String answerId, byte[] output) {
-        List<KnownAnswer> list = known.get(app);
-        if (list == null || answerId == null) {
-            return null;
-        }
-        synchronized (list) {
-            for (KnownAnswer a : list) {
-                if (a.id.equals(answerId) && java.util.Arrays.equals(a.output, output)) {
-                    return a;
-                }
-            }
-        }
-        return null;
-    }
-
-    private void forget(String app, KnownAnswer a) {
-        List<KnownAnswer> list = known.get(app);
-        if (list != null) {
-            synchronized (list) {
-                list.remove(a);
-            }
-        }
     }
 
     @Override

@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  * {@code workerId.secret}; only the secret's SHA-256 is stored.
  *
  * <p>Every method may block on the cluster or the store: call them off event loops.
+ *
+ * <p>Size (~300 lines): registration, authentication with its token cache, revocation and the stats updates share
+ * the workers map and the cache's invariants.
  */
 public final class WorkerService {
     public static final long ONLINE_MILLIS = 60_000;

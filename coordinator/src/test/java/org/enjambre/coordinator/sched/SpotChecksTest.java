@@ -39,7 +39,7 @@ class SpotChecksTest {
 
     /** A known answer computed by {@code sources} (its unit's quorum). */
     private void learned(String... sources) {
-        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/0", input, right, Set.of(sources)));
+        checks.remember("primes", new KnownAnswer("j-1/0", input, right, Set.of(sources)));
     }
 
     private static WorkerRecord worker(String id) {
@@ -58,15 +58,15 @@ class SpotChecksTest {
     @Test
     void aWorker_isCheckedWithAnAnswerItHelpedCompute_onlyWhenThereIsNoOther() {
         learned("w1", "w2");
-        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/1", wrong, wrong, Set.of("w3", "w4")));
+        checks.remember("primes", new KnownAnswer("j-1/1", wrong, wrong, Set.of("w3", "w4")));
         for (int i = 0; i < 20; i++) {
             assertThat(checks.create(worker("w1"), clock.millis(), clock.millis() + 60_000).orElseThrow().input())
                     .as("w1 computed j-1/0, not j-1/1").isEqualTo(wrong);
         }
         // w1 passing its own answer neither confirms it nor counts against anyone.
-        checks.remember("collatz", new SpotChecks.KnownAnswer("j-2/0", input, right, Set.of("w9")));
+        checks.remember("collatz", new KnownAnswer("j-2/0", input, right, Set.of("w9")));
         SpotChecks only = new SpotChecks(new MemPendingChecks(clock), apps, new SplittableRandom(1), Runnable::run);
-        only.remember("primes", new SpotChecks.KnownAnswer("j-1/0", input, right, Set.of("w1", "w2")));
+        only.remember("primes", new KnownAnswer("j-1/0", input, right, Set.of("w1", "w2")));
         Scheduler.Assignment own = only.create(worker("w1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
         assertThat(only.judge(own.id(), "w1", right)).isEqualTo(SpotChecks.Verdict.PASSED);
         Scheduler.Assignment other = only.create(worker("s1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
@@ -107,10 +107,10 @@ class SpotChecksTest {
     @Test
     void aUnitAcceptedAgainAfterReopening_replacesItsAnswer_andACheckOfTheOldOneConvictsNobody() {
         // The colluders' answer to unit j-1/0 (here "wrong"), sent to an honest worker as a check...
-        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/0", input, wrong, Set.of("c1", "c2")));
+        checks.remember("primes", new KnownAnswer("j-1/0", input, wrong, Set.of("c1", "c2")));
         Scheduler.Assignment old = checks.create(worker("h1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
         // ...then the unit is reopened, accepted again with the right answer, and that answer confirmed.
-        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/0", input, right, Set.of("c1", "c2", "h2", "h3")));
+        checks.remember("primes", new KnownAnswer("j-1/0", input, right, Set.of("c1", "c2", "h2", "h3")));
         assertThat(answer("h4", right)).isEqualTo(SpotChecks.Verdict.PASSED);
         assertThat(checks.judge(old.id(), "h1", right)).isEqualTo(SpotChecks.Verdict.UNKNOWN);
         assertThat(checks.takeConvicted()).isEmpty();
@@ -132,7 +132,7 @@ class SpotChecksTest {
     void aWorkerCaughtLying_takesTheProvisionalAnswersItHelpedMakeWithIt() {
         learned("w1", "w2");
         byte[] other = "{\"from\":2,\"to\":2000}".getBytes(StandardCharsets.UTF_8);
-        checks.remember("primes", new SpotChecks.KnownAnswer("j-1/1", other, right, Set.of("s1", "s9"))); // a lie
+        checks.remember("primes", new KnownAnswer("j-1/1", other, right, Set.of("s1", "s9"))); // a lie
         assertThat(checks.judge(checkOf("w3", input).id(), "w3", right)).isEqualTo(SpotChecks.Verdict.PASSED); // confirms j-1/0
         assertThat(checks.judge(checkOf("s1", input).id(), "s1", wrong)).isEqualTo(SpotChecks.Verdict.FAILED);
         for (int i = 0; i < 20; i++) {
