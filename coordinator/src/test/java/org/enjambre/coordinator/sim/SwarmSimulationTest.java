@@ -50,16 +50,16 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 104115 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
+     * Seed 101214 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
      * every worker left can be given to nobody (placement: one result per worker). It used to wait silently
      * until the run's bound (reported as a placement stall, with 101626 and others); the production placement
-     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (101626, 101782, then
-     * 101962, were this test's seed until the simulation ran the production spot-checks, the simulation ran the production assimilator and until a replica that
-     * ended without a result stopped binding its worker: the runs' events changed, and those seeds now complete.)
+     * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (The seed moves
+     * whenever the issuer's draws change: 101626, 101782, 101962 and 104115 were it before the simulation ran the
+     * production assimilator and spot-checks and a released replica stopped binding its worker.)
      */
     @Test
-    void seed104115_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
-        Swarm swarm = new Swarm(104115, EnumSet.allOf(Fault.class), SimRunner.METRICS);
+    void seed101214_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
+        Swarm swarm = new Swarm(101214, EnumSet.allOf(Fault.class), SimRunner.METRICS);
         Swarm.Result r = swarm.run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "every job is final: " + r.stats());
         assertTrue(swarm.jobIds().stream().map(id -> swarm.jobs().find(id).orElseThrow())

@@ -81,14 +81,15 @@ public record Task(int replica, WorkerRef worker, TaskState state, Outcome outco
 
     /**
      * Whether this replica keeps its worker (and the worker's account and host) from another replica of its unit:
-     * it was sent, and did not end without a result. A replica taken back ({@link Outcome#RELEASED}: e.g. its
-     * worker said at sync it no longer holds it) or whose deadline passed ({@link Outcome#NO_REPLY}) left no
-     * result, so the worker may compute the unit again: in a small swarm it may be the only one left that can
-     * (found by CommandLineTest: two workers, a lost fetch answer released one replica, and the unit failed after
-     * the placement wait because both workers had held one). A result (success or error) binds for good.
+     * it was sent and not taken back. A replica taken back ({@link Outcome#RELEASED}: e.g. its worker said at sync
+     * it no longer holds it, after a lost fetch answer) left no result and counts as no error, so the worker may
+     * compute the unit again: in a small swarm it may be the only one left that can (CommandLineTest: two workers,
+     * a released replica, the unit failed after the placement wait). A replica whose deadline passed
+     * ({@link Outcome#NO_REPLY}) still binds: a silent worker taking the unit again and again would pile up errors
+     * until the unit fails (DeadlineTest), which any dead or malicious worker could do to any job.
      */
     public boolean bindsPlacement() {
-        return worker != null && outcome != Outcome.RELEASED && outcome != Outcome.NO_REPLY;
+        return worker != null && outcome != Outcome.RELEASED;
     }
 
     public boolean failed() {

@@ -110,17 +110,17 @@ class TransitionerTest {
         }
 
         @Test
-        void issue_aWorkerWhoseReplicaEndedWithoutAResult_mayTakeTheUnitAgain_butNotAfterAResult() {
+        void issue_aWorkerWhoseReplicaWasReleased_mayTakeTheUnitAgain_butNotAfterAnErrorOrNoReply() {
             WorkUnit u = issued(unit(2, 2, 3, 9), "w1", "w2");
             WorkUnit released = accept(u, new Event.Release("w1", "it no longer holds it", 5));
             assertThat(Transitioner.canIssue(released, WorkerRef.of("w1"))).as("released").isTrue();
             assertThat(Transitioner.canIssue(released, WorkerRef.of("w2"))).as("still holds one").isFalse();
             WorkUnit late = accept(u, new Event.DeadlinePassed(DEADLINE));
-            assertThat(Transitioner.canIssue(late, WorkerRef.of("w1"))).as("no reply").isTrue();
+            assertThat(Transitioner.canIssue(late, WorkerRef.of("w1"))).as("no reply: an error, it binds").isFalse();
             WorkUnit errored = accept(u, new Event.ClientError(0, "w1", "out of memory", 5));
             assertThat(Transitioner.canIssue(errored, WorkerRef.of("w1"))).as("its result was an error").isFalse();
             // Taken again, the old replica's late report is refused: one result per worker.
-            WorkUnit again = accept(late, issue("w1"));
+            WorkUnit again = accept(released, issue("w1"));
             assertThat(again.task(2).worker()).isEqualTo(WorkerRef.of("w1"));
             Decision old = T.apply(again, new Event.Success(0, "w1", new byte[]{1}, DEADLINE + 1));
             assertRejected(old, again, Reason.CONFLICT, "task job/0/0 ended without a report and its worker took the unit "
