@@ -92,6 +92,22 @@ class SwarmSimulationTest {
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), r.toString());
     }
 
+    /**
+     * Seeds 100318, 100376 and 100959 (all faults) stall without the rule that gives a unit not accepted, with
+     * nothing in flight and nothing to judge, one more replica: a credibility unit reopened after a saboteur was
+     * caught kept only a result judged VALID already, so nothing waited for credibility and no replica was asked for;
+     * it sat IN_PROGRESS with every replica over until the run's bound. (Found as seeds 101036, 102934, 106350, whose
+     * runs drifted since; seeds drift whenever the issuer's draws change, the rule itself is tested in
+     * TransitionerTrustExtensionsTest.)
+     */
+    @Test
+    void seeds100318_100376_100959_reopenedCredibilityUnits_neverStall() {
+        for (long seed : new long[]{100318, 100376, 100959}) {
+            Swarm.Result r = new Swarm(seed, EnumSet.allOf(Fault.class), SimRunner.METRICS).run();
+            assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "seed " + seed + ": " + r);
+        }
+    }
+
     /** Replays one seed on demand ({@code -Dsim.seed=N -Dsim.mix=...}) and prints its last events and outcome. */
     @Test
     void replay() {
