@@ -140,3 +140,28 @@ def test_cancel_endsTheJob_waitTimesOutBefore_andResultIsRefused(client):
     with pytest.raises(Conflict) as refused:
         client.result(job_id)
     assert refused.value.status == 409 and refused.value.code == "NOT_COMPLETED"
+
+
+def test_uploadFile_inChunks_resumesWithoutResending_andAWordcountJobCountsIt(client, tmp_path):
+    text = "".join(f"line {i} has some words\n" for i in range(3000))  # 3000 lines, 15000 words
+    path = tmp_path / "words.txt"
+    path.write_text(text)
+
+    first = client.upload_file(path, chunk_size=16 * 1024)
+    again = client.upload_file(path, chunk_size=16 * 1024)
+
+    assert first["sent"] == -(-len(text.encode()) // (16 * 1024))
+    assert again == {"id": first["id"], "sent": 0}
+    meta = client.file(first["id"])
+    assert meta["complete"] is True and meta["size"] == len(text.encode())
+    copy = client.download_file(first["id"], tmp_path / "copy.txt")
+    assert copy.read_text() == text
+    result = client.run({"app": "wordcount", "input": {"files": [first["id"]]},
+                         "redundancy": {"replicas": 2, "quorum": 2}}, timeout=120, progress=False)
+    assert result["words"] == 15000 and result["lines"] == 3000 and result["files"] == 1
+
+
+def test_uploadFile_ofAnUnknownFileId_inASpec_raisesBadRequestNamingTheField(client):
+    with pytest.raises(BadRequest) as bad:
+        client.submit({"app": "wordcount", "input": {"files": ["0" * 64]}})
+    assert bad.value.field == "input.files[0]"

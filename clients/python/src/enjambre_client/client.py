@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import json
 import os
@@ -11,7 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 from . import config, errors, watching
 from .events import Event
@@ -123,6 +124,62 @@ class Client:
         """Uploads a WebAssembly module (bytes or a file path); returns its SHA-256 for a job's input."""
         body = module if isinstance(module, bytes) else Path(module).read_bytes()
         return self._json("POST", "/api/v1/modules", body, "application/wasm")["sha256"]
+
+    # --- data files ----------------------------------------------------------------------------------
+
+    def upload_file(self, path: Union[str, "os.PathLike[str]"], chunk_size: int = 4 * 1024 * 1024,
+                    progress: Optional[Callable[[int, int], None]] = None) -> dict:
+        """Uploads a data file in chunks named by their SHA-256, sending only those the coordinators lack (a
+        re-run resumes an interrupted upload). Returns ``{"id", "sent"}``: the file id for a job's input (e.g.
+        ``wordcount``'s ``files``) and how many chunks this call sent. ``progress(sent_bytes, total_bytes)``
+        is called after each chunk."""
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1 byte, not {chunk_size}")
+        file = Path(path)
+        size = file.stat().st_size
+        hashes = []
+        with file.open("rb") as f:
+            for block in iter(lambda: f.read(chunk_size), b""):
+                hashes.append(hashlib.sha256(block).hexdigest())
+        manifest = json.dumps({"name": file.name, "size": size, "chunkSize": chunk_size,
+                               "chunks": hashes}).encode("utf-8")
+        declared = self._json("POST", "/api/v1/files", manifest, "application/json")
+        missing = set(declared.get("missing", []))
+        total = sum(min(chunk_size, size - i * chunk_size) for i, h in enumerate(hashes) if h in missing)
+        sent = done = 0
+        with file.open("rb") as f:
+            for h in hashes:
+                block = f.read(chunk_size)
+                if h in missing:
+                    missing.discard(h)
+                    self._json("PUT", "/api/v1/chunks/" + h, block, "application/octet-stream")
+                    sent += 1
+                    done += len(block)
+                    if progress:
+                        progress(done, total)
+        final = self._json("POST", "/api/v1/files", manifest, "application/json")
+        if not final.get("complete"):
+            raise errors.EnjambreError(f"{file}: the coordinators still lack {len(final.get('missing', []))} "
+                                       "chunks; upload it again")
+        return {"id": final["id"], "sent": sent}
+
+    def file(self, file_id: str) -> dict:
+        """A data file's metadata: name, size, chunks, whether it is complete."""
+        return self._json("GET", "/api/v1/files/" + urllib.parse.quote(file_id, safe=""))
+
+    def download_file(self, file_id: str, to: Union[str, "os.PathLike[str]"]) -> Path:
+        """Streams a complete data file to ``to`` (no partial file is left on failure); returns the path."""
+        target = Path(to)
+        part = target.with_name(target.name + ".part")
+        try:
+            with self._open("GET", "/api/v1/files/" + urllib.parse.quote(file_id, safe="") + "/content") as resp, \
+                    self._reading(), part.open("wb") as out:
+                shutil.copyfileobj(resp, out, 1024 * 1024)
+            os.replace(part, target)
+        finally:
+            if part.exists():
+                part.unlink()
+        return target
 
     def workers(self) -> list:
         """Workers with their throughput, credit and reputation."""

@@ -208,6 +208,16 @@ public final class EnjambreClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Streams a complete data file into {@code file} (never whole in memory; no file is left when the download
+     * fails).
+     *
+     * @throws ConflictException ({@code FILE_INCOMPLETE}) while chunks are missing
+     */
+    public SavedResult fileTo(String fileId, Path file) {
+        return ResultFiles.save(answer("GET", "/api/v1/files/" + segment(fileId) + "/content", null, null, "*/*"), file, transport);
+    }
+
     /** The workers with their throughput, credit and reputation. */
     public List<Worker> workers() {
         List<Worker> out = new ArrayList<>();

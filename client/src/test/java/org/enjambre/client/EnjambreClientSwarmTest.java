@@ -152,6 +152,31 @@ class EnjambreClientSwarmTest {
     }
 
     @Test
+    void dataFile_declaredAndUploadedInChunks_resumesWithoutResending_downloadsByteForByte_andAWrongChunkIsRefused() throws Exception {
+        byte[] text = "one two three\nfour five\n".repeat(500).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int chunk = 4096;
+        java.util.List<String> hashes = new java.util.ArrayList<>();
+        for (int at = 0; at < text.length; at += chunk) {
+            hashes.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(java.util.Arrays.copyOfRange(text, at, Math.min(text.length, at + chunk)))));
+        }
+        FileStatus declared = client.declareFile("words.txt", text.length, chunk, hashes);
+        assertThat(declared.missing()).containsExactlyInAnyOrderElementsOf(new java.util.HashSet<>(hashes));
+        assertThat(declared.complete()).isFalse();
+        assertThatThrownBy(() -> client.putChunk(hashes.get(0), "not this chunk".getBytes()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.code()).isEqualTo("HASH_MISMATCH"));
+        for (int i = 0; i < hashes.size(); i++) {
+            client.putChunk(hashes.get(i), java.util.Arrays.copyOfRange(text, i * chunk, Math.min(text.length, (i + 1) * chunk)));
+        }
+        FileStatus done = client.declareFile("words.txt", text.length, chunk, hashes);
+        assertThat(done.complete()).isTrue();
+        assertThat(done.missing()).isEmpty();
+        assertThat(done.id()).isEqualTo(declared.id());
+        SavedResult copy = client.fileTo(done.id(), dir.resolve("words-copy.txt"));
+        assertThat(Files.readAllBytes(copy.file())).isEqualTo(text);
+    }
+
+    @Test
     void uploadModule_ofBytesThatAreNoModule_raisesBadRequest() {
         assertThatThrownBy(() -> client.uploadModule("not webassembly".getBytes()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.code()).isEqualTo("INVALID_MODULE"));
