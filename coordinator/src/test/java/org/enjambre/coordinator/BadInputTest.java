@@ -119,6 +119,20 @@ class BadInputTest {
     // ---- jobs
 
     @Test
+    void submit_aStringOverTheParsersLimit_400NamingTheFieldAndTheLimit_notTheParsersWords() {
+        JsonNode before = state();
+        String huge = "x".repeat(20_000_001); // Jackson's default limit per string is 20,000,000 characters
+        Harness.Response r = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY,
+                "{\"app\":\"noop\",\"workUnits\":1,\"input\":\"" + huge + "\"}");
+        assertError(r, 400, "MALFORMED_JSON");
+        JsonNode e = r.json().get("error");
+        assertThat(e.get("field").asText()).isEqualTo("input");
+        assertThat(e.get("message").asText()).contains("longer than 20000000 characters, the limit per string")
+                .doesNotContain("StreamReadConstraints").doesNotContain("String value length");
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
     void submit_malformedJson_400AndNothingChanged() {
         JsonNode before = state();
         Harness.Response r = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY, "{\"app\": \"primes\", \"input\": ");
