@@ -147,14 +147,25 @@ public final class Issuer {
                 }
             }
         }
-        // Checks ride along with units (at most one per unit issued), so that a worker that gets no unit gets no
-        // check either and waits in its long-poll: near a job's end, checks alone answered every fetch at once and
-        // three real workers passed about 250 checks each in a 150-unit quorum job (bench/scripts/saboteur-swarm.sh).
-        // A fetch all of whose slots are checks (max 1 or 2) carries them only if a unit was there to take: a
-        // worker fetching one task at a time is checked at the same rate as any other.
-        int n = plan.idle() ? Math.min(plan.count(), 1)
-                : room == 0 ? (readyHere(order, ref) ? plan.count() : 0)
-                : Math.min(plan.count(), b.units);
+        // Checks ride along with units: each unit issued brings one with the check rate's probability (at most
+        // the slots planned), so that a worker that gets no unit gets no check either and waits in its long-poll:
+        // near a job's end, checks alone answered every fetch at once and three real workers passed about 250
+        // checks each in a 150-unit quorum job (bench/scripts/saboteur-swarm.sh); drawn per fetch slot, a fetch
+        // of one unit still got up to half a buffer of checks. A fetch all of whose slots are checks (max 1 or 2)
+        // carries them only if a unit was there to take: a worker fetching one task at a time is checked at the
+        // same rate as any other.
+        int n = 0;
+        if (plan.idle()) {
+            n = Math.min(plan.count(), 1);
+        } else if (room == 0) {
+            n = readyHere(order, ref) ? plan.count() : 0;
+        } else {
+            for (int i = 0; i < b.units && n < plan.count(); i++) {
+                if (checks.due(worker, plan.rate())) {
+                    n++;
+                }
+            }
+        }
         for (int i = 0; i < n; i++) {
             checks.create(worker, now, now + plan.deadlineMillis()).ifPresent(a -> {
                 b.out.add(a);
@@ -232,7 +243,7 @@ public final class Issuer {
     }
 
     /** How many spot-checks a fetch may carry, with what deadline; idle: the worker has no work here at all. */
-    private record CheckPlan(int count, long deadlineMillis, boolean idle) {
+    private record CheckPlan(int count, double rate, long deadlineMillis, boolean idle) {
     }
 
     /**
@@ -276,7 +287,7 @@ public final class Issuer {
                 count++;
             }
         }
-        return new CheckPlan(count, deadlineMillis, idle);
+        return new CheckPlan(count, rate, deadlineMillis, idle);
     }
 
     /**

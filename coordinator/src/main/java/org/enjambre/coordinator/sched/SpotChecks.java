@@ -127,27 +127,48 @@ public final class SpotChecks implements Checks, AutoCloseable {
         if (j.app().equals("wasm") || j.workUnits() <= 0 || !seeding.add(j.app())) {
             return;
         }
-        learner.execute(() -> {
-            try {
-                App app = apps.find(j.app()).orElse(null);
-                JobSpecs.Parsed spec = JobSpecs.of(j);
-                if (app == null || app.maxUnitSeconds(spec.input(), j.workUnits()) > SEED_MAX_UNIT_SECONDS) {
-                    return;
-                }
-                for (int i = 0; i < Math.min(SEEDED, j.workUnits()); i++) {
-                    int index = random.nextInt(j.workUnits());
-                    byte[] input = app.unitInput(spec.input(), j.workUnits(), index);
-                    byte[] output = app.run(input, org.enjambre.workunits.app.RunContext.inMemory());
-                    if (app.wellFormed(output)) {
-                        remember(j.app(), KnownAnswer.computedHere("computed:" + WorkUnit.id(j.id(), index), input, output));
-                    }
-                }
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(SpotChecks.class).warn("computing known answers for job {} failed: {}", j.id(), e.toString());
-            } finally {
+        // The first answer at once, on the caller's (blocking) thread, so that the fetch that found none can already
+        // carry a check (real workers fill their buffers from their first fetches); the others on the learner.
+        boolean more = false;
+        try {
+            more = compute(j, 1);
+        } finally {
+            if (!more) {
                 seeding.remove(j.app());
             }
-        });
+        }
+        if (more) {
+            learner.execute(() -> {
+                try {
+                    compute(j, SEEDED - 1);
+                } finally {
+                    seeding.remove(j.app());
+                }
+            });
+        }
+    }
+
+    /** Computes up to {@code n} answers of {@code j}'s units here; whether the app is one this peer computes. */
+    private boolean compute(JobRecord j, int n) {
+        try {
+            App app = apps.find(j.app()).orElse(null);
+            JobSpecs.Parsed spec = JobSpecs.of(j);
+            if (app == null || app.maxUnitSeconds(spec.input(), j.workUnits()) > SEED_MAX_UNIT_SECONDS) {
+                return false;
+            }
+            for (int i = 0; i < Math.min(n, j.workUnits()); i++) {
+                int index = random.nextInt(j.workUnits());
+                byte[] input = app.unitInput(spec.input(), j.workUnits(), index);
+                byte[] output = app.run(input, org.enjambre.workunits.app.RunContext.inMemory());
+                if (app.wellFormed(output)) {
+                    remember(j.app(), KnownAnswer.computedHere("computed:" + WorkUnit.id(j.id(), index), input, output));
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(SpotChecks.class).warn("computing known answers for job {} failed: {}", j.id(), e.toString());
+            return false;
+        }
     }
 
     /** Known answers {@link #seed} computes for an app. */
