@@ -15,7 +15,6 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.enjambre.cli.e2e.TestCoordinator.PATIENCE;
-import static org.enjambre.cli.e2e.TestWorkers.files;
 
 /**
  * A real worker while its real coordinator goes away: stopped and started again on the same data
@@ -59,12 +58,16 @@ class CoordinatorOutageTest {
         return TestWorkers.options(dir.resolve("worker"), "patient", coordinator.url()).cores(2).cpuLimitPercent(5).build();
     }
 
-    /** Submits the two-unit job, starts a worker, and stops the coordinator once both units run on it. */
+    /**
+     * Submits the two-unit job, starts a worker, and stops the coordinator as soon as the worker's journal holds both
+     * units (at fetch time: waiting for both units' checkpoint files raced a unit that finished first on a quiet
+     * machine, and the wait timed out).
+     */
     private Worker workerWithTasksWhileTheCoordinatorGoesDown(String[] job) {
         coordinator = TestCoordinator.start(dir.resolve("coordinator"));
         job[0] = coordinator.submit(COLLATZ);
         Worker worker = workers.start(options());
-        await().until(() -> files(dir.resolve("worker"), "checkpoints").size() == 2);
+        await().until(() -> TestWorkers.heldTasks(dir.resolve("worker")).size() == 2);
         coordinator.stop();
         return worker;
     }
