@@ -19,21 +19,26 @@ final class KnownAnswer {
     final java.util.Set<String> confirmedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final java.util.Set<String> contradictedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Whether this peer computed the answer itself (a built-in app): confirmed from the start. */
+    private final boolean trusted;
+
+    /** An answer learned from a unit accepted by voting ({@code sources}: the workers of that unit). */
     KnownAnswer(String id, byte[] input, byte[] output, java.util.Set<String> sources) {
+        this(id, input, output, sources, false);
+    }
+
+    private KnownAnswer(String id, byte[] input, byte[] output, java.util.Set<String> sources, boolean trusted) {
         this.id = id;
         this.input = input;
         this.output = output;
         this.sources = sources;
+        this.trusted = trusted;
     }
 
     /** An answer this peer computed itself (a built-in app): trusted from the start. */
     static KnownAnswer computedHere(String id, byte[] input, byte[] output) {
-        KnownAnswer a = new KnownAnswer(id, input, output, java.util.Set.of());
-        a.trusted = true;
-        return a;
+        return new KnownAnswer(id, input, output, java.util.Set.of(), true);
     }
-
-    private volatile boolean trusted;
 
     boolean confirmed() {
         return trusted || confirmedBy.size() >= SpotChecks.CONFIRMATIONS;
