@@ -161,12 +161,7 @@ public final class Transitioner {
         }
         List<Task> tasks = new ArrayList<>(unit.tasks());
         List<Effect> effects = new ArrayList<>();
-        for (Task t : unit.tasks()) {
-            if (t.success() && t.validate() == ValidateState.PENDING && workerId.equals(t.workerId())) {
-                tasks.set(t.replica(), t.judged(ValidateState.INVALID, false));
-                effects.add(new Effect.Judged(t.replica(), workerId, false));
-            }
-        }
+        markInvalid(unit, workerId, ValidateState.PENDING, tasks, effects);
         if (effects.isEmpty()) {
             return Decision.accepted(unit, List.of());
         }
@@ -191,28 +186,30 @@ public final class Transitioner {
         }
         List<Task> tasks = new ArrayList<>(unit.tasks());
         List<Effect> effects = new ArrayList<>();
-        for (Task t : unit.tasks()) {
-            if (t.validate() == ValidateState.VALID && workerId.equals(t.workerId())) {
-                tasks.set(t.replica(), t.judged(ValidateState.INVALID, false));
-                effects.add(new Effect.Judged(t.replica(), workerId, false));
-            }
-        }
+        markInvalid(unit, workerId, ValidateState.VALID, tasks, effects);
         if (effects.isEmpty()) {
             return Decision.accepted(unit, List.of());
         }
         Redundancy p = unit.policy();
         boolean canonicalLost = workerId.equals(unit.tasks().get(unit.canonical()).workerId());
         long stillValid = tasks.stream().filter(t -> t.validate() == ValidateState.VALID).count();
-        if (!canonicalLost && !p.credibilityBased() && stillValid >= p.quorum()) {
-            // The accepted result still stands on its own quorum.
-            return Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
+        Decision marked = canonicalLost ? null : Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
+        if (marked != null && !p.credibilityBased() && stillValid >= p.quorum()) {
+            return marked; // the accepted result still stands on its own quorum
         }
         Decision open = evaluate(unit, new ArrayList<>(tasks), new ArrayList<>(effects));
-        if (open.unit().state() == UnitState.FAILED && !canonicalLost) {
-            // Acceptance out of reach within maxResults, but the accepted result was not the caught worker's.
-            return Decision.accepted(next(unit, UnitState.DONE, tasks, unit.canonical(), null), effects);
+        // Acceptance out of reach within maxResults, but the accepted result was not the caught worker's: it stays.
+        return open.unit().state() == UnitState.FAILED && marked != null ? marked : open;
+    }
+
+    /** Marks {@code workerId}'s successful results in state {@code from} INVALID, with their effects (backtracking). */
+    private static void markInvalid(WorkUnit unit, String workerId, ValidateState from, List<Task> tasks, List<Effect> effects) {
+        for (Task t : unit.tasks()) {
+            if (t.success() && t.validate() == from && workerId.equals(t.workerId())) {
+                tasks.set(t.replica(), t.judged(ValidateState.INVALID, false));
+                effects.add(new Effect.Judged(t.replica(), workerId, false));
+            }
         }
-        return open;
     }
 
     /**
