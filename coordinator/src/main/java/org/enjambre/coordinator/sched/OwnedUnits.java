@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Applies one event to many units (of any jobs, each job looked up once), credits the workers, and writes
@@ -37,19 +36,18 @@ final class OwnedUnits {
 
     /** Applies {@code event} to the units at {@code keys}; returns the accepted changes, written durably. */
     List<UnitChange> apply(List<String> keys, Event event) {
-        List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
+        List<UnitTable.Step> steps = new ArrayList<>();
         Map<String, Optional<JobRecord>> found = new HashMap<>();
         for (String key : keys) {
             Optional<JobRecord> job = found.computeIfAbsent(jobOf(key), jobs::find);
             if (job.isPresent()) {
-                futures.add(units.apply(key, job.get().app(), event));
+                steps.add(new UnitTable.Step(key, job.get().app(), event, null));
             }
         }
         List<UnitChange> changes = new ArrayList<>();
         List<WorkUnit> changed = new ArrayList<>();
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
-        for (CompletableFuture<UnitChange> f : futures) {
-            UnitChange c = f.join();
+        for (UnitChange c : steps.isEmpty() ? List.<UnitChange>of() : units.applyEach(steps).join()) {
             if (c.accepted() && c.changed()) {
                 changes.add(c);
                 changed.add(c.unit());
