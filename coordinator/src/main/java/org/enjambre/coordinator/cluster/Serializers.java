@@ -27,7 +27,7 @@ public final class Serializers {
     /** The answer to {@link PeerQuestion.CountJobs}. */
     public static final int PEER_JOB_COUNTS = 1011;
     /** Several units' events in one processor ({@link BatchProcessor}). */
-    public static final int BATCH_PROCESSOR = 1012;
+    public static final int BATCH_PROCESSOR = 1013;
 
     private Serializers() {
     }
