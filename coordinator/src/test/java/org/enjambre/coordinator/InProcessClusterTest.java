@@ -145,26 +145,28 @@ class InProcessClusterTest {
         Coordinator a = peer(1);
         Coordinator b = peer(2);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
-        String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 16, 1, 1, "\"deadlineSeconds\":600"));
-        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job.
+        int units = 128;
+        String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, units, 1, 1, "\"deadlineSeconds\":600"));
+        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job (units
+        // live in blocks of UnitBlocks.SIZE: 128 units are 16 blocks, all on one peer with probability 2^-15).
         await().atMost(Duration.ofSeconds(30)).until(() -> b.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/"))
                 && a.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/")));
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Harness.fetch(a.url(), w.token(), 16).json().get("tasks").forEach(t -> held.add(t.get("id").asText()));
-            return held.size() == 16; // its own units first, then those peer b owns (stealing)
+            Harness.fetch(a.url(), w.token(), units).json().get("tasks").forEach(t -> held.add(t.get("id").asText()));
+            return held.size() == units; // its own units first, then those peer b owns (stealing)
         });
         long ownedByB = held.stream().filter(t -> b.node().units().localKeySet().contains(t.substring(0, t.lastIndexOf('/')))).count();
         assertThat(ownedByB).as("replicas of units that peer b owns").isPositive();
         // Each peer learns of an issued replica from its local index, which Hazelcast feeds asynchronously: wait until
-        // both indexes have seen all 16 (a release in the same instant as the issue may miss it; it then waits for its deadline).
+        // both indexes have seen them all (a release in the same instant as the issue may miss it; it then waits for its deadline).
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                Harness.job(a.url(), id).get("workUnits").get("inProgress").asInt() == 16);
+                Harness.job(a.url(), id).get("workUnits").get("inProgress").asInt() == units);
 
         Harness.Response sync = Harness.call("POST", a.url() + "/api/v1/work/sync", w.token(), "{\"holding\":[]}");
         assertThat(sync.status()).as(sync.body()).isEqualTo(200);
-        assertThat(sync.json().get("released").asInt()).isEqualTo(16);
+        assertThat(sync.json().get("released").asInt()).isEqualTo(units);
         for (JsonNode u : Harness.units(b.url(), id)) {
             assertThat(u.get("replicas").get(0).get("outcome").asText()).as("unit %s", u).isEqualTo("RELEASED");
         }

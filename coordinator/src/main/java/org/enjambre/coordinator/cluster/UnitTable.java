@@ -28,6 +28,24 @@ public interface UnitTable {
      */
     CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan);
 
+    /** One event for one unit, as part of a batch ({@link #applyEach}). */
+    record Step(String key, String app, Event event, Redundancy replan) {
+    }
+
+    /**
+     * Applies each step as {@link #apply} would, in as few cluster operations as the table can (one per block of
+     * units on the cluster map); the future completes with the changes in the order of {@code steps}. Steps of
+     * the same key apply in their order.
+     */
+    default CompletableFuture<List<UnitChange>> applyEach(List<Step> steps) {
+        List<CompletableFuture<UnitChange>> futures = new java.util.ArrayList<>(steps.size());
+        for (Step s : steps) {
+            futures.add(apply(s.key(), s.app(), s.event(), s.replan()));
+        }
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
     /** {@link #apply} without a replan. */
     default CompletableFuture<UnitChange> apply(String key, String app, Event event) {
         return apply(key, app, event, null);

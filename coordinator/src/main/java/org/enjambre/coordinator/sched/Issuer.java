@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -331,14 +330,13 @@ public final class Issuer {
         // The trust rules decide a fresh unit's replicas (the unit applies it only if none is out yet): adaptive
         // replication may run it alone; credibility planning issues the votes θ needs up front.
         double[] others = policy.credibilityBased() ? candidates.credibilities(b.worker.id()) : new double[0];
-        List<CompletableFuture<UnitChange>> futures = new ArrayList<>();
+        List<UnitTable.Step> steps = new ArrayList<>(inputs.size());
         for (String key : inputs.keySet()) {
             Redundancy plan = rules.replicasFor(policy, b.worker.trust(), others, random);
-            futures.add(units.apply(key, job.app(), issue, plan.equals(policy) ? null : plan));
+            steps.add(new UnitTable.Step(key, job.app(), issue, plan.equals(policy) ? null : plan));
         }
         int issued = 0;
-        for (CompletableFuture<UnitChange> f : futures) {
-            UnitChange c = f.join();
+        for (UnitChange c : units.applyEach(steps).join()) {
             if (!c.accepted() || !c.changed()) {
                 continue;
             }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Applies a worker's report (BOINC's scheduler reply handling, validator and credit): each result goes
@@ -55,7 +54,7 @@ public final class ReportHandler {
     }
 
     /** A result on its way through its unit's transition. */
-    private record Pending(Scheduler.Report report, JobRecord job, TaskId id, Event event, CompletableFuture<UnitChange> change) {
+    private record Pending(Scheduler.Report report, JobRecord job, TaskId id, Event event) {
     }
 
     /** Applies a worker's report; durable before it returns. */
@@ -94,11 +93,18 @@ public final class ReportHandler {
                 continue;
             }
             Event event = event(jobs.app(job.get().app()), id, worker, r, credibility, now);
-            pending.add(new Pending(r, job.get(), id, event, units.apply(id.unitKey(), job.get().app(), event)));
+            pending.add(new Pending(r, job.get(), id, event));
         }
         List<WorkUnit> changed = new ArrayList<>();
+        // One cluster operation per block of units, not one per result (UnitBlocks).
+        List<UnitTable.Step> steps = new ArrayList<>(pending.size());
         for (Pending p : pending) {
-            UnitChange c = p.change().join();
+            steps.add(new UnitTable.Step(p.id().unitKey(), p.job().app(), p.event(), null));
+        }
+        List<UnitChange> changes = steps.isEmpty() ? List.of() : units.applyEach(steps).join();
+        for (int i = 0; i < pending.size(); i++) {
+            Pending p = pending.get(i);
+            UnitChange c = changes.get(i);
             if (c.unit() == null) {
                 c = repeatForFinishedJob(p.id(), p.job().app(), p.event(), c);
             }

@@ -1,0 +1,83 @@
+package org.enjambre.coordinator.cluster;
+
+import com.hazelcast.map.IMap;
+import org.enjambre.coordinator.Coordinator;
+import org.enjambre.coordinator.Harness;
+import org.enjambre.workunits.model.WorkUnit;
+import org.enjambre.workunits.model.WorkerRef;
+import org.enjambre.workunits.spec.Redundancy;
+import org.enjambre.workunits.transition.Event;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The cluster map's batched application of events, on a real Hazelcast member (a coordinator's). */
+class HazelcastUnitTableTest {
+    @TempDir
+    Path dir;
+    Coordinator coordinator;
+    IMap<String, WorkUnit> units;
+    HazelcastUnitTable table;
+
+    @BeforeEach
+    void start() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        units = coordinator.node().units();
+        table = new HazelcastUnitTable(units);
+        for (int i = 0; i < 20; i++) {
+            units.set(WorkUnit.id("jb", i), WorkUnit.create("jb", i, new Redundancy(2, 2, 1, 4, false)));
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        coordinator.close();
+    }
+
+    @Test
+    void unitsOfOneBlock_shareAPartition() {
+        var partitions = coordinator.node().hazelcast().getPartitionService();
+        int first = partitions.getPartition(WorkUnit.id("jb", 8)).getPartitionId();
+        for (int i = 9; i < 8 + UnitBlocks.SIZE; i++) {
+            assertThat(partitions.getPartition(WorkUnit.id("jb", i)).getPartitionId()).as("unit %d", i).isEqualTo(first);
+        }
+        assertThat(UnitBlocks.blockOf("jb/17")).isEqualTo("jb#" + (17 / UnitBlocks.SIZE));
+        assertThat(UnitBlocks.blockOf("j-1")).isEqualTo("j-1");
+        assertThat(UnitBlocks.blockOf("jb/x1")).isEqualTo("jb/x1");
+        assertThat(UnitBlocks.blockOf("jb/99999999999")).as("an index past int").isEqualTo("jb/99999999999");
+    }
+
+    @Test
+    void applyEach_returnsChangesInOrder_appliesRepeatedKeysInTurn_andRefusesMissingUnits() {
+        Event.Issue toA = new Event.Issue(new WorkerRef("wa", null, null), 1_000, 60_000);
+        Event.Issue toB = new Event.Issue(new WorkerRef("wb", null, null), 1_000, 60_000);
+        List<UnitChange> changes = table.applyEach(List.of(
+                new UnitTable.Step("jb/3", "noop", toA, null),
+                new UnitTable.Step("jb/12", "noop", toA, null),
+                new UnitTable.Step("jb/3", "noop", toB, null),
+                new UnitTable.Step("jb/3", "noop", toA, null),
+                new UnitTable.Step("jb/4", "noop", toB, null),
+                new UnitTable.Step("nojob/0", "noop", toA, null))).join();
+
+        assertThat(changes).hasSize(6);
+        assertThat(changes.get(0).accepted()).isTrue();
+        assertThat(changes.get(0).unit().index()).isEqualTo(3);
+        assertThat(changes.get(1).unit().index()).isEqualTo(12);
+        assertThat(changes.get(2).accepted()).as("a second worker on the same unit, applied after the first").isTrue();
+        assertThat(changes.get(2).unit().tasks()).extracting(t -> t.workerId()).containsExactly("wa", "wb");
+        assertThat(changes.get(3).accepted()).as("worker a again on a unit it holds (placement)").isFalse();
+        assertThat(changes.get(4).unit().index()).isEqualTo(4);
+        assertThat(changes.get(5).accepted()).isFalse();
+        assertThat(changes.get(5).rejection().message()).contains("nojob/0");
+        assertThat(units.get("jb/3").tasks()).extracting(t -> t.workerId()).containsExactly("wa", "wb");
+        assertThat(units.get("jb/4").tasks()).extracting(t -> t.workerId()).contains("wb");
+        assertThat(units.get("jb/12").tasks()).extracting(t -> t.workerId()).containsOnlyOnce("wa");
+        assertThat(units.get("jb/5").tasks()).extracting(t -> t.workerId()).containsOnlyNulls();
+    }
+}
