@@ -78,6 +78,17 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "most MiB of file chunks this peer keeps in <data-dir>/chunks; 0: its disk's free space (default: ${DEFAULT-VALUE})")
     long dataQuotaMb;
 
+    @Option(names = "--data-gc-grace", defaultValue = "24", paramLabel = "HOURS",
+            description = "how long an uploaded file no job references is kept, from its upload or its last job's end (default: ${DEFAULT-VALUE})")
+    long dataGcGraceHours;
+
+    private static java.time.Duration gcGrace(long hours) {
+        if (hours < 1 || hours > 87_600) {
+            throw new IllegalArgumentException("--data-gc-grace must be from 1 to 87600 hours (ten years), not " + hours);
+        }
+        return java.time.Duration.ofHours(hours);
+    }
+
     static Path defaultDataDir() {
         return Path.of(System.getProperty("user.home"), ".enjambre", "coordinator");
     }
@@ -96,6 +107,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
                     .placementWaitMillis(placementWaitSeconds * 1000)
                     .dataReplicas(dataReplicas).dataQuotaBytes(Math.multiplyExact(dataQuotaMb, 1L << 20))
+                    .dataGcGrace(gcGrace(dataGcGraceHours))
                     .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

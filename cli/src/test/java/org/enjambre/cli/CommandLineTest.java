@@ -94,6 +94,8 @@ class CommandLineTest {
                 arguments(new String[] {"coordinator", "--port", "70000"}, "port 70000 is not between 0 and 65535"),
                 arguments(new String[] {"coordinator", "--placement-wait", "-1"},
                         "--placement-wait must be between 0 and 31536000 (a year), not -1"),
+                arguments(new String[] {"coordinator", "--data-gc-grace", "0"},
+                        "--data-gc-grace must be from 1 to 87600 hours (ten years), not 0"),
                 arguments(new String[] {"demo", "--workers", "1"}, "--workers must be between 2 and 16"),
                 arguments(new String[] {"module"}, "a subcommand is required (upload)"),
                 arguments(new String[] {}, "a command is required (try: enjambre --help)"));

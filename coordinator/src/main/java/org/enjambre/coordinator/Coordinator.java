@@ -159,7 +159,8 @@ public final class Coordinator implements AutoCloseable {
         this.data = new org.enjambre.coordinator.data.DataService(
                 new org.enjambre.coordinator.data.DiskChunkStore(o.dataDir().resolve("chunks"), o.dataQuotaBytes()),
                 dataPeers, new org.enjambre.coordinator.data.PeerTransfer(dataPeers::token), store, clock,
-                new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas()));
+                new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas(), o.dataGcGrace()),
+                org.enjambre.coordinator.data.FileCollector.referencedBy(jobs.apps()));
         metrics.gauge("enjambre.data.chunks.bytes", "Bytes of file chunks this peer stores", "scope", "peer", data.local()::usage);
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
@@ -312,6 +313,8 @@ public final class Coordinator implements AutoCloseable {
     public Events events() { return events; }
     public ApiServer api() { return api; }
     public org.enjambre.coordinator.data.DataService data() { return data; }
+    /** When this peer's data passes (re-replication, garbage) run; {@code settled()} after a membership change. */
+    public org.enjambre.coordinator.data.RepairTimer dataTimer() { return repairs; }
 
     /** Stops gracefully: stops serving, leaves the cluster (partitions migrate), closes the store. */
     @Override

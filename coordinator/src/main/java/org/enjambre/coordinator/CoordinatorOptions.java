@@ -38,6 +38,7 @@ public final class CoordinatorOptions {
     private int dataReplicas = org.enjambre.coordinator.data.DataService.DEFAULT_REPLICAS;
     private int chunkBytes = org.enjambre.coordinator.data.DataService.DEFAULT_CHUNK_BYTES;
     private long dataQuotaBytes;
+    private java.time.Duration dataGcGrace = org.enjambre.coordinator.data.DataService.DEFAULT_GC_GRACE;
 
     private CoordinatorOptions(Path dataDir) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -74,6 +75,19 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /**
+     * How long an uploaded file that no job references is kept, from its upload or from the end of the last job that
+     * referenced it (default 24 h; README, *Data files*).
+     */
+    public CoordinatorOptions dataGcGrace(java.time.Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("--data-gc-grace must not be negative");
+        }
+        this.dataGcGrace = grace;
+        return this;
+    }
+
+    public java.time.Duration dataGcGrace() { return dataGcGrace; }
     public int dataReplicas() { return dataReplicas; }
     public int chunkBytes() { return chunkBytes; }
     public long dataQuotaBytes() { return dataQuotaBytes; }

@@ -1,13 +1,10 @@
 package org.enjambre.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.enjambre.cli.Enjambre;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,16 +48,10 @@ class DataEndToEndTest {
         return sb.toString();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private Cli.Run cli(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--coordinator", coordinator.url(), "--api-key", TestCoordinator.KEY, "--chunk-kb", "4"));
-        int code = Enjambre.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Cli.run(all.toArray(String[]::new));
     }
 
     static String sha(byte[] b) throws Exception {
@@ -94,7 +85,7 @@ class DataEndToEndTest {
                     .isEqualTo(201);
         }
 
-        Run run = cli("data", "upload", texts.toString());
+        Cli.Run run = cli("data", "upload", texts.toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.err()).contains("2 chunks already stored");
         long totalChunks = aChunks + (contents.get(texts.resolve("b.txt")).length() + CHUNK - 1) / CHUNK + 1;
@@ -107,7 +98,7 @@ class DataEndToEndTest {
             stopText.append("mot").append(i).append(i % 9 == 0 ? "\n" : " ");
         }
         Path stop = Files.writeString(dir.resolve("stop.txt"), stopText);
-        Run again = cli("data", "upload", texts.resolve("b.txt").toString(), stop.toString());
+        Cli.Run again = cli("data", "upload", texts.resolve("b.txt").toString(), stop.toString());
         assertThat(again.code()).isZero();
         List<String> againIds = again.out().lines().map(l -> l.split("\\s+")[0]).toList();
         assertThat(againIds.get(0)).isEqualTo(ids.get(1));
@@ -149,7 +140,7 @@ class DataEndToEndTest {
     @Test
     void upload_ofAMissingPath_isAUsageError() {
         coordinator = TestCoordinator.start(dir.resolve("coordinator"));
-        Run run = cli("data", "upload", dir.resolve("nothing-here").toString());
+        Cli.Run run = cli("data", "upload", dir.resolve("nothing-here").toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("is not a file or directory");
     }

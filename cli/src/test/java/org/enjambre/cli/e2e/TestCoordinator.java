@@ -140,7 +140,12 @@ public final class TestCoordinator implements AutoCloseable {
 
     /** One call with raw bytes, e.g. a module upload. */
     public Response send(String method, String path, byte[] body, String contentType, String bearer) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(60));
+        return send(url(), method, path, body, contentType, bearer);
+    }
+
+    /** One call to the peer at {@code url}. */
+    public static Response send(String url, String method, String path, byte[] body, String contentType, String bearer) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60));
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
         }
@@ -228,7 +233,12 @@ public final class TestCoordinator implements AutoCloseable {
 
     /** How many requests this peer answered on {@code route} with {@code status}, from its Prometheus metrics. */
     public long requests(String method, String route, int status) {
-        String text = call("GET", "/metrics", null).body();
+        return requests(url(), method, route, status);
+    }
+
+    /** How many requests the peer at {@code url} answered on {@code route} with {@code status}, from its metrics. */
+    public static long requests(String url, String method, String route, int status) {
+        String text = send(url, "GET", "/metrics", null, null, null).body();
         long n = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith("enjambre_http_requests_seconds_count{") && line.contains("method=\"" + method + "\"")

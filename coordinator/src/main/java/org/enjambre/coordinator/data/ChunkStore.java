@@ -39,6 +39,12 @@ public interface ChunkStore {
         return size(sha256).isPresent();
     }
 
+    /**
+     * When this peer stored the chunk (epoch milliseconds; the disk store reads its file's modification time), or
+     * empty when it is not stored here. Garbage collection spares chunks younger than its grace period.
+     */
+    OptionalLong storedAt(String sha256);
+
     /** Deletes a chunk; true when it was there. */
     boolean delete(String sha256) throws IOException;
 

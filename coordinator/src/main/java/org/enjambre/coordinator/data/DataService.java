@@ -5,6 +5,7 @@ import org.enjambre.coordinator.errors.ConflictException;
 import org.enjambre.coordinator.errors.InvalidInputException;
 import org.enjambre.coordinator.errors.NotFoundException;
 import org.enjambre.coordinator.model.FileRecord;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,9 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -23,6 +26,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Files and chunks on one coordinator peer (README, "Data"): manifests indexed in the store, chunks on this peer's
@@ -45,13 +51,31 @@ public final class DataService {
     /** The default number of peers that hold each chunk. */
     public static final int DEFAULT_REPLICAS = 2;
 
-    /** How chunks are cut and kept: the chunk size (and most bytes of one chunk), and how many peers hold each. */
-    public record Options(int chunkBytes, int replicas) {
+    /** The default time a file no job references is kept ({@code --data-gc-grace}). */
+    public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(24);
+    /**
+     * How long the membership must stay unchanged before surplus copies are deleted: re-replication after a change
+     * runs first, and a holder that just joined may still be filling.
+     */
+    public static final Duration STABLE = Duration.ofMinutes(1);
+
+    /**
+     * How chunks are cut and kept: the chunk size (and most bytes of one chunk), how many peers hold each, and how
+     * long files no job references are kept ({@link FileCollector}).
+     */
+    public record Options(int chunkBytes, int replicas, Duration gcGrace) {
         public Options {
             if (chunkBytes < 1 || replicas < 1) {
                 throw new IllegalArgumentException("the chunk size and the replica count must be positive");
             }
+            if (gcGrace == null || gcGrace.isNegative()) {
+                throw new IllegalArgumentException("the data garbage grace period must not be negative");
+            }
         }
+    }
+
+    /** What one garbage pass did on this peer: surplus copies deleted, and the file collector's work. */
+    public record Collected(int surplus, FileCollector.Pass files) {
     }
 
     /** A manifest's state: the file and which of its chunks no peer holds yet (empty: complete). */
@@ -68,19 +92,59 @@ public final class DataService {
     private final Store store;
     private final Clock clock;
     private final Options options;
+    private final FileCollector files;
+    /** When the membership last changed (this peer's start counts), epoch millis on {@link #clock}. */
+    private final AtomicLong membershipChanged;
+    /** Chunks this peer received or fetched while not their holder, and when: spared by {@link #dropSurplus}. */
+    private final Map<String, Long> recent = new ConcurrentHashMap<>();
 
-    public DataService(ChunkStore local, DataPeers peers, PeerTransfer transfer, Store store, Clock clock, Options options) {
+    /**
+     * @param referenced the files a job references (its app's {@code inputFiles}), for {@link FileCollector}
+     */
+    public DataService(ChunkStore local, DataPeers peers, PeerTransfer transfer, Store store, Clock clock, Options options,
+                       Function<JobRecord, Collection<String>> referenced) {
         this.local = local;
         this.peers = peers;
         this.transfer = transfer;
         this.store = store;
         this.clock = clock;
         this.options = options;
+        this.files = new FileCollector(store, local, referenced, options.gcGrace(), clock);
+        this.membershipChanged = new AtomicLong(clock.millis());
     }
 
     /** One re-replication pass ({@link Repair}); returns the copies made. */
     public int repair() throws IOException {
         return new Repair(local, peers, transfer, options.replicas()).run();
+    }
+
+    /** Notes that a peer joined or left: surplus copies wait for {@link #STABLE} from now. */
+    public void membershipChanged() {
+        membershipChanged.set(clock.millis());
+    }
+
+    /**
+     * Deletes this peer's surplus chunk copies ({@link Surplus}) when the membership has not changed for
+     * {@link #STABLE}, sparing chunks received or fetched here within that time; returns the copies deleted.
+     */
+    public int dropSurplus() throws IOException {
+        long now = clock.millis();
+        recent.values().removeIf(at -> now - at >= STABLE.toMillis());
+        if (now - membershipChanged.get() < STABLE.toMillis()) {
+            return 0;
+        }
+        return new Surplus(local, peers, transfer, options.replicas(), recent::containsKey).run();
+    }
+
+    /** One garbage pass on this peer: surplus copies, then files no job references ({@link FileCollector}). */
+    public Collected collectGarbage() throws IOException {
+        int surplus = dropSurplus();
+        return new Collected(surplus, files.run());
+    }
+
+    /** Notes that this peer just stored a chunk it may not hold by placement. */
+    private void touched(String sha256) {
+        recent.put(sha256, clock.millis());
     }
 
     public ChunkStore local() {
@@ -172,6 +236,7 @@ public final class DataService {
     public Received receive(String sha256, InputStream body, boolean fromPeer) throws IOException {
         Hashes.check(sha256, "sha256");
         ChunkStore.Put put = local.put(sha256, body, options.chunkBytes());
+        touched(sha256);
         int copies = 1;
         if (!fromPeer) {
             for (DataPeers.Peer p : Placement.holders(sha256, peers.members(), options.replicas())) {
@@ -225,6 +290,7 @@ public final class DataService {
         }
         try (in) {
             local.put(sha256, in, options.chunkBytes());
+            touched(sha256);
             return true;
         } catch (InvalidInputException | ChunkTooLargeException e) {
             LOG.warn("peer {} holds a bad copy of chunk {}: {}", p.url(), sha256, e.getMessage());

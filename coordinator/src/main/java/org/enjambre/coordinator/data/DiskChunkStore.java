@@ -196,6 +196,18 @@ public final class DiskChunkStore implements ChunkStore {
     }
 
     @Override
+    public OptionalLong storedAt(String sha256) {
+        if (!Hashes.valid(sha256)) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Files.getLastModifiedTime(path(sha256)).toMillis());
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    @Override
     public boolean delete(String sha256) throws IOException {
         OptionalLong size = size(sha256);
         try {

@@ -7,9 +7,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * When re-replication passes ({@link DataService#repair}) run: {@link #soon()} after a peer came or went, and every
+ * When re-replication passes ({@link DataService#repair}), each followed by a garbage pass
+ * ({@link DataService#collectGarbage}), run: {@link #soon()} after a peer came or went, and every
  * {@link #PERIOD_MINUTES} minutes; one at a time, on a thread of their own (a pass may copy for minutes and must
  * not hold up the deadline timers).
  */
@@ -24,6 +26,8 @@ public final class RepairTimer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Passes {@link #soon()} scheduled that have not finished yet. */
+    private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean closed;
 
     public RepairTimer(DataService data) {
@@ -33,19 +37,33 @@ public final class RepairTimer implements AutoCloseable {
 
     /** A pass in a second (after the cluster's membership changed). */
     public void soon() {
+        data.membershipChanged();
         try {
             if (!closed) {
-                thread.schedule(this::run, SOON_SECONDS, TimeUnit.SECONDS);
+                pending.incrementAndGet();
+                thread.schedule(() -> {
+                    try {
+                        run();
+                    } finally {
+                        pending.decrementAndGet();
+                    }
+                }, SOON_SECONDS, TimeUnit.SECONDS);
             }
         } catch (RejectedExecutionException e) {
-            // closing
+            pending.decrementAndGet(); // closing
         }
+    }
+
+    /** Whether every pass a membership change asked for has run (tests wait for it before they act). */
+    public boolean settled() {
+        return pending.get() == 0;
     }
 
     private void run() {
         try {
             if (!closed) {
                 data.repair();
+                data.collectGarbage();
             }
         } catch (Exception e) {
             if (!closed) {

@@ -597,6 +597,18 @@ public final class JdbcStore implements Store {
         return out.stream().findFirst();
     }
 
+    @Override
+    public List<FileRecord> files() {
+        List<FileRecord> out = new ArrayList<>();
+        query("SELECT data FROM files", ps -> { }, rs -> out.add(Json.read(rs.getString(1), FileRecord.class)));
+        return out;
+    }
+
+    @Override
+    public boolean deleteFile(String id) {
+        return update("DELETE FROM files WHERE id = ?", ps -> ps.setString(1, id)) > 0;
+    }
+
     @FunctionalInterface
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
@@ -621,11 +633,13 @@ public final class JdbcStore implements Store {
         }
     }
 
-    private void update(String sql, Binder binder) {
+    /** Runs one write; returns the rows it changed. */
+    private int update(String sql, Binder binder) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
-            ps.executeUpdate();
+            int rows = ps.executeUpdate();
             wrote(null);
+            return rows;
         } catch (SQLException e) {
             wrote(e);
             throw new StoreException("write failed: " + e.getMessage(), e);

@@ -105,6 +105,16 @@ public interface Store extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Every indexed file (for data garbage collection). */
+    default List<FileRecord> files() {
+        return List.of();
+    }
+
+    /** Drops a file from the index (garbage collection); true when it was there. */
+    default boolean deleteFile(String id) {
+        return false;
+    }
+
     /**
      * Whether writes succeed now: false from a failed write (disk full, lost database connection) until
      * the store has reopened its connections and a write or its probe succeeded again. Cheap.

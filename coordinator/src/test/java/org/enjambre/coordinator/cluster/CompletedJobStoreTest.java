@@ -5,10 +5,9 @@ import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.Harness;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.app.RunContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -28,23 +27,12 @@ import static org.awaitility.Awaitility.await;
  * what its result says: every unit DONE.
  */
 class CompletedJobStoreTest {
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PeerCluster.Fixture CLUSTER = new PeerCluster.Fixture();
 
     @TempDir
     Path dir;
     Coordinator coordinator;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     @AfterEach
     void stop() {
@@ -55,7 +43,7 @@ class CompletedJobStoreTest {
 
     @Test
     void completedJob_storesEveryUnitDone_evenWhenTheReportThatFinishedItWasNotWritten() throws Exception {
-        String db = postgres.createDatabase();
+        String db = CLUSTER.database();
         coordinator = Coordinator.start(Harness.options(dir).db(db));
         String url = coordinator.url();
         Harness.Response sub = Harness.call("POST", url + "/api/v1/jobs", Harness.KEY,

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.enjambre.coordinator.Harness;
 import org.enjambre.coordinator.store.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -32,30 +29,12 @@ import static org.awaitility.Awaitility.await;
  */
 class DataProcessClusterTest {
     static final int CHUNK = 4 << 20;
-    static PostgresServer postgres;
+
+    @RegisterExtension
+    static final PeerCluster.Fixture CLUSTER = new PeerCluster.Fixture();
 
     @TempDir
     Path dir;
-    PeerCluster peers;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (peers != null) {
-            peers.close();
-        }
-    }
 
     static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
@@ -63,7 +42,7 @@ class DataProcessClusterTest {
 
     @Test
     void killNineOfTheReceivingPeer_fileServedBySurvivors_andEveryChunkBackOnBoth() throws Exception {
-        peers = new PeerCluster(dir, Files.createDirectories(dir.resolve("logs")), postgres.createDatabase());
+        PeerCluster peers = CLUSTER.peers(dir);
         peers.start(0, 1, 2);
         byte[] bytes = new byte[5 * CHUNK + 12345];
         new Random(17).nextBytes(bytes);
@@ -94,7 +73,7 @@ class DataProcessClusterTest {
                 .untilAsserted(() -> {
                     for (String h : hashes) {
                         for (int slot : new int[]{1, 2}) {
-                            assertThat(peers.spec(slot).dataDir().resolve("chunks").resolve(h.substring(0, 2)).resolve(h))
+                            assertThat(peers.dataDir(slot).resolve("chunks").resolve(h.substring(0, 2)).resolve(h))
                                     .as("chunk " + h + " on peer " + slot).exists();
                         }
                     }

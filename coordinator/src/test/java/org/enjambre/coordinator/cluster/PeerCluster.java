@@ -2,23 +2,34 @@ package org.enjambre.coordinator.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.enjambre.coordinator.Harness;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 
 /**
  * Coordinator peers in their own JVMs, one per slot, sharing one PostgreSQL database. A slot keeps its
  * ports and data directory for life, so a peer stopped or killed starts again as itself. Workers find
- * peers by {@link #url(int)}.
+ * peers by {@link #url(int)}. Tests get one from {@link Fixture}, which also owns the PostgreSQL server.
  */
-final class PeerCluster implements AutoCloseable {
+public final class PeerCluster implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dataDir;
@@ -36,7 +47,7 @@ final class PeerCluster implements AutoCloseable {
     }
 
     /** The spec of slot {@code i}, made (with fresh free ports) on first use. */
-    synchronized PeerProcess.Spec spec(int i) {
+    public synchronized PeerProcess.Spec spec(int i) {
         while (specs.size() <= i) {
             int n = specs.size();
             String name = "peer" + n;
@@ -47,12 +58,22 @@ final class PeerCluster implements AutoCloseable {
     }
 
     /** Notes a step of a test in its output, with the time since the cluster was made. */
-    void log(String what) {
+    public void log(String what) {
         System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - started) / 1e9, what);
     }
 
-    String url(int slot) {
+    public String url(int slot) {
         return spec(slot).url();
+    }
+
+    /** The data directory of slot {@code slot} (its {@code chunks} directory holds the chunks it stores). */
+    public Path dataDir(int slot) {
+        return spec(slot).dataDir();
+    }
+
+    /** Whether the peer of slot {@code slot} is running. */
+    public boolean running(int slot) {
+        return peer(slot) != null;
     }
 
     /**
@@ -60,7 +81,7 @@ final class PeerCluster implements AutoCloseable {
      * partition is backed up again (so that any one peer may die next). They join the peers already running;
      * with none running, the first starts alone and the others join it.
      */
-    void start(int... slots) {
+    public void start(int... slots) {
         log("starting peers " + Arrays.toString(slots));
         List<Integer> todo = new ArrayList<>(Arrays.stream(slots).boxed().toList());
         for (int s : slots) {
@@ -89,20 +110,20 @@ final class PeerCluster implements AutoCloseable {
     }
 
     /** Waits until every running peer sees exactly the running peers as its cluster. */
-    void awaitMembers() {
+    public void awaitMembers() {
         int n = running.size();
         await("every peer sees " + n + " members").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> running.stream().allMatch(p -> p.members() == n));
     }
 
     /** Waits until every partition has its owner and backup again (after a peer came or went). */
-    void awaitSafe() {
+    public void awaitSafe() {
         await("the cluster is safe (every partition backed up)").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200)).until(() -> running.stream().allMatch(PeerProcess::clusterSafe));
     }
 
     /** {@code kill -9} of the peers in these slots, all at once. */
-    void kill(int... slots) {
+    public void kill(int... slots) {
         List<PeerProcess> victims = new ArrayList<>();
         for (int s : slots) {
             PeerProcess p = peer(s);
@@ -117,7 +138,7 @@ final class PeerCluster implements AutoCloseable {
     }
 
     /** Stops a peer gracefully (SIGTERM) and waits until it exited. */
-    void stop(int slot) {
+    public void stop(int slot) {
         PeerProcess p = peer(slot);
         if (p == null) {
             throw new IllegalStateException("peer " + slot + " is not running");
@@ -134,7 +155,7 @@ final class PeerCluster implements AutoCloseable {
     }
 
     /** A GET on the API of the first running peer that answers it. */
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         IllegalStateException last = null;
         for (PeerProcess p : running) {
             try {
@@ -157,5 +178,88 @@ final class PeerCluster implements AutoCloseable {
             p.kill();
         }
         running.clear();
+    }
+
+    /**
+     * The set-up every process-cluster test class shares, as a JUnit extension registered in a static field: one
+     * throwaway PostgreSQL server per test class ({@link #database()} makes a fresh database in it), and at most one
+     * {@link PeerCluster} per test ({@link #peers(Path)}), killed after the test; when a test fails, the end of each
+     * peer's log (kept in {@code target/cluster-tests/<class>/<test>}) goes to the test output.
+     */
+    public static final class Fixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
+            TestWatcher {
+        private PostgresServer postgres;
+        private PeerCluster peers;
+        private Path logs;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            postgres = PostgresServer.start();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (postgres != null) {
+                postgres.close();
+                postgres = null;
+            }
+        }
+
+        /** A JDBC URL of a fresh, empty database on the class's PostgreSQL server. */
+        public String database() {
+            if (postgres == null) {
+                throw new IllegalStateException("PeerCluster.Fixture must be registered in a static field");
+            }
+            return postgres.createDatabase();
+        }
+
+        /**
+         * A cluster of peer processes for the running test, on a fresh database, its peers' data directories in
+         * {@code dataDir}; it is killed after the test.
+         */
+        public PeerCluster peers(Path dataDir) {
+            if (peers != null) {
+                throw new IllegalStateException("a test gets one PeerCluster");
+            }
+            peers = new PeerCluster(dataDir, logs, database());
+            return peers;
+        }
+
+        /** Makes (or empties) the directory of the test's peer logs. */
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            logs = Path.of("target", "cluster-tests", context.getRequiredTestClass().getSimpleName(),
+                    context.getRequiredTestMethod().getName());
+            try {
+                if (Files.exists(logs)) {
+                    try (Stream<Path> old = Files.walk(logs)) {
+                        old.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
+                Files.createDirectories(logs);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            if (peers != null) {
+                peers.close();
+                peers = null;
+            }
+        }
+
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (logs == null || !Files.isDirectory(logs)) {
+                return;
+            }
+            try (Stream<Path> files = Files.list(logs)) {
+                files.sorted().forEach(f -> System.out.println(PeerProcess.tail(f, 60)));
+            } catch (IOException | RuntimeException e) {
+                System.out.println("no peer logs: " + e);
+            }
+        }
     }
 }

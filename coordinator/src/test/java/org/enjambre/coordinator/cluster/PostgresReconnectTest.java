@@ -4,9 +4,8 @@ import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.workunits.model.JobState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,19 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * failover does): the next writes reconnect by themselves and nothing acknowledged is lost.
  */
 class PostgresReconnectTest {
-    static PostgresServer postgres;
-
-    @BeforeAll
-    static void start() {
-        postgres = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PeerCluster.Fixture CLUSTER = new PeerCluster.Fixture();
 
     private static JobRecord job(String id) {
         return new JobRecord(id, "a job", "noop", "{}", 4, 0, JobState.QUEUED, 1, 0, 0, null, null, 1);
@@ -55,7 +43,7 @@ class PostgresReconnectTest {
 
     @Test
     void write_afterEveryConnectionWasTerminated_reconnectsAndKeepsWhatWasAcknowledged() throws SQLException {
-        String url = postgres.createDatabase();
+        String url = CLUSTER.database();
         String database = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
         try (Store store = JdbcStore.open(url)) {
             store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job("j-before"))));

@@ -3,27 +3,18 @@ package org.enjambre.coordinator.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.enjambre.coordinator.Harness;
 import org.enjambre.coordinator.TestWorker;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,58 +34,23 @@ class ProcessClusterTest {
     static final int UNITS = 100;
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
 
-    static PostgresServer postgres;
+    @RegisterExtension
+    static final PeerCluster.Fixture CLUSTER = new PeerCluster.Fixture();
 
     @TempDir
     Path dir;
-    Path logs;
     PeerCluster peers;
     final List<TestWorker> workers = new ArrayList<>();
     final UnitLedger ledger = new UnitLedger();
 
-    /** On a failure, the end of every peer's log goes to the test output. */
-    @RegisterExtension
-    final TestWatcher peerLogs = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            try (Stream<Path> files = Files.list(logs)) {
-                files.sorted().forEach(f -> System.out.println(PeerProcess.tail(f, 60)));
-            } catch (IOException | RuntimeException e) {
-                System.out.println("no peer logs: " + e);
-            }
-        }
-    };
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @BeforeEach
-    void setUp(TestInfo info) throws IOException {
-        logs = Path.of("target", "cluster-tests", info.getTestMethod().orElseThrow().getName());
-        if (Files.exists(logs)) {
-            try (Stream<Path> old = Files.walk(logs)) {
-                old.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-        Files.createDirectories(logs);
-        peers = new PeerCluster(dir, logs, postgres.createDatabase());
+    void setUp() {
+        peers = CLUSTER.peers(dir);
     }
 
     @AfterEach
     void tearDown() {
         workers.forEach(TestWorker::close);
-        if (peers != null) {
-            peers.close();
-        }
     }
 
     @Test

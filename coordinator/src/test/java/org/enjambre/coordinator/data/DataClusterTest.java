@@ -1,7 +1,6 @@
 package org.enjambre.coordinator.data;
 
 import org.enjambre.coordinator.Coordinator;
-import org.enjambre.coordinator.CoordinatorOptions;
 import org.enjambre.coordinator.Harness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -10,61 +9,34 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Three real peers in one JVM (Hazelcast on loopback, one shared H2 file), chunks on R = 2 of them. */
 class DataClusterTest {
-    static final int CHUNK = 4096;
+    static final int CHUNK = LocalPeers.CHUNK;
 
     @TempDir
     Path dir;
-    final List<Coordinator> peers = new ArrayList<>();
-    final String cluster = "dtest-" + UUID.randomUUID().toString().substring(0, 8);
-    int firstPort;
+    LocalPeers cluster;
 
     @AfterEach
     void stop() {
-        for (Coordinator c : peers) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                // already crashed
-            }
+        if (cluster != null) {
+            cluster.close();
         }
-    }
-
-    Coordinator peer(int i) {
-        int port = Harness.freePort();
-        CoordinatorOptions o = Harness.options(dir.resolve("peer" + i)).cluster(cluster, "s3cret").clusterPort(port)
-                .chunkBytes(CHUNK).dataReplicas(2)
-                .db("jdbc:h2:file:" + dir.resolve("shared").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
-        if (firstPort == 0) {
-            firstPort = port;
-        } else {
-            o.join(List.of("127.0.0.1:" + firstPort));
-        }
-        Coordinator c = Coordinator.start(o);
-        peers.add(c);
-        return c;
-    }
-
-    List<Coordinator> holding(String sha) {
-        return peers.stream().filter(p -> p.data().local().has(sha)).toList();
     }
 
     @Test
     void uploadToOnePeer_eachChunkOnTwoPeers_readableFromAny_andBackAtTwoCopiesAfterAPeerCrashes() {
-        Coordinator a = peer(0);
-        Coordinator b = peer(1);
-        Coordinator c = peer(2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> peers.stream()
-                .allMatch(p -> p.node().hazelcast().getCluster().getMembers().size() == 3));
+        cluster = new LocalPeers(dir, o -> o);
+        List<Coordinator> peers = cluster.start3();
+        Coordinator a = peers.get(0);
+        Coordinator b = peers.get(1);
+        Coordinator c = peers.get(2);
         byte[] bytes = new byte[12 * CHUNK + 7];
         new Random(11).nextBytes(bytes);
         Uploads u = Uploads.of(bytes, CHUNK);
@@ -72,12 +44,11 @@ class DataClusterTest {
         Harness.Response done = u.uploadAll(a.url(), "spread.bin");
         assertThat(done.json().get("complete").asBoolean()).as(done.body()).isTrue();
         for (String sha : u.hashes()) {
-            List<Coordinator> holders = holding(sha);
+            List<Coordinator> holders = cluster.holding(sha);
             assertThat(holders.size()).as("copies of " + sha).isGreaterThanOrEqualTo(2);
         }
         // Each chunk's placement holders (not only the receiving peer) have it.
-        List<DataPeers.Peer> members = peers.stream().map(p -> new DataPeers.Peer(
-                p.node().hazelcast().getCluster().getLocalMember().getUuid().toString(), p.url())).toList();
+        List<DataPeers.Peer> members = peers.stream().map(LocalPeers::asPeer).toList();
         for (String sha : u.hashes()) {
             for (DataPeers.Peer h : Placement.holders(sha, members, 2)) {
                 Coordinator holder = peers.stream().filter(p -> p.url().equals(h.url())).findFirst().orElseThrow();

@@ -72,6 +72,11 @@ public final class ChunkCache {
         }
     }
 
+    /** The most bytes of chunks kept. */
+    public long quota() {
+        return quota;
+    }
+
     /** The cached chunk's file, marked as just used; empty when it is not cached. */
     public Optional<Path> get(String sha256) {
         synchronized (this) {

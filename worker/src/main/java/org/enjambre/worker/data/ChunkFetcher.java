@@ -14,20 +14,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Fetches file manifests and chunks from the coordinator peers with the worker's token: a chunk from the cache,
- * else from each coordinator in turn until one sends bytes that hash right (a bad copy is logged and fetched again
- * from the next); a manifest is accepted only when its chunks hash to the file id asked for, so no peer can swap a
- * file's content. Manifests are kept in memory (content-addressed: they never change). Blocking; thread-safe.
+ * Fetches file manifests and chunks from the coordinator peers with the worker's token, like a swarm: chunks are
+ * downloaded by a small pool ({@code parallel} threads) from any of the coordinators — chunk {@code i} of a file is
+ * asked first of coordinator {@code i mod n}, so one file's chunks come from all of them at once — each one verified
+ * by its hash before the cache keeps it; a bad copy is logged, counted against its source ({@link #badChunks()}) and
+ * fetched again from the next coordinator. One download per chunk at a time: concurrent readers share it. A
+ * manifest is accepted only when its chunks hash to the file id asked for, so no peer can swap a file's content.
+ * Manifests are kept in memory (content-addressed: they never change). Blocking calls; thread-safe. The pool's
+ * threads are daemons that end when idle: nothing to close.
  */
 public final class ChunkFetcher {
     private static final Logger LOG = Logger.getLogger(ChunkFetcher.class.getName());
     /** The largest chunk accepted: the coordinators' largest chunk size. */
     static final long MAX_CHUNK_BYTES = 64L << 20;
+    /** Chunk downloads at once, by default. */
+    public static final int DEFAULT_PARALLEL = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A file as the worker reads it: its chunks in order. */
@@ -40,14 +52,54 @@ public final class ChunkFetcher {
     private final HttpClient http;
     private final Duration timeout;
     private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+    /** Downloads under way, by chunk: a second reader of a chunk waits for the first download. */
+    private final Map<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor pool;
+    private final int parallel;
+    private final AtomicLong bad = new AtomicLong();
+    private final Map<URI, AtomicLong> badBySource = new ConcurrentHashMap<>();
 
+    /** A fetcher with {@link #DEFAULT_PARALLEL} downloads at once. */
     public ChunkFetcher(List<URI> coordinators, Supplier<String> token, ChunkCache cache, Duration timeout) {
+        this(coordinators, token, cache, timeout, DEFAULT_PARALLEL);
+    }
+
+    /** A fetcher with up to {@code parallel} chunk downloads at once. */
+    public ChunkFetcher(List<URI> coordinators, Supplier<String> token, ChunkCache cache, Duration timeout, int parallel) {
+        if (coordinators.isEmpty() || parallel < 1) {
+            throw new IllegalArgumentException("a chunk fetcher needs a coordinator and at least one download at a time");
+        }
         this.coordinators = List.copyOf(coordinators);
         this.token = token;
         this.cache = cache;
         this.timeout = timeout;
+        this.parallel = parallel;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.pool = new ThreadPoolExecutor(parallel, parallel, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "enjambre-chunk-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** How many chunks a reader should have in flight ahead of it: the pool's size, fewer when the cache is small. */
+    public int window(Manifest file) {
+        long chunkBytes = file.chunks().isEmpty() ? 1 : Math.max(1, file.size() / file.chunks().size());
+        return (int) Math.max(1, Math.min(parallel, cache.quota() / 2 / chunkBytes));
+    }
+
+    /** Bad copies received so far (wrong hash or too long), all sources together. */
+    public long badChunks() {
+        return bad.get();
+    }
+
+    /** Bad copies received so far, by the coordinator that sent them. */
+    public Map<URI, Long> badChunksBySource() {
+        Map<URI, Long> out = new java.util.HashMap<>();
+        badBySource.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     /** The manifest of file {@code id}, verified against the id. */
@@ -81,16 +133,65 @@ public final class ChunkFetcher {
 
     /** The verified chunk's file in the cache, fetched first when it is not there. */
     public Path chunk(String sha256) throws IOException {
+        return await(chunkAsync(sha256, 0), sha256);
+    }
+
+    /**
+     * The verified chunk's file in the cache, downloaded by the pool when it is not there; {@code index} (its
+     * position in its file) picks the coordinator asked first.
+     */
+    public CompletableFuture<Path> chunkAsync(String sha256, int index) {
         var cached = cache.get(sha256);
         if (cached.isPresent()) {
-            return cached.get();
+            return CompletableFuture.completedFuture(cached.get());
         }
+        CompletableFuture<Path> mine = new CompletableFuture<>();
+        CompletableFuture<Path> running = inFlight.putIfAbsent(sha256, mine);
+        if (running != null) {
+            return running;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    mine.complete(download(sha256, index));
+                } catch (IOException | RuntimeException e) {
+                    mine.completeExceptionally(e);
+                } finally {
+                    inFlight.remove(sha256, mine);
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.remove(sha256, mine);
+            mine.completeExceptionally(e);
+        }
+        return mine;
+    }
+
+    /** Waits for a download; its failure is rethrown as the IOException it was. */
+    public static Path await(CompletableFuture<Path> download, String sha256) throws IOException {
+        try {
+            return download.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching chunk " + sha256, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("fetching chunk " + sha256 + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Downloads a chunk from the coordinators, starting with number {@code index mod n}, until a copy verifies. */
+    private Path download(String sha256, int index) throws IOException {
         IOException last = null;
-        for (URI base : coordinators) {
+        int n = coordinators.size();
+        for (int k = 0; k < n; k++) {
+            URI base = coordinators.get(Math.floorMod(index + k, n));
             try (InputStream in = get(base, "/api/v1/chunks/" + sha256)) {
                 return cache.put(sha256, in, MAX_CHUNK_BYTES);
             } catch (ChunkCache.BadChunkException e) {
-                LOG.warning("coordinator " + base + " sent a bad copy: " + e.getMessage() + "; fetching it elsewhere");
+                bad.incrementAndGet();
+                long fromThere = badBySource.computeIfAbsent(base, b -> new AtomicLong()).incrementAndGet();
+                LOG.warning("coordinator " + base + " sent a bad copy (" + fromThere + " so far): " + e.getMessage()
+                        + "; fetching it elsewhere");
                 last = e;
             } catch (IOException e) {
                 last = e;

@@ -5,11 +5,18 @@ import org.enjambre.workunits.app.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@link InputFiles} of this worker's units: a file read as its chunks one after another, each fetched (and
- * verified) when the reader reaches it, from the cache when it is there. At most one chunk file is open at a time.
+ * The {@link InputFiles} of this worker's units: a file read as its chunks one after another, from the cache when
+ * they are there; the chunks ahead of the reader, up to the fetcher's {@link ChunkFetcher#window window}, are
+ * downloaded (and verified) in parallel while it reads. At most one chunk file is open at a time. A chunk fetched
+ * ahead but evicted from a small cache before it was read is fetched again.
  */
 public final class WorkerFiles implements InputFiles {
     private final ChunkFetcher fetcher;
@@ -20,19 +27,40 @@ public final class WorkerFiles implements InputFiles {
 
     @Override
     public InputStream open(String fileId) throws IOException {
-        return new Chunks(fetcher, fetcher.manifest(fileId).chunks());
+        ChunkFetcher.Manifest m = fetcher.manifest(fileId);
+        return new Chunks(fetcher, m.chunks(), fetcher.window(m));
     }
 
     /** The chunks of one file as one stream; a chunk that cannot be had fails the read with the reason. */
     private static final class Chunks extends InputStream {
         private final ChunkFetcher fetcher;
         private final List<String> chunks;
+        private final int window;
+        /** Downloads of chunks {@code next ..} (at most {@code window}), in order. */
+        private final Deque<CompletableFuture<Path>> ahead = new ArrayDeque<>();
         private int next;
+        private int requested;
         private InputStream current;
 
-        Chunks(ChunkFetcher fetcher, List<String> chunks) {
+        Chunks(ChunkFetcher fetcher, List<String> chunks, int window) {
             this.fetcher = fetcher;
             this.chunks = chunks;
+            this.window = window;
+        }
+
+        /** Opens chunk {@code next}, keeping the next {@code window} chunks on their way. */
+        private InputStream openNext() throws IOException {
+            while (requested < chunks.size() && requested < next + window) {
+                ahead.add(fetcher.chunkAsync(chunks.get(requested), requested));
+                requested++;
+            }
+            String sha = chunks.get(next++);
+            Path file = ChunkFetcher.await(ahead.removeFirst(), sha);
+            try {
+                return Files.newInputStream(file);
+            } catch (NoSuchFileException e) {
+                return Files.newInputStream(fetcher.chunk(sha)); // evicted since it arrived
+            }
         }
 
         @Override
@@ -51,7 +79,7 @@ public final class WorkerFiles implements InputFiles {
                     if (next >= chunks.size()) {
                         return -1;
                     }
-                    current = Files.newInputStream(fetcher.chunk(chunks.get(next++)));
+                    current = openNext();
                 }
                 int n = current.read(b, off, len);
                 if (n >= 0) {
@@ -69,6 +97,7 @@ public final class WorkerFiles implements InputFiles {
                 current = null;
             }
             next = chunks.size();
+            ahead.clear(); // downloads under way finish into the cache
         }
     }
 }

@@ -22,15 +22,19 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The worker's file reads over real HTTP against two stand-in coordinators (a lying one cannot be had otherwise):
- * a bad chunk is refetched from the next coordinator, a forged manifest refused, the cache evicts the least
- * recently used chunk past its quota.
+ * The worker's file reads over real HTTP against stand-in coordinators (a lying one cannot be had otherwise):
+ * chunks come in parallel from several coordinators, a bad chunk is refetched from another and its source counted,
+ * a forged manifest refused, the cache evicts the least recently used chunk past its quota.
  */
 class ChunkFetcherTest {
     @TempDir
@@ -44,9 +48,16 @@ class ChunkFetcherTest {
 
     /** A stand-in coordinator serving {@code paths} (path → body) and counting requests. */
     URI serve(Map<String, byte[]> paths, AtomicInteger hits) throws IOException {
+        return serve(paths, hits, path -> { });
+    }
+
+    /** The same, each request running {@code before} with its path first (requests run concurrently). */
+    URI serve(Map<String, byte[]> paths, AtomicInteger hits, Consumer<String> before) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        s.setExecutor(Executors.newCachedThreadPool());
         s.createContext("/", ex -> {
             hits.incrementAndGet();
+            before.accept(ex.getRequestURI().getPath());
             byte[] body = paths.get(ex.getRequestURI().getPath());
             boolean authorized = "Bearer tok".equals(ex.getRequestHeaders().getFirst("Authorization"));
             ex.sendResponseHeaders(body == null || !authorized ? 404 : 200, body == null || !authorized ? -1 : body.length);
@@ -76,22 +87,26 @@ class ChunkFetcherTest {
     }
 
     @Test
-    void badChunkFromOneCoordinator_refetchedFromTheNext_andCached() throws Exception {
+    void badChunkFromOneCoordinator_refetchedFromAnother_itsSourceCounted_andCached() throws Exception {
         byte[] one = "alpha beta ".getBytes(StandardCharsets.UTF_8);
         byte[] two = "gamma\n".getBytes(StandardCharsets.UTF_8);
         String id = Sha256.fileId(List.of(sha(one), sha(two)));
         Map<String, byte[]> good = new ConcurrentHashMap<>(Map.of("/api/v1/files/" + id, manifest(17, sha(one), sha(two)),
                 "/api/v1/chunks/" + sha(one), one, "/api/v1/chunks/" + sha(two), two));
         Map<String, byte[]> liar = new ConcurrentHashMap<>(good);
-        liar.put("/api/v1/chunks/" + sha(two), "gammX\n".getBytes(StandardCharsets.UTF_8));
+        liar.put("/api/v1/chunks/" + sha(one), "alphX beta ".getBytes(StandardCharsets.UTF_8));
         AtomicInteger liarHits = new AtomicInteger();
         AtomicInteger goodHits = new AtomicInteger();
-        ChunkFetcher f = fetcher(1 << 20, serve(liar, liarHits), serve(good, goodHits));
+        URI liarUrl = serve(liar, liarHits);
+        ChunkFetcher f = fetcher(1 << 20, liarUrl, serve(good, goodHits));
 
         try (InputStream in = new WorkerFiles(f).open(id)) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("alpha beta gamma\n");
         }
-        assertThat(goodHits.get()).as("only the bad chunk came from the second coordinator").isEqualTo(1);
+        assertThat(liarHits.get()).as("the manifest and chunk 0 (asked of the first coordinator first)").isEqualTo(2);
+        assertThat(goodHits.get()).as("chunk 0 again, and chunk 1 (asked of the second first)").isEqualTo(2);
+        assertThat(f.badChunks()).isEqualTo(1);
+        assertThat(f.badChunksBySource()).containsExactly(Map.entry(liarUrl, 1L));
         int before = liarHits.get() + goodHits.get();
         try (InputStream in = new WorkerFiles(f).open(id)) {
             in.readAllBytes();
@@ -100,6 +115,57 @@ class ChunkFetcherTest {
         try (var tmp = Files.list(dir.resolve("chunks/tmp"))) {
             assertThat(tmp).isEmpty();
         }
+    }
+
+    @Test
+    void chunksOfAFile_fetchedInParallel_fromEveryCoordinator() throws Exception {
+        List<byte[]> chunks = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 12; i++) {
+            byte[] c = ("chunk " + i + " of twelve; ").getBytes(StandardCharsets.UTF_8);
+            chunks.add(c);
+            hashes.add(sha(c));
+            whole.write(c);
+        }
+        String id = Sha256.fileId(hashes);
+        Map<String, byte[]> paths = new ConcurrentHashMap<>();
+        paths.put("/api/v1/files/" + id, manifest(whole.size(), hashes.toArray(String[]::new)));
+        for (int i = 0; i < chunks.size(); i++) {
+            paths.put("/api/v1/chunks/" + hashes.get(i), chunks.get(i));
+        }
+        // A chunk request is answered once two chunk requests were under way together, or after 5 s (within the
+        // fetcher's 10 s timeout): a sequential fetcher never has two, and the test fails.
+        CountDownLatch together = new CountDownLatch(2);
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Consumer<String> gate = path -> {
+            if (!path.startsWith("/api/v1/chunks/")) {
+                return;
+            }
+            most.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            together.countDown();
+            try {
+                together.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            concurrent.decrementAndGet();
+        };
+        List<AtomicInteger> hits = List.of(new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
+        URI[] urls = new URI[3];
+        for (int k = 0; k < 3; k++) {
+            urls[k] = serve(paths, hits.get(k), gate);
+        }
+        ChunkFetcher f = fetcher(1 << 20, urls);
+
+        try (InputStream in = new WorkerFiles(f).open(id)) {
+            assertThat(in.readAllBytes()).isEqualTo(whole.toByteArray());
+        }
+        assertThat(most.get()).as("chunk requests under way at once").isGreaterThanOrEqualTo(2);
+        assertThat(hits).as("requests per coordinator: the manifest, and a third of the chunks each")
+                .extracting(AtomicInteger::get).containsExactly(5, 4, 4);
+        assertThat(f.badChunks()).isZero();
     }
 
     @Test
