@@ -126,6 +126,19 @@ class VisitSizingTest extends SwarmTest {
     }
 
     @Test
+    void visitHistory_keptWithTheWorkerRecord_survivesARestartOfTheCoordinator() {
+        coordinator = Coordinator.start(Harness.options(dir).clock(clock));
+        Harness.Registered b = browser("tab");
+        double c0 = teach(b, 1200);
+        coordinator.close();
+        coordinator = Coordinator.start(Harness.options(dir).clock(clock));
+        JsonNode visit = Harness.workers(url()).get(b.id()).get("visit");
+        assertThat(visit.get("visits").asInt()).isEqualTo(1);
+        assertThat(visit.get("typicalSeconds").asDouble()).isCloseTo(1200, within(1.0));
+        assertThat(visit.get("measuredSpeed").asDouble()).isCloseTo(c0 / 1000, within(c0 / 1000 * 0.01));
+    }
+
+    @Test
     void browserOnlyJob_unitsTooLongForAnyVisit_refusedThenGivenAfterTheWait_andTheJobCompletes() {
         coordinator = Coordinator.start(Harness.options(dir).clock(clock));
         Harness.Registered teacher = browser("teacher");

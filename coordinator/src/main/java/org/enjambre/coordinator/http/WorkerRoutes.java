@@ -139,7 +139,9 @@ final class WorkerRoutes {
                 }
                 org.enjambre.coordinator.model.VisitOutlook visit = s.workers().visits().contact(now);
                 List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit);
-                s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
+                if (visit != null) { // a browser: its tasks' issue times measure its speed
+                    s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
+                }
                 return tasks.isEmpty() ? null : TaskAnswers.encode(tasks);
             }).onSuccess(answer -> {
                 if (answer != null) {
@@ -203,8 +205,10 @@ final class WorkerRoutes {
             reports.add(result(r, "results[" + i++ + "]"));
         }
         Scheduler.ReportOutcome o = s.scheduler().report(w, reports);
-        s.workers().visits().contact(w);
-        s.workers().visits().reported(w, TaskAnswers.computed(reports, o.accepted()));
+        if (org.enjambre.coordinator.workers.Visits.tracked(w)) {
+            s.workers().visits().contact(w);
+            s.workers().visits().reported(w, TaskAnswers.computed(reports, o.accepted()));
+        }
         ObjectNode n = Json.MAPPER.createObjectNode();
         ArrayNode acc = n.putArray("accepted");
         o.accepted().forEach(acc::add);

@@ -3,12 +3,10 @@ package org.enjambre.coordinator.workers;
 import org.enjambre.coordinator.model.VisitOutlook;
 import org.enjambre.coordinator.model.VisitStats;
 import org.enjambre.coordinator.model.WorkerRecord;
+import org.enjambre.coordinator.sched.ManualClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,38 +18,9 @@ import static org.assertj.core.api.Assertions.within;
 
 /** A browser's visits learned from its contacts, on a clock the test moves; the log keeps histories in memory. */
 class VisitsTest {
-    private final MovingClock clock = new MovingClock();
+    private final ManualClock clock = new ManualClock(1_000_000);
     private final MemLog log = new MemLog();
     private final Visits visits = new Visits(log, clock);
-
-    /** A clock that moves only when told. */
-    private static final class MovingClock extends Clock {
-        long millis = 1_000_000;
-
-        void advance(long ms) {
-            millis += ms;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     /** Histories in memory, as {@link VisitRecords} keeps them in the cluster. */
     private static final class MemLog implements Visits.Log {
@@ -95,7 +64,7 @@ class VisitsTest {
         WorkerRecord jvm = new WorkerRecord("w", "hash", "w", "linux/amd64", 4, 256, List.of("primes"), null, null, 0, 0,
                 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         assertThat(visits.contact(jvm)).isNull();
-        clock.advance(Visits.GAP_MILLIS + 1);
+        clock.advance(Duration.ofMillis(Visits.GAP_MILLIS + 1));
         assertThat(visits.sweep()).isZero();
         assertThat(log.visits).isEmpty();
     }
@@ -111,13 +80,13 @@ class VisitsTest {
     @Test
     void visit_learnedFromFirstToLastContact_closedBySweepAfterTheGap() {
         visits.contact(browser("b"));
-        clock.advance(20_000);
+        clock.advance(Duration.ofMillis(20_000));
         visits.contact(browser("b"));
-        clock.advance(25_000);
+        clock.advance(Duration.ofMillis(25_000));
         visits.contact(browser("b"));
-        clock.advance(Visits.GAP_MILLIS);
+        clock.advance(Duration.ofMillis(Visits.GAP_MILLIS));
         assertThat(visits.sweep()).as("not yet past the gap").isZero();
-        clock.advance(1);
+        clock.advance(Duration.ofMillis(1));
         assertThat(visits.sweep()).isEqualTo(1);
         assertThat(visits.sweep()).as("closed once").isZero();
         assertThat(log.visits).containsExactly(45_000L);
@@ -131,9 +100,9 @@ class VisitsTest {
     @Test
     void contact_afterTheGap_closesTheOldVisitAndStartsANewOne() {
         visits.contact(browser("b"));
-        clock.advance(10_000);
+        clock.advance(Duration.ofMillis(10_000));
         visits.contact(browser("b"));
-        clock.advance(Visits.GAP_MILLIS + 5_000);
+        clock.advance(Duration.ofMillis(Visits.GAP_MILLIS + 5_000));
         VisitOutlook o = visits.contact(browser("b"));
         assertThat(log.visits).containsExactly(10_000L);
         assertThat(o.elapsedMillis()).isZero();
@@ -143,9 +112,9 @@ class VisitsTest {
     @Test
     void remaining_shrinksAsTheVisitGoesOn() {
         visits.contact(browser("b"));
-        clock.advance(50_000);
+        clock.advance(Duration.ofMillis(50_000));
         visits.contact(browser("b"));
-        clock.advance(50_000);
+        clock.advance(Duration.ofMillis(50_000));
         VisitOutlook later = visits.contact(browser("b"));
         assertThat(later.elapsedMillis()).isEqualTo(100_000);
         assertThat(later.remainingMillis()).isEqualTo(Visits.DEFAULT_VISIT_MILLIS - 100_000);
@@ -156,12 +125,12 @@ class VisitsTest {
         VisitOutlook o = visits.contact(browser("b"));
         // A unit of 60 cost units at 0.5 per second: expected to run 120 s, longer than the gap.
         visits.issued(browser("b"), o, Map.of("j/0/0", 60.0));
-        clock.advance(Visits.GAP_MILLIS + 1);
+        clock.advance(Duration.ofMillis(Visits.GAP_MILLIS + 1));
         assertThat(visits.sweep()).as("computing, not gone").isZero();
-        clock.advance(30_000);
+        clock.advance(Duration.ofMillis(30_000));
         visits.contact(browser("b"));
         visits.synced(browser("b"), Set.of()); // pagehide: it lets its task go
-        clock.advance(Visits.GAP_MILLIS + 1);
+        clock.advance(Duration.ofMillis(Visits.GAP_MILLIS + 1));
         assertThat(visits.sweep()).isEqualTo(1);
         assertThat(log.visits).containsExactly(Visits.GAP_MILLIS + 1 + 30_000);
     }
@@ -170,12 +139,12 @@ class VisitsTest {
     void report_measuresSpeedFromIssueToResult_andANewTabUsesThePlatformsSpeed() {
         VisitOutlook o = visits.contact(browser("b"));
         visits.issued(browser("b"), o, Map.of("j/0/0", 3.0, "j/1/0", 6.0));
-        clock.advance(4_000);
+        clock.advance(Duration.ofMillis(4_000));
         visits.reported(browser("b"), List.of("j/0/0", "j/1/0", "j/9/9")); // one never sent here: ignored
         VisitStats s = log.workers.get("b");
         assertThat(s.speedSamples()).isEqualTo(2);
         assertThat(s.speed()).isCloseTo((0.75 + 1.5) / 2, within(1e-9)); // a running mean of the first samples
-        clock.advance(10_000); // the platform's history is re-read from the cluster every 10 s
+        clock.advance(Duration.ofMillis(10_000)); // the platform's history is re-read from the cluster every 10 s
         VisitOutlook fresh = visits.contact(browser("new-tab"));
         assertThat(fresh.speed()).isCloseTo(1.125, within(1e-9));
         assertThat(visits.contact(browser("b")).speed()).isCloseTo(1.125, within(1e-9));
