@@ -161,6 +161,11 @@ public final class Views {
                 : new java.math.BigDecimal(x).round(new java.math.MathContext(3)).doubleValue();
     }
 
+    /** A worker as {@code GET /api/v1/workers} and the event stream show it: a browser with its {@code visit}. */
+    static ObjectNode worker(org.enjambre.coordinator.workers.WorkerService workers, WorkerRecord w, long now) {
+        return visit(worker(w, workers.online(w), now), w, workers.visits().describe(w));
+    }
+
     public static ObjectNode worker(WorkerRecord w, boolean online, long now) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", w.id());

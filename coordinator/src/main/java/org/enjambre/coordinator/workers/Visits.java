@@ -117,7 +117,8 @@ public final class Visits {
             if (!o.closed && now > o.closesAt()) {
                 history = close(o);
             }
-            if (o.closed) {
+            if (o.closed) { // closed by the gap just now, or by a sweep that took it out of the map
+                open.putIfAbsent(o.workerId, o);
                 o.closed = false;
                 o.start = now;
                 o.busyUntil = 0;
@@ -217,8 +218,8 @@ public final class Visits {
                     continue;
                 }
                 close(o);
+                open.remove(o.workerId, o); // a contact waiting for this lock puts it back as a new visit
             }
-            open.remove(o.workerId, o); // a contact racing this makes a new one: at worst it starts one visit afresh
             n++;
         }
         return n;
