@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the tasks it holds (a tab computing a unit does not call). A page that goes away releases its tasks
  * ({@code work/sync} with nothing held): the visit then ends with that call unless it calls again within the gap (a
  * reload). Closed visits and measured speeds go to the worker's record and its platform's history through the
- * {@link Log}. A speed is measured per task: its cost over the time from its issue to its result.
+ * {@link Log}. A speed is measured per task: its cost over the time from its issue to its result (at most
+ * {@link #MAX_SPEEDUP} times the speed expected at its issue).
  *
  * <p>Invariants: only workers of platform {@link #PLATFORM} are tracked; an open visit is closed at most once (by
  * the next contact after its gap or by {@link #sweep}, whichever comes first, under the visit's lock). State is in
@@ -39,6 +40,11 @@ public final class Visits {
     public static final double DEFAULT_SPEED = 0.5;
     /** How many visits the platform's history counts for in a browser's expected visit. */
     public static final int PRIOR_VISITS = 2;
+    /**
+     * A measured speed counts as at most this many times the speed expected when the task was issued: a task resumed
+     * from a checkpoint of an earlier replica (a returning visitor) finishes in a fraction of its run time.
+     */
+    public static final double MAX_SPEEDUP = 4;
     /** Tasks remembered per open visit (for their speed), at most. */
     private static final int MAX_TASKS = 1024;
     /** How long a platform's history read from the cluster is reused. */
@@ -56,7 +62,7 @@ public final class Visits {
         VisitStats platform(String platform);
     }
 
-    private record Issued(long at, double cost) {
+    private record Issued(long at, double cost, double expectedSpeed) {
     }
 
     private record Cached(VisitStats stats, long at) {
@@ -163,7 +169,7 @@ public final class Visits {
         synchronized (o) {
             for (Map.Entry<String, Double> t : costs.entrySet()) {
                 if (o.tasks.size() < MAX_TASKS) {
-                    o.tasks.put(t.getKey(), new Issued(now, t.getValue()));
+                    o.tasks.put(t.getKey(), new Issued(now, t.getValue(), outlook.speed()));
                 }
                 o.busyUntil = Math.max(o.busyUntil, now + Math.round(t.getValue() / outlook.speed() * 1000));
             }
@@ -182,7 +188,7 @@ public final class Visits {
             for (String id : computed) {
                 Issued t = o.tasks.remove(id);
                 if (t != null) {
-                    samples.add(t.cost() / (Math.max(1, now - t.at()) / 1000.0));
+                    samples.add(Math.min(t.cost() / (Math.max(1, now - t.at()) / 1000.0), MAX_SPEEDUP * t.expectedSpeed()));
                 }
             }
             if (o.tasks.isEmpty()) {

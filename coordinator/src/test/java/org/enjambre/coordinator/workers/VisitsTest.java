@@ -151,6 +151,15 @@ class VisitsTest {
     }
 
     @Test
+    void report_resumedTaskFinishingAtOnce_countsAtMostFourTimesTheExpectedSpeed() {
+        VisitOutlook o = visits.contact(browser("b"));
+        visits.issued(browser("b"), o, Map.of("j/0/1", 300.0)); // resumed from the checkpoint of replica j/0/0
+        clock.advance(Duration.ofMillis(1_000));
+        visits.reported(browser("b"), List.of("j/0/1"));
+        assertThat(log.workers.get("b").speed()).isEqualTo(Visits.MAX_SPEEDUP * Visits.DEFAULT_SPEED);
+    }
+
+    @Test
     void stats_runningMeanFirst_thenWeighted() {
         VisitStats s = VisitStats.NONE.afterVisit(100, 0.2).afterVisit(300, 0.2);
         assertThat(s.typicalMillis()).isEqualTo(200);
