@@ -19,6 +19,15 @@ export function isBrowser(w) {
   return w.platform === 'browser';
 }
 
+/** A browser's badge tooltip: the visit and speed its units are sized for (worker view's `visit`). */
+export function browserTitle(w) {
+  const v = w.visit;
+  const page = 'a volunteer page open in a browser tab';
+  if (!v) return page;
+  return `${page}; units sized for a visit of ${fmt.duration(v.expectedSeconds)}`
+    + ` (${fmt.count(v.visits)} visits seen) at ${fmt.ratio(v.expectedSpeed)}× a typical core`;
+}
+
 /** A worker's status as one word. */
 export function workerStatus(w) {
   if (w.blacklisted) return 'blacklisted';
@@ -59,9 +68,10 @@ export const workers = {
         if (platform.dataset.platform !== String(w.platform)) {
           platform.dataset.platform = String(w.platform);
           platform.replaceChildren(isBrowser(w)
-            ? h('span', {class: 'badge', 'data-status': 'browser', title: 'a volunteer page open in a browser tab', text: 'browser'})
+            ? h('span', {class: 'badge', 'data-status': 'browser', text: 'browser'})
             : document.createTextNode(w.platform ?? '–'));
         }
+        if (isBrowser(w)) setAttr(platform.firstChild, 'title', browserTitle(w));
         setText(cores, fmt.count(w.cores));
         setText(throughput, fmt.rate(Number(w.tasksPerSecond)));
         setText(credit, fmt.credit(Number(w.credit)));

@@ -123,7 +123,8 @@ public final class Coordinator implements AutoCloseable {
             @Override public void replicaMigrationCompleted(ReplicaMigrationEvent e) { }
             @Override public void replicaMigrationFailed(ReplicaMigrationEvent e) { }
         });
-        this.workers = new WorkerService(node.workers(), store, clock, registrationLimiter);
+        this.workers = new WorkerService(node.workers(), node.hazelcast().getMap(org.enjambre.coordinator.workers.VisitRecords.PLATFORMS),
+                store, clock, registrationLimiter);
         this.peers = new PeerQueries(node.hazelcast(), new PeerAnswers(index, node.jobs()::get, this::status,
                 this::scheduler, closed::get));
         this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(new org.enjambre.coordinator.store.StoredModules(store))),
@@ -275,6 +276,7 @@ public final class Coordinator implements AutoCloseable {
             scheduler.deadlines().expire();
             scheduler.credibility().unstick();
             scheduler.placement().check(() -> workers.all().stream().filter(workers::online).toList());
+            workers.visits().sweep();
         } catch (RuntimeException e) {
             if (!closed.get()) {
                 LOG.warn("deadline check failed", e);

@@ -57,7 +57,7 @@ public final class TestWorker implements AutoCloseable {
     public final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
     public TestWorker(String url, String name, Behaviour behaviour) {
-        this(List.of(url), name, null, behaviour, 4, Integer.MAX_VALUE, false);
+        this(List.of(url), name, null, behaviour, 4, Integer.MAX_VALUE, false, "test");
     }
 
     /**
@@ -65,7 +65,7 @@ public final class TestWorker implements AutoCloseable {
      * fetching modules from the coordinator's blob route.
      */
     public static TestWorker withWasm(String url, String name) {
-        return new TestWorker(List.of(url), name, null, Behaviour.HONEST, 4, Integer.MAX_VALUE, true);
+        return new TestWorker(List.of(url), name, null, Behaviour.HONEST, 4, Integer.MAX_VALUE, true, "test");
     }
 
     /**
@@ -73,12 +73,12 @@ public final class TestWorker implements AutoCloseable {
      * so that a test can stop a job part-way without racing it.
      */
     public TestWorker(String url, String name, Behaviour behaviour, int taskBudget) {
-        this(List.of(url), name, null, behaviour, 4, taskBudget, false);
+        this(List.of(url), name, null, behaviour, 4, taskBudget, false, "test");
     }
 
     /** A worker of the volunteer account {@code account} (no two replicas of a unit go to one account). */
     public TestWorker(String url, String name, String account, Behaviour behaviour, int taskBudget) {
-        this(List.of(url), name, account, behaviour, 4, taskBudget, false);
+        this(List.of(url), name, account, behaviour, 4, taskBudget, false, "test");
     }
 
     /**
@@ -87,11 +87,19 @@ public final class TestWorker implements AutoCloseable {
      * @param urls coordinator URLs, the preferred one first
      */
     public TestWorker(List<String> urls, String name, Behaviour behaviour, int max) {
-        this(urls, name, null, behaviour, max, Integer.MAX_VALUE, false);
+        this(urls, name, null, behaviour, max, Integer.MAX_VALUE, false, "test");
+    }
+
+    /**
+     * An honest worker registered with platform {@code browser}, as the volunteer page registers: the coordinator
+     * sizes its units for a browser's visit. It runs the units on the JVM (no browser needed).
+     */
+    public static TestWorker browser(String url, String name) {
+        return new TestWorker(List.of(url), name, null, Behaviour.HONEST, 4, Integer.MAX_VALUE, false, "browser");
     }
 
     private TestWorker(List<String> urls, String name, String account, Behaviour behaviour, int max, int taskBudget,
-                       boolean wasm) {
+                       boolean wasm, String platform) {
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("a worker needs at least one coordinator URL");
         }
@@ -103,7 +111,7 @@ public final class TestWorker implements AutoCloseable {
         Harness.Response r;
         try {
             r = call("POST", "/api/v1/workers/register", null,
-                    "{\"name\":\"" + name + "\",\"platform\":\"test\",\"cores\":2,\"memoryMb\":1024,"
+                    "{\"name\":\"" + name + "\",\"platform\":\"" + platform + "\",\"cores\":2,\"memoryMb\":1024,"
                             + "\"apps\":[" + BUILT_IN_APPS + (wasm ? ",\"wasm\"" : "") + "]"
                             + (account == null ? "" : ",\"account\":\"" + account + "\"") + "}",
                     System.nanoTime() + REPORT_RETRY_NANOS);

@@ -17,7 +17,8 @@ public final class Serializers {
     public static final int WORK_UNIT = 1001;
     /** Type ids 1002 and 1003 were JSON job and worker records (first release); binary since the second. */
     public static final int JOB_RECORD = 1006;
-    public static final int WORKER_RECORD = 1007;
+    /** 1007 was the worker record without its visit history (before issue 18's visit sizing). */
+    public static final int WORKER_RECORD = 1012;
     public static final int UNIT_CHANGE = 1004;
     public static final int UNIT_PROCESSOR = 1005;
     /** A peer question asked ({@link PeerQueries}), a peer tell, a peer's status answer. */
@@ -299,6 +300,10 @@ public final class Serializers {
             out.writeLong(w.spotChecksPassed());
             out.writeLong(w.spotChecksFailed());
             out.writeLong(w.version());
+            out.writeLong(w.visit().visits());
+            out.writeLong(w.visit().typicalMillis());
+            out.writeDouble(w.visit().speed());
+            out.writeLong(w.visit().speedSamples());
         }
 
         @Override
@@ -306,7 +311,8 @@ public final class Serializers {
             return new WorkerRecord(in.readString(), in.readString(), in.readString(), in.readString(), in.readInt(), in.readLong(),
                     java.util.List.of(in.readStringArray()), in.readString(), in.readString(), in.readLong(), in.readLong(),
                     in.readDouble(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readBoolean(),
-                    in.readLong(), in.readLong(), in.readLong());
+                    in.readLong(), in.readLong(), in.readLong(),
+                    new org.enjambre.coordinator.model.VisitStats(in.readLong(), in.readLong(), in.readDouble(), in.readLong()));
         }
 
         @Override

@@ -75,7 +75,7 @@ final class AdminRoutes {
             ArrayNode arr = n.putArray("workers");
             long now = s.clock().millis();
             for (WorkerRecord w : s.workers().all()) {
-                arr.add(Views.worker(w, s.workers().online(w), now));
+                arr.add(Views.worker(s.workers(), w, now));
             }
             return n;
         }));

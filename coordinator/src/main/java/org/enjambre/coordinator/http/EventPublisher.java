@@ -80,7 +80,7 @@ public final class EventPublisher {
             String version = w.version() + ":" + workers.online(w);
             if (!version.equals(lastPublished.get(key))) {
                 lastPublished.put(key, version);
-                events.publish("worker", Json.write(Views.worker(w, workers.online(w), now)));
+                events.publish("worker", Json.write(Views.worker(workers, w, now)));
             }
         }
         if (now - lastStatsAt >= STATS_MILLIS) {
@@ -123,7 +123,7 @@ public final class EventPublisher {
             b.append(Events.frame("job", Json.write(Views.job(j, counts, now))));
         }
         for (WorkerRecord w : workers.all()) {
-            b.append(Events.frame("worker", Json.write(Views.worker(w, workers.online(w), now))));
+            b.append(Events.frame("worker", Json.write(Views.worker(workers, w, now))));
         }
         return b.toString();
     }

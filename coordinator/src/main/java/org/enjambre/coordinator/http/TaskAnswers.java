@@ -21,6 +21,19 @@ final class TaskAnswers {
     private TaskAnswers() {
     }
 
+    /** Task id → expected cost, for the visit a browser's tasks were sized for ({@code workers/Visits}). */
+    static java.util.Map<String, Double> costs(List<Scheduler.Assignment> tasks) {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        tasks.forEach(a -> out.put(a.id(), a.cost()));
+        return out;
+    }
+
+    /** The ids of the reported results that carried an output and were accepted (each measures a speed). */
+    static List<String> computed(List<Scheduler.Report> reports, List<String> accepted) {
+        java.util.Set<String> ok = java.util.Set.copyOf(accepted);
+        return reports.stream().filter(r -> r.output() != null && ok.contains(r.id())).map(Scheduler.Report::id).toList();
+    }
+
     static Buffer encode(List<Scheduler.Assignment> tasks) {
         if (tasks.isEmpty()) {
             return EMPTY.copy();

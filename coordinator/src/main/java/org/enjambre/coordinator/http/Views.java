@@ -128,6 +128,44 @@ public final class Views {
         return n;
     }
 
+    /**
+     * Adds a browser's {@code visit} to its worker view {@code n}: its history (visits, typical length, measured speed,
+     * null before any) and what the scheduler expects of it now ({@code outlook}; nothing added when null).
+     */
+    static ObjectNode visit(ObjectNode n, WorkerRecord w, org.enjambre.coordinator.model.VisitOutlook outlook) {
+        if (outlook == null) {
+            return n;
+        }
+        ObjectNode v = n.putObject("visit");
+        org.enjambre.coordinator.model.VisitStats h = w.visit();
+        v.put("visits", h.visits());
+        if (h.visits() > 0) {
+            v.put("typicalSeconds", round(h.typicalMillis() / 1000.0));
+        } else {
+            v.putNull("typicalSeconds");
+        }
+        if (h.speedSamples() > 0) {
+            v.put("measuredSpeed", round(h.speed()));
+        } else {
+            v.putNull("measuredSpeed");
+        }
+        v.put("expectedSeconds", round(outlook.typicalMillis() / 1000.0));
+        v.put("remainingSeconds", round(outlook.remainingMillis() / 1000.0));
+        v.put("expectedSpeed", round(outlook.speed()));
+        return n;
+    }
+
+    /** Three significant digits (speeds span many orders of magnitude). */
+    private static double round(double x) {
+        return x == 0 || !Double.isFinite(x) ? x
+                : new java.math.BigDecimal(x).round(new java.math.MathContext(3)).doubleValue();
+    }
+
+    /** A worker as {@code GET /api/v1/workers} and the event stream show it: a browser with its {@code visit}. */
+    static ObjectNode worker(org.enjambre.coordinator.workers.WorkerService workers, WorkerRecord w, long now) {
+        return visit(worker(w, workers.online(w), now), w, workers.visits().describe(w));
+    }
+
     public static ObjectNode worker(WorkerRecord w, boolean online, long now) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", w.id());

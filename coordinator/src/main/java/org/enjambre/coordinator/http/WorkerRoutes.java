@@ -55,9 +55,14 @@ final class WorkerRoutes {
                 SyncRequest.released(s.scheduler().releaseEverywhere(s.workers().revoke(Access.worker(ctx).id()).id(),
                         java.util.Set.of(), "its worker deregistered"))));
         router.post("/api/v1/work/sync").handler(access.worker()).handler(bodies.read(Limits.SYNC_BYTES))
-                .handler(ctx -> work.json(ctx, 200, () -> SyncRequest.released(s.scheduler().releaseEverywhere(
-                        Access.worker(ctx).id(), SyncRequest.holding(Requests.object(Bodies.body(ctx))),
-                        "its worker does not hold it"))));
+                .handler(ctx -> work.json(ctx, 200, () -> sync(Access.worker(ctx), Bodies.body(ctx))));
+    }
+
+    private ObjectNode sync(WorkerRecord w, Buffer body) {
+        java.util.Set<String> holding = SyncRequest.holding(Requests.object(body));
+        s.workers().visits().contact(w);
+        s.workers().visits().synced(w, holding);
+        return SyncRequest.released(s.scheduler().releaseEverywhere(w.id(), holding, "its worker does not hold it"));
     }
 
     private ObjectNode register(Buffer body) {
@@ -132,7 +137,11 @@ final class WorkerRoutes {
                     throw new UnauthenticatedException("REVOKED", "the token of worker " + worker.id()
                             + " was revoked while it waited for work; register again for a new one");
                 }
-                List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max);
+                org.enjambre.coordinator.model.VisitOutlook visit = s.workers().visits().contact(now);
+                List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit);
+                if (visit != null) { // a browser: its tasks' issue times measure its speed
+                    s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
+                }
                 return tasks.isEmpty() ? null : TaskAnswers.encode(tasks);
             }).onSuccess(answer -> {
                 if (answer != null) {
@@ -196,6 +205,10 @@ final class WorkerRoutes {
             reports.add(result(r, "results[" + i++ + "]"));
         }
         Scheduler.ReportOutcome o = s.scheduler().report(w, reports);
+        if (org.enjambre.coordinator.workers.Visits.tracked(w)) {
+            s.workers().visits().contact(w);
+            s.workers().visits().reported(w, TaskAnswers.computed(reports, o.accepted()));
+        }
         ObjectNode n = Json.MAPPER.createObjectNode();
         ArrayNode acc = n.putArray("accepted");
         o.accepted().forEach(acc::add);

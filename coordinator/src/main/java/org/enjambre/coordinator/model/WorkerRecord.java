@@ -18,14 +18,34 @@ import java.util.List;
  * @param consecutiveValid valid results and passed spot-checks since its last invalid result or failed
  *                         spot-check ({@link Reputation#consecutiveValid()}: adaptive replication)
  * @param reportedTasks    results reported in all (valid, invalid, pending or errors)
+ * @param visit            its visit history and measured speed (browsers: {@link VisitStats}); never null
  */
 public record WorkerRecord(String id, String tokenHash, String name, String platform, int cores, long memoryMb,
                            List<String> apps, String account, String host, long registeredAt, long lastSeen,
                            double credit, long valid, long invalid, long errors, long reportedTasks,
                            long consecutiveValid, boolean blacklisted, long spotChecksPassed, long spotChecksFailed,
-                           long version) {
+                           long version, VisitStats visit) {
     public WorkerRecord {
         apps = List.copyOf(apps);
+        visit = visit == null ? VisitStats.NONE : visit; // a record stored before visits were kept
+    }
+
+    /** A record without visit history. */
+    public WorkerRecord(String id, String tokenHash, String name, String platform, int cores, long memoryMb,
+                        List<String> apps, String account, String host, long registeredAt, long lastSeen,
+                        double credit, long valid, long invalid, long errors, long reportedTasks,
+                        long consecutiveValid, boolean blacklisted, long spotChecksPassed, long spotChecksFailed,
+                        long version) {
+        this(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt, lastSeen, credit, valid,
+                invalid, errors, reportedTasks, consecutiveValid, blacklisted, spotChecksPassed, spotChecksFailed, version,
+                VisitStats.NONE);
+    }
+
+    /** This record with {@code v} as its visit history (a new version). */
+    public WorkerRecord withVisit(VisitStats v) {
+        return new WorkerRecord(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt,
+                lastSeen, credit, valid, invalid, errors, reportedTasks, consecutiveValid, blacklisted, spotChecksPassed,
+                spotChecksFailed, version + 1, v);
     }
 
     /** Its history in the terms of the trust policies (adaptive replication, spot-checks, credibility). */
@@ -47,13 +67,13 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
         return new WorkerRecord(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt,
                 Math.max(lastSeen, now), credit + d.credit(), r.valid(), r.invalid(), r.errors(),
                 reportedTasks + d.reported(), r.consecutiveValid(), r.blacklisted(),
-                r.spotChecksPassed(), r.spotChecksFailed(), version + 1);
+                r.spotChecksPassed(), r.spotChecksFailed(), version + 1, visit);
     }
 
     public WorkerRecord seen(long now) {
         return new WorkerRecord(id, tokenHash, name, platform, cores, memoryMb, apps, account, host, registeredAt,
                 now, credit, valid, invalid, errors, reportedTasks, consecutiveValid, blacklisted, spotChecksPassed,
-                spotChecksFailed, version + 1);
+                spotChecksFailed, version + 1, visit);
     }
 
     /**

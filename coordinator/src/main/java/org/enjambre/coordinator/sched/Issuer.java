@@ -98,6 +98,11 @@ public final class Issuer {
      * suits it now.
      */
     public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max, long maxBytes) {
+        return fetch(worker, max, maxBytes, VisitPlanner.Fit.ANY);
+    }
+
+    /** As above, handing out only units that {@code fit} admits (a browser's visit: {@link VisitPlanner}). */
+    public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max, long maxBytes, VisitPlanner.Fit fit) {
         if (worker.blacklisted() || max <= 0) {
             return List.of();
         }
@@ -127,8 +132,10 @@ public final class Issuer {
                 int want = round == 0 && job.priority() == top ? Math.max(1, (room + equal - 1) / equal) : room - b.out.size();
                 want = Math.min(want, room - b.out.size());
                 List<String> keys = new ArrayList<>();
-                for (LocalIndex.Ready r : index.ready(job.id(), ref, want, SCAN_LIMIT)) {
-                    keys.add(r.key());
+                for (LocalIndex.Ready r : index.ready(job.id(), ref, fit.restrictive() ? SCAN_LIMIT : want, SCAN_LIMIT)) {
+                    if (keys.size() < want && fit.admits(job, r.key())) {
+                        keys.add(r.key());
+                    }
                 }
                 issue(job, keys, b);
             }
@@ -137,7 +144,7 @@ public final class Issuer {
             // This peer's own units are all taken: take ready units that other peers own.
             for (String key : peers.readyElsewhere(ref, java.util.Set.copyOf(worker.apps()), room - b.out.size())) {
                 jobs.find(OwnedUnits.jobOf(key)).ifPresent(job -> {
-                    if (!job.state().terminal() && worker.apps().contains(job.app())) {
+                    if (!job.state().terminal() && worker.apps().contains(job.app()) && fit.admits(job, key)) {
                         issue(job, List.of(key), b);
                     }
                 });

@@ -57,6 +57,7 @@ public final class Scheduler {
     private final Releaser releaser;
     private final PlacementWatcher placementWatcher;
     private final Peers peers;
+    private final VisitPlanner visits;
 
     /** How long a unit may find no eligible worker before it fails with that reason ({@link PlacementWatcher}). */
     public static final long DEFAULT_PLACEMENT_WAIT_MILLIS = 300_000;
@@ -84,6 +85,7 @@ public final class Scheduler {
         this.releaser = new Releaser(p.index(), owned, p.clock());
         this.placementWatcher = new PlacementWatcher(p.index(), owned, p.jobs(), issuer::ref, p.clock(), placementWaitMillis);
         this.peers = p.peers();
+        this.visits = new VisitPlanner(p.jobs(), p.clock(), VisitPlanner.DEFAULT_OVERSIZE_WAIT_MILLIS);
     }
 
     public Issuer issuer() {
@@ -122,6 +124,11 @@ public final class Scheduler {
     /** {@link Issuer#fetch}. */
     public List<Assignment> fetch(WorkerRecord worker, int max) {
         return issuer.fetch(worker, max);
+    }
+
+    /** {@link Issuer#fetch} of units sized for a browser's visit ({@link VisitPlanner}; null: not sized). */
+    public List<Assignment> fetch(WorkerRecord worker, int max, org.enjambre.coordinator.model.VisitOutlook visit) {
+        return issuer.fetch(worker, max, Issuer.DEFAULT_FETCH_BYTES, visits.fit(visit, max, worker.cores()));
     }
 
     /** {@link ReportHandler#report}. */

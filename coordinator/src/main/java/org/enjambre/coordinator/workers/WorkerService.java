@@ -68,11 +68,24 @@ public final class WorkerService {
     private final Map<String, Long> lastSeenWritten = new ConcurrentHashMap<>();
     private final RecentCallers callers = new RecentCallers(ONLINE_MILLIS);
 
-    public WorkerService(IMap<String, WorkerRecord> workers, Store store, Clock clock, RateLimiter registrations) {
+    private final Visits visits;
+
+    /**
+     * @param platforms the cluster's visit history per platform ({@link VisitRecords#PLATFORMS})
+     */
+    public WorkerService(IMap<String, WorkerRecord> workers, IMap<String, org.enjambre.coordinator.model.VisitStats> platforms,
+                         Store store, Clock clock, RateLimiter registrations) {
         this.workers = workers;
         this.store = store;
         this.clock = clock;
         this.registrations = registrations;
+        this.visits = new Visits(new VisitRecords(workers, platforms, store, w ->
+                authenticated.computeIfPresent(w.id(), (k, v) -> new Cached(w, v.at()))), clock);
+    }
+
+    /** The browsers' visits as this peer sees them (issue 18). */
+    public Visits visits() {
+        return visits;
     }
 
     /**
@@ -226,7 +239,7 @@ public final class WorkerService {
             return REVOKED.equals(w.tokenHash()) ? w : new WorkerRecord(w.id(), REVOKED, w.name(), w.platform(), w.cores(),
                     w.memoryMb(), w.apps(), w.account(), w.host(), w.registeredAt(), w.lastSeen(), w.credit(), w.valid(),
                     w.invalid(), w.errors(), w.reportedTasks(), w.consecutiveValid(), w.blacklisted(), w.spotChecksPassed(),
-                    w.spotChecksFailed(), w.version() + 1);
+                    w.spotChecksFailed(), w.version() + 1, w.visit());
         }
     }
 

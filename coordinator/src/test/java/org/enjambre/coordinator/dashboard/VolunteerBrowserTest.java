@@ -224,6 +224,9 @@ class VolunteerBrowserTest {
                     "#worker-rows [data-worker-id='" + browserWorker + "'] [data-role=platform] .badge")).getText()));
             browser.waiting(Duration.ofSeconds(10)).until(d -> d.findElement(By.id("workers-summary")).getText()
                     .contains("1 in browser tabs"));
+            // Its badge says what its units are sized for (a new tab: the browsers' visits, 5 minutes before any).
+            assertThat(browser.driver().findElement(By.cssSelector("#worker-rows [data-worker-id='" + browserWorker
+                    + "'] [data-role=platform] .badge")).getDomAttribute("title")).contains("units sized for a visit of");
         } finally {
             browser.driver().close();
             browser.driver().switchTo().window(volunteer);
