@@ -37,6 +37,19 @@ class VisitSizingTest extends SwarmTest {
         return new Harness.Registered(r.json().get("workerId").asText(), r.json().get("token").asText());
     }
 
+    /**
+     * A fetch right after a submission, repeated until it brings something: the coordinator indexes a new job's
+     * units as the cluster map tells it they exist, a moment after the job is accepted.
+     */
+    private List<JsonNode> fetchOnceReady(Harness.Registered b, int max) {
+        List<JsonNode> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            out.addAll(fetch(b, max));
+            return !out.isEmpty();
+        });
+        return out;
+    }
+
     private List<JsonNode> fetch(Harness.Registered b, int max) {
         Harness.Response r = Harness.fetch(url(), b.token(), max);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -74,7 +87,7 @@ class VisitSizingTest extends SwarmTest {
      */
     private double teach(Harness.Registered b, int visitSeconds) {
         String teaching = Harness.submit(url(), Harness.primesSpec(2, 102, 1, 1, 1, DEADLINE));
-        List<JsonNode> one = fetch(b, 1);
+        List<JsonNode> one = fetchOnceReady(b, 1);
         assertThat(one).hasSize(1);
         double c0 = one.get(0).get("cost").asDouble();
         stay(b, one, 1000);
@@ -100,7 +113,7 @@ class VisitSizingTest extends SwarmTest {
         double slot = 1.5 * c0; // a fresh visit: all of 1500 s left, at c0 per 1000 s
 
         String job = Harness.submit(url(), Harness.primesSpec(2, 10_002, 100, 1, 1, DEADLINE));
-        List<JsonNode> small = fetch(b, 64);
+        List<JsonNode> small = fetchOnceReady(b, 64);
         assertThat(small).as("units that fit the visit").isNotEmpty();
         assertThat(small).allSatisfy(t -> assertThat(t.get("cost").asDouble()).isLessThanOrEqualTo(slot * 1.001));
         double taken = small.stream().mapToDouble(t -> t.get("cost").asDouble()).sum();
