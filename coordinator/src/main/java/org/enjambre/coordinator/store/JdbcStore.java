@@ -311,7 +311,7 @@ public final class JdbcStore implements Store {
             try {
                 journal.append(batch);
                 failure = null;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // a record that cannot be encoded fails its group, never hangs it
                 failure = e;
             }
         } else {

@@ -118,51 +118,49 @@ final class Tables {
                 + " WHEN NOT MATCHED THEN INSERT (" + columns + ") VALUES (" + insertVals + ")";
     }
 
-    private void writeJobs(Connection c, Collection<JobRecord> jobs) throws SQLException {
-        if (jobs.isEmpty()) {
+    @FunctionalInterface
+    private interface RowBinder<T> {
+        void bind(PreparedStatement ps, T row) throws SQLException;
+    }
+
+    /** Runs the statement once per row, as one JDBC batch. */
+    private static <T> void writeRows(Connection c, String sql, Collection<T> rows, RowBinder<T> binder) throws SQLException {
+        if (rows.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(mergeJobs)) {
-            for (JobRecord j : jobs) {
-                ps.setString(1, j.id());
-                ps.setLong(2, j.version());
-                ps.setString(3, j.state().name());
-                ps.setString(4, Json.write(j));
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (T row : rows) {
+                binder.bind(ps, row);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    private void writeJobs(Connection c, Collection<JobRecord> jobs) throws SQLException {
+        writeRows(c, mergeJobs, jobs, (ps, j) -> {
+            ps.setString(1, j.id());
+            ps.setLong(2, j.version());
+            ps.setString(3, j.state().name());
+            ps.setString(4, Json.write(j));
+        });
     }
 
     private void writeUnits(Connection c, Collection<WorkUnit> units) throws SQLException {
-        if (units.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(mergeUnits)) {
-            for (WorkUnit u : units) {
-                ps.setString(1, u.jobId());
-                ps.setInt(2, u.index());
-                ps.setLong(3, u.version());
-                ps.setString(4, u.state().name());
-                ps.setBytes(5, UnitCodec.encode(u));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        writeRows(c, mergeUnits, units, (ps, u) -> {
+            ps.setString(1, u.jobId());
+            ps.setInt(2, u.index());
+            ps.setLong(3, u.version());
+            ps.setString(4, u.state().name());
+            ps.setBytes(5, UnitCodec.encode(u));
+        });
     }
 
     private void writeWorkers(Connection c, Collection<WorkerRecord> workers) throws SQLException {
-        if (workers.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(mergeWorkers)) {
-            for (WorkerRecord w : workers) {
-                ps.setString(1, w.id());
-                ps.setLong(2, w.version());
-                ps.setString(3, Json.write(w));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        writeRows(c, mergeWorkers, workers, (ps, w) -> {
+            ps.setString(1, w.id());
+            ps.setLong(2, w.version());
+            ps.setString(3, Json.write(w));
+        });
     }
 }
