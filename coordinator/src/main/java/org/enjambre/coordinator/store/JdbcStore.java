@@ -97,7 +97,7 @@ public final class JdbcStore implements Store {
         cfg.setPoolName("enjambre-store");
         cfg.setAutoCommit(true);
         this.pool = new HikariDataSource(cfg);
-        this.tables = new Tables(pool, dialect);
+        this.tables = new Tables(pool, dialect, journalDir != null); // the compactor is then the units table's one writer
         try {
             createSchema();
             this.journal = journalDir == null ? null : new Compactor(journalDir, tables, settings, ticker);

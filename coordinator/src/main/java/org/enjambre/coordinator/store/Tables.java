@@ -7,9 +7,14 @@ import org.enjambre.workunits.model.WorkUnit;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Writes versioned records (units, workers, jobs) into their tables, one transaction per batch; a row is
  * replaced only by a newer version. Used by the committer (direct writes, PostgreSQL or a shared H2) and
  * by the {@link Compactor} (the embedded H2 behind the journal). Thread-safe.
+ *
+ * <p>Units are written with one {@code MERGE} each (the newer version wins inside the database, so peers
+ * may write concurrently), or, when this is the table's {@code soleWriter} (the compactor, one at a time),
+ * by reading the stored versions of the batch's index range first and then inserting the new rows and
+ * updating the older ones: plain inserts cost H2 a fraction of a {@code MERGE}, and most units a compaction
+ * writes are new.
  */
 final class Tables {
     private final HikariDataSource pool;
@@ -26,8 +37,11 @@ final class Tables {
     /** Unit rows written (merged) so far; for tests. */
     private final AtomicLong unitRowsWritten = new AtomicLong();
 
-    Tables(HikariDataSource pool, Dialect dialect) {
+    private final boolean soleWriter;
+
+    Tables(HikariDataSource pool, Dialect dialect, boolean soleWriter) {
         this.pool = pool;
+        this.soleWriter = soleWriter;
         this.mergeJobs = merge("jobs", "id", "id,version,state,data", "VARCHAR(64),BIGINT,VARCHAR(16)," + dialect.text, true);
         this.mergeUnits = merge("units", "job_id,idx", "job_id,idx,version,state,data",
                 "VARCHAR(64),INT,BIGINT,VARCHAR(16)," + dialect.binary, true);
@@ -53,7 +67,11 @@ final class Tables {
                 c.setAutoCommit(false);
                 try {
                     writeJobs(c, batch.jobs());
-                    writeUnits(c, batch.units());
+                    if (soleWriter) {
+                        writeUnitsAlone(c, batch.units());
+                    } else {
+                        writeUnits(c, batch.units());
+                    }
                     writeWorkers(c, batch.workers());
                     c.commit();
                 } catch (SQLException e) {
@@ -123,6 +141,15 @@ final class Tables {
         void bind(PreparedStatement ps, T row) throws SQLException;
     }
 
+    /** A unit's columns in table order: job_id, idx, version, state, data. */
+    private static final RowBinder<WorkUnit> UNIT_ROW = (ps, u) -> {
+        ps.setString(1, u.jobId());
+        ps.setInt(2, u.index());
+        ps.setLong(3, u.version());
+        ps.setString(4, u.state().name());
+        ps.setBytes(5, UnitCodec.encode(u));
+    };
+
     /** Runs the statement once per row, as one JDBC batch. */
     private static <T> void writeRows(Connection c, String sql, Collection<T> rows, RowBinder<T> binder) throws SQLException {
         if (rows.isEmpty()) {
@@ -147,13 +174,57 @@ final class Tables {
     }
 
     private void writeUnits(Connection c, Collection<WorkUnit> units) throws SQLException {
-        writeRows(c, mergeUnits, units, (ps, u) -> {
-            ps.setString(1, u.jobId());
-            ps.setInt(2, u.index());
-            ps.setLong(3, u.version());
-            ps.setString(4, u.state().name());
-            ps.setBytes(5, UnitCodec.encode(u));
+        writeRows(c, mergeUnits, units, UNIT_ROW);
+    }
+
+    /**
+     * Units by job: the stored versions of each job's index range read at once, then new rows inserted and
+     * older ones updated; a job whose units are spread far apart (the range much larger than the count) is
+     * merged instead. Only correct while nothing else writes the table meanwhile.
+     */
+    private void writeUnitsAlone(Connection c, Collection<WorkUnit> units) throws SQLException {
+        Map<String, List<WorkUnit>> byJob = new HashMap<>();
+        units.forEach(u -> byJob.computeIfAbsent(u.jobId(), k -> new ArrayList<>()).add(u));
+        List<WorkUnit> inserts = new ArrayList<>();
+        List<WorkUnit> updates = new ArrayList<>();
+        List<WorkUnit> merges = new ArrayList<>();
+        for (Map.Entry<String, List<WorkUnit>> job : byJob.entrySet()) {
+            List<WorkUnit> rows = job.getValue();
+            int from = rows.stream().mapToInt(WorkUnit::index).min().orElseThrow();
+            int to = rows.stream().mapToInt(WorkUnit::index).max().orElseThrow();
+            if ((long) to - from > 4L * rows.size() + 64) {
+                merges.addAll(rows);
+                continue;
+            }
+            Map<Integer, Long> stored = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT idx, version FROM units WHERE job_id = ? AND idx >= ? AND idx <= ?")) {
+                ps.setString(1, job.getKey());
+                ps.setInt(2, from);
+                ps.setInt(3, to);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        stored.put(rs.getInt(1), rs.getLong(2));
+                    }
+                }
+            }
+            for (WorkUnit u : rows) {
+                Long v = stored.get(u.index());
+                if (v == null) {
+                    inserts.add(u);
+                } else if (v < u.version()) {
+                    updates.add(u);
+                } // else the table holds this version or a newer one already
+            }
+        }
+        writeRows(c, "INSERT INTO units (job_id, idx, version, state, data) VALUES (?, ?, ?, ?, ?)", inserts, UNIT_ROW);
+        writeRows(c, "UPDATE units SET version = ?, state = ?, data = ? WHERE job_id = ? AND idx = ?", updates, (ps, u) -> {
+            ps.setLong(1, u.version());
+            ps.setString(2, u.state().name());
+            ps.setBytes(3, UnitCodec.encode(u));
+            ps.setString(4, u.jobId());
+            ps.setInt(5, u.index());
         });
+        writeUnits(c, merges);
     }
 
     private void writeWorkers(Connection c, Collection<WorkerRecord> workers) throws SQLException {

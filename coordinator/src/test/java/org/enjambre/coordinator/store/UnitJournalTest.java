@@ -238,6 +238,24 @@ class UnitJournalTest {
     }
 
     @Test
+    void compaction_insertsNewRows_updatesOlderOnes_andNeverWritesAnOlderVersionOverANewerOne() throws Exception {
+        store = open();
+        store.writeNow(units(unit(0, 2), unit(1, 2), unit(100_000, 1))); // far apart: merged row by row
+        assertThat(store.compact()).isTrue();
+        store.writeNow(units(unit(0, 3), unit(2, 1)));
+        store.writeNow(units(unit(1, 1))); // an older version, from a thread that lost a race
+        assertThat(store.compact()).isTrue();
+        store.writeNow(units(unit(100_000, 4)));
+        assertThat(store.compact()).isTrue();
+
+        assertThat(tableVersion(0)).isEqualTo(3);
+        assertThat(tableVersion(1)).isEqualTo(2);
+        assertThat(tableVersion(2)).isEqualTo(1);
+        assertThat(tableVersion(100_000)).isEqualTo(4);
+        assertThat(store.unit("j1", 1)).hasValueSatisfying(u -> assertThat(u.version()).isEqualTo(2));
+    }
+
+    @Test
     void aJournalPastItsSize_isCompactedWithoutWaitingForItsAge() throws Exception {
         store = open(new Compactor.Settings(1, AGE, UnitJournal.Opener.PLAIN)); // every record is past the size
 
