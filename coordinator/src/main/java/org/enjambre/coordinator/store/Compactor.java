@@ -45,8 +45,13 @@ final class Compactor {
     private final UnitJournal journal;
     /** Journaled records not yet in the tables: the newest version of each. Guarded by its own monitor. */
     private final Deferred pending = new Deferred();
-    /** When the oldest record not yet compacted was journaled ({@link #NONE}: none). Guarded by {@link #appendLock}. */
-    private long oldest = NONE;
+    /**
+     * When the oldest record not yet compacted was journaled ({@link #NONE}: none). Written under
+     * {@link #appendLock}; volatile (as {@link #activeBytes}) so that {@link #poke} takes no lock.
+     */
+    private volatile long oldest = NONE;
+    /** Bytes in the journal's active segment, as of the last append or roll. */
+    private volatile long activeBytes;
     private volatile long retryAfter;
     private volatile boolean failing;
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -83,6 +88,7 @@ final class Compactor {
         byte[] record = BatchCodec.encode(group);
         synchronized (appendLock) {
             journal.append(record);
+            activeBytes = journal.size();
             if (oldest == NONE) {
                 oldest = ticker.getAsLong();
             }
@@ -92,14 +98,15 @@ final class Compactor {
         }
     }
 
-    /** Starts a compaction in the background when one is due; cheap, called by the committer after every round. */
+    /**
+     * Starts a compaction in the background when one is due; called by the committer after every round,
+     * so it takes no lock (a compaction rolling the journal must not stall the next group).
+     */
     void poke() {
         long now = ticker.getAsLong();
-        boolean due;
-        synchronized (appendLock) {
-            due = oldest != NONE && now - retryAfter >= 0
-                    && (journal.size() >= settings.maxBytes() || now - oldest >= settings.maxAge().toNanos());
-        }
+        long since = oldest;
+        boolean due = since != NONE && now - retryAfter >= 0
+                && (activeBytes >= settings.maxBytes() || now - since >= settings.maxAge().toNanos());
         if (due && scheduled.compareAndSet(false, true)) {
             wake.add(true);
         }
@@ -149,6 +156,7 @@ final class Compactor {
             }
             since = oldest;
             oldest = NONE;
+            activeBytes = journal.size();
         }
         SQLException failure = tables.write(snapshot, true);
         if (failure != null) {
