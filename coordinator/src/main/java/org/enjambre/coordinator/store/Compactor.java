@@ -142,15 +142,23 @@ final class Compactor {
         long boundary;
         long since;
         Store.Batch snapshot;
+        UnitJournal.Segment next;
+        synchronized (appendLock) {
+            if (oldest == NONE && journal.records() == 0 && pendingCount() == 0) {
+                return true;
+            }
+        }
+        try {
+            next = journal.prepare(); // its fsyncs outside the append lock: the committer keeps appending meanwhile
+        } catch (IOException e) {
+            return failed(e.toString());
+        }
         synchronized (appendLock) {
             synchronized (pending) {
                 snapshot = pending.due(0, true);
             }
-            if (snapshot.isEmpty() && journal.records() == 0) {
-                return true;
-            }
             try {
-                boundary = journal.roll();
+                boundary = journal.roll(next);
             } catch (IOException e) {
                 return failed(e.toString());
             }
@@ -180,6 +188,12 @@ final class Compactor {
             LOG.warn("the journal compacts into the database again");
         }
         return true;
+    }
+
+    private int pendingCount() {
+        synchronized (pending) {
+            return pending.size();
+        }
     }
 
     private boolean failed(String why) {

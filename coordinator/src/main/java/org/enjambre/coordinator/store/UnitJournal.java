@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,12 +25,14 @@ import java.util.zip.CRC32C;
  * One {@link #append} is one record, written with one {@code write} and one {@code fsync}: a record is the
  * unit of atomicity, and what {@link #append} returned from is on disk.
  *
- * <p>Invariants: only the active segment (the highest number) is appended to; a segment's records are
- * intact up to a possible torn tail, cut off when the journal opens; after a failed append the active
- * segment is never appended to again (the next append starts a new segment), so a partial record can
- * only ever sit at the end of a segment.
+ * <p>Invariants: only the active segment is appended to, and never again once the journal rolled away
+ * from it; a segment's records are intact up to a possible torn tail, cut off when the journal opens;
+ * after a failed append the next append starts a new segment, so a partial record can only ever sit at
+ * the end of a segment. Segment numbers are never reused; the active segment is usually, not always, the
+ * highest (a segment {@link #prepare}d before a roll after a failed append gets a lower number), which is
+ * harmless: records are versioned, so the order of replay does not matter.
  *
- * <p>Not thread-safe: the {@link Compactor} serializes calls.
+ * <p>Not thread-safe, but for {@link #prepare}: the {@link Compactor} serializes the other calls.
  */
 final class UnitJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UnitJournal.class);
@@ -47,8 +50,14 @@ final class UnitJournal implements AutoCloseable {
         Opener PLAIN = path -> FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
+    /** A new, empty segment, ready to become the active one. */
+    record Segment(long number, FileChannel channel) {
+    }
+
     private final Path dir;
     private final Opener files;
+    /** The highest segment number created so far. */
+    private final AtomicLong lastNumber;
     private FileChannel channel;
     private long segment;
     /** Bytes of the active segment that hold whole, acknowledged records (and its magic number). */
@@ -57,9 +66,10 @@ final class UnitJournal implements AutoCloseable {
     /** Whether an append failed on the active segment: the next one starts a new segment. */
     private boolean broken;
 
-    private UnitJournal(Path dir, Opener files) {
+    private UnitJournal(Path dir, Opener files, long lastNumber) {
         this.dir = dir;
         this.files = files;
+        this.lastNumber = new AtomicLong(lastNumber);
     }
 
     /**
@@ -73,9 +83,10 @@ final class UnitJournal implements AutoCloseable {
             replay(path(dir, n), replay);
             last = n;
         }
-        UnitJournal journal = new UnitJournal(dir, files);
-        journal.channel = journal.create(last + 1);
-        journal.segment = last + 1;
+        UnitJournal journal = new UnitJournal(dir, files, last);
+        Segment first = journal.prepare();
+        journal.channel = first.channel();
+        journal.segment = first.number();
         journal.size = 4;
         return journal;
     }
@@ -105,16 +116,29 @@ final class UnitJournal implements AutoCloseable {
         records++;
     }
 
-    /** Starts a new active segment; returns its number (every older segment is closed). */
-    long roll() throws IOException {
-        FileChannel next = create(segment + 1);
-        channel.close();
-        channel = next;
-        segment++;
+    /**
+     * Creates a new segment (file, magic, fsync of both it and the directory) without touching the active
+     * one: safe beside any other call, so that a roll need not stall appends for those fsyncs.
+     */
+    Segment prepare() throws IOException {
+        long n = lastNumber.incrementAndGet();
+        return new Segment(n, create(n));
+    }
+
+    /** Makes {@code next} the active segment; returns its number. The old one is closed for good. */
+    long roll(Segment next) throws IOException {
+        FileChannel old = channel;
+        channel = next.channel();
+        segment = next.number();
         size = 4;
         records = 0;
         broken = false;
+        old.close();
         return segment;
+    }
+
+    private void roll() throws IOException {
+        roll(prepare());
     }
 
     /** After a failed append, starts a new segment so that appends can succeed again. */
@@ -143,12 +167,12 @@ final class UnitJournal implements AutoCloseable {
         return records;
     }
 
-    /** Closes the journal; deletes the active segment when it holds no record and {@code tidy}. */
+    /** Closes the journal; with {@code tidy} (everything compacted) and no record in the active segment, deletes every segment. */
     void close(boolean tidy) {
         try {
             channel.close();
             if (tidy && records == 0 && !broken) {
-                deleteBefore(segment + 1);
+                deleteBefore(Long.MAX_VALUE); // every other segment was compacted before this empty one became active
             }
         } catch (IOException e) {
             LOG.warn("closing the journal: {}", e.toString());
