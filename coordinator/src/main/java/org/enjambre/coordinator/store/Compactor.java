@@ -25,7 +25,8 @@ import java.util.function.LongSupplier;
  * {@link #pending} overlay or in the tables; a record leaves the overlay only after a transaction wrote it
  * (or a newer version) and the database was forced to disk; a segment is deleted only after every record
  * in it was so written. Replaying the journal is therefore always safe: the tables never go back to an
- * older version. Locks: {@link #appendLock} (journal file, taken first) then {@link #pending}'s monitor.
+ * older version. Locks, in this order: this object's monitor (one compaction at a time), {@link #appendLock}
+ * (the journal file), {@link #pending}'s monitor.
  */
 final class Compactor {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
