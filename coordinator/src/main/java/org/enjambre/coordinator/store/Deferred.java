@@ -18,6 +18,9 @@ import java.util.function.ToLongFunction;
  * the order they were first deferred, each with the time it was first deferred (so a record that keeps
  * changing is still written within the window of its first deferral).
  *
+ * <p>Also the shape of "newest version per key" elsewhere: the {@link Compactor}'s journaled records and the
+ * committer's coalescing of one group (times unused there).
+ *
  * <p>Not thread-safe: {@link JdbcStore} guards it with its lock. Times are {@link System#nanoTime} values.
  */
 final class Deferred {

@@ -10,6 +10,8 @@ import org.enjambre.workunits.model.WorkUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,19 +28,27 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * The store on a SQL database: embedded H2 in the data directory (one peer), or PostgreSQL (peers on
  * several machines). Every write goes through one committer thread that drains all pending batches
- * into one transaction, so durability costs one commit per group, not one per request. Deferred
- * records ({@link #writeLater}) wait in memory, newest version per key, and ride along with the first
- * commit after they waited {@link #DEFERRED_WRITE_DELAY}; a record written again in the meantime is
+ * and makes them durable at once, so durability costs one commit per group, not one per request:
+ * for the embedded H2, one append and fsync to the {@link UnitJournal}, which a {@link Compactor} applies
+ * to the tables later (newest version per key once); for a database given by URL (PostgreSQL, a shared
+ * H2), one transaction on it, since a peer's own disk must not hold the only copy of what it acknowledged.
+ * Deferred records ({@link #writeLater}) wait in memory, newest version per key, and ride along with the
+ * first group after they waited {@link #DEFERRED_WRITE_DELAY}; a record written again in the meantime is
  * written only once, at its newest version.
  *
- * <p>Size (~700 lines): every SQL statement of both dialects (H2, PostgreSQL) for every table, kept in one place so a
- * schema change is one file; the deferral is already apart ({@link Deferred}).
+ * <p>Reads take the deferred records, then the journaled ones, then the table, and keep the newest of
+ * each: a record moves deferred → journaled → table, joining the next before it leaves the last, so one
+ * of the three always has it.
+ *
+ * <p>Size (~600 lines): every query and the statements of both dialects for results, blobs and files, kept
+ * in one place so a schema change is one file; the deferral ({@link Deferred}), the versioned row writes
+ * ({@link Tables}) and the journal ({@link Compactor}) are apart.
  */
 public final class JdbcStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
@@ -51,19 +60,6 @@ public final class JdbcStore implements Store {
     /** How often the committer probes a store that cannot write. */
     private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private enum Dialect {
-        H2("BINARY VARYING", "CHARACTER VARYING"),
-        POSTGRES("BYTEA", "TEXT");
-
-        final String binary;
-        final String text;
-
-        Dialect(String binary, String text) {
-            this.binary = binary;
-            this.text = text;
-        }
-    }
-
     private record Pending(Batch batch, CompletableFuture<Void> done) {
     }
 
@@ -72,9 +68,9 @@ public final class JdbcStore implements Store {
 
     private final HikariDataSource pool;
     private final Dialect dialect;
-    private final String mergeJobs;
-    private final String mergeUnits;
-    private final String mergeWorkers;
+    private final Tables tables;
+    /** The journal in front of the tables; null when writes go to the database directly. */
+    private final Compactor journal;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     /** Guards {@link #deferred}, {@link #woken}, {@link #retryAfter}, and queueing against {@link #closed}. */
@@ -82,23 +78,18 @@ public final class JdbcStore implements Store {
     private final Deferred deferred = new Deferred();
     private boolean woken;
     private long retryAfter;
-    /** Time for the deferral, in nanoseconds ({@link System#nanoTime} but in tests). */
+    /** Time for the deferral and the compaction, in nanoseconds ({@link System#nanoTime} but in tests). */
     private final LongSupplier ticker;
-    /** Unit rows written (merged) so far; for tests. */
-    private final AtomicLong unitRowsWritten = new AtomicLong();
     private volatile boolean closed;
     private final StoreHealth health = new StoreHealth();
     /** When the committer last probed a store that could not write ({@link #ticker} time). */
     private long lastProbe;
 
-    private JdbcStore(String url, Dialect dialect, LongSupplier ticker) {
+    /** A store on {@code url}; with a {@code journalDir}, writes go to a journal there first. */
+    private JdbcStore(String url, Dialect dialect, LongSupplier ticker, Path journalDir, Compactor.Settings settings) {
         this.dialect = dialect;
         this.ticker = ticker;
         this.retryAfter = ticker.getAsLong();
-        this.mergeJobs = merge("jobs", "id", "id,version,state,data", "VARCHAR(64),BIGINT,VARCHAR(16)," + dialect.text, true);
-        this.mergeUnits = merge("units", "job_id,idx", "job_id,idx,version,state,data",
-                "VARCHAR(64),INT,BIGINT,VARCHAR(16)," + dialect.binary, true);
-        this.mergeWorkers = merge("workers", "id", "id,version,data", "VARCHAR(64),BIGINT," + dialect.text, true);
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setMaximumPoolSize(8);
@@ -106,25 +97,37 @@ public final class JdbcStore implements Store {
         cfg.setPoolName("enjambre-store");
         cfg.setAutoCommit(true);
         this.pool = new HikariDataSource(cfg);
+        this.tables = new Tables(pool, dialect, journalDir != null); // the compactor is then the units table's one writer
         try {
             createSchema();
-        } catch (SQLException e) {
+            this.journal = journalDir == null ? null : new Compactor(journalDir, tables, settings, ticker);
+        } catch (SQLException | IOException e) {
             pool.close();
-            throw new StoreException("cannot create the schema in " + redact(url) + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open the store in " + redact(url) + ": " + e.getMessage(), e);
         }
         this.committer = new Thread(this::commitLoop, "enjambre-store-committer");
         committer.setDaemon(true);
         committer.start();
     }
 
-    /** An embedded H2 database in {@code dataDir}. */
+    /** An embedded H2 database in {@code dataDir}, with its journal there. */
     public static JdbcStore h2(Path dataDir) {
         return h2(dataDir, System::nanoTime);
     }
 
-    /** An embedded H2 database in {@code dataDir} whose deferred writes fall due by {@code ticker} (nanoseconds). */
+    /** An embedded H2 database in {@code dataDir} whose deferred writes and compactions fall due by {@code ticker} (nanoseconds). */
     static JdbcStore h2(Path dataDir, LongSupplier ticker) {
-        return new JdbcStore(h2Url(dataDir), Dialect.H2, ticker);
+        return journaled(h2Url(dataDir), dataDir, ticker, Compactor.Settings.DEFAULT);
+    }
+
+    /** An H2 database at {@code url} with its journal in {@code dir}; for tests. */
+    static JdbcStore journaled(String url, Path dir, LongSupplier ticker, Compactor.Settings settings) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        }
+        return new JdbcStore(url, Dialect.H2, ticker, dir, settings);
     }
 
     /** The JDBC URL of the embedded database in {@code dataDir}. */
@@ -133,13 +136,18 @@ public final class JdbcStore implements Store {
                 + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }
 
-    /** A store at a JDBC URL: {@code jdbc:postgresql:...} or {@code jdbc:h2:...}. */
+    /** A store at a JDBC URL, writing to it directly (no journal): {@code jdbc:postgresql:...} or {@code jdbc:h2:...}. */
     public static JdbcStore open(String jdbcUrl) {
+        return open(jdbcUrl, System::nanoTime);
+    }
+
+    /** {@link #open(String)} whose deferred writes fall due by {@code ticker}; for tests. */
+    static JdbcStore open(String jdbcUrl, LongSupplier ticker) {
         if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-            return new JdbcStore(jdbcUrl, Dialect.POSTGRES, System::nanoTime);
+            return new JdbcStore(jdbcUrl, Dialect.POSTGRES, ticker, null, null);
         }
         if (jdbcUrl.startsWith("jdbc:h2:")) {
-            return new JdbcStore(jdbcUrl, Dialect.H2, System::nanoTime);
+            return new JdbcStore(jdbcUrl, Dialect.H2, ticker, null, null);
         }
         throw new IllegalArgumentException("unsupported database URL '" + redact(jdbcUrl)
                 + "' (use jdbc:postgresql://HOST:PORT/DB?user=..&password=.. or jdbc:h2:...)");
@@ -208,9 +216,14 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** How many unit rows the committer has written; for tests. */
+    /** How many unit rows have been written to the table (by the committer or the compactor); for tests. */
     long unitRowsWritten() {
-        return unitRowsWritten.get();
+        return tables.unitRowsWritten();
+    }
+
+    /** Applies everything journaled to the tables now; false when that failed. For tests. */
+    boolean compact() {
+        return journal == null || journal.compact();
     }
 
     private static StoreException closedError() {
@@ -219,8 +232,8 @@ public final class JdbcStore implements Store {
 
     /**
      * The committer: each round takes every pending {@link #write} (up to {@link #MAX_GROUP}) and the
-     * deferred records that are due, and commits them in one transaction. It ends once the store is
-     * closed and nothing is pending or deferred.
+     * deferred records that are due, and makes them durable at once (one journal record, or one
+     * transaction). It ends once the store is closed and nothing is pending or deferred.
      */
     private void commitLoop() {
         List<Pending> group = new ArrayList<>();
@@ -251,6 +264,9 @@ public final class JdbcStore implements Store {
                 LOG.error("store committer failed", e);
             } finally {
                 group.clear();
+                if (journal != null) {
+                    journal.poke();
+                }
             }
         }
     }
@@ -284,55 +300,28 @@ public final class JdbcStore implements Store {
     }
 
     private void commit(List<Pending> group, Batch due, boolean closing) {
-        Map<String, WorkUnit> units = new LinkedHashMap<>();
-        Map<String, WorkerRecord> workers = new LinkedHashMap<>();
-        Map<String, JobRecord> jobs = new LinkedHashMap<>();
-        List<Batch> batches = new ArrayList<>(group.size() + 1);
-        batches.add(due);
+        Deferred newest = new Deferred(); // newest version per key, across the group
+        newest.add(due, 0);
         for (Pending p : group) {
-            batches.add(p.batch());
+            newest.add(p.batch(), 0);
         }
-        for (Batch b : batches) {
-            for (WorkUnit u : b.units()) {
-                units.merge(u.id(), u, (a, c) -> a.version() >= c.version() ? a : c);
-            }
-            for (WorkerRecord w : b.workers()) {
-                workers.merge(w.id(), w, (a, c) -> a.version() >= c.version() ? a : c);
-            }
-            for (JobRecord j : b.jobs()) {
-                jobs.merge(j.id(), j, (a, c) -> a.version() >= c.version() ? a : c);
-            }
-        }
-        SQLException failure = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (attempt > 0) {
-                reopen();
-            }
-            try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    writeJobs(c, jobs.values());
-                    writeUnits(c, units.values());
-                    writeWorkers(c, workers.values());
-                    c.commit();
-                    unitRowsWritten.addAndGet(units.size());
-                    failure = null;
-                    break;
-                } catch (SQLException e) {
-                    c.rollback();
-                    failure = e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
-            } catch (SQLException e) {
+        Batch batch = newest.due(0, true);
+        Exception failure;
+        if (journal != null) {
+            try {
+                journal.append(batch);
+                failure = null;
+            } catch (IOException | RuntimeException e) { // a record that cannot be encoded fails its group, never hangs it
                 failure = e;
             }
+        } else {
+            failure = tables.write(batch, false);
         }
         wrote(failure);
         synchronized (lock) {
             if (failure == null) {
                 // Deferred records written now, or made useless by a newer version written now, are done.
-                deferred.written(units.values(), workers.values(), jobs.values());
+                deferred.written(batch.units(), batch.workers(), batch.jobs());
             } else if (!due.isEmpty()) {
                 if (closing) {
                     LOG.error("the store is closing and cannot write {} deferred records (issued replicas come back "
@@ -355,98 +344,28 @@ public final class JdbcStore implements Store {
     }
 
     /**
-     * Standard SQL MERGE (H2 2.x, PostgreSQL 15+): insert, or, when {@code versioned}, update only a row
-     * with an older version; otherwise an existing row is left as it is.
+     * The records of {@code rows} not in the tables yet: deferred, then journaled (read in this order, see
+     * the class comment). Read before the table.
      */
-    private String merge(String table, String key, String columns, String types, boolean versioned) {
-        String[] cols = columns.split(",");
-        String[] tys = types.split(",");
-        StringBuilder values = new StringBuilder();
-        StringBuilder set = new StringBuilder();
-        StringBuilder insertVals = new StringBuilder();
-        for (int i = 0; i < cols.length; i++) {
-            if (i > 0) {
-                values.append(", ");
-                insertVals.append(", ");
-            }
-            values.append("CAST(? AS ").append(tys[i]).append(")");
-            insertVals.append("s.").append(cols[i]);
-            if (!java.util.Set.of(key.split(",")).contains(cols[i])) {
-                if (set.length() > 0) {
-                    set.append(", ");
-                }
-                set.append(cols[i]).append(" = s.").append(cols[i]);
-            }
+    private <T> List<T> unwritten(Function<Deferred, List<T>> rows) {
+        List<T> out;
+        synchronized (lock) {
+            out = rows.apply(deferred);
         }
-        StringBuilder on = new StringBuilder();
-        for (String k : key.split(",")) {
-            if (on.length() > 0) {
-                on.append(" AND ");
-            }
-            on.append("t.").append(k).append(" = s.").append(k);
+        if (journal != null) {
+            out = new ArrayList<>(out);
+            out.addAll(journal.read(rows));
         }
-        return "MERGE INTO " + table + " t USING (VALUES (" + values + ")) AS s(" + columns + ") ON " + on
-                + (versioned ? " WHEN MATCHED AND t.version < s.version THEN UPDATE SET " + set : "")
-                + " WHEN NOT MATCHED THEN INSERT (" + columns + ") VALUES (" + insertVals + ")";
+        return out;
     }
 
-    private void writeJobs(Connection c, Collection<JobRecord> jobs) throws SQLException {
-        if (jobs.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(mergeJobs)) {
-            for (JobRecord j : jobs) {
-                ps.setString(1, j.id());
-                ps.setLong(2, j.version());
-                ps.setString(3, j.state().name());
-                ps.setString(4, Json.write(j));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+    private static <T> List<T> one(Optional<T> value) {
+        return value.map(List::of).orElse(List.of());
     }
-
-    private void writeUnits(Connection c, Collection<WorkUnit> units) throws SQLException {
-        if (units.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(mergeUnits)) {
-            for (WorkUnit u : units) {
-                ps.setString(1, u.jobId());
-                ps.setInt(2, u.index());
-                ps.setLong(3, u.version());
-                ps.setString(4, u.state().name());
-                ps.setBytes(5, UnitCodec.encode(u));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private void writeWorkers(Connection c, Collection<WorkerRecord> workers) throws SQLException {
-        if (workers.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(mergeWorkers)) {
-            for (WorkerRecord w : workers) {
-                ps.setString(1, w.id());
-                ps.setLong(2, w.version());
-                ps.setString(3, Json.write(w));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    // Reads take the deferred records first, then the table, and keep the newer of each: the committer
-    // forgets a deferred record only after its commit, so one of the two always has it.
 
     @Override
     public List<JobRecord> jobs() {
-        List<JobRecord> later;
-        synchronized (lock) {
-            later = deferred.jobs.matching(j -> true);
-        }
+        List<JobRecord> later = unwritten(d -> d.jobs.matching(j -> true));
         Map<String, JobRecord> out = new LinkedHashMap<>();
         query("SELECT id, data FROM jobs", ps -> { }, rs -> {
             try {
@@ -463,23 +382,17 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<JobRecord> job(String id) {
-        Optional<JobRecord> later;
-        synchronized (lock) {
-            later = deferred.jobs.get(id);
-        }
+        List<JobRecord> later = unwritten(d -> one(d.jobs.get(id)));
         List<JobRecord> out = new ArrayList<>();
         query("SELECT data FROM jobs WHERE id = ?", ps -> ps.setString(1, id),
                 rs -> out.add(Json.read(rs.getString(1), JobRecord.class)));
-        later.ifPresent(out::add);
+        out.addAll(later);
         return out.stream().max(Comparator.comparingLong(JobRecord::version));
     }
 
     @Override
     public Map<Integer, WorkUnit> units(String jobId) {
-        List<WorkUnit> later;
-        synchronized (lock) {
-            later = deferred.units.matching(u -> u.jobId().equals(jobId));
-        }
+        List<WorkUnit> later = unwritten(d -> d.units.matching(u -> u.jobId().equals(jobId)));
         Map<Integer, WorkUnit> out = new HashMap<>();
         query("SELECT idx, data FROM units WHERE job_id = ?", ps -> ps.setString(1, jobId),
                 rs -> out.put(rs.getInt(1), UnitCodec.decode(rs.getBytes(2))));
@@ -489,36 +402,33 @@ public final class JdbcStore implements Store {
 
     @Override
     public Map<Integer, Long> unitVersions(String jobId, int from, int to) {
+        List<WorkUnit> journaled = journal == null ? List.of()
+                : journal.read(d -> d.units.matching(u -> u.jobId().equals(jobId) && u.index() >= from && u.index() < to));
         Map<Integer, Long> out = new HashMap<>();
         query("SELECT idx, version FROM units WHERE job_id = ? AND idx >= ? AND idx < ?", ps -> {
             ps.setString(1, jobId);
             ps.setInt(2, from);
             ps.setInt(3, to);
         }, rs -> out.put(rs.getInt(1), rs.getLong(2)));
+        journaled.forEach(u -> out.merge(u.index(), u.version(), Math::max));
         return out;
     }
 
     @Override
     public Optional<WorkUnit> unit(String jobId, int index) {
-        Optional<WorkUnit> later;
-        synchronized (lock) {
-            later = deferred.units.get(WorkUnit.id(jobId, index));
-        }
+        List<WorkUnit> later = unwritten(d -> one(d.units.get(WorkUnit.id(jobId, index))));
         List<WorkUnit> out = new ArrayList<>();
         query("SELECT data FROM units WHERE job_id = ? AND idx = ?", ps -> {
             ps.setString(1, jobId);
             ps.setInt(2, index);
         }, rs -> out.add(UnitCodec.decode(rs.getBytes(1))));
-        later.ifPresent(out::add);
+        out.addAll(later);
         return out.stream().max(Comparator.comparingLong(WorkUnit::version));
     }
 
     @Override
     public List<WorkerRecord> workers() {
-        List<WorkerRecord> later;
-        synchronized (lock) {
-            later = deferred.workers.matching(w -> true);
-        }
+        List<WorkerRecord> later = unwritten(d -> d.workers.matching(w -> true));
         Map<String, WorkerRecord> out = new LinkedHashMap<>();
         query("SELECT data FROM workers", ps -> { }, rs -> {
             WorkerRecord w = Json.read(rs.getString(1), WorkerRecord.class);
@@ -530,20 +440,17 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<WorkerRecord> worker(String id) {
-        Optional<WorkerRecord> later;
-        synchronized (lock) {
-            later = deferred.workers.get(id);
-        }
+        List<WorkerRecord> later = unwritten(d -> one(d.workers.get(id)));
         List<WorkerRecord> out = new ArrayList<>();
         query("SELECT data FROM workers WHERE id = ?", ps -> ps.setString(1, id),
                 rs -> out.add(Json.read(rs.getString(1), WorkerRecord.class)));
-        later.ifPresent(out::add);
+        out.addAll(later);
         return out.stream().max(Comparator.comparingLong(WorkerRecord::version));
     }
 
     @Override
     public void putResult(String jobId, MergedResult result) {
-        update(merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
+        update(Tables.merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
                 ps -> {
                     ps.setString(1, jobId);
                     ps.setString(2, result.contentType());
@@ -561,7 +468,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putBlob(String sha256, byte[] body) {
-        update(merge("blobs", "sha256", "sha256,body", "CHAR(64)," + dialect.binary, false),
+        update(Tables.merge("blobs", "sha256", "sha256,body", "CHAR(64)," + dialect.binary, false),
                 ps -> {
                     ps.setString(1, sha256);
                     ps.setBytes(2, body);
@@ -662,7 +569,7 @@ public final class JdbcStore implements Store {
      * PostgreSQL backend leaves connections that fail every later statement, and a fresh connection
      * reopens the database.
      */
-    private void wrote(SQLException failure) {
+    private void wrote(Exception failure) {
         if (failure == null) {
             if (health.writeSucceeded()) {
                 LOG.warn("the store writes again");
@@ -678,12 +585,13 @@ public final class JdbcStore implements Store {
 
     /** Replaces the pool's connections: idle ones now, those in use when they are returned. */
     private void reopen() {
-        pool.getHikariPoolMXBean().softEvictConnections();
+        tables.reopen();
     }
 
     /**
-     * While writes fail and none are waiting, writes a probe row about once a second, so that a store
-     * that healed says so ({@link #writable}) even when nothing else writes.
+     * While writes fail and none are waiting, writes a probe row (and, with a journal, starts a fresh
+     * segment after a failed append) about once a second, so that a store that healed says so
+     * ({@link #writable}) even when nothing else writes.
      */
     private void probeIfUnwritable() {
         long now = ticker.getAsLong();
@@ -694,10 +602,13 @@ public final class JdbcStore implements Store {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "MERGE INTO store_probe t USING (VALUES (1, CAST(? AS BIGINT))) AS s(id, at) ON t.id = s.id"
                         + " WHEN MATCHED THEN UPDATE SET at = s.at WHEN NOT MATCHED THEN INSERT (id, at) VALUES (s.id, s.at)")) {
+            if (journal != null) {
+                journal.probe();
+            }
             ps.setLong(1, now);
             ps.executeUpdate();
             wrote(null);
-        } catch (SQLException e) {
+        } catch (SQLException | IOException e) {
             wrote(e);
         }
     }
@@ -730,6 +641,9 @@ public final class JdbcStore implements Store {
         }
         if (committer.isAlive()) {
             LOG.error("the store committer did not finish its last writes within 30 s; closing the database anyway");
+        }
+        if (journal != null) {
+            journal.close(loseDeferred); // a crash leaves the journal to be replayed, as kill -9 would
         }
         pool.close();
     }

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The durable store behind the cluster's maps: what is acknowledged to a client or worker is here
- * first. Writes are grouped: concurrent {@link #write} calls share one transaction (group commit).
+ * first. Writes are grouped: concurrent {@link #write} calls share one commit (group commit).
  * Records carry versions; a write never replaces a record with an older version, so peers may write
  * the same record concurrently and the newest wins.
  *
@@ -73,8 +73,8 @@ public interface Store extends AutoCloseable {
     Optional<WorkUnit> unit(String jobId, int index);
 
     /**
-     * The versions of a job's units with index in [{@code from}, {@code to}) as committed (deferred writes
-     * not included), by index; units never stored are absent. Reads no unit data.
+     * The versions of a job's units with index in [{@code from}, {@code to}) as durably written (journaled or
+     * committed; deferred writes not included), by index; units never stored are absent. Reads no unit data.
      */
     Map<Integer, Long> unitVersions(String jobId, int from, int to);
 

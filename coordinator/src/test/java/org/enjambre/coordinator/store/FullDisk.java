@@ -27,6 +27,11 @@ public final class FullDisk extends FilePathWrapper {
         return JdbcStore.h2Url(dir).replace("jdbc:h2:file:", "jdbc:h2:fulldisk:");
     }
 
+    /** {@code base}, whose writes fail while the disk is full (for files H2 does not open, such as the journal). */
+    static FileChannel channel(FileChannel base) {
+        return new Channel(base);
+    }
+
     public static void fill() {
         full = true;
     }

@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The H2 store's deferred writes ({@link Store#writeLater}), on a real database file: when they reach the
- * table, how they coalesce with other writes of the same record, and that a newer row always wins. A fake
- * ticker decides when a deferred record falls due, so "not yet written" is a fact, not a race.
+ * durable store (its journal, then the table), how they coalesce with other writes of the same record, and
+ * that a newer row always wins. A fake ticker decides when a deferred record falls due, so "not yet
+ * written" is a fact, not a race. The journal itself is {@link UnitJournalTest}'s subject.
  */
 class JdbcStoreTest {
     private static final long DELAY = Store.DEFERRED_WRITE_DELAY.toNanos();
@@ -56,8 +57,12 @@ class JdbcStoreTest {
         return new JobRecord(id, "a job", "noop", "{}", 4, 0, state, 1, 0, 0, null, null, version);
     }
 
-    /** The version of the unit's row in the table itself (not through the store), or -1 when it has none. */
+    /**
+     * The version of the unit's row in the table itself (not through the store), or -1 when it has none;
+     * what the store journaled is applied to the table first (its compaction, otherwise on a timer).
+     */
     private long tableVersion(String job, int index) throws SQLException {
+        assertThat(store.compact()).as("compacted").isTrue();
         try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(dir));
              PreparedStatement ps = c.prepareStatement("SELECT version FROM units WHERE job_id = ? AND idx = ?")) {
             ps.setString(1, job);
@@ -69,6 +74,7 @@ class JdbcStoreTest {
     }
 
     private long tableRows() throws SQLException {
+        assertThat(store.compact()).as("compacted").isTrue();
         try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(dir));
              ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM units")) {
             rs.next();
