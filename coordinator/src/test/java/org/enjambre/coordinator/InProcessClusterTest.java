@@ -147,8 +147,7 @@ class InProcessClusterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
         int units = 128;
         String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, units, 1, 1, "\"deadlineSeconds\":600"));
-        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job (units
-        // live in blocks of UnitBlocks.SIZE: 128 units are 16 blocks, all on one peer with probability 2^-15).
+        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job.
         await().atMost(Duration.ofSeconds(30)).until(() -> b.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/"))
                 && a.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/")));
         Harness.Registered w = Harness.register(a.url(), "w", "primes");

@@ -61,9 +61,6 @@ public final class ClusterNode implements AutoCloseable {
         }
         Serializers.register(cfg.getSerializationConfig());
 
-        // Units in blocks (UnitBlocks). Set for the whole member, not on the map: Hazelcast's map loader checks
-        // loaded keys against the member's strategy (hazelcast/hazelcast#14670), so a map-level one fails loads.
-        cfg.setProperty("hazelcast.partitioning.strategy.class", UnitBlocks.class.getName());
         cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.BINARY));
         cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
         cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));

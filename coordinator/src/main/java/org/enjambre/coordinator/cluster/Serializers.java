@@ -27,8 +27,6 @@ public final class Serializers {
     public static final int PEER_STATUS = 1010;
     /** The answer to {@link PeerQuestion.CountJobs}. */
     public static final int PEER_JOB_COUNTS = 1011;
-    /** Several units' events in one processor ({@link BatchProcessor}). */
-    public static final int BATCH_PROCESSOR = 1013;
 
     private Serializers() {
     }
@@ -39,7 +37,6 @@ public final class Serializers {
         config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkerRecord.class).setImplementation(new WorkerSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitChange.class).setImplementation(new ChangeSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitProcessor.class).setImplementation(new ProcessorSerializer()));
-        config.addSerializerConfig(new SerializerConfig().setTypeClass(BatchProcessor.class).setImplementation(new BatchSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Call.class).setImplementation(new CallSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Tell.class).setImplementation(new TellSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQuestion.PeerStatus.class).setImplementation(new StatusSerializer()));
@@ -189,37 +186,6 @@ public final class Serializers {
         @Override
         public int getTypeId() {
             return UNIT_PROCESSOR;
-        }
-    }
-
-    static final class BatchSerializer implements StreamSerializer<BatchProcessor> {
-        private static final ProcessorSerializer ONE = new ProcessorSerializer();
-
-        @Override
-        public void write(ObjectDataOutput out, BatchProcessor b) throws java.io.IOException {
-            out.writeInt(b.byKey().size());
-            for (java.util.Map.Entry<String, UnitProcessor> e : b.byKey().entrySet()) {
-                out.writeString(e.getKey());
-                ONE.write(out, e.getValue());
-            }
-        }
-
-        @Override
-        public BatchProcessor read(ObjectDataInput in) throws java.io.IOException {
-            int n = in.readInt();
-            if (n < 0) {
-                throw new java.io.IOException("negative batch size " + n);
-            }
-            java.util.Map<String, UnitProcessor> byKey = new java.util.HashMap<>();
-            for (int i = 0; i < n; i++) {
-                byKey.put(in.readString(), ONE.read(in));
-            }
-            return new BatchProcessor(byKey);
-        }
-
-        @Override
-        public int getTypeId() {
-            return BATCH_PROCESSOR;
         }
     }
 

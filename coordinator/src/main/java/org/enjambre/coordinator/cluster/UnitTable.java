@@ -33,17 +33,23 @@ public interface UnitTable {
     }
 
     /**
-     * Applies each step as {@link #apply} would, in as few cluster operations as the table can (one per block of
-     * units on the cluster map); the future completes with the changes in the order of {@code steps}. Steps of
-     * the same key apply in their order.
+     * Applies each step as {@link #apply} would, all handed over at once, and blocks until every one is applied;
+     * the changes come in the order of {@code steps}. Steps of the same key apply in their order (one unit's events
+     * queue on its owner in the order they were handed over). Joining here, not chaining on the cluster's futures:
+     * Hazelcast runs continuations on its default async executor, a new thread each on a 2-core machine
+     * (BENCHMARKS.md). Batching the steps into one entry processor per block of units was tried and measured
+     * slower with Hazelcast's multi-key path (BENCHMARKS.md, fifth session).
      */
-    default CompletableFuture<List<UnitChange>> applyEach(List<Step> steps) {
+    default List<UnitChange> applyEach(List<Step> steps) {
         List<CompletableFuture<UnitChange>> futures = new java.util.ArrayList<>(steps.size());
         for (Step s : steps) {
             futures.add(apply(s.key(), s.app(), s.event(), s.replan()));
         }
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+        List<UnitChange> out = new java.util.ArrayList<>(futures.size());
+        for (CompletableFuture<UnitChange> f : futures) {
+            out.add(f.join());
+        }
+        return out;
     }
 
     /** {@link #apply} without a replan. */

@@ -343,7 +343,7 @@ public final class Issuer {
             steps.add(new UnitTable.Step(key, job.app(), issue, plan.equals(policy) ? null : plan));
         }
         int issued = 0;
-        for (UnitChange c : units.applyEach(steps).join()) {
+        for (UnitChange c : units.applyEach(steps)) {
             if (!c.accepted() || !c.changed()) {
                 continue;
             }

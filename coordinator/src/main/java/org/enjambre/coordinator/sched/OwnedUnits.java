@@ -47,7 +47,7 @@ final class OwnedUnits {
         List<UnitChange> changes = new ArrayList<>();
         List<WorkUnit> changed = new ArrayList<>();
         Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
-        for (UnitChange c : steps.isEmpty() ? List.<UnitChange>of() : units.applyEach(steps).join()) {
+        for (UnitChange c : units.applyEach(steps)) {
             if (c.accepted() && c.changed()) {
                 changes.add(c);
                 changed.add(c.unit());

@@ -96,12 +96,12 @@ public final class ReportHandler {
             pending.add(new Pending(r, job.get(), id, event));
         }
         List<WorkUnit> changed = new ArrayList<>();
-        // One cluster operation per block of units, not one per result (UnitBlocks).
+        // Every result's event handed over at once, then gathered.
         List<UnitTable.Step> steps = new ArrayList<>(pending.size());
         for (Pending p : pending) {
             steps.add(new UnitTable.Step(p.id().unitKey(), p.job().app(), p.event(), null));
         }
-        List<UnitChange> changes = steps.isEmpty() ? List.of() : units.applyEach(steps).join();
+        List<UnitChange> changes = units.applyEach(steps);
         for (int i = 0; i < pending.size(); i++) {
             Pending p = pending.get(i);
             UnitChange c = changes.get(i);

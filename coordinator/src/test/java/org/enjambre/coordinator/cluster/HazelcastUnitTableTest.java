@@ -17,7 +17,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The cluster map's batched application of events, on a real Hazelcast member (a coordinator's). */
+/** The cluster map's application of a batch of events, on a real Hazelcast member (a coordinator's). */
 class HazelcastUnitTableTest {
     @TempDir
     Path dir;
@@ -41,19 +41,6 @@ class HazelcastUnitTableTest {
     }
 
     @Test
-    void unitsOfOneBlock_shareAPartition() {
-        var partitions = coordinator.node().hazelcast().getPartitionService();
-        int first = partitions.getPartition(WorkUnit.id("jb", 8)).getPartitionId();
-        for (int i = 9; i < 8 + UnitBlocks.SIZE; i++) {
-            assertThat(partitions.getPartition(WorkUnit.id("jb", i)).getPartitionId()).as("unit %d", i).isEqualTo(first);
-        }
-        assertThat(UnitBlocks.blockOf("jb/17")).isEqualTo("jb#" + (17 / UnitBlocks.SIZE));
-        assertThat(UnitBlocks.blockOf("j-1")).isEqualTo("j-1");
-        assertThat(UnitBlocks.blockOf("jb/x1")).isEqualTo("jb/x1");
-        assertThat(UnitBlocks.blockOf("jb/99999999999")).as("an index past int").isEqualTo("jb/99999999999");
-    }
-
-    @Test
     void applyEach_returnsChangesInOrder_appliesRepeatedKeysInTurn_andRefusesMissingUnits() {
         Event.Issue toA = new Event.Issue(new WorkerRef("wa", null, null), 1_000, 60_000);
         Event.Issue toB = new Event.Issue(new WorkerRef("wb", null, null), 1_000, 60_000);
@@ -63,7 +50,7 @@ class HazelcastUnitTableTest {
                 new UnitTable.Step("jb/3", "noop", toB, null),
                 new UnitTable.Step("jb/3", "noop", toA, null),
                 new UnitTable.Step("jb/4", "noop", toB, null),
-                new UnitTable.Step("nojob/0", "noop", toA, null))).join();
+                new UnitTable.Step("nojob/0", "noop", toA, null)));
 
         assertThat(changes).hasSize(6);
         assertThat(changes.get(0).accepted()).isTrue();
