@@ -2,10 +2,7 @@ package org.enjambre.coordinator.store;
 
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.workunits.model.JobState;
-import org.enjambre.workunits.model.Task;
-import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
-import org.enjambre.workunits.spec.Redundancy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -49,12 +45,11 @@ class JdbcStoreTest {
     }
 
     private static WorkUnit unit(String job, int index, long version) {
-        return new WorkUnit(job, index, Redundancy.DEFAULT, UnitState.NEEDS_REPLICAS,
-                List.of(Task.unsent(0), Task.unsent(1)), -1, null, version);
+        return StoreRows.unit(job, index, version);
     }
 
     private static JobRecord job(String id, JobState state, long version) {
-        return new JobRecord(id, "a job", "noop", "{}", 4, 0, state, 1, 0, 0, null, null, version);
+        return StoreRows.job(id, state, version);
     }
 
     /**
@@ -63,14 +58,7 @@ class JdbcStoreTest {
      */
     private long tableVersion(String job, int index) throws SQLException {
         assertThat(store.compact()).as("compacted").isTrue();
-        try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(dir));
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM units WHERE job_id = ? AND idx = ?")) {
-            ps.setString(1, job);
-            ps.setInt(2, index);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
+        return StoreRows.tableVersion(dir, job, index);
     }
 
     private long tableRows() throws SQLException {

@@ -3,10 +3,7 @@ package org.enjambre.coordinator.store;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.JobState;
-import org.enjambre.workunits.model.Task;
-import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
-import org.enjambre.workunits.spec.Redundancy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,10 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +53,7 @@ class UnitJournalTest {
     }
 
     private JdbcStore open(Compactor.Settings settings) {
-        return JdbcStore.journaled(JdbcStore.h2Url(dir), dir, ticker::get, settings);
+        return open(settings, ticker::get);
     }
 
     private JdbcStore open(Compactor.Settings settings, LongSupplier ticker) {
@@ -72,8 +65,7 @@ class UnitJournalTest {
     }
 
     private static WorkUnit unit(int index, long version) {
-        return new WorkUnit("j1", index, Redundancy.DEFAULT, UnitState.NEEDS_REPLICAS,
-                List.of(Task.unsent(0), Task.unsent(1)), -1, null, version);
+        return StoreRows.unit("j1", index, version);
     }
 
     private static Store.Batch units(WorkUnit... units) {
@@ -81,7 +73,7 @@ class UnitJournalTest {
     }
 
     private static JobRecord job(String id, long version) {
-        return new JobRecord(id, "a job", "noop", "{}", 4, 0, JobState.RUNNING, 1, 0, 0, null, null, version);
+        return StoreRows.job(id, JobState.RUNNING, version);
     }
 
     private static WorkerRecord worker(String id, long version) {
@@ -91,13 +83,7 @@ class UnitJournalTest {
 
     /** The version of the unit's row in the table itself (not through the store, nothing compacted first), or -1. */
     private long tableVersion(int index) throws SQLException {
-        try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(dir));
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM units WHERE job_id = 'j1' AND idx = ?")) {
-            ps.setInt(1, index);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
+        return StoreRows.tableVersion(dir, "j1", index);
     }
 
     private List<Path> segments() throws IOException {
