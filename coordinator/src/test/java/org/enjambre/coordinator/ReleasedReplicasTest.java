@@ -70,13 +70,16 @@ class ReleasedReplicasTest extends SwarmTest {
         warm1.close();
         warm2.close();
 
-        String job = Harness.submit(url, "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":400000},\"workUnits\":40,"
+        String job = Harness.submit(url, "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":400000},\"workUnits\":200,"
                 + LONG_DEADLINE + ",\"redundancy\":{\"replicas\":1,\"quorum\":1,\"spotCheckRate\":0.5}}");
         Harness.Registered saboteur = Harness.register(url, "saboteur", "primes");
         List<String> held = new ArrayList<>();
         // It answers every check wrong until one with a confirmed answer catches it (a provisional one does not).
         await().atMost(Duration.ofSeconds(60)).until(() -> {
-            for (String id : take(url, saboteur.token(), 2)) { // one chance of a check per fetch, 40 units
+            // One chance of a check per fetch, and only while units are left to take: 200 units give it about 100
+            // fetches, so that it surely meets a check with a confirmed answer (with 40 it ran out of units first,
+            // about once in ten runs, and was never caught).
+            for (String id : take(url, saboteur.token(), 2)) {
                 if (id.startsWith("spot-")) {
                     Harness.Response r = Harness.report(url, saboteur.token(), Map.of(id, "{\"count\":-1}".getBytes()));
                     assertThat(r.status()).as(r.body()).isEqualTo(200);
