@@ -77,6 +77,9 @@ final class FileHost implements AutoCloseable {
                     + " its memory of " + memoryBytes + " bytes");
         }
         long want = Math.min(Integer.toUnsignedLong(len), size - offset);
+        if (want == 0) {
+            return 0; // nothing to open or fetch
+        }
         try {
             InputStream in = at(file, offset);
             for (long done = 0; done < want; ) {
