@@ -42,8 +42,21 @@ public final class ChunkFetcher {
     public static final int DEFAULT_PARALLEL = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A file as the worker reads it: its chunks in order. */
-    public record Manifest(String id, long size, List<String> chunks) {
+    /**
+     * A file as the worker reads it: its chunks in order, every one but the last {@code chunkSize} bytes long (0 when
+     * the coordinator did not say: then the file can only be read from its start). The id commits to the chunks'
+     * hashes, not to the sizes: {@link WorkerFiles} checks each chunk's length against them when it opens it.
+     */
+    public record Manifest(String id, long size, int chunkSize, List<String> chunks) {
+        /** Whether byte offsets map to chunks: a known chunk size that fits the size and the chunk count. */
+        public boolean ranged() {
+            return chunkSize > 0 && size >= 0 && chunks.size() == (size + chunkSize - 1) / chunkSize;
+        }
+
+        /** The length chunk {@code i} must have; only when {@link #ranged()}. */
+        public long chunkLength(int i) {
+            return i < chunks.size() - 1 ? chunkSize : size - (long) chunkSize * (chunks.size() - 1);
+        }
     }
 
     private final List<URI> coordinators;
@@ -121,7 +134,7 @@ public final class ChunkFetcher {
                         || !Sha256.fileId(chunks).equals(id)) {
                     throw new IOException(base + " sent a manifest that is incomplete or not file " + id);
                 }
-                Manifest m = new Manifest(id, n.path("size").asLong(), List.copyOf(chunks));
+                Manifest m = new Manifest(id, n.path("size").asLong(), n.path("chunkSize").asInt(0), List.copyOf(chunks));
                 manifests.put(id, m);
                 return m;
             } catch (IOException e) {
