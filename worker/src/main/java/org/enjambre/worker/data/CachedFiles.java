@@ -58,14 +58,14 @@ public final class CachedFiles implements InputFiles {
         this.cache = cache;
         this.log = log;
         synchronized (opened) {
-            if (Files.exists(log)) {
+            if (Files.exists(log)) { // written on the first file opened: a worker without files has none
                 try (BufferedReader in = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
                     for (String line = in.readLine(); line != null; line = in.readLine()) {
                         replay(line);
                     }
                 }
+                rewrite();
             }
-            rewrite();
         }
     }
 

@@ -78,6 +78,8 @@ class CachedFilesTest {
         String b = file('b', 1);
         String c = file('c', 1);
         CachedFiles files = files(fetcher(350));
+        assertThat(files.whole()).isEmpty();
+        assertThat(dir.resolve("cached-files")).as("no file read, no list written").doesNotExist();
         read(files, a);
         read(files, b);
         assertThat(files.whole()).containsExactly(b, a);
