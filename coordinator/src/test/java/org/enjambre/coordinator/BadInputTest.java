@@ -344,6 +344,28 @@ class BadInputTest {
     }
 
     @Test
+    void fetch_badCachedFiles_400NamingTheField_aFullListIsAccepted() {
+        String fetch = url + "/api/v1/work/fetch";
+        Harness.Registered w = Harness.register(url, "cached", "collatz");
+        JsonNode before = state();
+        String id = "a".repeat(64);
+        Harness.Response notArray = Harness.call("POST", fetch, w.token(), "{\"max\":1,\"cachedFiles\":\"" + id + "\"}");
+        assertError(notArray, 400, "BAD_REQUEST");
+        assertThat(notArray.json().get("error").get("field").asText()).isEqualTo("cachedFiles");
+        Harness.Response badId = Harness.call("POST", fetch, w.token(), "{\"max\":1,\"cachedFiles\":[\"" + id + "\",\"ABC\"]}");
+        assertError(badId, 400, "BAD_REQUEST");
+        assertThat(badId.json().get("error").get("field").asText()).isEqualTo("cachedFiles[1]");
+        String tooMany = "[\"" + String.join("\",\"", java.util.Collections.nCopies(1001, id)) + "\"]";
+        Harness.Response over = Harness.call("POST", fetch, w.token(), "{\"max\":1,\"cachedFiles\":" + tooMany + "}");
+        assertError(over, 400, "BAD_REQUEST");
+        assertThat(over.json().get("error").get("message").asText()).contains("at most 1000");
+        assertThat(state()).isEqualTo(before);
+        String full = "[\"" + String.join("\",\"", java.util.Collections.nCopies(1000, id)) + "\"]";
+        assertThat(Harness.call("POST", fetch, w.token(), "{\"max\":1,\"waitMs\":0,\"cachedFiles\":" + full + "}").status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void register_badFields_400AndNoWorkerAdded() {
         JsonNode before = state();
         String register = url + "/api/v1/workers/register";

@@ -57,10 +57,12 @@ final class Fetcher implements Runnable {
     private final LongSupplier ticker;
     private boolean checkedDeadlines;
     private long lastDeadlineCheck;
+    /** File ids the worker's cache holds whole, newest first: named in each fetch (locality scheduling). */
+    private final java.util.function.Supplier<List<String>> cachedFiles;
 
     Fetcher(WorkerOptions options, Session session, CoordinatorClient client, TaskJournal journal, TaskExecutor executor,
             WorkBuffer buffer, IdleMonitor idle, Status status, Reporter reporter, Clock clock,
-            LongSupplier ticker, Random random, List<StoredTask> recovered) {
+            LongSupplier ticker, Random random, List<StoredTask> recovered, java.util.function.Supplier<List<String>> cachedFiles) {
         this.options = options;
         this.session = session;
         this.client = client;
@@ -74,6 +76,7 @@ final class Fetcher implements Runnable {
         this.ticker = ticker;
         this.random = random;
         this.recovered = recovered;
+        this.cachedFiles = cachedFiles;
     }
 
     /** A task left the buffer: there may be room to fetch. */
@@ -114,7 +117,7 @@ final class Fetcher implements Runnable {
                         sync(identity);
                         continue;
                     }
-                    List<AssignedTask> fetched = client.fetch(identity.token(), wanted, options.fetchWait());
+                    List<AssignedTask> fetched = client.fetch(identity.token(), wanted, options.fetchWait(), cachedFiles.get());
                     status.succeeded(backoff, client);
                     accept(fetched, identity);
                 } catch (CoordinatorException e) {

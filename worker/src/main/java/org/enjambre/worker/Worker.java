@@ -147,15 +147,16 @@ public final class Worker implements AutoCloseable {
                         ? new Saboteur(options.sabotage().rate(), options.sabotage().colluding(), random)
                         : Saboteur.none();
                 IdleMonitor idle = options.idleOnly() ? IdleMonitor.system(() -> executor.busyThreads()) : null;
+                org.enjambre.worker.data.CachedFiles files = inputFiles();
                 executor = TaskExecutor.system(
                         new TaskExecutor.Config(options.cores(), options.cpuLimitPercent(), options.checkpointInterval()),
                         apps, new TaskExecutor.Stores(journal, checkpoints),
-                        new BlobFetcher(new BlobStore(dataDir), client, session, status, options, inputFiles()), saboteur, idle, clock,
+                        new BlobFetcher(new BlobStore(dataDir), client, session, status, options, files), saboteur, idle, clock,
                         new TaskListener());
                 recovered = recover(checkpoints);
                 reporter = new Reporter(options, session, client, journal, status, credit, ticker, random);
                 fetcher = new Fetcher(options, session, client, journal, executor, buffer, idle, status, reporter, clock,
-                        ticker, random, recovered);
+                        ticker, random, recovered, files::whole);
             } catch (IOException | RuntimeException e) {
                 status.force(State.FAILED);
                 if (journal != null) {
@@ -256,16 +257,19 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Input files of units: chunks fetched with this worker's token, cached in {@code <data-dir>/chunks} up to {@code --cache-mb}. */
-    private org.enjambre.workunits.app.InputFiles inputFiles() throws IOException {
+    private org.enjambre.worker.data.CachedFiles inputFiles() throws IOException {
         org.enjambre.worker.data.ChunkCache cache = new org.enjambre.worker.data.ChunkCache(dataDir.root().resolve("chunks"),
                 options.cacheMb() * 1024L * 1024L, clock);
-        return new org.enjambre.worker.data.WorkerFiles(new org.enjambre.worker.data.ChunkFetcher(options.coordinators(), () -> {
+        org.enjambre.worker.data.ChunkFetcher chunks = new org.enjambre.worker.data.ChunkFetcher(options.coordinators(), () -> {
             try {
                 return session.identity().token();
             } catch (Exception e) {
                 throw new IllegalStateException("the worker has no identity to fetch files with: " + e.getMessage(), e);
             }
-        }, cache, Duration.ofSeconds(60)));
+        }, cache, Duration.ofSeconds(60));
+        // What the fetches name as cached (locality scheduling): the files read through it that the cache holds whole.
+        return new org.enjambre.worker.data.CachedFiles(new org.enjambre.worker.data.WorkerFiles(chunks), chunks, cache,
+                dataDir.root().resolve("cached-files"));
     }
 
     /** Waits until the worker stopped; returns whether it did within {@code timeout}. */

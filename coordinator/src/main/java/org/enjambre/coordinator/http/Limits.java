@@ -19,8 +19,8 @@ public final class Limits {
     public static final int MAX_PRESENT = 100_000;
     /** Bodies of worker registrations. */
     public static final long REGISTER_BYTES = 16 << 10;
-    /** Bodies of fetches. */
-    public static final long FETCH_BYTES = 4 << 10;
+    /** Bodies of fetches: room for 1,000 cached file ids of 64 characters (locality scheduling). */
+    public static final long FETCH_BYTES = 80 << 10;
     /** Bodies of work syncs: up to 4,096 task ids of up to 200 characters. */
     public static final long SYNC_BYTES = 1L << 20;
     /** Default budget of request-body bytes buffered at once by one peer. */

@@ -84,15 +84,17 @@ final class WorkerRoutes {
     private void fetch(RoutingContext ctx) {
         int max;
         long waitMs;
+        List<String> cached;
         try {
             JsonNode b = Requests.object(Bodies.body(ctx));
             max = Requests.intField(b, "max", 1, 1, Limits.MAX_FETCH);
             waitMs = Requests.longField(b, "waitMs", 0, 0, Limits.MAX_WAIT_MS);
+            cached = CachedFiles.of(b);
         } catch (RuntimeException e) {
             HttpErrors.fail(ctx, e);
             return;
         }
-        Poll poll = new Poll(ctx, Access.worker(ctx), max, s.clock().millis() + waitMs, vertx.getOrCreateContext());
+        Poll poll = new Poll(ctx, Access.worker(ctx), max, cached, s.clock().millis() + waitMs, vertx.getOrCreateContext());
         ctx.addEndHandler(v -> poll.over());
         poll.attempt(0, true);
     }
@@ -105,6 +107,8 @@ final class WorkerRoutes {
         private final RoutingContext ctx;
         private final WorkerRecord worker;
         private final int max;
+        /** File ids the worker caches whole, newest first (locality scheduling). */
+        private final List<String> cached;
         private final long deadline;
         private final Context context;
         /** True while registered with {@link LongPolls} and a timer. */
@@ -112,10 +116,11 @@ final class WorkerRoutes {
         private long timer = -1;
         private LongPolls.Waiter waiter;
 
-        Poll(RoutingContext ctx, WorkerRecord worker, int max, long deadline, Context context) {
+        Poll(RoutingContext ctx, WorkerRecord worker, int max, List<String> cached, long deadline, Context context) {
             this.ctx = ctx;
             this.worker = worker;
             this.max = max;
+            this.cached = cached;
             this.deadline = deadline;
             this.context = context;
         }
@@ -138,7 +143,7 @@ final class WorkerRoutes {
                             + " was revoked while it waited for work; register again for a new one");
                 }
                 org.enjambre.coordinator.model.VisitOutlook visit = s.workers().visits().contact(now);
-                List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit);
+                List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit, cached);
                 if (visit != null) { // a browser: its tasks' issue times measure its speed
                     s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
                 }

@@ -24,6 +24,7 @@ public final class Metrics {
     private final Counter expired;
     private final Counter replicasAdded;
     private final Counter spotChecksFailed;
+    private final Counter localityHits;
     private final java.util.List<Supplier<Number>> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Metrics() {
@@ -35,6 +36,7 @@ public final class Metrics {
         disagreements = Counter.builder("enjambre.validation.disagreements").description("Results that disagreed with the canonical result").register(registry);
         expired = Counter.builder("enjambre.tasks.expired").description("Replicas that got no reply by their deadline").register(registry);
         spotChecksFailed = Counter.builder("enjambre.spotchecks.failed").description("Known-answer tasks answered wrongly (the worker is blacklisted)").register(registry);
+        localityHits = Counter.builder("enjambre.locality.hits").description("Tasks issued because their worker caches the unit's input files (locality scheduling)").register(registry);
         replicasAdded = Counter.builder("enjambre.replicas.added").description("Extra replicas created after errors or disagreement").register(registry);
     }
 
@@ -61,6 +63,10 @@ public final class Metrics {
 
     public void spotCheckFailed() {
         spotChecksFailed.increment();
+    }
+
+    public void localityHits(int n) {
+        localityHits.increment(n);
     }
 
     public void replicasAdded(int n) {

@@ -61,6 +61,7 @@ public final class Issuer {
     private final Scheduler.Placement placement;
     private final TrustRules rules;
     private final Candidates candidates;
+    private final Locality locality;
     private final AtomicLong rotation = new AtomicLong();
     /** Credibility jobs seen running here (id → policy), for checking workers that have no work here. */
     private final Map<String, Redundancy> credibilityJobs = new ConcurrentHashMap<>();
@@ -85,6 +86,7 @@ public final class Issuer {
         this.placement = placement;
         this.rules = rules;
         this.candidates = new Candidates(rules.credibility(), clock);
+        this.locality = new Locality(jobs, index);
     }
 
     /** The placement reference of a worker under this peer's rules. */
@@ -109,6 +111,16 @@ public final class Issuer {
 
     /** As above, handing out only units that {@code fit} admits (a browser's visit: {@link VisitPlanner}). */
     public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max, long maxBytes, VisitPlanner.Fit fit) {
+        return fetch(worker, max, maxBytes, fit, List.of());
+    }
+
+    /**
+     * As above; within each job, units reading a file in {@code cached} (file ids the worker caches whole, newest
+     * first) go first ({@link Locality}), then the job's order. Which jobs, how many units of each, placement and
+     * the byte budget are decided exactly as without them.
+     */
+    public List<Scheduler.Assignment> fetch(WorkerRecord worker, int max, long maxBytes, VisitPlanner.Fit fit,
+                                            List<String> cached) {
         if (worker.blacklisted() || max <= 0) {
             return List.of();
         }
@@ -138,8 +150,13 @@ public final class Issuer {
                 int want = round == 0 && job.priority() == top ? Math.max(1, (room + equal - 1) / equal) : room - b.out.size();
                 want = Math.min(want, room - b.out.size());
                 List<String> keys = new ArrayList<>();
-                for (LocalIndex.Ready r : index.ready(job.id(), ref, fit.restrictive() ? SCAN_LIMIT : want, SCAN_LIMIT)) {
-                    if (keys.size() < want && fit.admits(job, r.key())) {
+                for (LocalIndex.Ready r : locality.preferred(job, cached, ref, want, fit::admits)) {
+                    keys.add(r.key());
+                    b.preferred.add(r.key());
+                }
+                int near = keys.size();
+                for (LocalIndex.Ready r : index.ready(job.id(), ref, fit.restrictive() ? SCAN_LIMIT : want + near, SCAN_LIMIT)) {
+                    if (keys.size() < want && (near == 0 || !keys.contains(r.key())) && fit.admits(job, r.key())) {
                         keys.add(r.key());
                     }
                 }
@@ -191,6 +208,9 @@ public final class Issuer {
             store.writeNow(new Store.Batch(List.of(), List.of(), b.started)); // rare: a job's first issue
         }
         metrics.issued(b.out.size());
+        if (b.localityHits > 0) {
+            metrics.localityHits(b.localityHits);
+        }
         return b.out;
     }
 
@@ -209,6 +229,9 @@ public final class Issuer {
         int units;
         /** Set once the next task would pass {@link #maxBytes}. */
         boolean spent;
+        /** Keys chosen because they read a file the worker caches ({@link Locality}), and how many of them went out. */
+        final java.util.Set<String> preferred = new java.util.HashSet<>();
+        int localityHits;
 
         Batch(WorkerRecord worker, WorkerRef ref, long now, long maxBytes) {
             this.worker = worker;
@@ -380,6 +403,9 @@ public final class Issuer {
                             WasmApp.moduleOf(spec.input()).orElse(null)));
                     b.bytes += input.length;
                     b.units++;
+                    if (!b.preferred.isEmpty() && b.preferred.contains(u.id())) {
+                        b.localityHits++;
+                    }
                     issued++;
                 }
             }

@@ -461,6 +461,12 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         return out;
     }
 
+    /** The ready unit {@code index} of a job owned here, or null when it is not ready here (locality look-ups). */
+    public Ready readyAt(String jobId, int index) {
+        ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
+        return q == null ? null : q.get(index);
+    }
+
     /** How many units are ready here, over all jobs. */
     public long readyCount() {
         long n = 0;

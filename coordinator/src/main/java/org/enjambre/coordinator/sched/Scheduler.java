@@ -128,7 +128,13 @@ public final class Scheduler {
 
     /** {@link Issuer#fetch} of units sized for a browser's visit ({@link VisitPlanner}; null: not sized). */
     public List<Assignment> fetch(WorkerRecord worker, int max, org.enjambre.coordinator.model.VisitOutlook visit) {
-        return issuer.fetch(worker, max, Issuer.DEFAULT_FETCH_BYTES, visits.fit(visit, max, worker.cores()));
+        return fetch(worker, max, visit, List.of());
+    }
+
+    /** As above, preferring units that read files in {@code cached} (ids the worker caches whole, newest first). */
+    public List<Assignment> fetch(WorkerRecord worker, int max, org.enjambre.coordinator.model.VisitOutlook visit,
+                                  List<String> cached) {
+        return issuer.fetch(worker, max, Issuer.DEFAULT_FETCH_BYTES, visits.fit(visit, max, worker.cores()), cached);
     }
 
     /** {@link ReportHandler#report}. */

@@ -69,6 +69,8 @@ public final class WorkerFiles implements InputFiles {
         /** Bytes still to skip at the start of the first chunk opened. */
         private long skip;
         private InputStream current;
+        /** The size of every chunk but the last, once known; -1 before. */
+        private long chunkBytes = -1;
 
         Chunks(ChunkFetcher fetcher, ChunkFetcher.Manifest file, int first, long skip) {
             this.fetcher = fetcher;
@@ -135,6 +137,48 @@ public final class WorkerFiles implements InputFiles {
                 current.close();
                 current = null;
             }
+        }
+
+        /**
+         * Skips whole chunks without fetching them (their size is that of chunk 0, fetched once: every chunk but the
+         * last has the file's chunk size), and bytes within a chunk by seeking in its cached file.
+         */
+        @Override
+        public long skip(long n) throws IOException {
+            long done = 0;
+            while (done < n) {
+                if (current == null) {
+                    if (next >= chunks.size()) {
+                        break;
+                    }
+                    if (next < chunks.size() - 1 && n - done >= chunkBytes()) {
+                        if (!ahead.isEmpty()) {
+                            ahead.removeFirst(); // fetched ahead, not needed now (it stays in the cache)
+                        }
+                        next++;
+                        requested = Math.max(requested, next);
+                        done += chunkBytes();
+                        continue;
+                    }
+                    current = openNext();
+                }
+                long s = current.skip(n - done);
+                if (s <= 0) {
+                    current.close();
+                    current = null;
+                } else {
+                    done += s;
+                }
+            }
+            return done;
+        }
+
+        /** The size of every chunk but the last: chunk 0's. */
+        private long chunkBytes() throws IOException {
+            if (chunkBytes < 0) {
+                chunkBytes = Files.size(fetcher.chunk(chunks.get(0)));
+            }
+            return chunkBytes;
         }
 
         @Override

@@ -40,6 +40,8 @@ public final class CoordinatorClient {
     static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
     /** Most task ids one sync call may name. */
     public static final int MAX_SYNC_IDS = 4096;
+    /** Most file ids one fetch may name as cached. */
+    public static final int MAX_CACHED_FILES = 1000;
     private static final String JSON = "application/json";
 
     private final List<URI> urls;
@@ -91,7 +93,19 @@ public final class CoordinatorClient {
 
     /** {@code POST /api/v1/work/fetch}: up to {@code max} tasks, waiting up to {@code wait} when none is ready. */
     public List<AssignedTask> fetch(String token, int max, Duration wait) throws CoordinatorException, InterruptedException {
-        FetchRequest body = new FetchRequest(max, wait.toMillis());
+        return fetch(token, max, wait, List.of());
+    }
+
+    /**
+     * As above, naming the files this worker caches whole ({@code cachedFiles}, newest first, at most
+     * {@link #MAX_CACHED_FILES}; none: the field is left out), so that units reading them come here first.
+     */
+    public List<AssignedTask> fetch(String token, int max, Duration wait, List<String> cachedFiles)
+            throws CoordinatorException, InterruptedException {
+        if (cachedFiles.size() > MAX_CACHED_FILES) {
+            throw new IllegalArgumentException("a fetch names at most " + MAX_CACHED_FILES + " cached files, got " + cachedFiles.size());
+        }
+        FetchRequest body = new FetchRequest(max, wait.toMillis(), cachedFiles.isEmpty() ? null : cachedFiles);
         FetchAnswer answer = read(call("POST", "/api/v1/work/fetch", token, body, requestTimeout.plus(wait)), FetchAnswer.class);
         return answer.tasks() == null ? List.of() : answer.tasks();
     }
@@ -258,7 +272,7 @@ public final class CoordinatorClient {
         return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " (" + message + ")");
     }
 
-    private record FetchRequest(int max, long waitMs) {
+    private record FetchRequest(int max, long waitMs, List<String> cachedFiles) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

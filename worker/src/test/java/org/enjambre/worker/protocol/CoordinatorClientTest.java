@@ -102,6 +102,16 @@ class CoordinatorClientTest {
     }
 
     @Test
+    void fetch_namesCachedFilesOnlyWhenThereAreAny() throws Exception {
+        AtomicReference<JsonNode> body = new AtomicReference<>();
+        CoordinatorClient client = client(server(200, "{\"tasks\":[]}", null, body));
+        client.fetch("t", 3, Duration.ofMillis(20), List.of("a".repeat(64)));
+        assertThat(body.get().toString()).isEqualTo("{\"max\":3,\"waitMs\":20,\"cachedFiles\":[\"" + "a".repeat(64) + "\"]}");
+        client.fetch("t", 3, Duration.ofMillis(20), List.of());
+        assertThat(body.get().toString()).as("an older coordinator's 4 KiB fetch limit still holds").isEqualTo("{\"max\":3,\"waitMs\":20}");
+    }
+
+    @Test
     void retryAfter_acceptsSecondsAndHttpDates() {
         CoordinatorClient client = client("http://127.0.0.1:1");
         assertThat(client.retryAfter(Optional.of("12"))).isEqualTo(Duration.ofSeconds(12));

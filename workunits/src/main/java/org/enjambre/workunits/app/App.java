@@ -98,6 +98,15 @@ public interface App {
         return !inputFiles(input).isEmpty();
     }
 
+    /**
+     * The uploaded files unit {@code index} reads (file ids, shared ones included), for locality scheduling: the
+     * coordinator prefers handing a unit to a worker that caches its files. Every id is one of
+     * {@link #inputFiles}; {@code input} and {@code workUnits} are valid. None by default.
+     */
+    default java.util.List<String> unitFiles(JsonNode input, int workUnits, int index) {
+        return java.util.List.of();
+    }
+
     /** A fresh merger for one job's result; {@code input} and {@code workUnits} are valid. */
     Merger merger(JsonNode input, int workUnits);
 }

@@ -20,9 +20,10 @@ public final class AppRegistry {
         this.apps = Collections.unmodifiableMap(apps);
     }
 
-    /** The built-in apps: primes, collatz, mandelbrot, noop, wordcount. */
+    /** The built-in apps: primes, collatz, mandelbrot, noop, wordcount, checksum. */
     public static AppRegistry builtIns() {
-        return of(new PrimesApp(), new CollatzApp(), new MandelbrotApp(), new NoopApp(), new WordCountApp());
+        return of(new PrimesApp(), new CollatzApp(), new MandelbrotApp(), new NoopApp(), new WordCountApp(),
+                new org.enjambre.workunits.apps.ChecksumApp());
     }
 
     public static AppRegistry of(App... apps) {

@@ -108,6 +108,12 @@ public final class WordCountApp implements App {
     }
 
     @Override
+    public List<String> unitFiles(JsonNode input, int workUnits, int index) {
+        String own = input.get("files").get(index).asText();
+        return input.has("stopwords") ? List.of(own, input.get("stopwords").asText()) : List.of(own);
+    }
+
+    @Override
     public byte[] run(byte[] unitInput, RunContext context) throws IOException, RunContext.CancelledException {
         JsonNode unit = Json.unitInput(unitInput, name());
         String file = unit.path("file").asText();

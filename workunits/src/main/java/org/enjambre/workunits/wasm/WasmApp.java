@@ -231,7 +231,7 @@ public final class WasmApp implements App {
     @Override
     public byte[] unitInput(JsonNode input, int workUnits, int index) {
         String sha = input.get("module").textValue();
-        return new WasmUnitInput(sha, unitFiles(input, index), payload(input, workUnits, index)).encode();
+        return new WasmUnitInput(sha, unitFiles(input, workUnits, index), payload(input, workUnits, index)).encode();
     }
 
     /** Every uploaded file the job reads, by the field naming it ({@code input.sharedFiles[0]}). */
@@ -241,7 +241,8 @@ public final class WasmApp implements App {
     }
 
     /** The ids of the files unit {@code index} reads: its own ({@code files} mode) first, then the shared ones. */
-    public List<String> unitFiles(JsonNode input, int index) {
+    @Override
+    public List<String> unitFiles(JsonNode input, int workUnits, int index) {
         return WasmJobFiles.ofUnit(input, index);
     }
 

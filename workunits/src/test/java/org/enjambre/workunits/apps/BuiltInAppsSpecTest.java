@@ -21,8 +21,8 @@ class BuiltInAppsSpecTest {
     private final JobSpecParser parser = new JobSpecParser(apps);
 
     @Test
-    void registry_knowsTheFiveBuiltIns() {
-        assertThat(apps.names()).containsExactly("primes", "collatz", "mandelbrot", "noop", "wordcount");
+    void registry_knowsTheSixBuiltIns() {
+        assertThat(apps.names()).containsExactly("primes", "collatz", "mandelbrot", "noop", "wordcount", "checksum");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -80,6 +80,8 @@ class WordCountAppTest {
         JsonNode in = JSON.readTree("{\"files\":[\"" + A + "\",\"" + B + "\"],\"stopwords\":\"" + stop + "\"}");
         app.validate(in, 2);
         assertThat(app.inputFiles(in)).containsEntry("input.stopwords", stop).hasSize(3);
+        assertThat(app.unitFiles(in, 2, 1)).as("a unit reads its own file and the shared one").containsExactly(B, stop);
+        assertThat(app.unitFiles(input(A, B), 2, 0)).containsExactly(A);
         assertThat(new String(app.run(app.unitInput(in, 2, 0), context(files)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"words\":2,\"lines\":1,\"bytes\":23}");
         assertThat(new String(app.run(app.unitInput(in, 2, 1), context(files)), StandardCharsets.UTF_8))

@@ -258,7 +258,7 @@ class JobSpecParserTest {
                     () -> new JobSpecParser(AppRegistry.builtIns()).parse(json("{'app': 'foo', 'input': 0}")));
 
             assertThat(e.field()).isEqualTo("app");
-            assertThat(e.getMessage()).isEqualTo("unknown app 'foo' (known: primes, collatz, mandelbrot, noop, wordcount)");
+            assertThat(e.getMessage()).isEqualTo("unknown app 'foo' (known: primes, collatz, mandelbrot, noop, wordcount, checksum)");
         }
 
         @Test

@@ -170,7 +170,7 @@ class WasmFilesTest {
         JsonNode input = json("{'module':'" + PROBE_SHA + "','files':['" + A + "','" + B + "'],'sharedFiles':['" + S + "','" + C + "']}");
         app.validate(input, 2);
         assertThat(app.defaultWorkUnits(input)).isEqualTo(2);
-        assertThat(app.unitFiles(input, 1)).containsExactly(B, S, C);
+        assertThat(app.unitFiles(input, 2, 1)).containsExactly(B, S, C);
         assertThat(app.inputFiles(input)).containsExactly(Map.entry("input.files[0]", A), Map.entry("input.files[1]", B),
                 Map.entry("input.sharedFiles[0]", S), Map.entry("input.sharedFiles[1]", C));
         assertThat(app.readsFiles(input)).isTrue();
