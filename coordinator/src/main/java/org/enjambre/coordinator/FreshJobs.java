@@ -15,7 +15,9 @@ import java.util.List;
  * Tells this peer's {@link LocalIndex} which jobs' never-touched units it owns: a job added to the cluster's
  * {@code jobs} map (accepted on any peer) is indexed by every peer, a job that finished is dropped, and a rebuild
  * (start, partitions moved, a peer came or went) indexes every running job again. A listener on every peer
- * ({@code addEntryListener}, not local: each peer owns some units of every job).
+ * ({@code addEntryListener}, not local: each peer owns some units of every job). When a job ends, this peer drops
+ * its entries of the job, and later any entry of it (an issue that raced the job's end): no unit of a finished job
+ * stays in memory.
  */
 final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpdatedListener<String, JobRecord> {
     private final LocalIndex index;
@@ -24,6 +26,7 @@ final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpd
     FreshJobs(LocalIndex index, ClusterNode node) {
         this.index = index;
         this.node = node;
+        index.onStray(key -> node.units().deleteAsync(key));
     }
 
     @Override
@@ -38,7 +41,9 @@ final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpd
     public void entryUpdated(EntryEvent<String, JobRecord> e) {
         JobRecord j = e.getValue();
         if (j != null && j.state().terminal()) {
-            index.jobEnded(j.id());
+            for (String key : index.jobEnded(j.id())) {
+                node.units().deleteAsync(key);
+            }
         }
     }
 

@@ -87,6 +87,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     private final Map<String, Long> noEligibleWorker = new ConcurrentHashMap<>();
     /** Each running job's fresh units owned here, and what one of them counts as. */
     private final Map<String, Implicit> fresh = new ConcurrentHashMap<>();
+    /** Jobs this peer saw end ({@link #jobEnded}): an entry of theirs that appears afterwards is a stray. */
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<String> onStray = key -> { };
     private final Consumer<String> onReady;
     private final Consumer<WorkUnit> onFinished;
 
@@ -142,13 +145,32 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    /** Drops the fresh units of a job that finished (they stay implicit: views of finished jobs read the store). */
-    public synchronized void jobEnded(String jobId) {
+    /**
+     * Drops the fresh units of a job that finished (they stay implicit: views of finished jobs read the store) and
+     * returns the keys of its units that have entries here, for the caller to drop from memory (its assimilator
+     * does too, but an issue that raced the job's end may have made one after that). An entry of the job that
+     * appears later goes to {@link #onStray}.
+     */
+    public synchronized List<String> jobEnded(String jobId) {
+        ended.add(jobId);
         Implicit f = fresh.remove(jobId);
         if (f != null && f.units().size() > 0) {
             count(f.seen(), -f.units().size());
             countTasks(jobId, f.seen().tasks(), -f.units().size());
         }
+        List<String> keys = new ArrayList<>();
+        String prefix = jobId + "/";
+        for (String key : seen.keySet()) {
+            if (key.startsWith(prefix) && key.lastIndexOf('/') == prefix.length() - 1) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    /** Where the key of an entry made for a job that already ended here goes (to be dropped from memory). */
+    public void onStray(Consumer<String> drop) {
+        this.onStray = drop;
     }
 
     /** If {@code key} is a fresh unit here, takes it out of its job's bit set and returns what it counted as. */
@@ -200,6 +222,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         Seen was = after != null ? seen.put(key, Seen.of(after)) : seen.remove(key);
         if (was == null && after != null) {
             was = takeFresh(key); // a fresh unit's first event: it leaves the implicit set
+            if (was == null && ended.contains(after.jobId())) {
+                onStray.accept(key); // an issue that raced its job's end made it: nothing else would drop it
+            }
         }
         String jobId = after != null ? after.jobId() : was != null ? was.jobId() : before != null ? before.jobId() : null;
         if (jobId == null) {

@@ -107,6 +107,22 @@ class FreshUnitsTest {
     }
 
     @Test
+    void jobEnded_returnsTheKeysWithEntries_andAnEntryMadeLater_isAStray() {
+        JobRecord job = peer.implicitJob(4, InMemoryPeer.quorum(1));
+        assertThat(peer.scheduler().fetch(peer.worker("w1"), 2)).hasSize(2);
+        List<String> strays = new java.util.ArrayList<>();
+        peer.index.onStray(strays::add);
+
+        List<String> withEntries = peer.index.jobEnded(job.id());
+        Event.Issue late = new Event.Issue(ref("w2"), 1_000, 60_000); // an issue that read the index before the end
+        peer.units.apply(new UnitTable.Step(job.id() + "/3", "noop", late, null,
+                org.enjambre.coordinator.jobs.JobSpecs.of(job).redundancy())).join();
+
+        assertThat(withEntries).containsExactlyInAnyOrder(job.id() + "/0", job.id() + "/1");
+        assertThat(strays).containsExactly(job.id() + "/3");
+    }
+
+    @Test
     void absentUnit_onlyAnIssueWithThePolicyMakesIt() {
         Redundancy r = new Redundancy(1, 1, 3, 6, false);
         Event.Issue issue = new Event.Issue(ref("w1"), 1_000, 60_000);
