@@ -129,11 +129,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         if (fresh.containsKey(job.id())) {
             return;
         }
-        String prefix = job.id() + "/";
-        for (String key : seen.keySet()) {
-            if (key.startsWith(prefix) && key.lastIndexOf('/') == prefix.length() - 1) {
-                units.take(Integer.parseInt(key.substring(prefix.length())));
-            }
+        int from = job.id().length() + 1;
+        for (String key : withEntries(job.id())) {
+            units.take(Integer.parseInt(key.substring(from)));
         }
         Seen one = Seen.of(WorkUnit.create(job.id(), 0, job.policy()));
         fresh.put(job.id(), new Implicit(units, one));
@@ -158,6 +156,11 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
             count(f.seen(), -f.units().size());
             countTasks(jobId, f.seen().tasks(), -f.units().size());
         }
+        return withEntries(jobId);
+    }
+
+    /** Keys of the job's units that have entries here (a scan of every key seen). */
+    private List<String> withEntries(String jobId) {
         List<String> keys = new ArrayList<>();
         String prefix = jobId + "/";
         for (String key : seen.keySet()) {
