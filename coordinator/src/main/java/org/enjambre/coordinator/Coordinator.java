@@ -104,22 +104,19 @@ public final class Coordinator implements AutoCloseable {
             }
         });
         try {
-            this.node = new ClusterNode(o.clusterOptions(), store, j -> org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy());
+            this.node = new ClusterNode(o.clusterOptions(), store);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         node.units().addLocalEntryListener(index);
-        node.units().addLocalEntryListener(index.freshUnits(jobId -> {
-            JobRecord j = node.jobs().get(jobId);
-            return j == null ? null : org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy();
-        }), com.hazelcast.query.Predicates.alwaysTrue(), false);
-        index.rebuild(node.units());
+        node.jobs().addEntryListener(new FreshJobs(index, node), true);
+        FreshJobs.rebuild(index, node);
         this.registrationLimiter = limiter(o.registrationsPerMinute(), o.registrationBurst());
         this.fetchLimiter = limiter(o.fetchesPerMinute(), o.fetchBurst());
         node.hazelcast().getPartitionService().addMigrationListener(new MigrationListener() {
             @Override public void migrationStarted(MigrationState s) { }
-            @Override public void migrationFinished(MigrationState s) { index.rebuild(node.units()); }
+            @Override public void migrationFinished(MigrationState s) { FreshJobs.rebuild(index, node); }
             @Override public void replicaMigrationCompleted(ReplicaMigrationEvent e) { }
             @Override public void replicaMigrationFailed(ReplicaMigrationEvent e) { }
         });
@@ -237,7 +234,7 @@ public final class Coordinator implements AutoCloseable {
             t.schedule(() -> {
                 try {
                     if (!closed.get()) {
-                        index.rebuild(node.units());
+                        FreshJobs.rebuild(index, node);
                         polls.signal(index.readyCount());
                     }
                 } catch (RuntimeException e) {
@@ -300,13 +297,15 @@ public final class Coordinator implements AutoCloseable {
     private org.enjambre.coordinator.cluster.PeerQuestion.PeerStatus status() {
         return new org.enjambre.coordinator.cluster.PeerQuestion.PeerStatus(
                 node.hazelcast().getCluster().getLocalMember().getUuid().toString(),
-                node.units().getLocalMapStats().getOwnedEntryCount(), index.readyCount(), (long) metrics.reportedTotal(),
+                node.units().getLocalMapStats().getOwnedEntryCount() + index.freshCount(), index.readyCount(), (long) metrics.reportedTotal(),
                 api() == null ? null : url(), workers.callingHere());
     }
 
     public Clock clock() { return clock; }
     public Store store() { return store; }
     public ClusterNode node() { return node; }
+    /** This peer's index of the units it owns (tests look at it). */
+    LocalIndex index() { return index; }
     public JobService jobs() { return jobs; }
     public WorkerService workers() { return workers; }
     public Scheduler scheduler() { return scheduler; }

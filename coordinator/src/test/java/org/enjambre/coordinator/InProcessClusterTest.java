@@ -53,6 +53,57 @@ class InProcessClusterTest {
         return c;
     }
 
+    /** Units of the job that peer {@code p} counts as needing replicas. */
+    private static long readyHere(Coordinator p, String id) {
+        return p.index().counts(id)[org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS.ordinal()];
+    }
+
+    /** Every unit of the job ready on exactly one live peer, and no unit entry in the map. */
+    private static void assertEachUnitReadyOnce(List<Coordinator> live, String id, int n) {
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        for (Coordinator p : live) {
+            for (org.enjambre.coordinator.sched.LocalIndex.Ready r
+                    : p.index().ready(id, new org.enjambre.workunits.model.WorkerRef("w", null, null), n, n)) {
+                seen.merge(r.index(), 1, Integer::sum);
+            }
+        }
+        assertThat(seen).as("units ready per index").hasSize(n);
+        assertThat(seen.values()).as("peers each unit is ready on").containsOnly(1);
+        long counted = 0;
+        for (Coordinator p : live) {
+            counted += p.index().counts(id)[org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS.ordinal()];
+        }
+        assertThat(counted).as("units counted as needing replicas").isEqualTo(n);
+        assertThat(live.get(0).node().units().size()).as("unit entries").isZero();
+    }
+
+    @Test
+    void bigJob_hasNoUnitEntriesUntilIssued_eachUnitReadyOnOnePeer_throughJoinAndLeave_thenCompletes() {
+        Coordinator a = peer(1);
+        Coordinator b = peer(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
+        int n = 3000;
+        Harness.Response sub = Harness.call("POST", b.url() + "/api/v1/jobs", Harness.KEY,
+                "{\"app\":\"noop\",\"input\":{},\"workUnits\":" + n + "}");
+        assertThat(sub.status()).as(sub.body()).isEqualTo(201);
+        String id = sub.json().get("id").asText();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEachUnitReadyOnce(List.of(a, b), id, n));
+        assertThat(Harness.call("GET", a.url() + "/api/v1/jobs/" + id, null, null).json().at("/workUnits/queued").asInt())
+                .isEqualTo(n);
+
+        Coordinator c = peer(3); // partitions move to it: every peer rebuilds its fresh units
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEachUnitReadyOnce(List.of(a, b, c), id, n));
+        b.close(); // and move again when a peer leaves
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEachUnitReadyOnce(List.of(a, c), id, n));
+
+        workers.add(new TestWorker(a.url(), "wa", TestWorker.Behaviour.HONEST));
+        workers.add(new TestWorker(c.url(), "wc", TestWorker.Behaviour.HONEST));
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(
+                Harness.call("GET", c.url() + "/api/v1/jobs/" + id, null, null).json().get("state").asText()).isEqualTo("COMPLETED"));
+        assertThat(Harness.call("GET", a.url() + "/api/v1/jobs/" + id + "/result", null, null).json().get("workUnits").asInt())
+                .isEqualTo(n);
+    }
+
     @Test
     void peerWithAnotherSecret_neverJoins() {
         Coordinator a = peer(1, "s3cret");
@@ -147,9 +198,10 @@ class InProcessClusterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
         int units = 128;
         String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, units, 1, 1, "\"deadlineSeconds\":600"));
-        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job.
-        await().atMost(Duration.ofSeconds(30)).until(() -> b.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/"))
-                && a.node().units().localKeySet().stream().anyMatch(k -> k.startsWith(id + "/")));
+        // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job (fresh
+        // units have no entries: each peer's index holds those it owns).
+        await().atMost(Duration.ofSeconds(30)).until(() -> readyHere(b, id) > 0 && readyHere(a, id) > 0
+                && readyHere(a, id) + readyHere(b, id) == units);
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -181,8 +233,8 @@ class InProcessClusterTest {
             ids.add(Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 8, 1, 1, "\"deadlineSeconds\":600")));
         }
         // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the jobs.
-        await().atMost(Duration.ofSeconds(30)).until(() -> !b.node().units().localKeySet().isEmpty()
-                && !a.node().units().localKeySet().isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.index().readyCount() > 0 && a.index().readyCount() > 0
+                && a.index().readyCount() + b.index().readyCount() == 24);
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -35,9 +35,8 @@ public final class ClusterNode implements AutoCloseable {
     private final IMap<String, JobRecord> jobs;
     private final IMap<String, WorkerRecord> workers;
 
-    /** {@code redundancy}: the replication a job's units are created with when the store has none yet. */
-    public ClusterNode(ClusterOptions options, Store store, java.util.function.Function<JobRecord, org.enjambre.workunits.spec.Redundancy> redundancy) {
-        Loaders.Units unitLoader = new Loaders.Units(store, redundancy);
+    public ClusterNode(ClusterOptions options, Store store) {
+        Loaders.Units unitLoader = new Loaders.Units(store);
         Loaders.Workers workerLoader = new Loaders.Workers(store);
         Config cfg = new Config();
         cfg.setClusterName(clusterIdentity(options));
@@ -69,6 +68,7 @@ public final class ClusterNode implements AutoCloseable {
         this.jobs = hz.getMap(JOBS);
         this.workers = hz.getMap(WORKERS);
         this.units = hz.getMap(UNITS);
+        units.addPartitionLostListener(e -> unitLoader.partitionLost());
         // Eager maps finish loading on first use; touch them so the peer serves only once loaded.
         jobs.size();
         workers.size();
@@ -96,6 +96,21 @@ public final class ClusterNode implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Whether a key's partition is this peer's, by the partition table as it is now (a snapshot: a migration
+     * after this call is not seen; the migration listener rebuilds what depends on it).
+     */
+    public java.util.function.Predicate<String> ownsNow() {
+        com.hazelcast.partition.PartitionService ps = hz.getPartitionService();
+        java.util.Set<com.hazelcast.partition.Partition> all = ps.getPartitions();
+        boolean[] owned = new boolean[all.size()];
+        for (com.hazelcast.partition.Partition p : all) {
+            com.hazelcast.cluster.Member owner = p.getOwner();
+            owned[p.getPartitionId()] = owner != null && owner.localMember();
+        }
+        return key -> owned[ps.getPartition(key).getPartitionId()];
     }
 
     public HazelcastInstance hazelcast() {

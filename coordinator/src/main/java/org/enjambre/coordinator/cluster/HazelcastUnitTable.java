@@ -2,7 +2,6 @@ package org.enjambre.coordinator.cluster;
 
 import com.hazelcast.map.IMap;
 import org.enjambre.workunits.model.WorkUnit;
-import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Event;
 
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ public final class HazelcastUnitTable implements UnitTable {
     }
 
     @Override
-    public CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan) {
-        return units.submitToKey(key, new UnitProcessor(app, event, replan)).toCompletableFuture();
+    public CompletableFuture<UnitChange> apply(Step s) {
+        return units.submitToKey(s.key(), new UnitProcessor(s.app(), s.event(), s.replan(), s.fresh())).toCompletableFuture();
     }
 
     @Override

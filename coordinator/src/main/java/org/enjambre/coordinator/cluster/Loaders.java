@@ -5,7 +5,6 @@ import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
-import org.enjambre.workunits.spec.Redundancy;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * Fills the cluster's maps from the durable store when the cluster starts (or a map is first used).
  * The store keeps only units that changed since their job was accepted; a unit missing there is,
- * by definition, fresh, and the unit loader makes it anew. Units of finished jobs stay on disk only.
+ * by definition, fresh, and stays implicit (no entry) until its first issue. Units of finished jobs stay
+ * on disk only.
  */
 public final class Loaders {
     private Loaders() {
@@ -34,18 +33,26 @@ public final class Loaders {
         return Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
     }
 
-    /** Loads the units of the jobs that are not finished. */
+    /**
+     * Loads the stored units of the jobs that are not finished. A job's never-touched units are implicit: no
+     * entry and no row until their first issue makes them ({@link UnitProcessor}), so a key the map does not
+     * hold is a fresh unit and this answers nothing for it, without reading the store (the first issue of
+     * every unit asks).
+     *
+     * <p>Invariant this rests on: a unit that has a row was in the map since the cluster's initial load or
+     * since its first event, and leaves it only when its job finishes. Only a lost partition (its owner and
+     * every backup gone at once) breaks that: after one, every miss reads the store again, as before.
+     */
     public static final class Units implements MapLoader<String, WorkUnit> {
         private final Store store;
-        /** The replication a job's units are created with (its spec's; the wiring knows how to read a spec). */
-        private final Function<JobRecord, Redundancy> redundancy;
         private final Map<String, Map<Integer, WorkUnit>> stored = new ConcurrentHashMap<>();
         /** True while the cluster's initial load runs: only then are a job's stored units read at once and cached. */
         private volatile boolean initialLoad = true;
+        /** Set once a partition of the map was lost: misses may be stored units again. */
+        private volatile boolean partitionLost;
 
-        public Units(Store store, Function<JobRecord, Redundancy> redundancy) {
+        public Units(Store store) {
             this.store = store;
-            this.redundancy = redundancy;
         }
 
         @Override
@@ -56,6 +63,9 @@ public final class Loaders {
         @Override
         public Map<String, WorkUnit> loadAll(Collection<String> keys) {
             Map<String, WorkUnit> out = new HashMap<>();
+            if (!initialLoad && !partitionLost) {
+                return out; // absent after the initial load: never touched, implicit
+            }
             Map<String, Optional<JobRecord>> jobs = new HashMap<>();
             for (String key : keys) {
                 String jobId;
@@ -72,11 +82,14 @@ public final class Loaders {
                 }
                 WorkUnit u = initialLoad ? stored.computeIfAbsent(jobId, store::units).get(index)
                         : store.unit(jobId, index).orElse(null);
-                out.put(key, u != null ? u : WorkUnit.create(jobId, index, redundancy.apply(job.get())));
+                if (u != null) {
+                    out.put(key, u);
+                }
             }
             return out;
         }
 
+        /** The keys of the stored units of every job not finished (cached for {@link #loadAll}). */
         @Override
         public Iterable<String> loadAllKeys() {
             stored.clear();
@@ -84,18 +97,27 @@ public final class Loaders {
             List<String> keys = new ArrayList<>();
             for (JobRecord j : store.jobs()) {
                 if (!j.state().terminal()) {
-                    for (int i = 0; i < j.workUnits(); i++) {
-                        keys.add(WorkUnit.id(j.id(), i));
+                    Map<Integer, WorkUnit> units = store.units(j.id());
+                    stored.put(j.id(), units);
+                    for (Integer i : units.keySet()) {
+                        if (i >= 0 && i < j.workUnits()) {
+                            keys.add(WorkUnit.id(j.id(), i));
+                        }
                     }
                 }
             }
             return keys;
         }
 
-        /** Forgets what the initial load cached; later loads read the store unit by unit. */
+        /** Forgets what the initial load cached; later misses are implicit units (until a partition is lost). */
         public void loaded() {
             initialLoad = false;
             stored.clear();
+        }
+
+        /** A partition of the map was lost: from now on a miss reads the store. */
+        public void partitionLost() {
+            partitionLost = true;
         }
     }
 

@@ -1,7 +1,6 @@
 package org.enjambre.coordinator.cluster;
 
 import org.enjambre.workunits.model.WorkUnit;
-import org.enjambre.workunits.spec.Redundancy;
 import org.enjambre.workunits.transition.Event;
 
 import java.util.AbstractMap;
@@ -69,8 +68,8 @@ public final class MemUnitTable implements UnitTable {
     }
 
     @Override
-    public synchronized CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan) {
-        return CompletableFuture.completedFuture(run(key, e -> new UnitProcessor(app, event, replan).process(e)));
+    public synchronized CompletableFuture<UnitChange> apply(Step s) {
+        return CompletableFuture.completedFuture(run(s.key(), e -> new UnitProcessor(s.app(), s.event(), s.replan(), s.fresh()).process(e)));
     }
 
     @Override

@@ -158,7 +158,11 @@ public final class Serializers {
         public void write(ObjectDataOutput out, UnitProcessor p) throws java.io.IOException {
             out.writeString(p.app());
             EventCodec.writeEvent(out, p.event());
-            org.enjambre.workunits.spec.Redundancy r = p.replan();
+            writeRedundancy(out, p.replan());
+            writeRedundancy(out, p.fresh());
+        }
+
+        private static void writeRedundancy(ObjectDataOutput out, org.enjambre.workunits.spec.Redundancy r) throws java.io.IOException {
             out.writeBoolean(r != null);
             if (r != null) {
                 out.writeInt(r.replicas());
@@ -171,16 +175,20 @@ public final class Serializers {
             }
         }
 
+        private static org.enjambre.workunits.spec.Redundancy readRedundancy(ObjectDataInput in) throws java.io.IOException {
+            if (!in.readBoolean()) {
+                return null;
+            }
+            return new org.enjambre.workunits.spec.Redundancy(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+                    in.readBoolean(), in.readDouble(), in.readDouble());
+        }
+
         @Override
         public UnitProcessor read(ObjectDataInput in) throws java.io.IOException {
             String app = in.readString();
             org.enjambre.workunits.transition.Event e = EventCodec.readEvent(in);
-            org.enjambre.workunits.spec.Redundancy r = null;
-            if (in.readBoolean()) {
-                r = new org.enjambre.workunits.spec.Redundancy(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
-                        in.readBoolean(), in.readDouble(), in.readDouble());
-            }
-            return new UnitProcessor(app, e, r);
+            org.enjambre.workunits.spec.Redundancy r = readRedundancy(in);
+            return new UnitProcessor(app, e, r, readRedundancy(in));
         }
 
         @Override

@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Applies one {@link Event} to one work unit, atomically, on the member that owns it (and the same
  * event again on its backups: the transitioner is deterministic, so replicas stay identical without
  * shipping the unit).
+ *
+ * <p>A job's never-touched units have no entry ({@code Loaders.Units} answers {@code null} for them): an
+ * issue that carries the job's policy ({@link #fresh}) makes such a unit here, from its key, before applying
+ * itself, so the first event of a unit creates it. Any other event on an absent unit is refused as unknown.
  */
 public final class UnitProcessor implements EntryProcessor<String, WorkUnit, UnitChange>, Serializable {
     private static final AppRegistry BUILT_INS = AppRegistry.builtIns();
@@ -27,9 +31,10 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
     private final String app;
     private final Event event;
     private final Redundancy replan;
+    private final Redundancy fresh;
 
     public UnitProcessor(String app, Event event) {
-        this(app, event, null);
+        this(app, event, null, null);
     }
 
     /**
@@ -37,13 +42,26 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
      *               first (adaptive replication: a trusted worker runs it alone), or {@code null}
      */
     public UnitProcessor(String app, Event event, Redundancy replan) {
+        this(app, event, replan, null);
+    }
+
+    /**
+     * @param fresh for an issue: the job's policy, to make the unit with when it has no entry yet (a
+     *              never-touched unit), or {@code null} (an absent unit is then refused)
+     */
+    public UnitProcessor(String app, Event event, Redundancy replan, Redundancy fresh) {
         this.app = app;
         this.event = event;
         this.replan = replan;
+        this.fresh = fresh;
     }
 
     Redundancy replan() {
         return replan;
+    }
+
+    Redundancy fresh() {
+        return fresh;
     }
 
     String app() {
@@ -78,6 +96,10 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
     @Override
     public UnitChange process(Map.Entry<String, WorkUnit> entry) {
         WorkUnit unit = entry.getValue();
+        if (unit == null && fresh != null && event instanceof Event.Issue) {
+            // Made on the backup too, from the same key and policy: the replicas stay identical.
+            unit = WorkUnit.create(Loaders.jobOf(entry.getKey()), Loaders.indexOf(entry.getKey()), fresh);
+        }
         if (unit == null) {
             return UnitChange.missing(entry.getKey());
         }
@@ -92,7 +114,7 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
         if (!d.isAccepted() && start != unit) {
             d = Decision.rejected(unit, d.rejection().reason(), d.rejection().message());
         }
-        boolean changed = d.unit() != unit;
+        boolean changed = d.unit() != unit; // a unit made here and refused stays implicit
         if (changed) {
             entry.setValue(d.unit());
         }

@@ -26,10 +26,24 @@ public interface UnitTable {
      * @param replan for an issue to a unit none of whose replicas is sent yet: the redundancy to give it
      *               first (adaptive replication), or {@code null}
      */
-    CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan);
+    default CompletableFuture<UnitChange> apply(String key, String app, Event event, Redundancy replan) {
+        return apply(new Step(key, app, event, replan));
+    }
 
-    /** One event for one unit, as part of a batch ({@link #applyEach}). */
-    record Step(String key, String app, Event event, Redundancy replan) {
+    /** Applies one step: its event to the unit at its key. */
+    CompletableFuture<UnitChange> apply(Step step);
+
+    /**
+     * One event for one unit.
+     *
+     * @param replan as in {@link #apply(String, String, Event, Redundancy)}
+     * @param fresh  for an issue: the job's policy, to make the unit with when it has no entry yet (a job's
+     *               never-touched units are implicit, see {@code LocalIndex}), or {@code null}
+     */
+    record Step(String key, String app, Event event, Redundancy replan, Redundancy fresh) {
+        public Step(String key, String app, Event event, Redundancy replan) {
+            this(key, app, event, replan, null);
+        }
     }
 
     /**
@@ -43,7 +57,7 @@ public interface UnitTable {
     default List<UnitChange> applyEach(List<Step> steps) {
         List<CompletableFuture<UnitChange>> futures = new java.util.ArrayList<>(steps.size());
         for (Step s : steps) {
-            futures.add(apply(s.key(), s.app(), s.event(), s.replan()));
+            futures.add(apply(s));
         }
         List<UnitChange> out = new java.util.ArrayList<>(futures.size());
         for (CompletableFuture<UnitChange> f : futures) {

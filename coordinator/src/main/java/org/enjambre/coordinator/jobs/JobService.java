@@ -48,7 +48,7 @@ public final class JobService implements AutoCloseable, CountsOf {
         HeapCapacity capacity = new HeapCapacity(HeapCapacity::jvmFreeHeap,
                 () -> node.hazelcast().getCluster().getMembers().size(),
                 () -> node.hazelcast().getConfig().getMapConfig(ClusterNode.UNITS).getBackupCount());
-        this.generator = new WorkGenerator(node.jobs(), node.units(), store, apps, capacity, assimilator, clock);
+        this.generator = new WorkGenerator(node.jobs(), store, apps, capacity, clock);
     }
 
     public AppRegistry apps() {

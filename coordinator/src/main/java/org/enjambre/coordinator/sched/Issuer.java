@@ -386,7 +386,7 @@ public final class Issuer {
         List<UnitTable.Step> steps = new ArrayList<>(inputs.size());
         for (String key : inputs.keySet()) {
             Redundancy plan = rules.replicasFor(policy, b.worker.trust(), others, random);
-            steps.add(new UnitTable.Step(key, job.app(), issue, plan.equals(policy) ? null : plan));
+            steps.add(new UnitTable.Step(key, job.app(), issue, plan.equals(policy) ? null : plan, policy)); // policy: makes a fresh unit
         }
         int issued = 0;
         for (UnitChange c : units.applyEach(steps)) {

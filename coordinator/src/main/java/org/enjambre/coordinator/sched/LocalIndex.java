@@ -28,16 +28,23 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * This peer's view of the work units it owns: which need replicas (by job, in index order), when
  * the earliest replica of each times out, and how many units of each job are in each state. Kept by a
  * local entry listener, so every peer indexes exactly its own partitions; rebuilt when partitions move.
  *
+ * <p>A job's never-touched units have no map entry: each peer learns of the job ({@link #freshJob}, and
+ * {@link #rebuild} for every running job) and keeps the indices it owns in one bit set per job
+ * ({@link FreshUnits}), counted as NEEDS_REPLICAS and handed out as ready; a unit's first event makes its entry,
+ * whose added event moves it from the bit set to the ordinary indexes. Invariant: a key is in at most one of
+ * {@code seen} (has an entry here) and its job's fresh bits.
+ *
  * <p>An index entry is a hint: the unit's entry processor has the last word on every change. Size (~400 lines):
  * four indexes (ready, deadline, waiting, holding) kept consistent by one listener; split it if it grows.
  */
-public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
+public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, EntryUpdatedListener<String, WorkUnit>,
         EntryRemovedListener<String, WorkUnit>, EntryEvictedListener<String, WorkUnit>, EntryLoadedListener<String, WorkUnit> {
 
     /** A unit that needs replicas, with who already holds one (to skip them without a round trip). */
@@ -78,8 +85,11 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     private final Map<String, Ready> reissues = new ConcurrentHashMap<>();
     /** Ready units no connected worker may take because of placement ({@link PlacementWatcher}): since when. */
     private final Map<String, Long> noEligibleWorker = new ConcurrentHashMap<>();
-    /** Each job's redundancy policy, to make its fresh units from their keys. */
-    private final Map<String, Redundancy> policies = new ConcurrentHashMap<>();
+    /** Each running job's fresh units owned here, and what one of them counts as. */
+    private final Map<String, Implicit> fresh = new ConcurrentHashMap<>();
+    /** Jobs this peer saw end ({@link #jobEnded}): an entry of theirs that appears afterwards is a stray. */
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<String> onStray = key -> { };
     private final Consumer<String> onReady;
     private final Consumer<WorkUnit> onFinished;
 
@@ -92,21 +102,97 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         this.onFinished = onFinished;
     }
 
+    /** A job's fresh units owned here, and the {@link Seen} of each (they are all alike). */
+    private record Implicit(FreshUnits units, Seen seen) {
+    }
+
+    /** A running job as {@link #freshJob} needs it. */
+    public record Job(String id, int units, Redundancy policy) {
+    }
+
     /**
-     * The listener for units added to the map, registered without values: units are added only when a job is
-     * accepted, fresh, so the index makes them from the key and the job's policy instead of decoding a million
-     * values of a big job on the event threads. (Units loaded from the store come as loaded events, with values.)
+     * Indexes the fresh units of a job that {@code owns} says are this peer's (a job accepted anywhere in the
+     * cluster, or found after a restart): all of its units but those the index has seen an entry for. Does
+     * nothing when the job is indexed already. The keys are hashed before the index is locked.
      */
-    public EntryAddedListener<String, WorkUnit> freshUnits(java.util.function.Function<String, Redundancy> policyOfJob) {
-        return e -> {
-            String key = e.getKey();
-            int slash = key.lastIndexOf('/');
-            String jobId = key.substring(0, slash);
-            Redundancy policy = policies.computeIfAbsent(jobId, policyOfJob);
-            if (policy != null) {
-                change(key, null, WorkUnit.create(jobId, Integer.parseInt(key.substring(slash + 1)), policy));
+    public void freshJob(Job job, Predicate<String> owns) {
+        if (fresh.containsKey(job.id())) {
+            return;
+        }
+        FreshUnits units = FreshUnits.owned(job.id(), job.units(), owns);
+        synchronized (this) {
+            install(job, units);
+        }
+    }
+
+    private void install(Job job, FreshUnits units) {
+        if (fresh.containsKey(job.id())) {
+            return;
+        }
+        int from = job.id().length() + 1;
+        for (String key : withEntries(job.id())) {
+            units.take(Integer.parseInt(key.substring(from)));
+        }
+        Seen one = Seen.of(WorkUnit.create(job.id(), 0, job.policy()));
+        fresh.put(job.id(), new Implicit(units, one));
+        int n = units.size();
+        if (n > 0) {
+            count(one, n);
+            countTasks(job.id(), one.tasks(), n);
+            onReady.accept(job.id());
+        }
+    }
+
+    /**
+     * Drops the fresh units of a job that finished (they stay implicit: views of finished jobs read the store) and
+     * returns the keys of its units that have entries here, for the caller to drop from memory (its assimilator
+     * does too, but an issue that raced the job's end may have made one after that). An entry of the job that
+     * appears later goes to {@link #onStray}.
+     */
+    public synchronized List<String> jobEnded(String jobId) {
+        ended.add(jobId);
+        Implicit f = fresh.remove(jobId);
+        if (f != null && f.units().size() > 0) {
+            count(f.seen(), -f.units().size());
+            countTasks(jobId, f.seen().tasks(), -f.units().size());
+        }
+        return withEntries(jobId);
+    }
+
+    /** Keys of the job's units that have entries here (a scan of every key seen). */
+    private List<String> withEntries(String jobId) {
+        List<String> keys = new ArrayList<>();
+        String prefix = jobId + "/";
+        for (String key : seen.keySet()) {
+            if (key.startsWith(prefix) && key.lastIndexOf('/') == prefix.length() - 1) {
+                keys.add(key);
             }
-        };
+        }
+        return keys;
+    }
+
+    /** Where the key of an entry made for a job that already ended here goes (to be dropped from memory). */
+    public void onStray(Consumer<String> drop) {
+        this.onStray = drop;
+    }
+
+    /** If {@code key} is a fresh unit here, takes it out of its job's bit set and returns what it counted as. */
+    private Seen takeFresh(String key) {
+        int slash = key.lastIndexOf('/');
+        Implicit f = slash < 0 ? null : fresh.get(key.substring(0, slash));
+        if (f == null) {
+            return null;
+        }
+        try {
+            return f.units().take(Integer.parseInt(key.substring(slash + 1))) ? f.seen() : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void entryAdded(EntryEvent<String, WorkUnit> e) {
+        change(e.getKey(), null, e.getValue());
     }
 
     @Override
@@ -137,6 +223,12 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         // What this index last counted for the key, rather than the event's old value: events may lack it
         // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
         Seen was = after != null ? seen.put(key, Seen.of(after)) : seen.remove(key);
+        if (was == null && after != null) {
+            was = takeFresh(key); // a fresh unit's first event: it leaves the implicit set
+            if (was == null && ended.contains(after.jobId())) {
+                onStray.accept(key); // an issue that raced its job's end made it: nothing else would drop it
+            }
+        }
         String jobId = after != null ? after.jobId() : was != null ? was.jobId() : before != null ? before.jobId() : null;
         if (jobId == null) {
             return;
@@ -404,7 +496,18 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         return out;
     }
 
-    /** Clears the index and fills it from the map entries this peer owns now. */
+    /**
+     * Clears the index and fills it from the map entries this peer owns now, then with the fresh units of
+     * {@code running} that {@code owns} says are this peer's (all under the index's lock: events wait).
+     */
+    public synchronized void rebuild(IMap<String, WorkUnit> units, java.util.Collection<Job> running, Predicate<String> owns) {
+        rebuild(units);
+        for (Job j : running) {
+            install(j, FreshUnits.owned(j.id(), j.units(), owns));
+        }
+    }
+
+    /** Clears the index and fills it from the map entries this peer owns now (no fresh units). */
     public synchronized void rebuild(IMap<String, WorkUnit> units) {
         clear();
         List<String> keys = new ArrayList<>(units.localKeySet());
@@ -435,27 +538,43 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         holding.clear();
         reissues.clear();
         noEligibleWorker.clear();
+        fresh.clear();
     }
 
     /** Jobs with ready units here. */
     public Set<String> readyJobs() {
-        return ready.keySet();
+        Set<String> out = new HashSet<>(ready.keySet());
+        fresh.forEach((id, f) -> {
+            if (f.units().size() > 0) {
+                out.add(id);
+            }
+        });
+        return out;
     }
 
-    /** Up to {@code limit} ready units of a job, lowest index first, that {@code worker} may take. */
+    /**
+     * Up to {@code limit} ready units of a job, lowest index first, that {@code worker} may take, looking at
+     * {@code scanLimit} at most; fresh units (no holders) and units with entries merged by index.
+     */
     public List<Ready> ready(String jobId, WorkerRef worker, int limit, int scanLimit) {
         ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
-        List<Ready> out = new ArrayList<>(limit);
-        if (q == null) {
-            return out;
-        }
-        int scanned = 0;
-        for (Ready r : q.values()) {
-            if (scanned++ >= scanLimit || out.size() >= limit) {
+        Implicit f = fresh.get(jobId);
+        List<Ready> out = new ArrayList<>(Math.min(limit, 256));
+        java.util.Iterator<Ready> touched = q == null ? java.util.Collections.emptyIterator() : q.values().iterator();
+        int[] untouched = f == null ? new int[0] : f.units().first(Math.min(limit, scanLimit));
+        Ready t = touched.hasNext() ? touched.next() : null;
+        int u = 0;
+        for (int scanned = 0; scanned < scanLimit && out.size() < limit; scanned++) {
+            if (u < untouched.length && (t == null || untouched[u] < t.index())) {
+                out.add(new Ready(WorkUnit.id(jobId, untouched[u]), untouched[u], List.of()));
+                u++;
+            } else if (t != null) {
+                if (t.admits(worker)) {
+                    out.add(t);
+                }
+                t = touched.hasNext() ? touched.next() : null;
+            } else {
                 break;
-            }
-            if (r.admits(worker)) {
-                out.add(r);
             }
         }
         return out;
@@ -472,6 +591,15 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         long n = 0;
         for (ConcurrentSkipListMap<Integer, Ready> q : ready.values()) {
             n += q.size();
+        }
+        return n + freshCount();
+    }
+
+    /** How many never-touched units (no entry yet) this peer owns, over all running jobs. */
+    public long freshCount() {
+        long n = 0;
+        for (Implicit f : fresh.values()) {
+            n += f.units().size();
         }
         return n;
     }
@@ -501,8 +629,8 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     }
 
     /** Forgets a job's counters (after it finished and its units left the map). */
-    public void forget(String jobId) {
-        policies.remove(jobId);
+    public synchronized void forget(String jobId) {
+        fresh.remove(jobId);
         counts.remove(jobId);
         taskCounts.remove(jobId);
         ready.remove(jobId);

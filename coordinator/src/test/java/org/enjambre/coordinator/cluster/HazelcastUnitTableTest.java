@@ -67,4 +67,22 @@ class HazelcastUnitTableTest {
         assertThat(units.get("jb/12").tasks()).extracting(t -> t.workerId()).containsOnlyOnce("wa");
         assertThat(units.get("jb/5").tasks()).extracting(t -> t.workerId()).containsOnlyNulls();
     }
+
+    @Test
+    void apply_absentUnit_isMadeByAnIssueCarryingThePolicy_otherEventsRefused_noEntryLeftBehind() {
+        Redundancy policy = new Redundancy(2, 2, 1, 4, false);
+        Event.Issue toA = new Event.Issue(new WorkerRef("wa", null, null), 1_000, 60_000);
+
+        UnitChange report = table.apply(new UnitTable.Step("jn/7", "noop", new Event.Cancel("x", 1_000), null, policy)).join();
+        UnitChange noPolicy = table.apply("jn/7", "noop", toA).join();
+        assertThat(report.accepted()).isFalse();
+        assertThat(noPolicy.accepted()).isFalse();
+        assertThat(units.containsKey("jn/7")).as("a refused event makes no entry").isFalse();
+
+        UnitChange made = table.apply(new UnitTable.Step("jn/7", "noop", toA, null, policy)).join();
+        assertThat(made.accepted()).isTrue();
+        assertThat(made.unit().index()).isEqualTo(7);
+        assertThat(units.get("jn/7").policy()).isEqualTo(policy);
+        assertThat(units.get("jn/7").tasks()).extracting(t -> t.workerId()).containsExactly("wa", null);
+    }
 }

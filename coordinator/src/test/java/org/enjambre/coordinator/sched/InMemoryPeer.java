@@ -90,6 +90,20 @@ final class InMemoryPeer {
         return job;
     }
 
+    /**
+     * A queued noop job of {@code n} units left implicit, as the cluster does: no entry in the table, the units this
+     * peer owns indexed as fresh ({@link LocalIndex#freshJob}).
+     */
+    JobRecord implicitJob(int n, String redundancy) {
+        String id = "j-" + UUID.randomUUID();
+        String spec = "{\"input\":\"x\",\"workUnits\":" + n + ",\"deadlineSeconds\":60,\"redundancy\":" + redundancy + "}";
+        JobRecord job = new JobRecord(id, "test", "noop", spec, n, 0, JobState.QUEUED, clock.millis(), 0, 0, null, null, 0);
+        jobs.put(job);
+        index.freshJob(new LocalIndex.Job(id, n, org.enjambre.coordinator.jobs.JobSpecs.of(job).redundancy()),
+                key -> !notOwned.contains(key));
+        return job;
+    }
+
     /** Quorum {@code q} of {@code q} replicas, at most 6 results. */
     static String quorum(int q) {
         return "{\"replicas\":" + q + ",\"quorum\":" + q + ",\"maxErrors\":3,\"maxResults\":6}";

@@ -141,9 +141,20 @@ final class Swarm {
         Loaders.Workers wl = new Loaders.Workers(store);
         wl.loadAll(iterate(wl.loadAllKeys())).values().forEach(workers::put);
         wl.loaded();
-        Loaders.Units ul = new Loaders.Units(store, j -> org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy());
+        Loaders.Units ul = new Loaders.Units(store);
         ul.loadAll(iterate(ul.loadAllKeys())).forEach((k, u) -> table.put(u));
         ul.loaded();
+        // The simulation keeps every unit explicit in its table: the never-stored ones are made fresh here (the
+        // cluster leaves them implicit, indexed by each peer's LocalIndex.freshJob).
+        for (JobRecord j : jobs.all()) {
+            if (!j.state().terminal()) {
+                for (int i = 0; i < j.workUnits(); i++) {
+                    if (table.get(WorkUnit.id(j.id(), i)) == null) {
+                        table.put(WorkUnit.create(j.id(), i, org.enjambre.coordinator.jobs.JobSpecs.of(j).redundancy()));
+                    }
+                }
+            }
+        }
         pendingChecks.clear();
     }
 

@@ -1,0 +1,64 @@
+package org.enjambre.coordinator;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import org.enjambre.coordinator.cluster.ClusterNode;
+import org.enjambre.coordinator.jobs.JobSpecs;
+import org.enjambre.coordinator.model.JobRecord;
+import org.enjambre.coordinator.sched.LocalIndex;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Tells this peer's {@link LocalIndex} which jobs' never-touched units it owns: a job added to the cluster's
+ * {@code jobs} map (accepted on any peer) is indexed by every peer, a job that finished is dropped, and a rebuild
+ * (start, partitions moved, a peer came or went) indexes every running job again. A listener on every peer
+ * ({@code addEntryListener}, not local: each peer owns some units of every job). When a job ends, this peer drops
+ * its entries of the job, and later any entry of it (an issue that raced the job's end): no unit of a finished job
+ * stays in memory.
+ */
+final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpdatedListener<String, JobRecord> {
+    private final LocalIndex index;
+    private final ClusterNode node;
+
+    FreshJobs(LocalIndex index, ClusterNode node) {
+        this.index = index;
+        this.node = node;
+        index.onStray(key -> node.units().deleteAsync(key));
+    }
+
+    @Override
+    public void entryAdded(EntryEvent<String, JobRecord> e) {
+        JobRecord j = e.getValue();
+        if (j != null && !j.state().terminal()) {
+            index.freshJob(job(j), node.ownsNow());
+        }
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, JobRecord> e) {
+        JobRecord j = e.getValue();
+        if (j != null && j.state().terminal()) {
+            for (String key : index.jobEnded(j.id())) {
+                node.units().deleteAsync(key);
+            }
+        }
+    }
+
+    /** Rebuilds the index from the entries this peer owns and the fresh units of every running job. */
+    static void rebuild(LocalIndex index, ClusterNode node) {
+        List<LocalIndex.Job> running = new ArrayList<>();
+        for (JobRecord j : node.jobs().values()) {
+            if (!j.state().terminal()) {
+                running.add(job(j));
+            }
+        }
+        index.rebuild(node.units(), running, node.ownsNow());
+    }
+
+    private static LocalIndex.Job job(JobRecord j) {
+        return new LocalIndex.Job(j.id(), j.workUnits(), JobSpecs.of(j).redundancy());
+    }
+}
