@@ -213,7 +213,7 @@ class OutputFilesEndToEndTest {
     }
 
     @Test
-    void diskFullDuringAnOutputUpload_nothingReported_resultKeptInTheWorkersJournal() throws Exception {
+    void diskFullDuringAnOutputUpload_nothingReported_resultKeptAndReportedWithTheSameBytesAfterRestarts() throws Exception {
         // Room for four chunks: a 17-chunk output cannot be stored whole.
         coordinator = TestCoordinator.start(dir.resolve("coordinator"), o -> o.chunkBytes(CHUNK).outputFiles(THRESHOLD, 8L << 20)
                 .dataQuotaBytes(4L * CHUNK));
@@ -234,5 +234,17 @@ class OutputFilesEndToEndTest {
         assertThat(file.status()).as(file.body()).isEqualTo(200);
         assertThat(file.json().get("complete").asBoolean()).as("declared, never complete: no job result names it").isFalse();
         assertThat(coordinator.job(job).get("state").asText()).isEqualTo("RUNNING");
+
+        // kill -9 of the worker; the coordinator comes back on its data and port with room; the worker restarts on its
+        // data: the journal's result is reported before any fetch (inline: no threshold told yet), stored as a file by
+        // the coordinator, and is the unit's output, byte for byte.
+        workers.close();
+        coordinator.stop();
+        coordinator.startAgain(o -> o.chunkBytes(CHUNK).outputFiles(THRESHOLD, 8L << 20));
+        workers.start(TestWorkers.options(data, "uploader", coordinator.url()).build());
+        coordinator.awaitJob(job, "COMPLETED");
+        assertThat(coordinator.units(job).get(0).at("/replicas/0/outputFile").asText()).isEqualTo(fileId(repeated(input)));
+        TestCoordinator.Response result = coordinator.call("GET", "/api/v1/jobs/" + job + "/result", null);
+        assertThat(sha(result.bytes())).isEqualTo(sha(repeated(input)));
     }
 }
