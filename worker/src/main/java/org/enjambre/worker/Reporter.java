@@ -294,11 +294,22 @@ final class Reporter {
     }
 
     /** Reports {@code batch}; adds to {@code retry} what stays to report; returns how many results were resolved. */
-    private int report(Identity identity, List<OutboxEntry> batch, List<OutboxEntry> retry)
+    private int report(Identity identity, List<OutboxEntry> taken, List<OutboxEntry> retry)
             throws CoordinatorException, InterruptedException {
-        List<ReportItem> items = new ArrayList<>(batch.size());
-        for (OutboxEntry e : batch) {
-            items.add(item(identity, e));
+        List<ReportItem> items = new ArrayList<>(taken.size());
+        List<OutboxEntry> batch = new ArrayList<>(taken.size());
+        for (OutboxEntry e : taken) {
+            try {
+                items.add(item(identity, e));
+                batch.add(e);
+            } catch (RequestRejectedException r) {
+                // Its output file was refused (a 4xx): it stays in the journal and is tried again; the others go on.
+                LOG.warning("uploading the output of task " + e.id() + " was refused; it stays for a later try: " + r.getMessage());
+                retry.add(e);
+            }
+        }
+        if (batch.isEmpty()) {
+            return 0;
         }
         ReportAck ack;
         try {
