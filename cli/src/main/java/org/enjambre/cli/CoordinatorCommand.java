@@ -82,6 +82,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "how long an uploaded file no job references is kept, from its upload or its last job's end (default: ${DEFAULT-VALUE})")
     long dataGcGraceHours;
 
+    @Option(names = "--output-file-kb", defaultValue = "1024", paramLabel = "KB",
+            description = "units' outputs larger than this are kept as uploaded files, compared by content hash (default: ${DEFAULT-VALUE})")
+    long outputFileKb;
+
+    @Option(names = "--max-output-mb", defaultValue = "4096", paramLabel = "MB",
+            description = "the largest output of one unit; a larger one is its replica's error (default: ${DEFAULT-VALUE})")
+    long maxOutputMb;
+
     private static java.time.Duration gcGrace(long hours) {
         if (hours < 1 || hours > 87_600) {
             throw new IllegalArgumentException("--data-gc-grace must be from 1 to 87600 hours (ten years), not " + hours);
@@ -108,7 +116,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     .placementWaitMillis(placementWaitSeconds * 1000)
                     .dataReplicas(dataReplicas).dataQuotaBytes(Math.multiplyExact(dataQuotaMb, 1L << 20))
                     .dataGcGrace(gcGrace(dataGcGraceHours))
+                    .outputFiles(Math.multiplyExact(outputFileKb, 1L << 10), Math.multiplyExact(maxOutputMb, 1L << 20))
                     .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
+        } catch (ArithmeticException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--data-quota-mb, --output-file-kb or --max-output-mb is too large");
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

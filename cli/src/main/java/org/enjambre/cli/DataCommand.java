@@ -155,7 +155,7 @@ public final class DataCommand implements Runnable {
     }
 
     /** A byte-count progress line: redrawn in place on a terminal, else a line every 10 %. */
-    private static final class Progress {
+    static final class Progress {
         private static final int WIDTH = 30;
         private final PrintWriter out;
         private final boolean terminal;

@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 
 /** {@code enjambre result JOB [--output FILE]}: the merged result of a completed job. */
 @Command(name = "result", mixinStandardHelpOptions = true,
-        description = "Print a completed job's result, or write it to --output (binary results such as PNG always go to a file).")
+        description = {"Print a completed job's result, or write it to --output (binary results such as PNG always go to a file).",
+                "With --output the download shows a progress bar on standard error and is checked chunk by chunk against"
+                        + " the result's hashes; a directory gets the merged result as JOB.<ext> in it."})
 public final class ResultCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,7 +23,7 @@ public final class ResultCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB", description = "a job id")
     String job;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "write the result to FILE")
+    @Option(names = "--output", paramLabel = "FILE|DIR", description = "write the result to FILE, or to DIR/JOB.<ext>")
     Path output;
 
     @CommandLine.Mixin
@@ -30,7 +32,7 @@ public final class ResultCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (EnjambreClient api = client.api()) {
-            Results.show(api, job, output, spec.commandLine().getOut());
+            Results.show(api, job, output, spec.commandLine().getOut(), spec.commandLine().getErr());
             return 0;
         } catch (EnjambreException e) {
             spec.commandLine().getErr().println("result: " + Shown.failure(e));

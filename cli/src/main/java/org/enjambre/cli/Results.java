@@ -22,6 +22,30 @@ final class Results {
      * @throws UncheckedIOException when the file cannot be written ({@code cannot write FILE: why})
      */
     static void show(EnjambreClient api, String id, Path output, PrintWriter out) {
+        show(api, id, output, out, null);
+    }
+
+    /**
+     * As {@link #show(EnjambreClient, String, Path, PrintWriter)}; with {@code progress} (standard error) the download
+     * into {@code output} shows a progress bar and is checked chunk by chunk against the result's manifest. An
+     * {@code output} that is a directory gets the merged result as {@code <id>.<ext>} in it.
+     */
+    static void show(EnjambreClient api, String id, Path output, PrintWriter out, PrintWriter progress) {
+        if (output != null && progress != null) {
+            Path target = Files.isDirectory(output) ? output.resolve(id + "." + extension(api.resultType(id))) : output;
+            DataCommand.Progress[] bar = new DataCommand.Progress[1];
+            SavedResult saved = api.verifiedResultTo(id, target, (done, total) -> {
+                if (bar[0] == null) {
+                    bar[0] = new DataCommand.Progress(progress, System.console() != null, "result " + id, total);
+                }
+                bar[0].show(done, "verified");
+            });
+            if (bar[0] != null) {
+                bar[0].done(saved.size());
+            }
+            written(out, saved.contentType(), saved.size(), target);
+            return;
+        }
         if (output != null) {
             SavedResult saved = api.resultTo(id, output);
             written(out, saved.contentType(), saved.size(), output);
@@ -39,6 +63,18 @@ final class Results {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }
         written(out, r.contentType(), r.size(), target);
+    }
+
+    /** The file name extension of a result of this content type. */
+    static String extension(String contentType) {
+        String base = contentType == null ? "" : contentType.split(";")[0].trim();
+        return switch (base) {
+            case "application/json" -> "json";
+            case "image/png" -> "png";
+            case "text/plain" -> "txt";
+            case "text/csv" -> "csv";
+            default -> "bin";
+        };
     }
 
     private static void written(PrintWriter out, String type, long size, Path file) {

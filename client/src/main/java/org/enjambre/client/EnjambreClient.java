@@ -124,6 +124,23 @@ public final class EnjambreClient implements AutoCloseable {
         return ResultFiles.save(answer("GET", jobPath(id) + "/result", null, null, "*/*"), file, transport);
     }
 
+    /**
+     * Streams a completed job's merged result into {@code file} as {@link #resultTo(String, Path)} does, checking it
+     * segment by segment (each output file's chunks, each inline piece) against the result's manifest as the bytes
+     * pass; {@code progress} gets the bytes so far and the total. A result that does not match fails with
+     * {@link UncheckedIOException} and leaves no file.
+     */
+    public SavedResult verifiedResultTo(String id, Path file, java.util.function.BiConsumer<Long, Long> progress) {
+        ResultCheck check = new ResultCheck(call("GET", jobPath(id) + "/result/manifest", null, null));
+        return ResultFiles.save(answer("GET", jobPath(id) + "/result", null, null, "*/*"), file, transport, check,
+                done -> progress.accept(done, check.size()));
+    }
+
+    /** The content type of a completed job's result, from its manifest. */
+    public String resultType(String id) {
+        return call("GET", jobPath(id) + "/result/manifest", null, null).path("contentType").asText();
+    }
+
     // ---- progress
 
     /**

@@ -14,6 +14,14 @@ final class ResultFiles {
 
     /** Saves the answer's body into {@code file} (replacing it); a failed read is the connection's, a failed write the file's. */
     static SavedResult save(Transport.Answer a, Path file, Transport transport) {
+        return save(a, file, transport, null, done -> { });
+    }
+
+    /**
+     * As {@link #save(Transport.Answer, Path, Transport)}, checking the bytes against {@code check} as they pass (when
+     * not null; a mismatch fails the download and deletes the file) and telling {@code progress} the bytes so far.
+     */
+    static SavedResult save(Transport.Answer a, Path file, Transport transport, ResultCheck check, java.util.function.LongConsumer progress) {
         try (InputStream in = a.body()) {
             OutputStream out;
             try {
@@ -23,7 +31,10 @@ final class ResultFiles {
             }
             boolean saved = false;
             try (out) {
-                long size = copy(in, out, transport);
+                long size = copy(in, out, transport, check, progress);
+                if (check != null) {
+                    check.finish();
+                }
                 saved = true;
                 return new SavedResult(a.contentType(), size, file);
             } catch (IOException e) {
@@ -39,7 +50,8 @@ final class ResultFiles {
     }
 
     /** Copies the body into the file: a failed read is the connection's ({@link ConnectionFailedException}), a failed write the file's. */
-    private static long copy(InputStream in, OutputStream out, Transport transport) throws IOException {
+    private static long copy(InputStream in, OutputStream out, Transport transport, ResultCheck check,
+                             java.util.function.LongConsumer progress) throws IOException {
         byte[] buffer = new byte[1 << 16];
         long size = 0;
         while (true) {
@@ -52,8 +64,12 @@ final class ResultFiles {
             if (n < 0) {
                 return size;
             }
+            if (check != null) {
+                check.update(buffer, n);
+            }
             out.write(buffer, 0, n);
             size += n;
+            progress.accept(size);
         }
     }
 

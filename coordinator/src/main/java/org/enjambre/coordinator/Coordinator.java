@@ -158,7 +158,8 @@ public final class Coordinator implements AutoCloseable {
                 new org.enjambre.coordinator.data.DiskChunkStore(o.dataDir().resolve("chunks"), o.dataQuotaBytes()),
                 dataPeers, new org.enjambre.coordinator.data.PeerTransfer(dataPeers::token), store, clock,
                 new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas(), o.dataGcGrace()),
-                org.enjambre.coordinator.data.FileCollector.referencedBy(jobs.apps()));
+                org.enjambre.coordinator.data.FileCollector.referencedBy(jobs.apps(), store), o.outputLimits());
+        jobs.readOutputsWith(ref -> data.outputs().read(ref, org.enjambre.coordinator.data.OutputFiles.MERGE_READ_LIMIT));
         metrics.gauge("enjambre.data.chunks.bytes", "Bytes of file chunks this peer stores", "scope", "peer", data.local()::usage);
 
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));

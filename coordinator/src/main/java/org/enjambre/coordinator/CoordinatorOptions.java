@@ -39,6 +39,7 @@ public final class CoordinatorOptions {
     private int chunkBytes = org.enjambre.coordinator.data.DataService.DEFAULT_CHUNK_BYTES;
     private long dataQuotaBytes;
     private java.time.Duration dataGcGrace = org.enjambre.coordinator.data.DataService.DEFAULT_GC_GRACE;
+    private org.enjambre.coordinator.data.OutputFiles.Limits outputLimits = org.enjambre.coordinator.data.OutputFiles.Limits.defaults();
 
     private CoordinatorOptions(Path dataDir) {
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -87,6 +88,19 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /**
+     * Units' outputs larger than {@code thresholdBytes} are kept as uploaded files, none larger than {@code maxBytes}
+     * (defaults 1 MiB and 4 GiB; README, *Outputs as files*).
+     */
+    public CoordinatorOptions outputFiles(long thresholdBytes, long maxBytes) {
+        if (thresholdBytes < 0 || maxBytes < 1 || maxBytes < thresholdBytes) {
+            throw new IllegalArgumentException("--output-file-kb must be from 0 to --max-output-mb");
+        }
+        this.outputLimits = new org.enjambre.coordinator.data.OutputFiles.Limits(thresholdBytes, maxBytes);
+        return this;
+    }
+
+    public org.enjambre.coordinator.data.OutputFiles.Limits outputLimits() { return outputLimits; }
     public java.time.Duration dataGcGrace() { return dataGcGrace; }
     public int dataReplicas() { return dataReplicas; }
     public int chunkBytes() { return chunkBytes; }

@@ -3,6 +3,7 @@ package org.enjambre.worker;
 import org.enjambre.worker.protocol.Backoff;
 import org.enjambre.worker.protocol.CoordinatorClient;
 import org.enjambre.worker.protocol.CoordinatorException;
+import org.enjambre.worker.protocol.FileUploads;
 import org.enjambre.worker.protocol.ReportAck;
 import org.enjambre.worker.protocol.ReportItem;
 import org.enjambre.worker.protocol.RequestRejectedException;
@@ -56,6 +57,7 @@ final class Reporter {
     private final Credit credit;
     private final LongSupplier ticker;
     private final Random random;
+    private final FileUploads uploads;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final CountDownLatch firstFlush = new CountDownLatch(1);
@@ -78,6 +80,7 @@ final class Reporter {
         this.credit = credit;
         this.ticker = ticker;
         this.random = random;
+        this.uploads = new FileUploads(client, Worker.REQUEST_TIMEOUT.multipliedBy(4));
         journal.committed().forEach(e -> unsent.put(e.id(), e));
         if (!unsent.isEmpty()) {
             waitingSince = ticker.getAsLong() - options.reportDelay().toNanos(); // due at once
@@ -228,7 +231,7 @@ final class Reporter {
         long bytes = 0;
         for (Iterator<OutboxEntry> it = unsent.values().iterator(); it.hasNext() && batch.size() < BATCH_COUNT; ) {
             OutboxEntry entry = it.next();
-            long size = entry.error() != null ? 256 : entry.output().length * 4L / 3 + 64;
+            long size = entry.error() != null ? 256 : reportedBytes(entry.output().length);
             if (!batch.isEmpty() && bytes + size > BATCH_BYTES) {
                 break;
             }
@@ -242,6 +245,12 @@ final class Reporter {
             changed.signal(); // another sender may take the next batch now
         }
         return batch;
+    }
+
+    /** The bytes an output takes in a report body: its base64, or a file id when it is uploaded as a file. */
+    private long reportedBytes(int outputBytes) {
+        CoordinatorClient.OutputFiles files = client.outputFiles();
+        return files != null && outputBytes > files.thresholdBytes() ? 160 : outputBytes * 4L / 3 + 64;
     }
 
     /** Reports one batch; returns how long this sender should wait before its next. */
@@ -285,9 +294,23 @@ final class Reporter {
     }
 
     /** Reports {@code batch}; adds to {@code retry} what stays to report; returns how many results were resolved. */
-    private int report(Identity identity, List<OutboxEntry> batch, List<OutboxEntry> retry)
+    private int report(Identity identity, List<OutboxEntry> taken, List<OutboxEntry> retry)
             throws CoordinatorException, InterruptedException {
-        List<ReportItem> items = batch.stream().map(e -> new ReportItem(e.id(), e.output(), e.error())).toList();
+        List<ReportItem> items = new ArrayList<>(taken.size());
+        List<OutboxEntry> batch = new ArrayList<>(taken.size());
+        for (OutboxEntry e : taken) {
+            try {
+                items.add(item(identity, e));
+                batch.add(e);
+            } catch (RequestRejectedException r) {
+                // Its output file was refused (a 4xx): it stays in the journal and is tried again; the others go on.
+                LOG.warning("uploading the output of task " + e.id() + " was refused; it stays for a later try: " + r.getMessage());
+                retry.add(e);
+            }
+        }
+        if (batch.isEmpty()) {
+            return 0;
+        }
         ReportAck ack;
         try {
             ack = client.report(identity.token(), items, timeout());
@@ -327,6 +350,20 @@ final class Reporter {
         flushForgets();
         batch.stream().filter(e -> sent.contains(e.id())).forEach(retry::add);
         return forget.size();
+    }
+
+    /**
+     * The report entry of a result: an output larger than the coordinators' threshold is uploaded as a file first (only
+     * its missing chunks; again before every report, so a file lost meanwhile is sent again) and named by its id. The
+     * journal keeps the output until it is acknowledged, so a restart uploads and reports the same bytes.
+     */
+    private ReportItem item(Identity identity, OutboxEntry e) throws CoordinatorException, InterruptedException {
+        CoordinatorClient.OutputFiles files = client.outputFiles();
+        byte[] output = e.output();
+        if (output == null || files == null || output.length <= files.thresholdBytes()) {
+            return new ReportItem(e.id(), output, e.error());
+        }
+        return new ReportItem(e.id(), null, null, uploads.upload(identity.token(), output, files.chunkBytes()));
     }
 
     /** Writes the acknowledgements to the journal (no fsync: losing them costs only a repeated report). */

@@ -42,7 +42,7 @@ public final class TestCoordinator implements AutoCloseable {
     private final Path dataDir;
     private final String cluster = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     private final int clusterPort = freePort();
-    private final UnaryOperator<CoordinatorOptions> tweak;
+    private UnaryOperator<CoordinatorOptions> tweak;
     private int port;
     private Coordinator coordinator;
 
@@ -79,6 +79,12 @@ public final class TestCoordinator implements AutoCloseable {
 
     /** Starts the coordinator again on the same data directory and port, after {@link #stop()}. */
     public void startAgain() {
+        startOn(dataDir);
+    }
+
+    /** As {@link #startAgain()}, with options {@code tweak} adjusts from now on (e.g. a larger data quota). */
+    public void startAgain(UnaryOperator<CoordinatorOptions> tweak) {
+        this.tweak = tweak;
         startOn(dataDir);
     }
 

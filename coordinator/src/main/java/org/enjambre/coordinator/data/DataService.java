@@ -97,12 +97,19 @@ public final class DataService {
     private final AtomicLong membershipChanged;
     /** Chunks this peer received or fetched while not their holder, and when: spared by {@link #dropSurplus}. */
     private final Map<String, Long> recent = new ConcurrentHashMap<>();
+    private final OutputFiles outputs;
 
     /**
      * @param referenced the files a job references (its app's {@code inputFiles}), for {@link FileCollector}
      */
     public DataService(ChunkStore local, DataPeers peers, PeerTransfer transfer, Store store, Clock clock, Options options,
                        Function<JobRecord, Collection<String>> referenced) {
+        this(local, peers, transfer, store, clock, options, referenced, OutputFiles.Limits.defaults());
+    }
+
+    /** @param outputLimits when a unit's output is a file, and the largest one ({@link OutputFiles}) */
+    public DataService(ChunkStore local, DataPeers peers, PeerTransfer transfer, Store store, Clock clock, Options options,
+                       Function<JobRecord, Collection<String>> referenced, OutputFiles.Limits outputLimits) {
         this.local = local;
         this.peers = peers;
         this.transfer = transfer;
@@ -111,6 +118,12 @@ public final class DataService {
         this.options = options;
         this.files = new FileCollector(store, local, referenced, options.gcGrace(), clock);
         this.membershipChanged = new AtomicLong(clock.millis());
+        this.outputs = new OutputFiles(this, outputLimits);
+    }
+
+    /** Units' outputs kept as files. */
+    public OutputFiles outputs() {
+        return outputs;
     }
 
     /** One re-replication pass ({@link Repair}); returns the copies made. */

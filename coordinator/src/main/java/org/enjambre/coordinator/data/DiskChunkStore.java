@@ -240,38 +240,4 @@ public final class DiskChunkStore implements ChunkStore {
     public long usage() {
         return usage.get();
     }
-
-    /** At most {@code left} bytes of a stream. */
-    private static final class BoundedStream extends java.io.FilterInputStream {
-        private long left;
-
-        BoundedStream(InputStream in, long left) {
-            super(in);
-            this.left = left;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = super.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-    }
 }

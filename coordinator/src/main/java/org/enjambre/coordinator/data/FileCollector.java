@@ -6,6 +6,8 @@ import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Json;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.workunits.app.AppRegistry;
+import org.enjambre.workunits.app.OutputFile;
+import org.enjambre.coordinator.jobs.ResultParts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,7 @@ import java.util.function.Function;
 /**
  * Garbage collection of uploaded files (README, *Data files*; docs/api.md). A job <em>references</em> a file when
  * its app's {@code inputFiles} names it in the job's input (wordcount: {@code input.files}, {@code input.stopwords}).
+ * Since outputs may be files, a job also references its units' output files ({@link #referencedBy(AppRegistry, Store)}).
  * A file is garbage when it was declared more than {@code grace} ago and no job references it that is not terminal
  * or that ended less than {@code grace} ago. One pass, run by every peer: drops garbage files from the index (any
  * peer may; dropping twice is harmless), then deletes this peer's chunks that no indexed file lists and that it
@@ -71,6 +74,31 @@ public final class FileCollector {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("the spec of job " + job.id() + " does not parse: " + e.getMessage(), e);
             }
+        };
+    }
+
+    /**
+     * What a job references: its input files ({@link #referencedBy(AppRegistry)}) and its units' outputs kept as files
+     * (README, "Outputs as files"): while it runs, those its stored units carry (one read of its units per pass); once
+     * completed, those its stored result serves.
+     */
+    public static Function<JobRecord, Collection<String>> referencedBy(AppRegistry apps, Store store) {
+        Function<JobRecord, Collection<String>> inputs = referencedBy(apps);
+        return job -> {
+            Set<String> all = new HashSet<>(inputs.apply(job));
+            if (!job.state().terminal()) {
+                for (org.enjambre.workunits.model.WorkUnit u : store.units(job.id()).values()) {
+                    for (org.enjambre.workunits.model.Task t : u.tasks()) {
+                        if (OutputFile.is(t.output())) {
+                            all.add(OutputFile.decode(t.output()).id());
+                        }
+                    }
+                }
+            } else {
+                store.result(job.id()).filter(r -> ResultParts.is(r.body()))
+                        .ifPresent(r -> all.addAll(ResultParts.decode(r.body()).files()));
+            }
+            return all;
         };
     }
 

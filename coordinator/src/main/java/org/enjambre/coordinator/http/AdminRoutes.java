@@ -65,6 +65,9 @@ final class AdminRoutes {
             return n;
         }));
         router.get("/api/v1/jobs/:id/result").handler(access.view()).handler(this::result);
+        // Segment hashes a client checks the streamed result against, chunk by chunk (README, "Outputs as files").
+        router.get("/api/v1/jobs/:id/result/manifest").handler(access.view()).handler(ctx -> work.json(ctx, 200,
+                () -> ResultStream.manifest(s.jobs().result(ctx.pathParam("id")), s.data().outputs())));
         router.get("/api/v1/jobs/:id/preview.png").handler(access.view()).handler(this::preview);
         router.delete("/api/v1/jobs/:id").handler(access.admin()).handler(ctx -> work.json(ctx, 200, () ->
                 jobView(s.jobs().cancel(ctx.pathParam("id")))));
@@ -90,8 +93,39 @@ final class AdminRoutes {
 
     private void result(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        work.blocking(ctx, () -> s.jobs().result(id)).onSuccess(r ->
-                Downloads.send(ctx.response(), id, r.contentType(), r.body()));
+        String rangeHeader = ctx.request().getHeader("Range");
+        work.blocking(ctx, () -> {
+            org.enjambre.workunits.app.MergedResult r = s.jobs().result(id);
+            if (!org.enjambre.coordinator.jobs.ResultParts.is(r.body())) {
+                return new Served(r, null, null, 0);
+            }
+            // Output files joined in unit order, streamed (README, "Outputs as files"); ranges are cheap here.
+            org.enjambre.coordinator.jobs.ResultParts parts = org.enjambre.coordinator.jobs.ResultParts.decode(r.body());
+            ByteRange range;
+            try {
+                range = ByteRange.parse(rangeHeader, parts.size());
+            } catch (ApiException e) {
+                ctx.response().putHeader("Content-Range", "bytes */" + parts.size());
+                throw e;
+            }
+            return new Served(r, range, ResultStream.open(parts, s.data().outputs(), range.offset(), range.length()), parts.size());
+        }).onSuccess(served -> {
+            if (served.in() == null) {
+                Downloads.send(ctx.response(), id, served.result().contentType(), served.result().body());
+                return;
+            }
+            io.vertx.core.http.HttpServerResponse resp = ctx.response();
+            if (served.range().partial()) {
+                resp.setStatusCode(206).putHeader("Content-Range", served.range().contentRange(served.size()));
+            }
+            resp.putHeader("Accept-Ranges", "bytes").putHeader("Content-Length", Long.toString(served.range().length()));
+            Downloads.describe(resp, id, served.result().contentType());
+            StreamOut.send(vertx, resp, served.in());
+        });
+    }
+
+    /** A result to serve: its bytes ({@code in} null), or a range of its parts as a stream. */
+    private record Served(org.enjambre.workunits.app.MergedResult result, ByteRange range, java.io.InputStream in, long size) {
     }
 
     private void preview(RoutingContext ctx) {

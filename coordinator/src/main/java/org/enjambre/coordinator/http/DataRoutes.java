@@ -23,7 +23,8 @@ import java.util.List;
 /**
  * Uploaded files (README, "Data"): manifests ({@code POST /api/v1/files}), chunk uploads streamed to disk
  * ({@code PUT /api/v1/chunks/{sha256}}), chunk reads with ranges, whole files streamed, and the peers' question
- * "which of these chunks do you hold". Writes take the admin key (or a peer's token); reads also a worker's token.
+ * "which of these chunks do you hold". Manifests and chunks take the admin key, a peer's token or a worker's token
+ * (workers upload outputs); the peers' question takes the admin key or a peer's token.
  * Bodies of chunks never sit whole in memory ({@link BodyStream}, {@link StreamOut}).
  */
 final class DataRoutes {
@@ -42,7 +43,8 @@ final class DataRoutes {
     }
 
     void mount(Router router) {
-        router.post("/api/v1/files").handler(access.admin()).handler(bodies.read(Limits.MANIFEST_BYTES))
+        // Workers upload their units' outputs as files (README, "Outputs as files"): their token may write too.
+        router.post("/api/v1/files").handler(access.data(false)).handler(bodies.read(Limits.MANIFEST_BYTES))
                 .handler(ctx -> work.json(ctx, 200, () -> {
                     DataService.Declared d = data.declare(Requests.object(Bodies.body(ctx)));
                     ObjectNode n = view(d.file());
@@ -60,7 +62,7 @@ final class DataRoutes {
         router.get("/api/v1/files/:id/content").handler(access.data(false)).handler(this::content);
         router.post("/api/v1/chunks/present").handler(access.data(true)).handler(bodies.read(Limits.PRESENT_BYTES))
                 .handler(ctx -> work.json(ctx, 200, () -> present(Requests.object(Bodies.body(ctx)))));
-        router.put("/api/v1/chunks/:sha").handler(access.data(true)).handler(this::upload);
+        router.put("/api/v1/chunks/:sha").handler(access.data(false)).handler(this::upload);
         router.get("/api/v1/chunks/:sha").handler(access.data(false)).handler(this::chunk);
     }
 

@@ -49,6 +49,12 @@ final class Downloads {
 
     /** Sends {@code body} as {@code name} (a file name stem of letters, digits, '-', '_' and '.') with the headers above. */
     static void send(HttpServerResponse response, String name, String contentType, byte[] body) {
+        describe(response, name, contentType);
+        response.end(Buffer.buffer(body));
+    }
+
+    /** Puts the headers of a download of {@code name} with {@code contentType} (the body is the caller's). */
+    static void describe(HttpServerResponse response, String name, String contentType) {
         String type = safeType(contentType);
         headers(response);
         response.putHeader("Content-Type", SERVED_AS.getOrDefault(type, type));
@@ -56,7 +62,6 @@ final class Downloads {
             String stem = name.replaceAll("[^A-Za-z0-9._-]", "_");
             response.putHeader("Content-Disposition", "attachment; filename=\"" + stem + "." + SAFE.get(type) + "\"");
         }
-        response.end(Buffer.buffer(body));
     }
 
     /** The headers every download carries. */

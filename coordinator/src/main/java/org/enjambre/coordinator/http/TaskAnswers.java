@@ -34,7 +34,11 @@ final class TaskAnswers {
         return reports.stream().filter(r -> r.output() != null && ok.contains(r.id())).map(Scheduler.Report::id).toList();
     }
 
-    static Buffer encode(List<Scheduler.Assignment> tasks) {
+    /**
+     * The answer carrying {@code tasks}, and (optional fields, README "Outputs as files") the output size above which
+     * the worker should upload its output as a file, and the chunk size to cut it into.
+     */
+    static Buffer encode(List<Scheduler.Assignment> tasks, org.enjambre.coordinator.data.OutputFiles outputs) {
         if (tasks.isEmpty()) {
             return EMPTY.copy();
         }
@@ -59,6 +63,8 @@ final class TaskAnswers {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            g.writeNumberField("outputFileBytes", outputs.limits().threshold());
+            g.writeNumberField("chunkBytes", outputs.chunkBytes());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -121,6 +121,9 @@ public final class Views {
             if (t.error() != null) {
                 r.put("error", t.error());
             }
+            if (org.enjambre.workunits.app.OutputFile.is(t.output())) { // kept as a file: its content hash (README)
+                r.put("outputFile", org.enjambre.workunits.app.OutputFile.decode(t.output()).id());
+            }
             if (u.policy().credibilityBased() && t.success()) {
                 r.put("credibility", t.credibility());
             }

@@ -18,7 +18,6 @@ import org.enjambre.coordinator.workers.WorkerService;
 import org.enjambre.workunits.wasm.BuiltInModules;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -147,7 +146,7 @@ final class WorkerRoutes {
                 if (visit != null) { // a browser: its tasks' issue times measure its speed
                     s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
                 }
-                return tasks.isEmpty() ? null : TaskAnswers.encode(tasks);
+                return tasks.isEmpty() ? null : TaskAnswers.encode(tasks, s.data().outputs());
             }).onSuccess(answer -> {
                 if (answer != null) {
                     Responses.json(ctx, 200, answer);
@@ -204,10 +203,15 @@ final class WorkerRoutes {
         if (results.size() > Limits.MAX_REPORT) {
             throw InvalidInputException.of("a report holds at most " + Limits.MAX_REPORT + " results", "results");
         }
-        List<Scheduler.Report> reports = new ArrayList<>();
+        List<ReportedResult> parsed = new ArrayList<>();
         int i = 0;
         for (JsonNode r : results) {
-            reports.add(result(r, "results[" + i++ + "]"));
+            parsed.add(ReportedResult.parse(r, "results[" + i++ + "]"));
+        }
+        List<Scheduler.Report> reports = new ArrayList<>();
+        List<Scheduler.Refusal> refused = new ArrayList<>();
+        for (ReportedResult r : parsed) {
+            r.resolve(s.data().outputs(), reports, refused);
         }
         Scheduler.ReportOutcome o = s.scheduler().report(w, reports);
         if (org.enjambre.coordinator.workers.Visits.tracked(w)) {
@@ -218,39 +222,12 @@ final class WorkerRoutes {
         ArrayNode acc = n.putArray("accepted");
         o.accepted().forEach(acc::add);
         ArrayNode rej = n.putArray("rejected");
-        for (Scheduler.Refusal r : o.rejected()) {
+        List<Scheduler.Refusal> all = new ArrayList<>(refused);
+        all.addAll(o.rejected());
+        for (Scheduler.Refusal r : all) {
             rej.addObject().put("id", r.id()).put("code", r.code()).put("message", r.message());
         }
         return n;
-    }
-
-    private static Scheduler.Report result(JsonNode r, String field) {
-        if (!r.isObject() || !r.path("id").isTextual()) {
-            throw InvalidInputException.of(field + ".id must be a task id string", field + ".id");
-        }
-        JsonNode out = r.get("output");
-        JsonNode err = r.get("error");
-        if ((out == null) == (err == null)) {
-            throw InvalidInputException.of(field + " must have exactly one of output and error", field);
-        }
-        byte[] bytes = null;
-        if (out != null) {
-            if (!out.isTextual()) {
-                throw InvalidInputException.of(field + ".output must be a base64 string", field + ".output");
-            }
-            try {
-                bytes = Base64.getDecoder().decode(out.textValue());
-            } catch (IllegalArgumentException e) {
-                throw InvalidInputException.of(field + ".output is not valid base64", field + ".output");
-            }
-        } else if (!err.isTextual()) {
-            throw InvalidInputException.of(field + ".error must be a string", field + ".error");
-        }
-        String message = err == null ? null : err.textValue();
-        if (message != null && message.length() > Limits.MAX_ERROR_CHARS) {
-            message = message.substring(0, Limits.MAX_ERROR_CHARS);
-        }
-        return new Scheduler.Report(r.get("id").textValue(), bytes, message);
     }
 
     /** {@code {"modules":[{"app","sha256"}]}}: the built-in apps a browser can run, each by its module's hash. */

@@ -8,6 +8,7 @@ import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
 import org.enjambre.workunits.app.MergedResult;
 import org.enjambre.workunits.app.Merger;
+import org.enjambre.workunits.app.OutputFile;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
@@ -57,6 +58,20 @@ public final class Assimilator {
      * else would write them, as the sweep only looks at running jobs, so it writes these again and drops their units.
      */
     private final Set<String> unsettled = ConcurrentHashMap.newKeySet();
+    /** Reads outputs kept as files for merges that need their bytes; set at wiring ({@link #readOutputsWith}). */
+    private volatile OutputReader outputs = ref -> {
+        throw new java.io.IOException("this peer cannot read output file " + ref.id());
+    };
+
+    /** Reads a unit's output kept as a file, for a merge that needs its bytes (bounded: it sits in memory). */
+    public interface OutputReader {
+        byte[] read(OutputFile ref) throws java.io.IOException;
+    }
+
+    /** Where merges that read outputs get the bytes of outputs kept as files (README, "Outputs as files"). */
+    public void readOutputsWith(OutputReader reader) {
+        this.outputs = reader;
+    }
 
     /** {@code checks} MUST run its tasks one at a time, never two at once (in any order: each check reads the job afresh). */
     public Assimilator(JobTable jobs, UnitTable units, Store store, AppRegistry apps, JobViews views, Clock clock,
@@ -174,6 +189,8 @@ public final class Assimilator {
         App app = apps.get(job.app());
         JobSpecs.Parsed spec = JobSpecs.of(job);
         Merger merger = app.merger(spec.input(), job.workUnits());
+        // A concatenating merge keeps output files as parts the result route streams: no whole-result buffer for them.
+        ResultParts.Builder parts = merger.concatenates() ? new ResultParts.Builder() : null;
         try {
             for (int from = 0; from < job.workUnits(); from += PAGE) {
                 List<WorkUnit> page = views.units(job, from, PAGE);
@@ -181,13 +198,21 @@ public final class Assimilator {
                     if (u.state() != UnitState.DONE || u.canonicalOutput().isEmpty()) {
                         return; // not all done yet (a count ran ahead of the map)
                     }
-                    merger.accept(u.index(), u.canonicalOutput().get());
+                    byte[] out = u.canonicalOutput().get();
+                    if (parts != null) {
+                        parts.add(out);
+                    } else {
+                        merger.accept(u.index(), OutputFile.is(out) && merger.readsOutputs() ? outputs.read(OutputFile.decode(out)) : out);
+                    }
                 }
                 if (!storeFinalStates(job, from, page)) {
                     return;
                 }
             }
-            MergedResult result = merger.finish();
+            MergedResult result = merger.finish(); // for a concatenating merge, nothing accepted: its content type
+            if (parts != null) {
+                result = new MergedResult(result.contentType(), parts.body());
+            }
             store.putResult(job.id(), result);
             long now = clock.millis();
             String contentType = result.contentType();

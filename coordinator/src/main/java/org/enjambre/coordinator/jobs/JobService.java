@@ -112,6 +112,11 @@ public final class JobService implements AutoCloseable, CountsOf {
         return j != null && j.state() == JobState.RUNNING && j.startedAt() == now ? Optional.of(j) : Optional.empty();
     }
 
+    /** Where merges that read outputs get the bytes of outputs kept as files. */
+    public void readOutputsWith(Assimilator.OutputReader reader) {
+        assimilator.readOutputsWith(reader);
+    }
+
     /** The merged result; 409 until the job completed. */
     public MergedResult result(String id) {
         return views.result(id);

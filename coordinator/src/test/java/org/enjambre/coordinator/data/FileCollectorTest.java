@@ -90,4 +90,38 @@ class FileCollectorTest {
         assertThat(store.file(incomplete.id())).isEmpty();
         assertThat(chunks.list()).isEmpty();
     }
+
+    @Test
+    void outputFiles_keptWhileTheirJobRuns_andWhileItsCompletedResultServesThem() throws IOException {
+        store = JdbcStore.h2(dir.resolve("db"));
+        DiskChunkStore chunks = chunks();
+        FileRecord running = file(List.of(put(chunks, "running!!!")), true);
+        FileRecord served = file(List.of(put(chunks, "served!!!!")), true);
+        FileRecord lost = file(List.of(put(chunks, "lost vote!")), true); // a saboteur's: no unit or result names it
+        List.of(running, served, lost).forEach(store::putFile);
+        byte[] ref = new org.enjambre.workunits.app.OutputFile(running.id(), 10).encode();
+        org.enjambre.workunits.model.Task reported = new org.enjambre.workunits.model.Task(0,
+                new org.enjambre.workunits.model.WorkerRef("w", null, null), org.enjambre.workunits.model.TaskState.OVER,
+                org.enjambre.workunits.model.Outcome.SUCCESS, org.enjambre.workunits.model.ValidateState.PENDING,
+                1, 2, 3, ref, org.enjambre.workunits.model.Task.digestOf(ref), null);
+        org.enjambre.workunits.model.WorkUnit unit = new org.enjambre.workunits.model.WorkUnit("j-noop", 0,
+                org.enjambre.workunits.spec.Redundancy.DEFAULT, org.enjambre.workunits.model.UnitState.IN_PROGRESS,
+                List.of(reported, org.enjambre.workunits.model.Task.unsent(1)), -1, null, 1);
+        store.writeNow(new Store.Batch(List.of(unit), List.of(), List.of(job("noop", "{\"input\":{}}", JobState.RUNNING))));
+        FileCollector collector = new FileCollector(store, chunks, FileCollector.referencedBy(AppRegistry.builtIns(), store), GRACE, clock);
+
+        clock.advance(GRACE.plusHours(1));
+        JobRecord done = new JobRecord("j-done", "done", "noop", "{\"input\":{}}", 1, 0, JobState.COMPLETED, 0, 0,
+                clock.millis(), null, "application/octet-stream", 2);
+        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(done)));
+        store.putResult(done.id(), new org.enjambre.workunits.app.MergedResult("application/octet-stream",
+                new org.enjambre.coordinator.jobs.ResultParts(10, List.of(new org.enjambre.coordinator.jobs.ResultParts.Part(
+                        null, new org.enjambre.workunits.app.OutputFile(served.id(), 10)))).encode()));
+
+        assertThat(collector.run().files()).containsExactly(lost.id());
+        assertThat(store.file(running.id())).isPresent();
+        assertThat(store.file(served.id())).isPresent();
+        assertThat(chunks.has(served.chunks().get(0))).isTrue();
+        assertThat(chunks.has(lost.chunks().get(0))).isFalse();
+    }
 }

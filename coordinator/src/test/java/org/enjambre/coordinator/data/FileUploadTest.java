@@ -175,16 +175,18 @@ class FileUploadTest {
     }
 
     @Test
-    void writesNeedTheApiKey_readsTakeAWorkerToken() {
+    void writesNeedTheApiKeyOrAWorkerToken_readsTakeAWorkerToken() {
         Uploads u = Uploads.of(random(100, 7), CHUNK);
         assertThat(Uploads.put(url, null, u.hashes().get(0), u.chunks().get(0)).status()).isEqualTo(401);
-        assertThat(Uploads.put(url, "wrong-key-123", u.hashes().get(0), u.chunks().get(0)).status()).isEqualTo(403);
+        // Neither the API key nor a worker's token (workers upload their outputs): unauthenticated.
+        assertThat(Uploads.put(url, "wrong-key-123", u.hashes().get(0), u.chunks().get(0)).status()).isEqualTo(401);
         u.uploadAll(url, "small");
         Harness.Registered w = Harness.register(url, "reader", "wordcount");
         HttpResponse<byte[]> byWorker = Uploads.get(url + "/api/v1/chunks/" + u.hashes().get(0), w.token(), null);
         assertThat(byWorker.statusCode()).isEqualTo(200);
         assertThat(byWorker.body()).isEqualTo(u.bytes());
-        assertThat(Uploads.put(url, w.token(), u.hashes().get(0), u.chunks().get(0)).status()).as("a worker cannot upload").isEqualTo(403);
+        assertThat(Uploads.put(url, w.token(), u.hashes().get(0), u.chunks().get(0)).status())
+                .as("a worker uploads its outputs: the chunk is already stored").isEqualTo(200);
         assertThat(Uploads.get(url + "/api/v1/chunks/" + u.hashes().get(0), null, null).statusCode()).isEqualTo(401);
     }
 

@@ -212,6 +212,45 @@ class AssimilatorTest {
     }
 
     /** A running noop job of {@code n} fresh units in the table. */
+    /** A one-unit job of {@code app} whose unit is DONE with an output kept as a file of {@code size} bytes. */
+    private JobRecord doneWithOutputFile(String app, String input, long size) {
+        String spec = "{\"input\":" + input + ",\"workUnits\":1,\"deadlineSeconds\":60,"
+                + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6}}";
+        JobRecord job = new JobRecord("j-" + app, "test", app, spec, 1, 0, JobState.RUNNING, NOW, NOW, 0, null, null, 1);
+        jobs.put(job);
+        store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
+        byte[] ref = new org.enjambre.workunits.app.OutputFile("ab".repeat(32), size).encode();
+        Task t = Task.unsent(0).sent(new WorkerRef("w1", "a1", null), NOW, NOW + 60_000)
+                .over(Outcome.SUCCESS, NOW, ref, null).judged(ValidateState.VALID, true);
+        units.put(new WorkUnit(job.id(), 0, redundancy(job), UnitState.DONE, List.of(t), 0, null, 5));
+        return job;
+    }
+
+    @Test
+    void aMergeThatReadsOutputs_anOutputFileOverTheReadLimit_failsTheJobNamingTheLimit() {
+        org.enjambre.coordinator.data.OutputFiles outputs = new org.enjambre.coordinator.data.OutputFiles(null,
+                org.enjambre.coordinator.data.OutputFiles.Limits.defaults());
+        assimilator.readOutputsWith(ref -> outputs.read(ref, org.enjambre.coordinator.data.OutputFiles.MERGE_READ_LIMIT));
+        JobRecord job = doneWithOutputFile("primes", "{\"from\":2,\"to\":100}", 100L << 20);
+        runChecks();
+
+        JobRecord after = jobs.find(job.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(JobState.FAILED);
+        assertThat(after.failure()).contains("an output file of " + (100L << 20) + " bytes is over the limit of " + (64L << 20));
+    }
+
+    @Test
+    void aMergeThatOnlyCountsOutputs_completesWithoutReadingItsOutputFiles() {
+        assimilator.readOutputsWith(ref -> {
+            throw new AssertionError("noop's merge must not read output file " + ref.id());
+        });
+        JobRecord job = doneWithOutputFile("noop", "\"x\"", 100L << 20);
+        runChecks();
+
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(new String(store.result(job.id()).orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo("{\"workUnits\":1}");
+    }
+
     private JobRecord running(int n) {
         String spec = "{\"input\":\"x\",\"workUnits\":" + n + ",\"deadlineSeconds\":60,"
                 + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6}}";

@@ -50,6 +50,7 @@ public final class CoordinatorClient {
     private final Duration requestTimeout;
     private final Clock clock;
     private final AtomicInteger current = new AtomicInteger();
+    private volatile OutputFiles outputFiles;
 
     /**
      * @param urls           coordinator base URLs such as {@code http://127.0.0.1:8080}, at least one
@@ -107,6 +108,9 @@ public final class CoordinatorClient {
         }
         FetchRequest body = new FetchRequest(max, wait.toMillis(), cachedFiles.isEmpty() ? null : cachedFiles);
         FetchAnswer answer = read(call("POST", "/api/v1/work/fetch", token, body, requestTimeout.plus(wait)), FetchAnswer.class);
+        if (answer.outputFileBytes() != null && answer.chunkBytes() != null && answer.outputFileBytes() >= 0 && answer.chunkBytes() > 0) {
+            outputFiles = new OutputFiles(answer.outputFileBytes(), answer.chunkBytes());
+        }
         return answer.tasks() == null ? List.of() : answer.tasks();
     }
 
@@ -151,7 +155,8 @@ public final class CoordinatorClient {
         return OptionalDouble.empty();
     }
 
-    private byte[] call(String method, String path, String token, Object body, Duration timeout)
+    /** Calls {@code path}; {@code body} is JSON-encoded, or sent as it is when it is {@link Octets}. Package-private: {@link FileUploads}. */
+    byte[] call(String method, String path, String token, Object body, Duration timeout)
             throws CoordinatorException, InterruptedException {
         int index = current.get();
         URI base = urls.get(index);
@@ -160,7 +165,10 @@ public final class CoordinatorClient {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        if (body != null) {
+        if (body instanceof Octets o) {
+            request.header("Content-Type", "application/octet-stream")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(o.bytes(), o.offset(), o.length()));
+        } else if (body != null) {
             try {
                 request.header("Content-Type", JSON).method(method, HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
             } catch (JsonProcessingException e) {
@@ -202,7 +210,7 @@ public final class CoordinatorClient {
         throw new RequestRejectedException(problem, status, errorCode(response.body()));
     }
 
-    private <T> T read(byte[] body, Class<T> type) throws CoordinatorUnavailableException {
+    <T> T read(byte[] body, Class<T> type) throws CoordinatorUnavailableException {
         try {
             T value = mapper.readValue(body, type);
             if (value == null) {
@@ -276,7 +284,27 @@ public final class CoordinatorClient {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    private record FetchAnswer(List<AssignedTask> tasks) {
+    private record FetchAnswer(List<AssignedTask> tasks, Long outputFileBytes, Integer chunkBytes) {
+    }
+
+    /** Bytes sent as they are ({@code application/octet-stream}). */
+    record Octets(byte[] bytes, int offset, int length) {
+    }
+
+    /**
+     * What a coordinator said about outputs as files (README, "Outputs as files"): outputs larger than
+     * {@code thresholdBytes} are uploaded as files cut into chunks of {@code chunkBytes}.
+     */
+    public record OutputFiles(long thresholdBytes, int chunkBytes) {
+    }
+
+    /**
+     * What the coordinators said about outputs as files in their last fetch answer that did, or {@code null} before any
+     * did (then outputs are reported inline: an older coordinator knows no files, and a newer one stores large inline
+     * outputs as files itself).
+     */
+    public OutputFiles outputFiles() {
+        return outputFiles;
     }
 
     private record ReportBody(List<ReportItem> results) {

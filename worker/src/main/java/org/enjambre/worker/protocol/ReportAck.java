@@ -14,7 +14,9 @@ public record ReportAck(List<String> accepted, List<Rejection> rejected) {
      * any code not listed here is final.
      */
     public static final Set<String> RETRYABLE_CODES = Set.of("UNAVAILABLE", "INTERNAL", "INTERNAL_ERROR",
-            "RETRY", "RETRY_LATER", "TIMEOUT", "BUSY", "OVERLOADED", "TOO_MANY_REQUESTS");
+            "RETRY", "RETRY_LATER", "TIMEOUT", "BUSY", "OVERLOADED", "TOO_MANY_REQUESTS",
+            // An output file the coordinators do not hold whole (yet, or any more): uploaded again before the next report.
+            "OUTPUT_FILE_UNKNOWN", "OUTPUT_FILE_INCOMPLETE");
 
     public ReportAck {
         accepted = accepted == null ? List.of() : List.copyOf(accepted);

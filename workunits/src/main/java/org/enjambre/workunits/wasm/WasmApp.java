@@ -341,6 +341,11 @@ public final class WasmApp implements App {
         public MergedResult finish() {
             return new MergedResult(contentType, out.toByteArray());
         }
+
+        @Override
+        public boolean concatenates() {
+            return true;
+        }
     }
 
     /** Hands all outputs, in unit order, to the module's merge export. */
