@@ -28,12 +28,13 @@ public final class WorkerFiles implements InputFiles {
     @Override
     public InputStream open(String fileId) throws IOException {
         ChunkFetcher.Manifest m = fetcher.manifest(fileId);
-        return new Chunks(fetcher, m.chunks(), fetcher.window(m));
+        return new Chunks(fetcher, m, fetcher.window(m));
     }
 
     /** The chunks of one file as one stream; a chunk that cannot be had fails the read with the reason. */
     private static final class Chunks extends InputStream {
         private final ChunkFetcher fetcher;
+        private final ChunkFetcher.Manifest file;
         private final List<String> chunks;
         private final int window;
         /** Downloads of chunks {@code next ..} (at most {@code window}), in order. */
@@ -42,24 +43,25 @@ public final class WorkerFiles implements InputFiles {
         private int requested;
         private InputStream current;
 
-        Chunks(ChunkFetcher fetcher, List<String> chunks, int window) {
+        Chunks(ChunkFetcher fetcher, ChunkFetcher.Manifest file, int window) {
             this.fetcher = fetcher;
-            this.chunks = chunks;
+            this.file = file;
+            this.chunks = file.chunks();
             this.window = window;
         }
 
         /** Opens chunk {@code next}, keeping the next {@code window} chunks on their way. */
         private InputStream openNext() throws IOException {
             while (requested < chunks.size() && requested < next + window) {
-                ahead.add(fetcher.chunkAsync(chunks.get(requested), requested));
+                ahead.add(fetcher.chunkAsync(file, requested));
                 requested++;
             }
             String sha = chunks.get(next++);
-            Path file = ChunkFetcher.await(ahead.removeFirst(), sha);
+            Path path = ChunkFetcher.await(ahead.removeFirst(), sha);
             try {
-                return Files.newInputStream(file);
+                return Files.newInputStream(path);
             } catch (NoSuchFileException e) {
-                return Files.newInputStream(fetcher.chunk(sha)); // evicted since it arrived
+                return Files.newInputStream(ChunkFetcher.await(fetcher.chunkAsync(file, next - 1), sha)); // evicted since it arrived
             }
         }
 
