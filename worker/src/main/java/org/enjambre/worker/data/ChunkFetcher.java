@@ -77,6 +77,8 @@ public final class ChunkFetcher {
     static final Duration REFRESH = Duration.ofSeconds(60);
     /** How long a sharer that could not be reached is skipped. */
     static final Duration SHARER_DOWN = Duration.ofSeconds(60);
+    /** How long a sharer that sent a bad copy is skipped (by this worker; the coordinator counts the report). */
+    static final Duration SHARER_BAD = Duration.ofMinutes(30);
 
     private final List<URI> coordinators;
     private final Supplier<String> token;
@@ -88,7 +90,7 @@ public final class ChunkFetcher {
     private final Map<String, Long> fetchedAt = new ConcurrentHashMap<>();
     /** Chunks of the files read so far, by hash (the share server serves only these, {@link #located}). */
     private final Map<String, Located> located = new ConcurrentHashMap<>();
-    /** Sharers that could not be reached, until when they are skipped. */
+    /** Sharers that could not be reached or sent a bad copy, until when they are skipped. */
     private final Map<URI, Long> downUntil = new ConcurrentHashMap<>();
     private final Swarm swarm;
     /** Downloads under way, by chunk: a second reader of a chunk waits for the first download. */
@@ -276,6 +278,9 @@ public final class ChunkFetcher {
                 long fromThere = badBySource.computeIfAbsent(base, b -> new AtomicLong()).incrementAndGet();
                 LOG.warning(source.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + base + " sent a bad copy ("
                         + fromThere + " so far): " + e.getMessage() + "; fetching it elsewhere");
+                if (source.kind() == Sources.Kind.SHARER) {
+                    downUntil.put(base, swarm.clock().millis() + SHARER_BAD.toMillis());
+                }
                 if (source.kind() != Sources.Kind.COORDINATOR && file != null) {
                     swarm.reports().report(file.id(), sha256, source, e.getMessage());
                 }
