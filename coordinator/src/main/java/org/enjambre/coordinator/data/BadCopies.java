@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bad chunk copies workers report ({@code POST /api/v1/data/reports}): each is counted by the kind of source that
- * sent it; a sharer is counted against (and past {@link Sharers#MAX_BAD} no longer named, {@link Sharers}); a peer
+ * sent it; a sharer is counted against (reported by {@link Sharers#MAX_BAD} workers, it is no longer named); a peer
  * named as the source re-reads its copy ({@link #verify}) and replaces a corrupt one from another holder. Reports
  * are advice from untrusted workers: the worst a false one does is make a peer hash a chunk it holds, or stop a
  * sharer being named. Blocking: call off event loops.
@@ -41,13 +41,13 @@ public final class BadCopies {
     }
 
     /**
-     * A worker's report that {@code source} (a {@code sharer} or a {@code peer} URL) sent a bad copy of chunk
-     * {@code chunk} of file {@code file}.
+     * Worker {@code reporter}'s report that {@code source} (a {@code sharer} or a {@code peer} URL) sent a bad copy
+     * of chunk {@code chunk} of file {@code file}.
      */
-    public void report(String file, String chunk, String source, String kind) {
+    public void report(String reporter, String file, String chunk, String source, String kind) {
         counter(kind).incrementAndGet();
         if (kind.equals("sharer")) {
-            String worker = data.sharers().reportBad(file, source);
+            String worker = data.sharers().reportBad(file, source, reporter);
             LOG.info("worker sharer {} ({}) reported for a bad copy of chunk {}", source, worker, chunk);
             return;
         }

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Workers that share their chunk cache ({@code --share-cache}) and the files they fetched, for the sources of a
  * file's manifest (README, "LAN sharing"). Kept in the Hazelcast maps {@code data-sharers} (file id → its sharers
- * as JSON, at most {@link #MAX_PER_FILE}, newest kept) and {@code data-sharers-bad} (worker id → bad chunks
- * reported against it), so any peer answers with what every peer saw.
+ * as JSON, at most {@link #MAX_PER_FILE}, newest kept) and {@code data-sharers-reported} (worker id → the
+ * distinct workers that reported a bad copy from it, comma-separated, at most {@link #MAX_BAD}), so any peer
+ * answers with what every peer saw. Distinct reporters, so that one worker cannot get an honest sharer unnamed; a
+ * worker that got a bad copy skips that sharer itself for a while anyway.
  *
  * <p>Invariant (no waiting cycles between sharers): a worker is pointed only to sharers that announced the file
  * before it did ({@link Sharer#before}); a sharer asked for a chunk it lacks fetches it through its own sources,
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class Sharers {
     /** How long a sharer is named after its last announcement for a file. */
     public static final Duration TTL = Duration.ofMinutes(10);
-    /** Bad chunks reported against a sharer past which it is no longer named. */
+    /** Distinct workers that reported bad copies from a sharer once it is no longer named. */
     public static final int MAX_BAD = 3;
     /** Sharers remembered per file. */
     static final int MAX_PER_FILE = 64;
@@ -44,12 +46,12 @@ public final class Sharers {
     }
 
     private final IMap<String, String> files;
-    private final IMap<String, Integer> bad;
+    private final IMap<String, String> bad;
     private final Clock clock;
 
     public Sharers(HazelcastInstance hz, Clock clock) {
         this.files = hz.getMap("data-sharers");
-        this.bad = hz.getMap("data-sharers-bad");
+        this.bad = hz.getMap("data-sharers-reported");
         this.clock = clock;
     }
 
@@ -90,8 +92,8 @@ public final class Sharers {
 
     /**
      * The share URLs to name to worker {@code asker} for file {@code fileId}: live sharers that announced it before
-     * the asker (all live ones when the asker does not share) and were not reported bad more than {@link #MAX_BAD}
-     * times, earliest first, at most {@link #MAX_NAMED}.
+     * the asker (all live ones when the asker does not share) and that fewer than {@link #MAX_BAD} workers reported,
+     * earliest first, at most {@link #MAX_NAMED}.
      */
     public List<String> named(String fileId, String asker) {
         String json = files.get(fileId);
@@ -103,27 +105,43 @@ public final class Sharers {
         Sharer me = list.stream().filter(s -> s.workerId().equals(asker)).findFirst().orElse(null);
         return list.stream()
                 .filter(s -> now - s.lastSeen() <= TTL.toMillis() && !s.workerId().equals(asker)
-                        && (me == null || s.before(me)) && badCount(s.workerId()) <= MAX_BAD)
+                        && (me == null || s.before(me)) && reporters(s.workerId()) < MAX_BAD)
                 .sorted((a, b) -> a.before(b) ? -1 : b.before(a) ? 1 : 0)
                 .limit(MAX_NAMED).map(Sharer::url).distinct().toList();
     }
 
     /**
-     * Counts a bad chunk reported against the sharer at {@code url} for file {@code fileId}; returns the worker it
-     * counted against, or null when no sharer of that file has that URL.
+     * Notes that worker {@code reporter} got a bad copy from the sharer at {@code url} of file {@code fileId};
+     * returns the sharer's worker id, or null when no sharer of that file has that URL.
      */
-    public String reportBad(String fileId, String url) {
+    public String reportBad(String fileId, String url, String reporter) {
         String json = files.get(fileId);
         if (json == null) {
             return null;
         }
         for (Sharer s : parse(json)) {
             if (s.url().equals(url)) {
-                bad.merge(s.workerId(), 1, Integer::sum);
-                return s.workerId();
+                while (true) {
+                    String old = bad.get(s.workerId());
+                    List<String> by = old == null ? new ArrayList<>() : new ArrayList<>(List.of(old.split(",")));
+                    if (by.contains(reporter) || by.size() >= MAX_BAD) {
+                        return s.workerId();
+                    }
+                    by.add(reporter);
+                    String now = String.join(",", by);
+                    if (old == null ? bad.putIfAbsent(s.workerId(), now) == null : bad.replace(s.workerId(), old, now)) {
+                        return s.workerId();
+                    }
+                }
             }
         }
         return null;
+    }
+
+    /** How many distinct workers reported bad copies from worker {@code workerId} (at most {@link #MAX_BAD}). */
+    public int reporters(String workerId) {
+        String by = bad.get(workerId);
+        return by == null ? 0 : by.split(",").length;
     }
 
     private static List<Sharer> parse(String json) {
@@ -134,9 +152,4 @@ public final class Sharers {
         }
     }
 
-    /** Bad chunks reported against worker {@code workerId} so far. */
-    public int badCount(String workerId) {
-        Integer n = bad.get(workerId);
-        return n == null ? 0 : n;
-    }
 }

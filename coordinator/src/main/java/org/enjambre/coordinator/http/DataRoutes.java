@@ -102,7 +102,8 @@ final class DataRoutes {
         router.post("/api/v1/data/reports").handler(access.worker()).handler(bodies.read(BadCopyReports.BYTES))
                 .handler(ctx -> work.json(ctx, 202, () -> {
                     BadCopyReports body = BadCopyReports.parse(Requests.object(Bodies.body(ctx)));
-                    body.reports().forEach(r -> data.badCopies().report(r.file(), r.chunk(), r.source(), r.kind()));
+                    String reporter = Access.worker(ctx).id();
+                    body.reports().forEach(r -> data.badCopies().report(reporter, r.file(), r.chunk(), r.source(), r.kind()));
                     return Json.MAPPER.createObjectNode().put("accepted", body.reports().size());
                 }));
         router.get("/api/v1/chunks/:sha").handler(access.data(false)).handler(this::chunk);

@@ -99,7 +99,7 @@ class SourceHintsTest {
     }
 
     @Test
-    void sharers_namedOnlyToLaterAnnouncers_andNoMoreAfterMoreThanThreeBadCopies() {
+    void sharers_namedOnlyToLaterAnnouncers_andNoMoreOnceThreeWorkersReportedThem() {
         cluster = new LocalPeers(dir, o -> o);
         List<Coordinator> peers = cluster.start3();
         Uploads u = upload(peers.get(0), 3, 3);
@@ -124,12 +124,18 @@ class SourceHintsTest {
         for (int i = 0; i < Sharers.MAX_BAD; i++) {
             assertThat(report(p2, c.token(), bad).status()).isEqualTo(202);
         }
-        assertThat(urls(manifest(p0, c.token(), u.id(), null).json().get("sources").get("sharers"))).hasSize(2);
-        report(p0, c.token(), bad);
         assertThat(urls(manifest(p0, c.token(), u.id(), null).json().get("sources").get("sharers")))
-                .as("a reported more than " + Sharers.MAX_BAD + " times").containsExactly("http://127.0.0.1:40002");
+                .as("one worker's reports count once").hasSize(2);
+        List<Harness.Registered> others = List.of(Harness.register(p0, "d", "wordcount"), Harness.register(p0, "e", "wordcount"));
+        assertThat(report(p0, others.get(0).token(), bad).status()).isEqualTo(202);
+        assertThat(urls(manifest(p0, c.token(), u.id(), null).json().get("sources").get("sharers"))).hasSize(2);
+        report(p0, others.get(1).token(), bad);
+        assertThat(urls(manifest(p0, c.token(), u.id(), null).json().get("sources").get("sharers")))
+                .as("a reported by " + Sharers.MAX_BAD + " workers").containsExactly("http://127.0.0.1:40002");
         assertThat(Harness.call("GET", p2 + "/metrics", null, null).body())
                 .contains("enjambre_data_bad_copies_total{source=\"sharer\"} 3.0");
+        assertThat(Harness.call("GET", p0 + "/metrics", null, null).body())
+                .contains("enjambre_data_bad_copies_total{source=\"sharer\"} 2.0");
     }
 
     @Test
