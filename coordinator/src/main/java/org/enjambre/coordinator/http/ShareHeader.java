@@ -7,8 +7,8 @@ import java.net.URISyntaxException;
 
 /**
  * The header {@code X-Enjambre-Share} a worker sends with {@code GET /api/v1/files/{id}} when it shares its chunk
- * cache ({@code --share-cache}): its share server's URL, {@code http://HOST:PORT}. Host {@code 0.0.0.0} means "the
- * address you see me at" (the request's remote address).
+ * cache ({@code --share-cache}): its share server's URL, {@code http://HOST:PORT}. Host {@code 0.0.0.0} (or
+ * {@code [::]}) means "the address you see me at" (the request's remote address).
  */
 final class ShareHeader {
     static final String NAME = "X-Enjambre-Share";
@@ -34,7 +34,8 @@ final class ShareHeader {
             throw InvalidInputException.of(NAME + " must be the worker's share URL http://HOST:PORT (at most "
                     + MAX_LENGTH + " characters, no path)", NAME);
         }
-        String host = uri.getHost().equals("0.0.0.0") ? remoteHost : uri.getHost();
+        boolean any = uri.getHost().equals("0.0.0.0") || uri.getHost().equals("[::]");
+        String host = any ? remoteHost : uri.getHost();
         if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
