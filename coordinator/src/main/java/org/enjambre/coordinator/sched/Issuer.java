@@ -64,6 +64,12 @@ public final class Issuer {
     private final AtomicLong rotation = new AtomicLong();
     /** Credibility jobs seen running here (id → policy), for checking workers that have no work here. */
     private final Map<String, Redundancy> credibilityJobs = new ConcurrentHashMap<>();
+    /**
+     * Jobs with spot-checks seen running here whose units may wait for their workers' checks (credibility, and quorum
+     * voting with spot-checks: {@link Redundancy#waitsForChecks}), id → policy: a worker with results waiting in them
+     * is checked at their rate even with no work here, since only a check (or the credibility wait) moves them on.
+     */
+    private final Map<String, Redundancy> checkedJobs = new ConcurrentHashMap<>();
 
     Issuer(UnitTable units, LocalIndex index, JobDirectory jobs, Durable store, Checks checks, Peers peers,
            Metrics metrics, Clock clock, RandomGenerator random, Scheduler.Placement placement, TrustRules rules) {
@@ -266,6 +272,9 @@ public final class Issuer {
             if (r.credibilityBased() && r.spotCheckRate() > 0) {
                 credibilityJobs.put(j.id(), r);
             }
+            if (r.waitsForChecks() && r.spotCheckRate() > 0) {
+                checkedJobs.put(j.id(), r);
+            }
             if (r.spotCheckRate() > 0 && !checks.canCheck(j.app())) {
                 checks.seed(j); // a fresh cluster: no completed unit to learn an answer from yet
             }
@@ -283,7 +292,7 @@ public final class Issuer {
                 rate = rules.spotChecks().warmupRate();
                 deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
             } else if (!index.waitingOn(worker.id()).isEmpty()) {
-                rate = credibilityJobs.values().stream().mapToDouble(Redundancy::spotCheckRate).max().orElse(0);
+                rate = waitingJobsRate();
                 deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
             }
         }
@@ -294,6 +303,20 @@ public final class Issuer {
             }
         }
         return new CheckPlan(count, rate, deadlineMillis, idle);
+    }
+
+    /** The highest spot-check rate of the running jobs whose units may wait for checks (ended ones are forgotten). */
+    private double waitingJobsRate() {
+        double rate = 0;
+        for (Map.Entry<String, Redundancy> e : checkedJobs.entrySet()) {
+            Optional<JobRecord> job = jobs.find(e.getKey());
+            if (job.isEmpty() || job.get().state().terminal()) {
+                checkedJobs.remove(e.getKey());
+            } else {
+                rate = Math.max(rate, e.getValue().spotCheckRate());
+            }
+        }
+        return rate;
     }
 
     /**

@@ -205,15 +205,34 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
     }
 
     /**
-     * A credibility-based unit with results not judged yet: their workers, and whether (and since when) it
+     * A unit that may wait for spot-checks ({@link org.enjambre.workunits.spec.Redundancy#waitsForChecks}) with results not judged yet: their workers, and whether (and since when) it
      * waits for nothing else ({@link Transitioner#waitingForCredibility}).
      */
-    private record Waiting(boolean idle, long since, List<String> workers, boolean atMaxResults) {
+    private record Waiting(boolean idle, long since, List<String> workers, boolean atMaxResults, boolean checkMayAccept) {
+    }
+
+    /**
+     * Whether a passed spot-check of one of its workers could accept {@code u} without another replica: always for a
+     * credibility-based unit with a result waiting; for quorum voting with spot-checks, when a quorum of its
+     * waiting results agree (by digest: byte-identical outputs) and only lack a checked worker.
+     */
+    private static boolean checkMayAccept(WorkUnit u) {
+        if (u.policy().credibilityBased()) {
+            return true;
+        }
+        Map<Long, Integer> agreeing = new java.util.HashMap<>(4);
+        for (Task t : u.tasks()) {
+            if (t.success() && t.validate() == ValidateState.PENDING
+                    && agreeing.merge(t.digest(), 1, Integer::sum) >= u.policy().quorum()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void indexWaiting(String key, WorkUnit after) {
         Waiting now = null;
-        if (after != null && after.policy().credibilityBased() && !after.terminal()) {
+        if (after != null && after.policy().waitsForChecks() && !after.terminal()) {
             long since = 0;
             List<String> workers = new ArrayList<>();
             for (Task t : after.tasks()) {
@@ -224,7 +243,7 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
             }
             if (!workers.isEmpty()) {
                 now = new Waiting(Transitioner.waitingForCredibility(after), since, workers,
-                        after.tasks().size() >= after.policy().maxResults());
+                        after.tasks().size() >= after.policy().maxResults(), checkMayAccept(after));
             }
         }
         Waiting before = now == null ? waiting.remove(key) : waiting.put(key, now);
@@ -290,9 +309,13 @@ public final class LocalIndex implements EntryUpdatedListener<String, WorkUnit>,
         return w != null && w.atMaxResults();
     }
 
-    /** Whether the unit at {@code key} (owned here) has a result waiting for its worker's credibility. */
+    /**
+     * Whether the unit at {@code key} (owned here) has results waiting for their workers' credibility that a passed
+     * spot-check could accept without another replica.
+     */
     public boolean awaitsCredibility(String key) {
-        return waiting.containsKey(key);
+        Waiting w = waiting.get(key);
+        return w != null && w.checkMayAccept();
     }
 
     /** Keys of units owned here that have waited for credibility since {@code before} or earlier, by key. */

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A unit too long for the visit is refused to browsers, so that JVM workers take it, until it has been refused
  * for {@link #DEFAULT_OVERSIZE_WAIT_MILLIS}: then a browser gets it anyway (it checkpoints, and a returning
  * visitor resumes), one such unit per fetch. A job whose only workers are browsers therefore slows down but never
- * stalls. Workers that are not browsers ({@code null} outlook) are never limited.
+ * stalls. Units of jobs that read uploaded files ({@code App.readsFiles}) never go to a browser. Workers that are not
+ * browsers ({@code null} outlook) are never limited.
  *
  * <p>Thread-safe; reads time only from its clock. The refusal times live in memory on the peer that refused
  * (at most {@link #MAX_REFUSED} units; past that they are forgotten, which delays those units' wait, never loses them).
@@ -89,6 +90,9 @@ public final class VisitPlanner {
 
         @Override
         public boolean admits(JobRecord job, String key) {
+            if (jobs.app(job.app()).readsFiles(JobSpecs.of(job).input())) {
+                return false; // the page cannot fetch files: no enjambre.file_* in its sandbox (docs/wasm-abi.md)
+            }
             double cost = cost(job, key);
             if (cost <= slot) {
                 if (cost > left) {

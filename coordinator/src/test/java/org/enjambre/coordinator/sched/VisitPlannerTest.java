@@ -37,7 +37,11 @@ class VisitPlannerTest {
     }
 
     private WorkerRecord browser(String id, int cores) {
-        WorkerRecord w = new WorkerRecord(id, "hash", id, "browser", cores, 256, List.of("primes"), "acct-" + id, null,
+        return browser(id, cores, List.of("primes"));
+    }
+
+    private WorkerRecord browser(String id, int cores, List<String> apps) {
+        WorkerRecord w = new WorkerRecord(id, "hash", id, "browser", cores, 256, apps, "acct-" + id, null,
                 peer.clock.millis(), peer.clock.millis(), 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         peer.workers.put(w);
         return w;
@@ -62,6 +66,26 @@ class VisitPlannerTest {
         assertThat(new VisitOutlook(300_000, 200_000, 1).remainingMillis()).isEqualTo(100_000);
         assertThat(new VisitOutlook(300_000, 290_000, 1).remainingMillis()).isEqualTo(75_000);
         assertThat(new VisitOutlook(300_000, 3_000_000, 0.5).slotBudget()).isEqualTo(37.5);
+    }
+
+    @Test
+    void fetch_browser_neverGetsUnitsOfAJobThatReadsFiles_aJvmWorkerDoes() {
+        String id = "j-" + UUID.randomUUID();
+        String spec = "{\"app\":\"wordcount\",\"input\":{\"files\":[\"" + "a".repeat(64) + "\",\"" + "b".repeat(64) + "\"]},"
+                + "\"workUnits\":2,\"deadlineSeconds\":3600,\"redundancy\":" + InMemoryPeer.quorum(1) + "}";
+        JobRecord files = new JobRecord(id, "test", "wordcount", spec, 2, 5, JobState.QUEUED, peer.clock.millis(), 0, 0,
+                null, null, 0);
+        peer.jobs.put(files);
+        for (int i = 0; i < 2; i++) {
+            peer.units.put(WorkUnit.create(id, i, org.enjambre.coordinator.jobs.JobSpecs.of(files).redundancy()));
+        }
+        primes();
+        WorkerRecord b = browser("b", 64, List.of("primes", "wordcount"));
+        List<Scheduler.Assignment> got = fetch(b, 64, new VisitOutlook(3_600_000, 0, 1e6));
+        assertThat(got).as("the files job comes first (priority 5) but only primes units fit a browser")
+                .isNotEmpty().allSatisfy(a -> assertThat(a.app()).isEqualTo("primes"));
+        WorkerRecord jvm = peer.worker("jvm", "acct-jvm", List.of("wordcount"));
+        assertThat(fetch(jvm, 64, null)).extracting(Scheduler.Assignment::app).containsExactly("wordcount", "wordcount");
     }
 
     @Test

@@ -26,7 +26,8 @@ import java.util.TreeSet;
  */
 final class Invariants {
     /** What a run measured. */
-    record Stats(int jobs, int completed, int failed, int wrongUnits, int wrongJobs, int acked, int blacklisted) {
+    record Stats(int jobs, int completed, int failed, int wrongUnits, int wrongJobs, int acked, int blacklisted,
+                 Map<String, int[]> byPolicy) {
     }
 
     private record Expect(JobRecord job, byte[][] answers, byte[] result, long bound) {
@@ -39,6 +40,8 @@ final class Invariants {
     private final Set<String> blacklisted = new TreeSet<>();
     private int wrongUnits;
     private int wrongJobs;
+    /** Completed jobs and wrong ones among them, by the job's redundancy policy (JSON). */
+    private final Map<String, int[]> byPolicy = new TreeMap<>();
 
     Invariants(Swarm swarm) {
         this.swarm = swarm;
@@ -71,7 +74,11 @@ final class Invariants {
         }
         if (job.state() == JobState.COMPLETED) {
             byte[] got = swarm.store().result(job.id()).orElseThrow().body();
+            int[] policy = byPolicy.computeIfAbsent(org.enjambre.coordinator.jobs.JobSpecs.of(job).redundancyJson().toString(),
+                    k -> new int[2]);
+            policy[0]++;
             if (!Arrays.equals(got, e.result())) {
+                policy[1]++;
                 int wrong = wrongDone(job.id(), swarm.table().snapshot());
                 if (wrong == 0) {
                     swarm.fail("job " + job.id() + " COMPLETED with " + new String(got) + ", the answer is " + new String(e.result()));
@@ -240,6 +247,6 @@ final class Invariants {
     Stats stats() {
         int completed = (int) finished.values().stream().filter(j -> j.state() == JobState.COMPLETED).count();
         return new Stats(expected.size(), completed, finished.size() - completed, wrongUnits, wrongJobs, acked.size(),
-                blacklisted.size());
+                blacklisted.size(), byPolicy);
     }
 }

@@ -43,6 +43,7 @@ final class SimRunner {
         Map<String, long[]> byMix = new TreeMap<>(); // runs, failures, completed, failed, wrong units, wrong jobs, events
         List<SimFailure> failures = new ArrayList<>();
         List<SimFailure> known = new ArrayList<>();
+        Map<String, long[]> byPolicy = new TreeMap<>(); // completed jobs, wrong ones
         long t0 = System.nanoTime();
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpu0 = mx.getCurrentThreadCpuTime();
@@ -57,6 +58,11 @@ final class SimRunner {
                 row[4] += r.stats().wrongUnits();
                 row[5] += r.stats().wrongJobs();
                 row[6] += r.events();
+                r.stats().byPolicy().forEach((policy, n) -> {
+                    long[] p = byPolicy.computeIfAbsent(policy, k -> new long[2]);
+                    p[0] += n[0];
+                    p[1] += n[1];
+                });
             } catch (SimFailure f) {
                 if (f.known) {
                     row[7]++;
@@ -75,6 +81,8 @@ final class SimRunner {
                 "wrongU", "wrongJ", "events"));
         byMix.forEach((mix, r) -> b.append(String.format("  %-42s %6d %5d %6d %9d %6d %6d %6d %10d%n",
                 mix, r[0], r[1], r[7], r[2], r[3], r[4], r[5], r[6])));
+        byPolicy.forEach((policy, n) -> b.append(String.format("  policy %-62s jobs completed %6d  wrong %5d (%.2f %%)%n",
+                policy, n[0], n[1], 100.0 * n[1] / Math.max(1, n[0]))));
         for (SimFailure f : known) {
             b.append("  stuck seed ").append(f.seed).append(": ").append(f.what, 0, Math.min(90, f.what.length())).append('\n');
         }

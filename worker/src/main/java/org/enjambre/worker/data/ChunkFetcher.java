@@ -44,10 +44,25 @@ public final class ChunkFetcher {
     /** The header that tells a coordinator this worker shares its cache, and at which URL. */
     public static final String SHARE_HEADER = "X-Enjambre-Share";
 
-    /** A file as the worker reads it: its chunks in order, and where besides the coordinators to fetch them. */
-    public record Manifest(String id, long size, List<String> chunks, Sources sources) {
-        public Manifest(String id, long size, List<String> chunks) {
-            this(id, size, chunks, Sources.NONE);
+    /**
+     * A file as the worker reads it: its chunks in order, every one but the last {@code chunkSize} bytes long (0 when
+     * the coordinator did not say: then the file can only be read from its start), and where besides the coordinators
+     * to fetch them. The id commits to the chunks' hashes, not to the sizes: {@link WorkerFiles} checks each chunk's
+     * length against them when it opens it.
+     */
+    public record Manifest(String id, long size, int chunkSize, List<String> chunks, Sources sources) {
+        public Manifest(String id, long size, int chunkSize, List<String> chunks) {
+            this(id, size, chunkSize, chunks, Sources.NONE);
+        }
+
+        /** Whether byte offsets map to chunks: a known chunk size that fits the size and the chunk count. */
+        public boolean ranged() {
+            return chunkSize > 0 && size >= 0 && chunks.size() == (size + chunkSize - 1) / chunkSize;
+        }
+
+        /** The length chunk {@code i} must have; only when {@link #ranged()}. */
+        public long chunkLength(int i) {
+            return i < chunks.size() - 1 ? chunkSize : size - (long) chunkSize * (chunks.size() - 1);
         }
     }
 
@@ -173,7 +188,8 @@ public final class ChunkFetcher {
                         || !Sha256.fileId(chunks).equals(id)) {
                     throw new IOException(base + " sent a manifest that is incomplete or not file " + id);
                 }
-                Manifest m = new Manifest(id, n.path("size").asLong(), List.copyOf(chunks), Sources.parse(n.get("sources")));
+                Manifest m = new Manifest(id, n.path("size").asLong(), n.path("chunkSize").asInt(0), List.copyOf(chunks),
+                        Sources.parse(n.get("sources")));
                 manifests.put(id, m);
                 fetchedAt.put(id, now);
                 for (int i = 0; i < chunks.size(); i++) {

@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * they are there; the chunks ahead of the reader, up to the fetcher's {@link ChunkFetcher#window window}, are
  * downloaded (and verified) in parallel while it reads. At most one chunk file is open at a time. A chunk fetched
  * ahead but evicted from a small cache before it was read is fetched again.
+ *
+ * <p>A read from an offset starts at the chunk holding it (offset / chunk size): the chunks before it are neither
+ * fetched nor read. Every chunk opened must have the length the manifest's size and chunk size give it, so that an
+ * offset names the same byte on every worker (the file id commits to the chunks, not to those two numbers).
  */
 public final class WorkerFiles implements InputFiles {
     private final ChunkFetcher fetcher;
@@ -28,10 +32,31 @@ public final class WorkerFiles implements InputFiles {
     @Override
     public InputStream open(String fileId) throws IOException {
         ChunkFetcher.Manifest m = fetcher.manifest(fileId);
-        return new Chunks(fetcher, m, fetcher.window(m));
+        return new Chunks(fetcher, m, 0, 0);
     }
 
-    /** The chunks of one file as one stream; a chunk that cannot be had fails the read with the reason. */
+    @Override
+    public InputStream open(String fileId, long offset) throws IOException {
+        ChunkFetcher.Manifest m = fetcher.manifest(fileId);
+        if (offset < 0 || offset > m.size()) {
+            throw new IOException("offset " + offset + " is outside file " + fileId + " of " + m.size() + " bytes");
+        }
+        if (!m.ranged()) {
+            return InputFiles.super.open(fileId, offset); // an older coordinator's manifest: read up to the offset
+        }
+        if (offset == m.size()) {
+            return InputStream.nullInputStream();
+        }
+        int first = (int) (offset / m.chunkSize());
+        return new Chunks(fetcher, m, first, offset - (long) first * m.chunkSize());
+    }
+
+    @Override
+    public long size(String fileId) throws IOException {
+        return fetcher.manifest(fileId).size();
+    }
+
+    /** The chunks of one file from chunk {@code next} on, as one stream; a chunk that cannot be had fails the read. */
     private static final class Chunks extends InputStream {
         private final ChunkFetcher fetcher;
         private final ChunkFetcher.Manifest file;
@@ -41,13 +66,18 @@ public final class WorkerFiles implements InputFiles {
         private final Deque<CompletableFuture<Path>> ahead = new ArrayDeque<>();
         private int next;
         private int requested;
+        /** Bytes still to skip at the start of the first chunk opened. */
+        private long skip;
         private InputStream current;
 
-        Chunks(ChunkFetcher fetcher, ChunkFetcher.Manifest file, int window) {
+        Chunks(ChunkFetcher fetcher, ChunkFetcher.Manifest file, int first, long skip) {
             this.fetcher = fetcher;
             this.file = file;
             this.chunks = file.chunks();
-            this.window = window;
+            this.window = fetcher.window(file);
+            this.next = first;
+            this.requested = first;
+            this.skip = skip;
         }
 
         /** Opens chunk {@code next}, keeping the next {@code window} chunks on their way. */
@@ -56,12 +86,27 @@ public final class WorkerFiles implements InputFiles {
                 ahead.add(fetcher.chunkAsync(file, requested));
                 requested++;
             }
-            String sha = chunks.get(next++);
+            int index = next++;
+            String sha = chunks.get(index);
             Path path = ChunkFetcher.await(ahead.removeFirst(), sha);
+            InputStream in;
             try {
-                return Files.newInputStream(path);
+                in = Files.newInputStream(path);
             } catch (NoSuchFileException e) {
-                return Files.newInputStream(ChunkFetcher.await(fetcher.chunkAsync(file, next - 1), sha)); // evicted since it arrived
+                path = ChunkFetcher.await(fetcher.chunkAsync(file, index), sha); // evicted since it arrived
+                in = Files.newInputStream(path);
+            }
+            try {
+                if (file.ranged() && Files.size(path) != file.chunkLength(index)) {
+                    throw new IOException("chunk " + index + " of file " + file.id() + " has " + Files.size(path)
+                            + " bytes, not the " + file.chunkLength(index) + " its manifest's size and chunk size give it");
+                }
+                in.skipNBytes(skip);
+                skip = 0;
+                return in;
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
             }
         }
 

@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The worker's file reads over real HTTP against stand-in coordinators (a lying one cannot be had otherwise):
  * chunks come in parallel from several coordinators, a bad chunk is refetched from another and its source counted,
- * a forged manifest refused, the cache evicts the least recently used chunk past its quota.
+ * a forged manifest refused, the cache evicts the least recently used chunk past its quota; a read from an offset
+ * fetches only the chunks from there on, and a manifest whose sizes do not fit its chunks fails the read.
  */
 class ChunkFetcherTest {
     @TempDir
@@ -196,5 +197,58 @@ class ChunkFetcherTest {
         assertThat(dir.resolve("c").resolve(sha(chunks[1]))).doesNotExist();
         assertThatThrownBy(() -> cache.put(sha(chunks[1]), new java.io.ByteArrayInputStream(chunks[2]), 1000))
                 .isInstanceOf(ChunkCache.BadChunkException.class);
+    }
+
+    /** A file of {@code sizes.length} chunks of those sizes (bytes i % 251), served with {@code manifestSize}/{@code chunkSize}. */
+    record Served(String id, byte[] bytes, Map<String, byte[]> paths) {
+    }
+
+    static Served file(long manifestSize, int chunkSize, int... sizes) {
+        Map<String, byte[]> paths = new ConcurrentHashMap<>();
+        List<String> shas = new ArrayList<>();
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int size : sizes) {
+            byte[] c = new byte[size];
+            for (int i = 0; i < size; i++) {
+                c[i] = (byte) ((all.size() + i) % 251);
+            }
+            all.writeBytes(c);
+            shas.add(sha(c));
+            paths.put("/api/v1/chunks/" + sha(c), c);
+        }
+        String id = Sha256.fileId(shas);
+        paths.put("/api/v1/files/" + id, ("{\"id\":\"" + id + "\",\"complete\":true,\"size\":" + manifestSize + ",\"chunkSize\":"
+                + chunkSize + ",\"chunks\":[\"" + String.join("\",\"", shas) + "\"]}").getBytes(StandardCharsets.UTF_8));
+        return new Served(id, all.toByteArray(), paths);
+    }
+
+    @Test
+    void openAtAnOffset_fetchesOnlyTheChunksFromThere_andGivesTheBytesFromThere() throws Exception {
+        Served f = file(10_500, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 500);
+        List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+        WorkerFiles files = new WorkerFiles(fetcher(1 << 20, serve(f.paths(), new AtomicInteger(), asked::add)));
+
+        assertThat(files.size(f.id())).isEqualTo(10_500);
+        try (InputStream in = files.open(f.id(), 5_500)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(f.bytes(), 5_500, 10_500));
+        }
+        assertThat(asked.stream().filter(p -> p.startsWith("/api/v1/chunks/")).count()).as("chunks 5 to 10 only").isEqualTo(6);
+        try (InputStream in = files.open(f.id(), 10_500)) {
+            assertThat(in.read()).as("at the end").isEqualTo(-1);
+        }
+        assertThatThrownBy(() -> files.open(f.id(), 10_501)).isInstanceOf(IOException.class)
+                .hasMessage("offset 10501 is outside file " + f.id() + " of 10500 bytes");
+    }
+
+    @Test
+    void manifestWhoseSizesDoNotFitItsChunks_failsTheRead_ratherThanShiftingOffsets() throws Exception {
+        // Real chunks of 1000, 1000 and 500 bytes, declared as chunks of 900 in a file of 2300: offsets would move.
+        Served f = file(2_300, 900, 1000, 1000, 500);
+        WorkerFiles files = new WorkerFiles(fetcher(1 << 20, serve(f.paths(), new AtomicInteger())));
+        try (InputStream in = files.open(f.id(), 950)) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
+                    .hasMessage("chunk 1 of file " + f.id() + " has 1000 bytes, not the 900 its manifest's size and chunk size"
+                            + " give it");
+        }
     }
 }

@@ -90,6 +90,14 @@ public interface App {
         return java.util.Map.of();
     }
 
+    /**
+     * Whether the job's units read uploaded files; cheap (the scheduler asks it per unit it hands a browser, which
+     * reads none). {@code input} is valid. By default: whether {@link #inputFiles} names any.
+     */
+    default boolean readsFiles(JsonNode input) {
+        return !inputFiles(input).isEmpty();
+    }
+
     /** A fresh merger for one job's result; {@code input} and {@code workUnits} are valid. */
     Merger merger(JsonNode input, int workUnits);
 }

@@ -66,6 +66,7 @@ public interface RunContext {
         private volatile double progress;
         private volatile int checkpoints;
         private volatile int cancelAfter = Integer.MAX_VALUE;
+        private volatile InputFiles files = InputFiles.NONE;
 
         @Override public void progress(double fraction) { this.progress = fraction; }
         @Override public boolean timeToCheckpoint() { return true; }
@@ -81,6 +82,11 @@ public interface RunContext {
 
         /** Makes {@link #checkCancelled()} throw once {@code n} checkpoints were saved. */
         public InMemory cancelAfterCheckpoints(int n) { this.cancelAfter = n; return this; }
+
+        /** Serves {@code files} to the unit ({@link #files()}). */
+        public InMemory withFiles(InputFiles files) { this.files = files; return this; }
+
+        @Override public InputFiles files() { return files; }
 
         /** Lets the unit run on (after a simulated crash, to resume). */
         public InMemory resume() { this.cancelAfter = Integer.MAX_VALUE; return this; }

@@ -48,6 +48,15 @@ public record Redundancy(int replicas, int quorum, int maxErrors, int maxResults
         return credibility > 0;
     }
 
+    /**
+     * Whether accepting a unit may wait for its workers' spot-checks: credibility-based acceptance, and quorum
+     * voting in a job with spot-checks, where a quorum needs a result of a worker that passed a check
+     * ({@link org.enjambre.workunits.trust.CredibilityAcceptance}).
+     */
+    public boolean waitsForChecks() {
+        return credibilityBased() || spotCheckRate > 0;
+    }
+
     /** This policy with {@code replicas} and {@code quorum} changed, everything else kept. */
     public Redundancy withReplicas(int replicas, int quorum) {
         return new Redundancy(replicas, quorum, maxErrors, Math.max(maxResults, replicas), adaptive, credibility, spotCheckRate);

@@ -233,7 +233,7 @@ public final class Transitioner {
      * replica, {@link Event.Stalled}) move it on.
      */
     public static boolean waitingForCredibility(WorkUnit unit) {
-        if (!unit.policy().credibilityBased() || unit.terminal()) {
+        if (!unit.policy().waitsForChecks() || unit.terminal()) {
             return false;
         }
         boolean pending = false;

@@ -27,18 +27,28 @@ import java.util.function.ToDoubleFunction;
  * <p>Thread-safe when the credibility function is.
  */
 public final class CredibilityAcceptance implements Acceptance {
-    private static final CredibilityAcceptance RECORDED = new CredibilityAcceptance(Task::credibility);
+    private static final CredibilityAcceptance RECORDED = new CredibilityAcceptance(Task::credibility,
+            1 - TrustRules.ASSUMED_SABOTEUR_FRACTION);
+    /** Credibilities within this of {@link #unchecked} are a worker's that passed no spot-check. */
+    private static final double EPSILON = 1e-9;
 
     private final ToDoubleFunction<Task> resultCredibility;
+    /** The credibility of a worker that has passed no spot-check (1 − f). */
+    private final double unchecked;
 
-    /** Acceptance reading each result's credibility, in [0, 1], from {@code resultCredibility}. */
-    public CredibilityAcceptance(ToDoubleFunction<Task> resultCredibility) {
+    /**
+     * Acceptance reading each result's credibility, in [0, 1], from {@code resultCredibility}; a worker that
+     * has passed no spot-check has credibility {@code unchecked} (1 − f).
+     */
+    public CredibilityAcceptance(ToDoubleFunction<Task> resultCredibility, double unchecked) {
         this.resultCredibility = Objects.requireNonNull(resultCredibility, "resultCredibility");
+        this.unchecked = unchecked;
     }
 
     /** Acceptance with Sarmenta's credibility of the workers in {@code reputations}, as they are now. */
     public static CredibilityAcceptance of(Reputations reputations, Credibility credibility) {
-        return new CredibilityAcceptance(t -> credibility.ofWorker(reputations.worker(t.workerId())));
+        return new CredibilityAcceptance(t -> credibility.ofWorker(reputations.worker(t.workerId())),
+                credibility.ofChecks(0));
     }
 
     /**
@@ -53,7 +63,7 @@ public final class CredibilityAcceptance implements Acceptance {
     @Override
     public Verdict judge(Redundancy p, List<Task> tasks, List<List<Task>> groups) {
         if (!p.credibilityBased()) {
-            return Acceptance.quorum().judge(p, tasks, groups);
+            return vouchedQuorum(p, tasks, groups);
         }
         int best = -1;
         double bestCredibility = -1;
@@ -82,6 +92,47 @@ public final class CredibilityAcceptance implements Acceptance {
             return Verdict.pending((int) Math.max(1, more));
         }
         return Verdict.pending((int) Math.max(0, Math.min(more, room)));
+    }
+
+    /**
+     * Quorum voting; in a job with spot-checks, a quorum made only of results of workers that had passed no
+     * spot-check is not enough unless it has one agreeing result more than the quorum. Two colluding
+     * saboteurs that take both replicas of a unit before either meets a check otherwise make its answer
+     * (and, if the job completes before they are caught, the job's); with this rule they need a third. Such
+     * a unit waits for its workers' checks ({@link org.enjambre.workunits.transition.Event.Credible} accepts it
+     * as soon as one of them passes one) or, after the credibility wait, gets one more replica
+     * ({@link org.enjambre.workunits.transition.Event.Stalled}). Never stricter than plain quorum at
+     * {@code maxResults}: what plain quorum accepts there is accepted.
+     */
+    private Verdict vouchedQuorum(Redundancy p, List<Task> tasks, List<List<Task>> groups) {
+        Verdict plain = Acceptance.quorum().judge(p, tasks, groups);
+        if (!plain.accepted() || p.spotCheckRate() == 0) {
+            return plain;
+        }
+        List<Task> group = groups.get(plain.accept());
+        if (group.size() > p.quorum() || vouched(group)) {
+            return plain;
+        }
+        for (int i = 0; i < groups.size(); i++) {
+            if (groups.get(i).size() == group.size() && vouched(groups.get(i))) {
+                return Verdict.accept(i); // a tie: the group a checked worker is in beats one no checked worker is in
+            }
+        }
+        long counted = tasks.stream().filter(t -> t.outcome() != Outcome.RELEASED).count();
+        if (counted >= p.maxResults()) {
+            return plain;
+        }
+        return Verdict.pending(0); // wait for the replicas under way, or for a check of one of the group's workers
+    }
+
+    /** Whether a result of {@code group} comes from a worker that had passed a spot-check. */
+    private boolean vouched(List<Task> group) {
+        for (Task t : group) {
+            if (resultCredibility.applyAsDouble(t) > unchecked + EPSILON) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The credibility of every group of a unit, in order: what {@link #judge} compares with θ. */

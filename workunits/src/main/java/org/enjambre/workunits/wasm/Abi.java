@@ -20,6 +20,9 @@ final class Abi {
     static final String CHECKPOINT_DUE = "checkpoint_due";
     static final String CHECKPOINT = "checkpoint";
     static final String RESTORE = "restore";
+    static final String FILE_COUNT = "file_count";
+    static final String FILE_SIZE = "file_size";
+    static final String FILE_READ = "file_read";
 
     static final FunctionType ALLOC_TYPE = FunctionType.of(List.of(ValType.I32), List.of(ValType.I32));
     /** {@code run} and {@code merge}: (ptr, len) -> ptr << 32 | len. */
@@ -34,6 +37,9 @@ final class Abi {
         m.put(CHECKPOINT_DUE, FunctionType.of(List.of(), List.of(ValType.I32)));
         m.put(CHECKPOINT, FunctionType.of(List.of(ValType.I32, ValType.I32), List.of()));
         m.put(RESTORE, FunctionType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32)));
+        m.put(FILE_COUNT, FunctionType.of(List.of(), List.of(ValType.I32)));
+        m.put(FILE_SIZE, FunctionType.of(List.of(ValType.I32), List.of(ValType.I64)));
+        m.put(FILE_READ, FunctionType.of(List.of(ValType.I32, ValType.I64, ValType.I32, ValType.I32), List.of(ValType.I32)));
         HOST_FUNCTIONS = java.util.Collections.unmodifiableMap(m);
     }
 

@@ -27,8 +27,10 @@ import java.util.regex.Pattern;
  * The {@code wasm} app: runs a user's WebAssembly module, named by its SHA-256, on each work unit's
  * input. Input is {@code {"module": sha256, "inputs": [...]}} (one unit per element) or
  * {@code {"module": sha256, "range": {"from": a, "to": b}}} (split evenly, each unit getting its bounds
- * as two little-endian i64), plus optional {@code "merge": "concat" | "module"} and
- * {@code "contentType"}. See docs/wasm-abi.md.
+ * as two little-endian i64) or {@code {"module": sha256, "files": [fileId, ...]}} (one unit per uploaded file, an
+ * empty payload), plus optional {@code "sharedFiles": [fileId, ...]} (read by every unit),
+ * {@code "merge": "concat" | "module"} and {@code "contentType"}. A unit's files reach the module through
+ * {@code enjambre.file_*} ({@link WasmJobFiles}). See docs/wasm-abi.md.
  */
 public final class WasmApp implements App {
     public static final String NAME = "wasm";
@@ -36,7 +38,8 @@ public final class WasmApp implements App {
     public static final int DEFAULT_RANGE_UNITS = 10;
     public static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
-    private static final Set<String> FIELDS = Set.of("module", "inputs", "range", "merge", "contentType");
+    private static final Set<String> FIELDS = Set.of("module", "inputs", "range", WasmJobFiles.FILES,
+            WasmJobFiles.SHARED, "merge", "contentType");
     private static final Pattern MEDIA_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}");
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -71,8 +74,8 @@ public final class WasmApp implements App {
     @Override
     public void validate(JsonNode input, int workUnits) throws SpecException {
         if (input == null || !input.isObject()) {
-            throw new SpecException("input", "input must be an object: {\"module\": sha256, \"inputs\": [...]}"
-                    + " or {\"module\": sha256, \"range\": {\"from\": a, \"to\": b}}");
+            throw new SpecException("input", "input must be an object: {\"module\": sha256, \"inputs\": [...]},"
+                    + " {\"module\": sha256, \"range\": {\"from\": a, \"to\": b}} or {\"module\": sha256, \"files\": [...]}");
         }
         for (Iterator<String> it = input.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -83,15 +86,17 @@ public final class WasmApp implements App {
         }
         String sha = moduleField(input);
         boolean list = input.has("inputs");
-        if (list == input.has("range")) {
-            throw new SpecException("input", "input needs exactly one of 'inputs' (a list, one work unit each)"
-                    + " or 'range' ({\"from\": a, \"to\": b}, split into work units)");
+        boolean files = input.has(WasmJobFiles.FILES);
+        if ((list ? 1 : 0) + (input.has("range") ? 1 : 0) + (files ? 1 : 0) != 1) {
+            throw new SpecException("input", "input needs exactly one of 'inputs' (a list, one work unit each),"
+                    + " 'range' ({\"from\": a, \"to\": b}, split into work units) or 'files' (file ids, one work unit each)");
         }
         if (list) {
             validateInputs(input.get("inputs"), workUnits);
-        } else {
+        } else if (!files) {
             validateRange(input.get("range"), workUnits);
         }
+        WasmJobFiles.validate(input, workUnits, files);
         String merge = merge(input);
         JsonNode type = input.get("contentType");
         if (type != null && !(type.isTextual() && MEDIA_TYPE.matcher(type.textValue()).matches())) {
@@ -216,6 +221,9 @@ public final class WasmApp implements App {
         if (input.has("inputs")) {
             return input.get("inputs").size();
         }
+        if (input.has(WasmJobFiles.FILES)) {
+            return input.get(WasmJobFiles.FILES).size();
+        }
         long size = input.get("range").get("to").longValue() - input.get("range").get("from").longValue();
         return (int) Math.min(size, DEFAULT_RANGE_UNITS);
     }
@@ -223,10 +231,29 @@ public final class WasmApp implements App {
     @Override
     public byte[] unitInput(JsonNode input, int workUnits, int index) {
         String sha = input.get("module").textValue();
-        return new WasmUnitInput(sha, payload(input, workUnits, index)).encode();
+        return new WasmUnitInput(sha, unitFiles(input, index), payload(input, workUnits, index)).encode();
+    }
+
+    /** Every uploaded file the job reads, by the field naming it ({@code input.sharedFiles[0]}). */
+    @Override
+    public java.util.Map<String, String> inputFiles(JsonNode input) {
+        return WasmJobFiles.byField(input);
+    }
+
+    /** The ids of the files unit {@code index} reads: its own ({@code files} mode) first, then the shared ones. */
+    public List<String> unitFiles(JsonNode input, int index) {
+        return WasmJobFiles.ofUnit(input, index);
+    }
+
+    @Override
+    public boolean readsFiles(JsonNode input) {
+        return WasmJobFiles.any(input);
     }
 
     private static byte[] payload(JsonNode input, int workUnits, int index) {
+        if (input.has(WasmJobFiles.FILES)) {
+            return new byte[0];
+        }
         if (input.has("inputs")) {
             JsonNode e = input.get("inputs").get(index);
             if (isBase64(e)) {
@@ -268,7 +295,7 @@ public final class WasmApp implements App {
     @Override
     public byte[] run(byte[] unitInput, RunContext context) throws Exception {
         WasmUnitInput unit = WasmUnitInput.decode(unitInput);
-        return runner.run(module(unit.sha256(), context), unit.payload(), context);
+        return runner.run(module(unit.sha256(), context), unit.payload(), unit.files(), context);
     }
 
     private byte[] module(String sha, RunContext context) throws WasmException {

@@ -19,7 +19,10 @@ public final class WasmException extends Exception {
         /** The module asked for more memory than its cap, or the host ran out of memory running it. */
         OUT_OF_MEMORY,
         /** The module broke the ABI at run time, e.g. returned an output outside its memory. */
-        ABI_VIOLATION
+        ABI_VIOLATION,
+        /** An input file of the unit could not be read (its chunks could not be fetched or verified): the host's
+         * failure, not the module's. */
+        FILE_UNREADABLE
     }
 
     private final Kind kind;

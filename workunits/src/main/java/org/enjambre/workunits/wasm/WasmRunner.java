@@ -3,8 +3,6 @@ package org.enjambre.workunits.wasm;
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
-import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
@@ -33,7 +31,8 @@ import java.util.function.Function;
 
 /**
  * Runs Enjambre WebAssembly modules in a sandbox: compiled to JVM bytecode by Chicory, a fresh instance
- * per run, no host access beyond the ABI's four functions, linear memory capped, wall-clock time bounded.
+ * per run, no host access beyond the ABI's host functions (progress, checkpoints, and reading the unit's input
+ * files by range), linear memory capped, wall-clock time bounded.
  *
  * <p>Compiled modules are cached by SHA-256 (compiling is the costly part); instances never are, so no
  * state leaks from one run to the next. Thread-safe: any number of threads may run modules at once, each
@@ -107,9 +106,18 @@ public final class WasmRunner {
      */
     public byte[] run(byte[] module, byte[] input, RunContext context)
             throws WasmException, RunContext.CancelledException {
+        return run(module, input, List.of(), context);
+    }
+
+    /**
+     * As {@link #run(byte[], byte[], RunContext)}, the module reading the uploaded files {@code files} (by id, numbered
+     * in this order) through {@code enjambre.file_*}, from {@link RunContext#files()}.
+     */
+    public byte[] run(byte[] module, byte[] input, List<String> files, RunContext context)
+            throws WasmException, RunContext.CancelledException {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(context, "context");
-        return call(compiled(module), Abi.RUN, input, context);
+        return call(compiled(module), Abi.RUN, input, List.copyOf(files), context);
     }
 
     /**
@@ -122,7 +130,7 @@ public final class WasmRunner {
             throw new WasmException(WasmException.Kind.INVALID_MODULE, "module does not export 'merge'");
         }
         try {
-            return call(c, Abi.MERGE, frame(outputs), NO_HOST);
+            return call(c, Abi.MERGE, frame(outputs), List.of(), NO_HOST);
         } catch (RunContext.CancelledException e) {
             throw new IllegalStateException("a context that never cancels cancelled", e);
         }
@@ -175,7 +183,7 @@ public final class WasmRunner {
         volatile Memory memory;
     }
 
-    private byte[] call(Compiled c, String export, byte[] input, RunContext context)
+    private byte[] call(Compiled c, String export, byte[] input, List<String> files, RunContext context)
             throws WasmException, RunContext.CancelledException {
         MemoryLimits memoryLimits = memoryLimits(c);
         if ((long) input.length > (long) memoryLimits.maximumPages() * WasmLimits.PAGE_BYTES) {
@@ -186,7 +194,7 @@ public final class WasmRunner {
         Outcome outcome = new Outcome();
         Thread thread = new Thread(null, () -> {
             try {
-                outcome.output = invoke(c, memoryLimits, export, input, context, outcome);
+                outcome.output = invoke(c, memoryLimits, export, input, files, context, outcome);
             } catch (Throwable t) {
                 outcome.error = t;
             }
@@ -283,26 +291,28 @@ public final class WasmRunner {
 
     /** Runs on the module's thread: instantiate, copy the input in, call, copy the output out. */
     private static byte[] invoke(Compiled c, MemoryLimits memoryLimits, String export, byte[] input,
-                                 RunContext context, Outcome outcome) throws WasmException {
-        Instance instance = Instance.builder(c.module())
-                .withMachineFactory(c.machines())
-                .withMemoryLimits(memoryLimits)
-                .withTableFactory(WasmRunner::freshTable)
-                .withImportValues(hostFunctions(context))
-                .withInitialize(false)
-                .build();
-        outcome.memory = instance.memory();
-        instance.initialize(true);
+                                 List<String> files, RunContext context, Outcome outcome) throws WasmException {
+        try (FileHost fileHost = new FileHost(files, context.files())) {
+            Instance instance = Instance.builder(c.module())
+                    .withMachineFactory(c.machines())
+                    .withMemoryLimits(memoryLimits)
+                    .withTableFactory(WasmRunner::freshTable)
+                    .withImportValues(HostFunctions.of(context, fileHost))
+                    .withInitialize(false)
+                    .build();
+            outcome.memory = instance.memory();
+            instance.initialize(true);
 
-        Memory memory = instance.memory();
-        int ptr = (int) instance.export(Abi.ALLOC).apply(input.length)[0];
-        checkRange(memory, ptr, input.length, "alloc(" + input.length + ") returned a buffer");
-        memory.write(ptr, input);
-        long packed = instance.export(export).apply(ptr, input.length)[0];
-        int outPtr = (int) (packed >>> 32);
-        int outLen = (int) packed;
-        checkRange(memory, outPtr, outLen, export + " returned an output");
-        return memory.readBytes(outPtr, outLen);
+            Memory memory = instance.memory();
+            int ptr = (int) instance.export(Abi.ALLOC).apply(input.length)[0];
+            checkRange(memory, ptr, input.length, "alloc(" + input.length + ") returned a buffer");
+            memory.write(ptr, input);
+            long packed = instance.export(export).apply(ptr, input.length)[0];
+            int outPtr = (int) (packed >>> 32);
+            int outLen = (int) packed;
+            checkRange(memory, outPtr, outLen, export + " returned an output");
+            return memory.readBytes(outPtr, outLen);
+        }
     }
 
     private static void checkRange(Memory memory, int ptr, int len, String what) throws WasmException {
@@ -325,59 +335,10 @@ public final class WasmRunner {
         return new TableInstance(new Table(table.elementType(), own, table.initialize()), initialValue);
     }
 
-    private static ImportValues hostFunctions(RunContext context) {
-        var types = Abi.HOST_FUNCTIONS;
-        HostFunction progress = new HostFunction(Abi.HOST_MODULE, Abi.PROGRESS, types.get(Abi.PROGRESS),
-                (instance, args) -> {
-                    double f = Double.longBitsToDouble(args[0]);
-                    if (!Double.isNaN(f)) {
-                        context.progress(Math.max(0.0, Math.min(1.0, f)));
-                    }
-                    checkCancelled(context);
-                    return null;
-                });
-        HostFunction due = new HostFunction(Abi.HOST_MODULE, Abi.CHECKPOINT_DUE, types.get(Abi.CHECKPOINT_DUE),
-                (instance, args) -> new long[] {context.timeToCheckpoint() ? 1 : 0});
-        HostFunction checkpoint = new HostFunction(Abi.HOST_MODULE, Abi.CHECKPOINT, types.get(Abi.CHECKPOINT),
-                (instance, args) -> {
-                    context.checkpoint(instance.memory().readBytes((int) args[0], (int) args[1]));
-                    checkCancelled(context);
-                    return null;
-                });
-        HostFunction restore = new HostFunction(Abi.HOST_MODULE, Abi.RESTORE, types.get(Abi.RESTORE),
-                (instance, args) -> {
-                    Optional<byte[]> state = context.restore();
-                    if (state.isEmpty()) {
-                        return new long[] {-1};
-                    }
-                    byte[] s = state.get();
-                    if (Integer.toUnsignedLong((int) args[1]) >= s.length) {
-                        instance.memory().write((int) args[0], s);
-                    }
-                    return new long[] {s.length};
-                });
-        return ImportValues.builder().addFunction(progress, due, checkpoint, restore).build();
-    }
-
-    private static void checkCancelled(RunContext context) {
-        try {
-            context.checkCancelled();
-        } catch (RunContext.CancelledException e) {
-            throw new HostCancelled(e);
-        }
-    }
-
-    /** Carries a cancellation out of a host function, through the module, to {@link #call}. */
-    private static final class HostCancelled extends RuntimeException {
-        HostCancelled(RunContext.CancelledException cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
-    }
-
     /** A {@link WasmException} or a {@link RunContext.CancelledException} that says what went wrong. */
     private Exception translate(Throwable error, Memory memory) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof HostCancelled) {
+            if (t instanceof HostFunctions.HostCancelled) {
                 return (RunContext.CancelledException) t.getCause();
             }
             if (t instanceof WasmException w) {

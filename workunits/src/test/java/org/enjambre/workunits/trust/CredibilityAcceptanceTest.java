@@ -24,7 +24,7 @@ class CredibilityAcceptanceTest {
 
     private final Map<String, Double> credibility = new HashMap<>();
     private final Transitioner tr = new Transitioner(Arrays::equals,
-            new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9)));
+            new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9), 0.9));
 
     private WorkUnit reported(WorkUnit u, String worker, byte[] output) {
         u = tr.apply(u, new Event.Issue(WorkerRef.of(worker), 1, 100)).unit();
@@ -118,12 +118,83 @@ class CredibilityAcceptanceTest {
     @Test
     void groupCredibilities_reportsEveryGroup() {
         credibility.put("x", 0.99);
-        CredibilityAcceptance acc = new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9));
+        CredibilityAcceptance acc = new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9), 0.9);
         WorkUnit u = WorkUnit.create("j", 0, new Redundancy(2, 1, 3, 6, false, 0.9999, 0));
         u = reported(u, "x", RIGHT);
         u = reported(u, "y", WRONG);
         double[] c = acc.groupCredibilities(java.util.List.of(java.util.List.of(u.task(0)), java.util.List.of(u.task(1))));
         assertThat(c[0]).isGreaterThan(c[1]);
         assertThat(c[0] + c[1]).isLessThan(1);
+    }
+
+    /** Quorum 2 with spot-checks: a quorum needs a worker that passed a check, or one agreeing result more. */
+    @org.junit.jupiter.api.Nested
+    class VouchedQuorum {
+        private final Redundancy quorumWithChecks = new Redundancy(2, 2, 3, 6, false, 0, 0.1);
+
+        private WorkUnit pair(Redundancy p, String a, byte[] outA, String b, byte[] outB) {
+            return reported(reported(WorkUnit.create("j", 0, p), a, outA), b, outB);
+        }
+
+        @Test
+        void twoWorkersWithoutAPassedCheckAgree_theUnitWaitsForACheck_thenIsAccepted() {
+            WorkUnit u = pair(quorumWithChecks, "a", RIGHT, "b", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS);
+            assertThat(u.tasks()).hasSize(2);
+            assertThat(Transitioner.waitingForCredibility(u)).isTrue();
+
+            credibility.put("b", 0.959); // b passed a spot-check (Event.Credible in the coordinator)
+            Decision d = tr.revalidate(u);
+            assertThat(d.unit().state()).isEqualTo(UnitState.DONE);
+            assertThat(d.unit().canonicalOutput()).contains(RIGHT);
+        }
+
+        @Test
+        void aCheckedWorkerInTheQuorum_acceptedAtOnce() {
+            credibility.put("a", 0.959);
+            WorkUnit u = pair(quorumWithChecks, "a", RIGHT, "b", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.DONE);
+            assertThat(u.tasks()).hasSize(2);
+        }
+
+        @Test
+        void colludersWithoutChecksAgreeOnALie_itIsNotAccepted_honestReplicasOutvoteIt() {
+            WorkUnit u = pair(quorumWithChecks, "sab1", WRONG, "sab2", WRONG);
+            assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS);
+
+            u = tr.apply(u, new Event.Stalled(3)).unit(); // the credibility wait passed: one more replica
+            u = reported(u, "honest1", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS); // 2 unchecked against 1: nothing accepted
+
+            credibility.put("honest1", 0.959);
+            u = tr.revalidate(u).unit();
+            assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS); // a checked 1 against an unchecked 2: still open
+
+            u = tr.apply(u, new Event.Stalled(4)).unit();
+            u = reported(u, "honest2", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.DONE); // a tie: the group with a checked worker wins
+            assertThat(u.canonicalOutput()).contains(RIGHT);
+        }
+
+        @Test
+        void oneAgreeingResultMoreThanTheQuorum_acceptedWithoutChecks() {
+            WorkUnit u = pair(quorumWithChecks, "a", RIGHT, "b", RIGHT);
+            u = tr.apply(u, new Event.Stalled(3)).unit();
+            u = reported(u, "c", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.DONE);
+            assertThat(u.tasks()).hasSize(3);
+        }
+
+        @Test
+        void withoutSpotChecks_plainQuorum() {
+            WorkUnit u = pair(new Redundancy(2, 2, 3, 6, false), "a", RIGHT, "b", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.DONE);
+        }
+
+        @Test
+        void atMaxResults_whatPlainQuorumAcceptsIsAccepted() {
+            WorkUnit u = pair(new Redundancy(2, 2, 3, 2, false, 0, 0.1), "a", RIGHT, "b", RIGHT);
+            assertThat(u.state()).isEqualTo(UnitState.DONE);
+        }
     }
 }

@@ -125,7 +125,8 @@ class WasmAppTest {
     void unitInput_decodeRefusesGarbage() {
         assertThatThrownBy(() -> WasmUnitInput.decode("short".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("a wasm unit input starts with a module's 64-digit sha256 and a newline");
+                .hasMessage("a wasm unit input starts with a module's 64-digit sha256, the ids of the files it reads"
+                        + " (each after a space) and a newline");
         assertThatThrownBy(() -> WasmUnitInput.decode(("Z".repeat(64) + "\n").getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("sha256 must be 64 lowercase hex digits");
@@ -163,12 +164,12 @@ class WasmAppTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
-            [1]                                              | 1 | input        | input must be an object: {"module": sha256, "inputs": [...]} or {"module": sha256, "range": {"from": a, "to": b}}
+            [1]                                              | 1 | input        | input must be an object: {"module": sha256, "inputs": [...]}, {"module": sha256, "range": {"from": a, "to": b}} or {"module": sha256, "files": [...]}
             {'inputs':[1]}                                   | 1 | input.module | input.module is required: the sha256 of an uploaded module
             {'module':'ABC','inputs':[1]}                    | 1 | input.module | input.module must be a module's sha256: 64 lowercase hex digits
-            {'module':'ECHO','inputs':[1],'extra':1}         | 1 | input.extra  | unknown field 'input.extra' (known: contentType, inputs, merge, module, range)
-            {'module':'ECHO'}                                | 1 | input        | input needs exactly one of 'inputs' (a list, one work unit each) or 'range' ({"from": a, "to": b}, split into work units)
-            {'module':'ECHO','inputs':[1],'range':{}}        | 1 | input        | input needs exactly one of 'inputs' (a list, one work unit each) or 'range' ({"from": a, "to": b}, split into work units)
+            {'module':'ECHO','inputs':[1],'extra':1}         | 1 | input.extra  | unknown field 'input.extra' (known: contentType, files, inputs, merge, module, range, sharedFiles)
+            {'module':'ECHO'}                                | 1 | input        | input needs exactly one of 'inputs' (a list, one work unit each), 'range' ({"from": a, "to": b}, split into work units) or 'files' (file ids, one work unit each)
+            {'module':'ECHO','inputs':[1],'range':{}}        | 1 | input        | input needs exactly one of 'inputs' (a list, one work unit each), 'range' ({"from": a, "to": b}, split into work units) or 'files' (file ids, one work unit each)
             {'module':'ECHO','inputs':[]}                    | 1 | input.inputs | input.inputs must be a non-empty list, one element per work unit
             {'module':'ECHO','inputs':[1,2]}                 | 3 | workUnits    | workUnits (3) must equal the number of input.inputs (2), or be left out
             {'module':'ECHO','inputs':[1,{'base64':'*'}]}    | 2 | input.inputs[1].base64 | input.inputs[1].base64 must be base64 text

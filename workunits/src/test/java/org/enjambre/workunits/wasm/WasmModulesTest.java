@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WasmModulesTest {
     private static final String ALLOWED =
-            "(allowed: enjambre.progress, enjambre.checkpoint_due, enjambre.checkpoint, enjambre.restore)";
+            "(allowed: enjambre.progress, enjambre.checkpoint_due, enjambre.checkpoint, enjambre.restore, "
+            + "enjambre.file_count, enjambre.file_size, enjambre.file_read)";
 
     /** A module with the ABI's exports and {@code extra} inside. */
     private static byte[] withAbi(String extra) {
@@ -122,6 +123,18 @@ class WasmModulesTest {
         byte[] bytes = withAbi("(import \"enjambre\" \"progress\" (func (param f32)))");
         assertThatThrownBy(() -> WasmModules.validate(bytes))
                 .hasMessage("module imports enjambre.progress with type (f32) -> (), expected (f64) -> ()");
+    }
+
+    @Test
+    void validate_fileImportsWithTheirTypes_areAccepted_andAWrongTypeIsRefused() throws Exception {
+        byte[] ok = withAbi("(import \"enjambre\" \"file_count\" (func (result i32)))"
+                + " (import \"enjambre\" \"file_size\" (func (param i32) (result i64)))"
+                + " (import \"enjambre\" \"file_read\" (func (param i32 i64 i32 i32) (result i32)))");
+        assertThat(WasmModules.validate(ok).sha256()).isEqualTo(WasmModules.sha256(ok));
+        byte[] bad = withAbi("(import \"enjambre\" \"file_read\" (func (param i32 i32 i32 i32) (result i32)))");
+        assertThatThrownBy(() -> WasmModules.validate(bad))
+                .hasMessage("module imports enjambre.file_read with type (i32, i32, i32, i32) -> (i32),"
+                        + " expected (i32, i64, i32, i32) -> (i32)");
     }
 
     @Test

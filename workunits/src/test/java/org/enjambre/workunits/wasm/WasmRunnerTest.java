@@ -86,7 +86,8 @@ class WasmRunnerTest {
                         "module's run returned an output of 1000 bytes at address 65000, outside its memory of 65536 bytes"),
                 Arguments.of("wasi", WasmException.Kind.INVALID_MODULE,
                         "module imports wasi_snapshot_preview1.clock_time_get which is not allowed (allowed: "
-                                + "enjambre.progress, enjambre.checkpoint_due, enjambre.checkpoint, enjambre.restore)"),
+                                + "enjambre.progress, enjambre.checkpoint_due, enjambre.checkpoint, enjambre.restore, "
+                                + "enjambre.file_count, enjambre.file_size, enjambre.file_read)"),
                 Arguments.of("norun", WasmException.Kind.INVALID_MODULE, "module does not export 'run'"));
     }
 

@@ -59,6 +59,8 @@ public final class Simulation {
     private final TrustRules rules;
     private final Transitioner transitioner;
     private final boolean credibilityBased;
+    /** Whether units may wait for their workers' spot-checks ({@link Redundancy#waitsForChecks}). */
+    private final boolean waitsForChecks;
     private final boolean spotChecking;
     /** Per unit: the step since which its results wait for credibility, or -1. */
     private final long[] waitingSince;
@@ -102,7 +104,10 @@ public final class Simulation {
         Redundancy r = policy.redundancy();
         this.spotChecking = r.spotCheckRate() > 0;
         this.credibilityBased = r.credibilityBased();
-        this.transitioner = credibilityBased
+        this.waitsForChecks = r.waitsForChecks();
+        // The production acceptance (CredibilityAcceptance falls back to quorum voting, with checked workers
+        // required in a job with spot-checks) wherever it can differ from plain quorum.
+        this.transitioner = waitsForChecks
                 ? new Transitioner(Arrays::equals, CredibilityAcceptance.of(reputations, rules.credibility()))
                 : new Transitioner(Arrays::equals);
         this.waitingSince = new long[scenario.units()];
@@ -234,7 +239,7 @@ public final class Simulation {
                     settle(index, transitioner.invalidate(units[index], w.ref.workerId()));
                 }
             }
-        } else if (credibilityBased) {
+        } else if (waitsForChecks) {
             // Its credibility rose: every unit holding a result of it waiting for credibility is judged again
             // (the coordinator's Event.Credible).
             for (String id : checker.pendingUnits(w.ref.workerId())) {
@@ -298,7 +303,7 @@ public final class Simulation {
                 failed++;
             }
         }
-        if (credibilityBased) {
+        if (waitsForChecks) {
             if (!Transitioner.waitingForCredibility(u)) {
                 waitingSince[index] = -1;
             } else if (waitingSince[index] < 0) {

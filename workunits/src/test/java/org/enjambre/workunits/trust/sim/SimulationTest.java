@@ -43,7 +43,10 @@ class SimulationTest {
         assertThat(r.saboteursBlacklisted()).isEqualTo(20);
         assertThat(r.honestBlacklisted()).isZero();
         assertThat(r.spotChecks()).isPositive();
-        assertThat(r.wrong()).isPositive(); // accepted at once: the lies told before the first check stay
+        // A lone result waits until its worker has passed a check; a saboteur that always lies never passes one, so
+        // every lie is caught and recomputed (before that rule, the lies told before the first check stayed).
+        assertThat(r.wrong()).isZero();
+        assertThat(r.results()).isGreaterThan(20_000);
     }
 
     @Test
