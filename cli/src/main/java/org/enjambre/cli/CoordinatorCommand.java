@@ -40,6 +40,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--cluster-host", description = "address other peers reach this one at (default: --host, or 127.0.0.1 when that is 0.0.0.0)")
     String clusterHost;
 
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "the URL other peers and workers reach this peer's HTTP API at, e.g. https://peer1.example.org; "
+                    + "only peers that set it are named to workers as file-chunk holders (default: http://<host>:<port>, used between peers only)")
+    String publicUrl;
+
     @Option(names = "--cluster-name", defaultValue = "enjambre", description = "peers with another name stay apart (default: ${DEFAULT-VALUE})")
     String clusterName;
 
@@ -110,7 +115,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             String key = apiKey != null ? apiKey : System.getenv("ENJAMBRE_API_KEY");
             String secret = clusterSecret != null ? clusterSecret : System.getenv("ENJAMBRE_CLUSTER_SECRET");
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
-                    .host(host).port(port).apiKey(key == null || key.isBlank() ? null : key.trim())
+                    .host(host).port(port).publicUrl(publicUrl).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
                     .placementWaitMillis(placementWaitSeconds * 1000)

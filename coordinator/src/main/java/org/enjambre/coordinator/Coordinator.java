@@ -158,7 +158,8 @@ public final class Coordinator implements AutoCloseable {
                 new org.enjambre.coordinator.data.DiskChunkStore(o.dataDir().resolve("chunks"), o.dataQuotaBytes()),
                 dataPeers, new org.enjambre.coordinator.data.PeerTransfer(dataPeers::token), store, clock,
                 new org.enjambre.coordinator.data.DataService.Options(o.chunkBytes(), o.dataReplicas(), o.dataGcGrace()),
-                org.enjambre.coordinator.data.FileCollector.referencedBy(jobs.apps(), store), o.outputLimits());
+                org.enjambre.coordinator.data.FileCollector.referencedBy(jobs.apps(), store), o.outputLimits(),
+                new org.enjambre.coordinator.data.Sharers(node.hazelcast(), clock));
         jobs.readOutputsWith(ref -> data.outputs().read(ref, org.enjambre.coordinator.data.OutputFiles.MERGE_READ_LIMIT));
         metrics.gauge("enjambre.data.chunks.bytes", "Bytes of file chunks this peer stores", "scope", "peer", data.local()::usage);
 
@@ -171,7 +172,7 @@ public final class Coordinator implements AutoCloseable {
                 }, fetchLimiter, clock, System::nanoTime, data),
                 new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes()));
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        dataPeers.publish(url());
+        dataPeers.publish(o.publicUrl() != null ? o.publicUrl() : url(), o.publicUrl() != null);
 
         this.timers = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "enjambre-timers");

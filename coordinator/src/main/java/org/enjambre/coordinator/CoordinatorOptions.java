@@ -15,6 +15,7 @@ public final class CoordinatorOptions {
     private Path dataDir;
     private String host = "127.0.0.1";
     private String clusterHost;
+    private String publicUrl;
     private int port = 8080;
     private String apiKey;
     private String db;
@@ -119,6 +120,16 @@ public final class CoordinatorOptions {
             throw new IllegalArgumentException("port " + port + " is not between 0 and 65535 (0 picks a free one)");
         }
         this.port = port;
+        return this;
+    }
+
+    /**
+     * The URL this peer publishes to the other peers and, in file manifests, to workers ({@code --public-url}):
+     * an absolute http or https URL with a host and no query; a trailing slash is dropped. Null (the default):
+     * {@code http://<host>:<port>}, which is never handed to workers (README, "Multi-host clusters").
+     */
+    public CoordinatorOptions publicUrl(String url) {
+        this.publicUrl = url == null ? null : PublicUrl.parse(url);
         return this;
     }
 
@@ -272,6 +283,8 @@ public final class CoordinatorOptions {
 
     public Path dataDir() { return dataDir; }
     public String host() { return host; }
+    /** The URL set with {@link #publicUrl(String)}, or null. */
+    public String publicUrl() { return publicUrl; }
     public int port() { return port; }
     public String apiKey() { return apiKey; }
     public String db() { return db; }

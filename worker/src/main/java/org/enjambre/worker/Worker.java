@@ -69,6 +69,7 @@ public final class Worker implements AutoCloseable {
 
     private DataDir dataDir;
     private TaskJournal journal;
+    private volatile org.enjambre.worker.data.ShareServer shareServer;
     private CoordinatorClient client;
     private Session session;
     private Credit credit;
@@ -219,6 +220,7 @@ public final class Worker implements AutoCloseable {
                 LOG.info(journal.results() + " result(s) not acknowledged yet; they are reported on the next start");
             }
             closeJournal();
+            closeShareServer();
             closeDataDir();
             status.force(State.STOPPED);
             LOG.info("worker stopped: " + stats().statusLine());
@@ -241,6 +243,7 @@ public final class Worker implements AutoCloseable {
             }
             status.requestStop();
         }
+        closeShareServer();
         closeDataDir();
         journal.abandon();
         executor.shutdown(CancelReason.SHUTDOWN);
@@ -256,20 +259,46 @@ public final class Worker implements AutoCloseable {
         stopped.countDown();
     }
 
-    /** Input files of units: chunks fetched with this worker's token, cached in {@code <data-dir>/chunks} up to {@code --cache-mb}. */
+    /**
+     * Input files of units: chunks fetched with this worker's token, cached in {@code <data-dir>/chunks} up to
+     * {@code --cache-mb}; with {@code --share-cache}, served to other workers by a {@link org.enjambre.worker.data.ShareServer}.
+     */
     private org.enjambre.worker.data.CachedFiles inputFiles() throws IOException {
         org.enjambre.worker.data.ChunkCache cache = new org.enjambre.worker.data.ChunkCache(dataDir.root().resolve("chunks"),
                 options.cacheMb() * 1024L * 1024L, clock);
-        org.enjambre.worker.data.ChunkFetcher chunks = new org.enjambre.worker.data.ChunkFetcher(options.coordinators(), () -> {
+        java.util.function.Supplier<String> token = () -> {
             try {
                 return session.identity().token();
             } catch (Exception e) {
                 throw new IllegalStateException("the worker has no identity to fetch files with: " + e.getMessage(), e);
             }
-        }, cache, Duration.ofSeconds(60));
+        };
+        org.enjambre.worker.data.ShareServer[] sharing = new org.enjambre.worker.data.ShareServer[1];
+        org.enjambre.worker.data.ChunkFetcher fetcher = new org.enjambre.worker.data.ChunkFetcher(options.coordinators(), token,
+                cache, Duration.ofSeconds(60), org.enjambre.worker.data.ChunkFetcher.DEFAULT_PARALLEL,
+                new org.enjambre.worker.data.ChunkFetcher.Swarm(clock, () -> sharing[0] == null ? null : sharing[0].url(),
+                        new org.enjambre.worker.data.BadSourceReports(() -> client, token)));
+        if (options.sharing().enabled()) {
+            WorkerOptions.Sharing s = options.sharing();
+            sharing[0] = org.enjambre.worker.data.ShareServer.start(fetcher, s.host(), s.port(), s.maxTransfers());
+            shareServer = sharing[0];
+            LOG.info("sharing cached chunks with other workers at " + sharing[0].url());
+        }
         // What the fetches name as cached (locality scheduling): the files read through it that the cache holds whole.
-        return new org.enjambre.worker.data.CachedFiles(new org.enjambre.worker.data.WorkerFiles(chunks), chunks, cache,
+        return new org.enjambre.worker.data.CachedFiles(new org.enjambre.worker.data.WorkerFiles(fetcher), fetcher, cache,
                 dataDir.root().resolve("cached-files"));
+    }
+
+    /** The server sharing this worker's cached chunks ({@code --share-cache}), if it runs. */
+    public Optional<org.enjambre.worker.data.ShareServer> shareServer() {
+        return Optional.ofNullable(shareServer);
+    }
+
+    private void closeShareServer() {
+        org.enjambre.worker.data.ShareServer s = shareServer;
+        if (s != null) {
+            s.close();
+        }
     }
 
     /** Waits until the worker stopped; returns whether it did within {@code timeout}. */

@@ -57,6 +57,18 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--cache-mb", paramLabel = "MB", description = "Disk cache of input-file chunks, least recently used evicted (default: 1024).")
     Integer cacheMb;
 
+    @Option(names = "--share-cache", description = "Serve cached input-file chunks to other workers the coordinator points here (LAN sharing; default: off).")
+    boolean shareCache;
+
+    @Option(names = "--share-host", paramLabel = "ADDR", description = "Address the share server binds (default: 0.0.0.0; the coordinator then names this worker by the address it sees).")
+    String shareHost;
+
+    @Option(names = "--share-port", paramLabel = "N", description = "Port of the share server (default: 0, a free one).")
+    Integer sharePort;
+
+    @Option(names = "--share-max-transfers", paramLabel = "N", description = "Chunks the share server sends at once; others get 503 (default: 16).")
+    Integer shareMaxTransfers;
+
     @Option(names = "--account", paramLabel = "NAME", description = "Your volunteer account, to collect credit.")
     String account;
 
@@ -127,6 +139,14 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             if (cacheMb != null) {
                 builder.cacheMb(cacheMb);
+            }
+            if (shareCache || shareHost != null || sharePort != null || shareMaxTransfers != null) {
+                if (!shareCache) {
+                    throw new IllegalArgumentException("--share-host, --share-port and --share-max-transfers need --share-cache");
+                }
+                WorkerOptions.Sharing off = WorkerOptions.Sharing.OFF;
+                builder.sharing(new WorkerOptions.Sharing(true, shareHost != null ? shareHost : off.host(),
+                        sharePort != null ? sharePort : off.port(), shareMaxTransfers != null ? shareMaxTransfers : off.maxTransfers()));
             }
             if (maxMemoryMb != null) {
                 builder.maxMemoryMb(maxMemoryMb);

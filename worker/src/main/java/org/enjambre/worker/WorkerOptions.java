@@ -35,6 +35,7 @@ import java.util.Optional;
  * @param reportDelay        longest a finished result waits for others to share its report; 0 to 10 s,
  *                           default 100 ms
  * @param cacheMb            disk cache of input-file chunks, in MiB, least recently used evicted; default 1024
+ * @param sharing            LAN sharing of the chunk cache ({@code --share-cache}); off by default
  *
  * <p>Size (~350 lines): every worker option with its range check and its message, in one record so that the CLI,
  * the config file and the tests validate the same way.
@@ -42,7 +43,8 @@ import java.util.Optional;
 public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPercent, boolean idleOnly, Path dataDir,
                             String name, int maxMemoryMb, Optional<String> account, Optional<String> host,
                             Duration fetchWait, Duration backoffMin, Duration backoffMax, Duration checkpointInterval,
-                            Sabotage sabotage, Duration bufferMin, Duration bufferMax, Duration reportDelay, int cacheMb) {
+                            Sabotage sabotage, Duration bufferMin, Duration bufferMax, Duration reportDelay, int cacheMb,
+                            Sharing sharing) {
     static final Duration MAX_FETCH_WAIT = Duration.ofSeconds(30);
     /** Most tasks asked for in one fetch (the coordinator's limit). */
     static final int MAX_FETCH = 256;
@@ -55,7 +57,30 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
     static final int MIN_CACHE_MB = 64;
     static final int MAX_NAME_LENGTH = 64;
 
+    /**
+     * LAN sharing: whether this worker serves its cached chunks to other workers, on which address and port (0: a
+     * free one), at most {@code maxTransfers} at once.
+     */
+    public record Sharing(boolean enabled, String host, int port, int maxTransfers) {
+        /** Sharing off. */
+        public static final Sharing OFF = new Sharing(false, "0.0.0.0", 0, 16);
+
+        public Sharing {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank() || host.length() > 255 || !host.matches("[0-9A-Za-z.:_-]+")) {
+                throw new IllegalArgumentException("--share-host must be an address or host name to bind, got '" + host + "'");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("--share-port must be between 0 and 65535, got " + port);
+            }
+            if (maxTransfers < 1 || maxTransfers > 1024) {
+                throw new IllegalArgumentException("--share-max-transfers must be between 1 and 1024, got " + maxTransfers);
+            }
+        }
+    }
+
     public WorkerOptions {
+        Objects.requireNonNull(sharing, "sharing");
         Objects.requireNonNull(coordinators, "coordinators");
         if (coordinators.isEmpty()) {
             throw new IllegalArgumentException("at least one coordinator URL is needed");
@@ -249,6 +274,7 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
         private Duration bufferMax = Duration.ofSeconds(120);
         private Duration reportDelay = Duration.ofMillis(100);
         private int cacheMb = 1024;
+        private Sharing sharing = Sharing.OFF;
 
         private Builder() {
         }
@@ -337,6 +363,12 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
             return this;
         }
 
+        /** LAN sharing of the chunk cache ({@link Sharing}). */
+        public Builder sharing(Sharing sharing) {
+            this.sharing = sharing;
+            return this;
+        }
+
         /** TEST ONLY: see {@link Sabotage}. */
         public Builder sabotage(Sabotage sabotage) {
             this.sabotage = sabotage;
@@ -346,7 +378,7 @@ public record WorkerOptions(List<URI> coordinators, int cores, int cpuLimitPerce
         public WorkerOptions build() {
             return new WorkerOptions(coordinators, cores, cpuLimitPercent, idleOnly, dataDir,
                     name == null ? defaultName() : name, maxMemoryMb, Optional.ofNullable(account), Optional.ofNullable(host),
-                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage, bufferMin, bufferMax, reportDelay, cacheMb);
+                    fetchWait, backoffMin, backoffMax, checkpointInterval, sabotage, bufferMin, bufferMax, reportDelay, cacheMb, sharing);
         }
     }
 }

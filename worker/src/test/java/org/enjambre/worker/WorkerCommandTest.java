@@ -59,6 +59,18 @@ class WorkerCommandTest {
         err.getBuffer().setLength(0);
         assertUsageError("report delay must be between 0 and 10 seconds, got 20.0 s",
                 "--coordinator", "http://127.0.0.1:1", "--report-delay-ms", "20000");
+        err.getBuffer().setLength(0);
+        assertUsageError("--share-host, --share-port and --share-max-transfers need --share-cache",
+                "--coordinator", "http://127.0.0.1:1", "--share-port", "7000");
+        err.getBuffer().setLength(0);
+        assertUsageError("--share-port must be between 0 and 65535, got 70000",
+                "--coordinator", "http://127.0.0.1:1", "--share-cache", "--share-port", "70000");
+        err.getBuffer().setLength(0);
+        assertUsageError("--share-host must be an address or host name to bind, got 'a b'",
+                "--coordinator", "http://127.0.0.1:1", "--share-cache", "--share-host", "a b");
+        err.getBuffer().setLength(0);
+        assertUsageError("--share-max-transfers must be between 1 and 1024, got 0",
+                "--coordinator", "http://127.0.0.1:1", "--share-cache", "--share-max-transfers", "0");
     }
 
     @Test
@@ -85,6 +97,11 @@ class WorkerCommandTest {
         assertThat(options.maxMemoryMb()).isEqualTo(64);
         assertThat(options.account()).contains("alice");
         assertThat(options.sabotage()).isEqualTo(new Sabotage(0.5, true));
+        assertThat(options.sharing().enabled()).as("LAN sharing is off by default").isFalse();
+
+        new CommandLine(command).parseArgs("--coordinator", "http://127.0.0.1:1", "--share-cache", "--share-host", "10.0.0.5",
+                "--share-port", "7000");
+        assertThat(command.options().sharing()).isEqualTo(new WorkerOptions.Sharing(true, "10.0.0.5", 7000, 16));
     }
 
     @Test

@@ -8,8 +8,16 @@ import java.util.List;
  * Hazelcast cluster by {@link HazelcastDataPeers}.
  */
 public interface DataPeers {
-    /** A coordinator peer: its cluster member id and its HTTP base URL. */
-    record Peer(String id, String url) {
+    /**
+     * A coordinator peer: its cluster member id, its HTTP base URL, and whether that URL is its {@code --public-url}
+     * (only such peers are named to workers: a default URL may be loopback, which on a worker's machine is the
+     * worker's own, and the worker would send its token there).
+     */
+    record Peer(String id, String url, boolean isPublic) {
+        /** A peer whose URL is not public. */
+        public Peer(String id, String url) {
+            this(id, url, false);
+        }
     }
 
     String selfId();

@@ -93,6 +93,8 @@ public final class DataService {
     private final Clock clock;
     private final Options options;
     private final FileCollector files;
+    private final Sharers sharers;
+    private final BadCopies badCopies = new BadCopies(this);
     /** When the membership last changed (this peer's start counts), epoch millis on {@link #clock}. */
     private final AtomicLong membershipChanged;
     /** Chunks this peer received or fetched while not their holder, and when: spared by {@link #dropSurplus}. */
@@ -103,13 +105,9 @@ public final class DataService {
      * @param referenced the files a job references (its app's {@code inputFiles}), for {@link FileCollector}
      */
     public DataService(ChunkStore local, DataPeers peers, PeerTransfer transfer, Store store, Clock clock, Options options,
-                       Function<JobRecord, Collection<String>> referenced) {
-        this(local, peers, transfer, store, clock, options, referenced, OutputFiles.Limits.defaults());
-    }
-
-    /** @param outputLimits when a unit's output is a file, and the largest one ({@link OutputFiles}) */
-    public DataService(ChunkStore local, DataPeers peers, PeerTransfer transfer, Store store, Clock clock, Options options,
-                       Function<JobRecord, Collection<String>> referenced, OutputFiles.Limits outputLimits) {
+                       Function<JobRecord, Collection<String>> referenced, OutputFiles.Limits outputLimits,
+                       Sharers sharers) {
+        this.sharers = sharers;
         this.local = local;
         this.peers = peers;
         this.transfer = transfer;
@@ -170,6 +168,34 @@ public final class DataService {
 
     public String peerToken() {
         return peers.token();
+    }
+
+    /**
+     * Where worker {@code asker} may fetch the chunks of {@code file} besides its coordinators ({@link Sources}); when
+     * it shares its cache at {@code shareUrl} (null: it does not), it is noted as a sharer of the file first.
+     */
+    public Sources sources(FileRecord file, String asker, String shareUrl) {
+        if (shareUrl != null) {
+            sharers.announce(file.id(), asker, shareUrl);
+        }
+        return Sources.of(file.chunks(), sharers.named(file.id(), asker), peers.members(), options.replicas());
+    }
+
+    public Sharers sharers() {
+        return sharers;
+    }
+
+    /** Bad copies reported by workers ({@link BadCopies}). */
+    public BadCopies badCopies() {
+        return badCopies;
+    }
+
+    DataPeers peers() {
+        return peers;
+    }
+
+    PeerTransfer transfer() {
+        return transfer;
     }
 
     /** Indexes a manifest and answers which chunks are missing; a file none of whose chunks are missing is complete. */

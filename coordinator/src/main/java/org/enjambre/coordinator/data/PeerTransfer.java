@@ -72,6 +72,19 @@ public final class PeerTransfer {
         }
     }
 
+    /** Asks {@code peer} to re-verify its copy of chunk {@code sha256} ({@link BadCopies#verify}); true when it answered. */
+    public boolean verify(DataPeers.Peer peer, String sha256) {
+        HttpRequest req = request(peer, "/api/v1/chunks/" + sha256 + "/verify").POST(HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Which of {@code chunks} {@code peer} stores; throws {@link UncheckedIOException} when it cannot tell. */
     public List<String> present(DataPeers.Peer peer, Collection<String> chunks) {
         ObjectNode body = Json.MAPPER.createObjectNode();

@@ -12,6 +12,7 @@ import org.enjambre.coordinator.data.ChunkTooLargeException;
 import org.enjambre.coordinator.data.DataService;
 import org.enjambre.coordinator.data.Hashes;
 import org.enjambre.coordinator.data.PeerTransfer;
+import org.enjambre.coordinator.data.Sources;
 import org.enjambre.coordinator.errors.InvalidInputException;
 import org.enjambre.coordinator.model.FileRecord;
 import org.enjambre.coordinator.store.Json;
@@ -33,8 +34,20 @@ final class DataRoutes {
     private final Access access;
     private final Bodies bodies;
     private final Work work;
+    /** Chunk and file bytes sent, by who asked: workers, other peers, clients with the admin key. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> served = new java.util.LinkedHashMap<>();
 
     DataRoutes(RouteKit kit) {
+        for (String kind : List.of("sharer", "peer")) {
+            kit.services().metrics().counter("enjambre.data.bad.copies", "Bad chunk copies workers reported, by the kind of source that sent them",
+                    "source", kind, () -> kit.services().data().badCopies().reported(kind));
+        }
+        for (String to : List.of("worker", "peer", "admin")) {
+            java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+            served.put(to, n);
+            kit.services().metrics().counter("enjambre.data.served.bytes", "Bytes of file chunks this peer sent, by who asked",
+                    "to", to, n::get);
+        }
         this.vertx = kit.vertx();
         this.data = kit.services().data();
         this.access = kit.access();
@@ -52,17 +65,49 @@ final class DataRoutes {
                     d.missing().forEach(missing::add);
                     return n;
                 }));
-        router.get("/api/v1/files/:id").handler(access.data(false)).handler(ctx -> work.json(ctx, 200, () -> {
-            FileRecord f = data.file(ctx.pathParam("id"));
-            ObjectNode n = view(f);
-            ArrayNode chunks = n.putArray("chunks");
-            f.chunks().forEach(chunks::add);
-            return n;
-        }));
+        router.get("/api/v1/files/:id").handler(access.data(false)).handler(ctx -> {
+            org.enjambre.coordinator.model.WorkerRecord w = Access.worker(ctx);
+            String share;
+            try {
+                share = w == null ? null : ShareHeader.parse(ctx.request().getHeader(ShareHeader.NAME),
+                        ctx.request().remoteAddress().hostAddress());
+            } catch (RuntimeException e) {
+                HttpErrors.fail(ctx, e);
+                return;
+            }
+            work.json(ctx, 200, () -> {
+                FileRecord f = data.file(ctx.pathParam("id"));
+                ObjectNode n = view(f);
+                ArrayNode chunks = n.putArray("chunks");
+                f.chunks().forEach(chunks::add);
+                if (w != null && f.complete()) {
+                    Sources s = data.sources(f, w.id(), share);
+                    if (!s.none()) {
+                        n.set("sources", Json.MAPPER.valueToTree(s));
+                    }
+                }
+                return n;
+            });
+        });
         router.get("/api/v1/files/:id/content").handler(access.data(false)).handler(this::content);
         router.post("/api/v1/chunks/present").handler(access.data(true)).handler(bodies.read(Limits.PRESENT_BYTES))
                 .handler(ctx -> work.json(ctx, 200, () -> present(Requests.object(Bodies.body(ctx)))));
         router.put("/api/v1/chunks/:sha").handler(access.data(false)).handler(this::upload);
+        router.post("/api/v1/chunks/:sha/verify").handler(access.data(true)).handler(ctx -> {
+            if (!Access.fromPeer(ctx)) {
+                HttpErrors.send(ctx, 403, "FORBIDDEN", "only coordinator peers ask each other to re-verify a chunk", null, 0);
+                return;
+            }
+            work.json(ctx, 200, () -> Json.MAPPER.createObjectNode().put("sha256", ctx.pathParam("sha"))
+                    .put("verified", data.badCopies().verify(ctx.pathParam("sha")).name()));
+        });
+        router.post("/api/v1/data/reports").handler(access.worker()).handler(bodies.read(BadCopyReports.BYTES))
+                .handler(ctx -> work.json(ctx, 202, () -> {
+                    BadCopyReports body = BadCopyReports.parse(Requests.object(Bodies.body(ctx)));
+                    String reporter = Access.worker(ctx).id();
+                    body.reports().forEach(r -> data.badCopies().report(reporter, r.file(), r.chunk(), r.source(), r.kind()));
+                    return Json.MAPPER.createObjectNode().put("accepted", body.reports().size());
+                }));
         router.get("/api/v1/chunks/:sha").handler(access.data(false)).handler(this::chunk);
     }
 
@@ -126,6 +171,7 @@ final class DataRoutes {
         String sha = ctx.pathParam("sha");
         boolean fromPeer = Access.fromPeer(ctx) && ctx.request().getHeader(PeerTransfer.REPLICA_HEADER) != null;
         String rangeHeader = ctx.request().getHeader("Range");
+        countServed(ctx);
         work.blocking(ctx, () -> {
             long size = data.ensureLocal(sha, fromPeer);
             ByteRange range;
@@ -147,7 +193,14 @@ final class DataRoutes {
         });
     }
 
+    /** Adds the body bytes of this response, once sent, to {@link #served}. */
+    private void countServed(RoutingContext ctx) {
+        String to = Access.fromPeer(ctx) ? "peer" : Access.worker(ctx) != null ? "worker" : "admin";
+        ctx.addEndHandler(v -> served.get(to).addAndGet(ctx.response().bytesWritten()));
+    }
+
     private void content(RoutingContext ctx) {
+        countServed(ctx);
         work.blocking(ctx, () -> {
             FileRecord f = data.file(ctx.pathParam("id"));
             return new Opened(ByteRange.whole(f.size()), f.size(), data.content(f));

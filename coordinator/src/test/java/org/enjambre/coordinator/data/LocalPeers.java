@@ -25,12 +25,19 @@ final class LocalPeers implements AutoCloseable {
     private final UnaryOperator<CoordinatorOptions> tweak;
     private final String cluster = "dtest-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Coordinator> started = new ArrayList<>();
+    private final boolean publicUrls;
     private int firstPort;
 
     /** Peers under {@code dir}, each with options {@code tweak} changes (a clock, a grace period). */
     LocalPeers(Path dir, UnaryOperator<CoordinatorOptions> tweak) {
+        this(dir, tweak, false);
+    }
+
+    /** The same; with {@code publicUrls} each peer also sets {@code --public-url} to its loopback URL. */
+    LocalPeers(Path dir, UnaryOperator<CoordinatorOptions> tweak, boolean publicUrls) {
         this.dir = dir;
         this.tweak = tweak;
+        this.publicUrls = publicUrls;
     }
 
     /** Starts peer {@code i}; the first one started is the others' seed. */
@@ -39,6 +46,10 @@ final class LocalPeers implements AutoCloseable {
         CoordinatorOptions o = Harness.options(dir.resolve("peer" + i)).cluster(cluster, "s3cret").clusterPort(port)
                 .chunkBytes(CHUNK).dataReplicas(2)
                 .db("jdbc:h2:file:" + dir.resolve("shared").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        if (publicUrls) {
+            int http = Harness.freePort();
+            o.port(http).publicUrl("http://127.0.0.1:" + http + "/");
+        }
         if (firstPort == 0) {
             firstPort = port;
         } else {

@@ -41,13 +41,20 @@ public final class ChunkFetcher {
     /** Chunk downloads at once, by default. */
     public static final int DEFAULT_PARALLEL = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The header that tells a coordinator this worker shares its cache, and at which URL. */
+    public static final String SHARE_HEADER = "X-Enjambre-Share";
 
     /**
      * A file as the worker reads it: its chunks in order, every one but the last {@code chunkSize} bytes long (0 when
-     * the coordinator did not say: then the file can only be read from its start). The id commits to the chunks'
-     * hashes, not to the sizes: {@link WorkerFiles} checks each chunk's length against them when it opens it.
+     * the coordinator did not say: then the file can only be read from its start), and where besides the coordinators
+     * to fetch them. The id commits to the chunks' hashes, not to the sizes: {@link WorkerFiles} checks each chunk's
+     * length against them when it opens it.
      */
-    public record Manifest(String id, long size, int chunkSize, List<String> chunks) {
+    public record Manifest(String id, long size, int chunkSize, List<String> chunks, Sources sources) {
+        public Manifest(String id, long size, int chunkSize, List<String> chunks) {
+            this(id, size, chunkSize, chunks, Sources.NONE);
+        }
+
         /** Whether byte offsets map to chunks: a known chunk size that fits the size and the chunk count. */
         public boolean ranged() {
             return chunkSize > 0 && size >= 0 && chunks.size() == (size + chunkSize - 1) / chunkSize;
@@ -59,12 +66,48 @@ public final class ChunkFetcher {
         }
     }
 
+    /**
+     * How this fetcher takes part in the swarm: the clock (manifests are asked again for fresh sources after
+     * {@link #REFRESH}), this worker's share URL when it shares its cache (sent with manifest requests; null
+     * supplier value: not sharing), and who is told of a bad chunk from a sharer or a named peer.
+     */
+    public record Swarm(java.time.Clock clock, Supplier<String> shareUrl, BadSources reports) {
+        /** No sharing, no reports. */
+        public static Swarm none(java.time.Clock clock) {
+            return new Swarm(clock, () -> null, (file, chunk, source, reason) -> { });
+        }
+    }
+
+    /** Told of every bad copy a sharer or a named peer sent (not the --coordinator URLs: those are counted only). */
+    @FunctionalInterface
+    public interface BadSources {
+        void report(String fileId, String chunk, Sources.Source source, String reason);
+    }
+
+    /** A chunk's place: the file it was read for and its position there. */
+    record Located(Manifest file, int index) {
+    }
+
+    /** How long a manifest's sources are used before the manifest is asked again. */
+    static final Duration REFRESH = Duration.ofSeconds(60);
+    /** How long a sharer that could not be reached is skipped. */
+    static final Duration SHARER_DOWN = Duration.ofSeconds(60);
+    /** How long a sharer that sent a bad copy is skipped (by this worker; the coordinator counts the report). */
+    static final Duration SHARER_BAD = Duration.ofMinutes(30);
+
     private final List<URI> coordinators;
     private final Supplier<String> token;
     private final ChunkCache cache;
     private final HttpClient http;
     private final Duration timeout;
     private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+    /** When each manifest was fetched (epoch millis on the swarm's clock). */
+    private final Map<String, Long> fetchedAt = new ConcurrentHashMap<>();
+    /** Chunks of the files read so far, by hash (the share server serves only these, {@link #located}). */
+    private final Map<String, Located> located = new ConcurrentHashMap<>();
+    /** Sharers that could not be reached or sent a bad copy, until when they are skipped. */
+    private final Map<URI, Long> downUntil = new ConcurrentHashMap<>();
+    private final Swarm swarm;
     /** Downloads under way, by chunk: a second reader of a chunk waits for the first download. */
     private final Map<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor pool;
@@ -79,6 +122,13 @@ public final class ChunkFetcher {
 
     /** A fetcher with up to {@code parallel} chunk downloads at once. */
     public ChunkFetcher(List<URI> coordinators, Supplier<String> token, ChunkCache cache, Duration timeout, int parallel) {
+        this(coordinators, token, cache, timeout, parallel, Swarm.none(java.time.Clock.systemUTC()));
+    }
+
+    /** A fetcher with up to {@code parallel} chunk downloads at once that takes part in the swarm as {@code swarm} says. */
+    public ChunkFetcher(List<URI> coordinators, Supplier<String> token, ChunkCache cache, Duration timeout, int parallel,
+                        Swarm swarm) {
+        this.swarm = swarm;
         if (coordinators.isEmpty() || parallel < 1) {
             throw new IllegalArgumentException("a chunk fetcher needs a coordinator and at least one download at a time");
         }
@@ -115,18 +165,22 @@ public final class ChunkFetcher {
         return out;
     }
 
-    /** The manifest of file {@code id}, verified against the id. */
+    /**
+     * The manifest of file {@code id}, verified against the id; asked again (for fresh sources, and to announce this
+     * worker as a sharer) once {@link #REFRESH} passed, the known one kept when no coordinator answers.
+     */
     public Manifest manifest(String id) throws IOException {
         if (!Sha256.valid(id)) {
             throw new IOException("'" + id + "' is not a file id");
         }
         Manifest known = manifests.get(id);
-        if (known != null) {
+        long now = swarm.clock().millis();
+        if (known != null && now - fetchedAt.getOrDefault(id, 0L) < REFRESH.toMillis()) {
             return known;
         }
         IOException last = null;
         for (URI base : coordinators) {
-            try (InputStream in = get(base, "/api/v1/files/" + id)) {
+            try (InputStream in = get(new Sources.Source(base, Sources.Kind.COORDINATOR), "/api/v1/files/" + id, true)) {
                 JsonNode n = JSON.readTree(in);
                 List<String> chunks = new ArrayList<>();
                 n.path("chunks").forEach(c -> chunks.add(c.asText()));
@@ -134,14 +188,34 @@ public final class ChunkFetcher {
                         || !Sha256.fileId(chunks).equals(id)) {
                     throw new IOException(base + " sent a manifest that is incomplete or not file " + id);
                 }
-                Manifest m = new Manifest(id, n.path("size").asLong(), n.path("chunkSize").asInt(0), List.copyOf(chunks));
+                Manifest m = new Manifest(id, n.path("size").asLong(), n.path("chunkSize").asInt(0), List.copyOf(chunks),
+                        Sources.parse(n.get("sources")));
                 manifests.put(id, m);
+                fetchedAt.put(id, now);
+                for (int i = 0; i < chunks.size(); i++) {
+                    located.putIfAbsent(chunks.get(i), new Located(m, i));
+                }
                 return m;
             } catch (IOException e) {
                 last = e;
             }
         }
+        if (known != null) {
+            fetchedAt.put(id, now);
+            return known;
+        }
         throw new IOException("no coordinator sent file " + id + ": " + (last == null ? "none asked" : last.getMessage()), last);
+    }
+
+    /** Where chunk {@code sha256} was met: a file this worker read and its position there; null for other chunks. */
+    Located located(String sha256) {
+        Located l = located.get(sha256);
+        return l == null ? null : new Located(manifests.getOrDefault(l.file().id(), l.file()), l.index());
+    }
+
+    /** The chunk's file in the cache if it is there. */
+    java.util.Optional<Path> cached(String sha256) {
+        return cache.get(sha256);
     }
 
     /** The verified chunk's file in the cache, fetched first when it is not there. */
@@ -154,6 +228,15 @@ public final class ChunkFetcher {
      * position in its file) picks the coordinator asked first.
      */
     public CompletableFuture<Path> chunkAsync(String sha256, int index) {
+        return chunkAsync(sha256, index, null);
+    }
+
+    /** Chunk {@code index} of {@code file}, downloaded by the pool when it is not cached, asking the file's sources first. */
+    public CompletableFuture<Path> chunkAsync(Manifest file, int index) {
+        return chunkAsync(file.chunks().get(index), index, file);
+    }
+
+    private CompletableFuture<Path> chunkAsync(String sha256, int index, Manifest file) {
         var cached = cache.get(sha256);
         if (cached.isPresent()) {
             return CompletableFuture.completedFuture(cached.get());
@@ -166,7 +249,7 @@ public final class ChunkFetcher {
         try {
             pool.execute(() -> {
                 try {
-                    mine.complete(download(sha256, index));
+                    mine.complete(download(sha256, index, file));
                 } catch (IOException | RuntimeException e) {
                     mine.completeExceptionally(e);
                 } finally {
@@ -192,35 +275,62 @@ public final class ChunkFetcher {
         }
     }
 
-    /** Downloads a chunk from the coordinators, starting with number {@code index mod n}, until a copy verifies. */
-    private Path download(String sha256, int index) throws IOException {
+    /**
+     * Downloads a chunk from its sources ({@link Sources#order}: those {@code file} names, then the coordinators
+     * starting with number {@code index mod n}) until a copy verifies.
+     */
+    private Path download(String sha256, int index, Manifest file) throws IOException {
         IOException last = null;
-        int n = coordinators.size();
-        for (int k = 0; k < n; k++) {
-            URI base = coordinators.get(Math.floorMod(index + k, n));
-            try (InputStream in = get(base, "/api/v1/chunks/" + sha256)) {
+        Sources sources = file == null ? Sources.NONE : file.sources();
+        for (Sources.Source source : sources.order(index, coordinators)) {
+            URI base = source.base();
+            if (source.kind() == Sources.Kind.SHARER && downUntil.getOrDefault(base, Long.MIN_VALUE) > swarm.clock().millis()) {
+                continue;
+            }
+            try (InputStream in = get(source, "/api/v1/chunks/" + sha256, false)) {
                 return cache.put(sha256, in, MAX_CHUNK_BYTES);
             } catch (ChunkCache.BadChunkException e) {
                 bad.incrementAndGet();
                 long fromThere = badBySource.computeIfAbsent(base, b -> new AtomicLong()).incrementAndGet();
-                LOG.warning("coordinator " + base + " sent a bad copy (" + fromThere + " so far): " + e.getMessage()
-                        + "; fetching it elsewhere");
+                LOG.warning(source.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + base + " sent a bad copy ("
+                        + fromThere + " so far): " + e.getMessage() + "; fetching it elsewhere");
+                if (source.kind() == Sources.Kind.SHARER) {
+                    downUntil.put(base, swarm.clock().millis() + SHARER_BAD.toMillis());
+                }
+                if (source.kind() != Sources.Kind.COORDINATOR && file != null) {
+                    swarm.reports().report(file.id(), sha256, source, e.getMessage());
+                }
+                last = e;
+            } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+                if (source.kind() == Sources.Kind.SHARER) {
+                    downUntil.put(base, swarm.clock().millis() + SHARER_DOWN.toMillis());
+                }
                 last = e;
             } catch (IOException e) {
                 last = e;
             }
         }
-        throw new IOException("no coordinator sent chunk " + sha256 + ": " + (last == null ? "none asked" : last.getMessage()), last);
+        throw new IOException("no source sent chunk " + sha256 + ": " + (last == null ? "none asked" : last.getMessage()), last);
     }
 
-    private InputStream get(URI base, String path) throws IOException {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-                .header("Authorization", "Bearer " + token.get()).GET().build();
+    /** GET {@code path} of {@code source}: the token only to trusted sources, this worker's share URL with manifests. */
+    private InputStream get(Sources.Source source, String path, boolean announce) throws IOException {
+        String base = source.base().toString();
+        URI uri = source.kind() == Sources.Kind.COORDINATOR ? source.base().resolve(path)
+                : URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        if (source.kind().trusted()) {
+            req.header("Authorization", "Bearer " + token.get());
+        }
+        String share = announce ? swarm.shareUrl().get() : null;
+        if (share != null) {
+            req.header(SHARE_HEADER, share);
+        }
         try {
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 r.body().close();
-                throw new IOException(base + path + " answered " + r.statusCode());
+                throw new IOException(uri + " answered " + r.statusCode());
             }
             return r.body();
         } catch (InterruptedException e) {

@@ -85,7 +85,7 @@ public final class WorkerFiles implements InputFiles {
         /** Opens chunk {@code next}, keeping the next {@code window} chunks on their way. */
         private InputStream openNext() throws IOException {
             while (requested < chunks.size() && requested < next + window) {
-                ahead.add(fetcher.chunkAsync(chunks.get(requested), requested));
+                ahead.add(fetcher.chunkAsync(file, requested));
                 requested++;
             }
             int index = next++;
@@ -95,7 +95,7 @@ public final class WorkerFiles implements InputFiles {
             try {
                 in = Files.newInputStream(path);
             } catch (NoSuchFileException e) {
-                path = fetcher.chunk(sha); // evicted since it arrived
+                path = ChunkFetcher.await(fetcher.chunkAsync(file, index), sha); // evicted since it arrived
                 in = Files.newInputStream(path);
             }
             try {

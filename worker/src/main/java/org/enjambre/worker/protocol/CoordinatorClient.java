@@ -133,6 +133,21 @@ public final class CoordinatorClient {
         return answer.released();
     }
 
+    /**
+     * {@code POST /api/v1/data/reports}: tells the coordinator that a sharer or a named peer sent a bad copy of a
+     * chunk of a file ({@code kind}: {@code sharer} or {@code peer}).
+     */
+    public void reportBadSource(String token, String file, String chunk, String source, String kind, String reason)
+            throws CoordinatorException, InterruptedException {
+        java.util.Map<String, String> one = new java.util.LinkedHashMap<>();
+        one.put("file", file);
+        one.put("chunk", chunk);
+        one.put("source", source);
+        one.put("kind", kind);
+        one.put("reason", reason.length() > 200 ? reason.substring(0, 200) : reason);
+        call("POST", "/api/v1/data/reports", token, java.util.Map.of("reports", List.of(one)), requestTimeout);
+    }
+
     /** {@code GET /api/v1/blobs/{sha256}}: the bytes, which the caller verifies against the hash. */
     public byte[] blob(String token, String sha256) throws CoordinatorException, InterruptedException {
         if (!sha256.matches("[0-9a-f]{64}")) {
