@@ -46,6 +46,11 @@ final class FreshUnits {
         return true;
     }
 
+    /** Whether unit {@code index} is fresh here. */
+    synchronized boolean contains(int index) {
+        return index >= 0 && bits.get(index);
+    }
+
     /** Up to {@code n} fresh indices, lowest first. */
     synchronized int[] first(int n) {
         int[] out = new int[Math.min(n, size)];

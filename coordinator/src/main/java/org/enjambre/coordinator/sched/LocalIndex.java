@@ -583,7 +583,12 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     /** The ready unit {@code index} of a job owned here, or null when it is not ready here (locality look-ups). */
     public Ready readyAt(String jobId, int index) {
         ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
-        return q == null ? null : q.get(index);
+        Ready r = q == null ? null : q.get(index);
+        if (r != null) {
+            return r;
+        }
+        Implicit f = fresh.get(jobId);
+        return f != null && f.units().contains(index) ? new Ready(WorkUnit.id(jobId, index), index, List.of()) : null;
     }
 
     /** How many units are ready here, over all jobs. */
