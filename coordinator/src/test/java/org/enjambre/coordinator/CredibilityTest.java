@@ -79,6 +79,10 @@ class CredibilityTest extends SwarmTest {
         String warmup = Harness.submit(url, Harness.primesSpec(2, 2_000_000, 20, 2, 2, null));
         Harness.awaitJob(url, warmup, "COMPLETED", Duration.ofSeconds(60));
 
+        // The honest workers slow down, so that the saboteurs surely get units (and the checks that ride along with
+        // them): a job's units are ready the moment it is accepted, and three warmed-up workers could take all 100
+        // before a saboteur's first fetch (seen once: a saboteur that never got a unit was never blacklisted).
+        workers.forEach(w -> w.pace(Duration.ofMillis(30)));
         TestWorker s1 = new TestWorker(url, "saboteur-1", "mallory", TestWorker.Behaviour.WRONG, Integer.MAX_VALUE);
         TestWorker s2 = new TestWorker(url, "saboteur-2", "mallory", TestWorker.Behaviour.WRONG, Integer.MAX_VALUE);
         workers.addAll(List.of(s1, s2));
