@@ -102,6 +102,12 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         this.onFinished = onFinished;
     }
 
+    /**
+     * At most this many ready signals for a job's fresh units at once: more than the fetches that can be waiting (one
+     * per connected worker); each signal wakes one, and one that finds nothing passes it on.
+     */
+    static final int MAX_READY_SIGNALS = 100_000;
+
     /** A job's fresh units owned here, and the {@link Seen} of each (they are all alike). */
     private record Implicit(FreshUnits units, Seen seen) {
     }
@@ -139,7 +145,12 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         if (n > 0) {
             count(one, n);
             countTasks(job.id(), one.tasks(), n);
-            onReady.accept(job.id());
+            // One call per unit that became ready, as when every unit had an entry: each call wakes one waiting
+            // fetch, and a single call left every other worker in its long-poll until it timed out (20 s), so a
+            // quorum job's second replicas waited for it (found with real workers after this change).
+            for (int i = Math.min(n, MAX_READY_SIGNALS); i > 0; i--) {
+                onReady.accept(job.id());
+            }
         }
     }
 

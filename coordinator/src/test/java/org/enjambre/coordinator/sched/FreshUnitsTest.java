@@ -35,6 +35,17 @@ class FreshUnitsTest {
     }
 
     @Test
+    void freshJob_signalsOncePerReadyUnit_soEveryWaitingFetchWakes() {
+        // Each ready signal wakes one waiting fetch (LongPolls): one signal for a whole job woke one worker, and the
+        // others sat in their long-polls while a quorum job's second replicas waited for them.
+        List<String> signals = new java.util.ArrayList<>();
+        LocalIndex index = new LocalIndex(signals::add, u -> { });
+        index.freshJob(new LocalIndex.Job("j-wake", 7, new Redundancy(2, 2, 3, 6, false)), key -> !key.endsWith("/3"));
+
+        assertThat(signals).hasSize(6).containsOnly("j-wake");
+    }
+
+    @Test
     void unownedUnits_areNotIndexedHere() {
         String id = "j-owned";
         for (int i = 0; i < 10; i += 2) {
