@@ -127,6 +127,7 @@ public final class Coordinator implements AutoCloseable {
         this.jobs = new JobService(node, store, AppRegistry.builtIns().with(new org.enjambre.workunits.wasm.WasmApp(new org.enjambre.coordinator.store.StoredModules(store))),
                 clock, peers);
         jobsRef[0] = jobs;
+        jobs.onAccepted(j -> FreshJobs.accepted(index, node, j));
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(
                 org.enjambre.coordinator.sched.PendingChecks.of(node.hazelcast().getMap("spotchecks")), jobs.apps());
         checksRef[0] = spotChecks;

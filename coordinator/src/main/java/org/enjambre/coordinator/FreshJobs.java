@@ -47,6 +47,21 @@ final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpd
         }
     }
 
+    /**
+     * A job this peer accepted, indexed before its submitter hears the 201 when it is small enough: a worker that
+     * fetches right after gets its units from this peer (other peers index theirs from the listener, a moment later).
+     * Larger jobs are indexed by the listener only, so that accepting them stays fast (hashing a million keys takes
+     * about a second).
+     */
+    static void accepted(LocalIndex index, ClusterNode node, JobRecord j) {
+        if (j.workUnits() <= INDEX_AT_ONCE && !j.state().terminal()) {
+            index.freshJob(job(j), node.ownsNow());
+        }
+    }
+
+    /** Jobs of at most this many units are indexed by the accepting peer before it answers ({@link #accepted}). */
+    static final int INDEX_AT_ONCE = 10_000;
+
     /** Rebuilds the index from the entries this peer owns and the fresh units of every running job. */
     static void rebuild(LocalIndex index, ClusterNode node) {
         List<LocalIndex.Job> running = new ArrayList<>();

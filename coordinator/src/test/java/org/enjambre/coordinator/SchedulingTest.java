@@ -16,6 +16,19 @@ import static org.awaitility.Awaitility.await;
 class SchedulingTest extends SwarmTest {
 
     @Test
+    void fetch_rightAfterTheSubmitIsAnswered_getsTheNewJobsUnits() {
+        // A job's units exist only implicitly until issued; the accepting peer indexes a small job before its 201,
+        // so a fetch that does not wait at all still finds every unit (not only after the index caught up).
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        Harness.Registered w = Harness.register(url, "eager", "primes");
+        for (int round = 0; round < 100; round++) {
+            String id = Harness.submit(url, Harness.primesSpec(2, 100_000, 3, 1, 1, null));
+            assertThat(jobsOf(Harness.fetch(url, w.token(), 8))).as("round %d", round).containsExactly(id, id, id);
+        }
+    }
+
+    @Test
     void fetch_higherPriorityJobFirst_thenTheOther() {
         coordinator = Coordinator.start(Harness.options(dir));
         String url = coordinator.url();

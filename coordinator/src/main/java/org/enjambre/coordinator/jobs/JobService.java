@@ -55,6 +55,11 @@ public final class JobService implements AutoCloseable, CountsOf {
         return apps;
     }
 
+    /** Called with each job accepted on this peer, before its submitter is answered. */
+    public void onAccepted(java.util.function.Consumer<JobRecord> hook) {
+        generator.onAccepted(hook);
+    }
+
     /** Validates and accepts a job: durable before this returns. */
     public JobRecord submit(JsonNode body) {
         return generator.submit(body);

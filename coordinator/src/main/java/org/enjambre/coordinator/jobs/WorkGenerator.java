@@ -35,6 +35,7 @@ public final class WorkGenerator {
     private final JobSpecParser parser;
     private final HeapCapacity capacity;
     private final Clock clock;
+    private volatile java.util.function.Consumer<JobRecord> accepted = j -> { };
     private final AppRegistry apps;
 
     WorkGenerator(IMap<String, JobRecord> jobs, Store store, AppRegistry apps,
@@ -45,6 +46,11 @@ public final class WorkGenerator {
         this.apps = apps;
         this.capacity = capacity;
         this.clock = clock;
+    }
+
+    /** Called with each job accepted here, after its record is in the cluster (the wiring indexes small jobs at once). */
+    void onAccepted(java.util.function.Consumer<JobRecord> hook) {
+        this.accepted = java.util.Objects.requireNonNull(hook, "hook");
     }
 
     /** Validates and accepts a job: durable before this returns. */
@@ -63,6 +69,7 @@ public final class WorkGenerator {
                 spec.priority(), JobState.QUEUED, now, 0, 0, null, null, 1);
         store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
         jobs.set(id, job); // every peer indexes the fresh units it owns from this record (LocalIndex.freshJob)
+        accepted.accept(job);
         return job;
     }
 
