@@ -10,7 +10,6 @@ import org.enjambre.workunits.spec.SpecException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -109,21 +108,12 @@ public final class ChecksumApp implements App {
 
     @Override
     public Map<String, String> inputFiles(JsonNode input) {
-        Map<String, String> out = new LinkedHashMap<>();
-        JsonNode files = input.get("files");
-        for (int i = 0; i < files.size(); i++) {
-            out.put("input.files[" + i + "]", files.get(i).asText());
-        }
-        if (input.has("shared")) {
-            out.put("input.shared", input.get("shared").asText());
-        }
-        return out;
+        return FilesPerUnit.inputFiles(input, "shared");
     }
 
     @Override
     public List<String> unitFiles(JsonNode input, int workUnits, int index) {
-        String own = input.get("files").get(index).asText();
-        return input.has("shared") ? List.of(own, input.get("shared").asText()) : List.of(own);
+        return FilesPerUnit.unitFiles(input, index, "shared");
     }
 
     @Override

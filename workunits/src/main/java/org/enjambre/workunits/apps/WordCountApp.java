@@ -11,7 +11,6 @@ import org.enjambre.workunits.spec.SpecException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,21 +95,12 @@ public final class WordCountApp implements App {
 
     @Override
     public Map<String, String> inputFiles(JsonNode input) {
-        Map<String, String> out = new LinkedHashMap<>();
-        JsonNode files = input.get("files");
-        for (int i = 0; i < files.size(); i++) {
-            out.put("input.files[" + i + "]", files.get(i).asText());
-        }
-        if (input.has("stopwords")) {
-            out.put("input.stopwords", input.get("stopwords").asText());
-        }
-        return out;
+        return FilesPerUnit.inputFiles(input, "stopwords");
     }
 
     @Override
     public List<String> unitFiles(JsonNode input, int workUnits, int index) {
-        String own = input.get("files").get(index).asText();
-        return input.has("stopwords") ? List.of(own, input.get("stopwords").asText()) : List.of(own);
+        return FilesPerUnit.unitFiles(input, index, "stopwords");
     }
 
     @Override
