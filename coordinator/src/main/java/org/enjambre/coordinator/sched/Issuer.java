@@ -63,12 +63,11 @@ public final class Issuer {
     private final Candidates candidates;
     private final Locality locality;
     private final AtomicLong rotation = new AtomicLong();
-    /** Credibility jobs seen running here (id → policy), for checking workers that have no work here. */
-    private final Map<String, Redundancy> credibilityJobs = new ConcurrentHashMap<>();
     /**
-     * Jobs with spot-checks seen running here whose units may wait for their workers' checks (credibility, and quorum
-     * voting with spot-checks: {@link Redundancy#waitsForChecks}), id → policy: a worker with results waiting in them
-     * is checked at their rate even with no work here, since only a check (or the credibility wait) moves them on.
+     * Jobs with spot-checks seen running here, id → policy, for checking workers that have no work here: the
+     * credibility jobs among them for a worker's warm-up, all of them (their units may wait for their workers'
+     * checks: {@link Redundancy#waitsForChecks}) for a worker whose results wait, since only a check (or the
+     * credibility wait) moves those on.
      */
     private final Map<String, Redundancy> checkedJobs = new ConcurrentHashMap<>();
 
@@ -292,10 +291,7 @@ public final class Issuer {
             JobSpecs.Parsed spec = JobSpecs.of(j);
             Redundancy r = spec.redundancy();
             rate = Math.max(rate, rules.spotChecks().rate(worker.trust(), r));
-            if (r.credibilityBased() && r.spotCheckRate() > 0) {
-                credibilityJobs.put(j.id(), r);
-            }
-            if (r.waitsForChecks() && r.spotCheckRate() > 0) {
+            if (r.spotCheckRate() > 0) {
                 checkedJobs.put(j.id(), r);
             }
             if (r.spotCheckRate() > 0 && !checks.canCheck(j.app())) {
@@ -347,10 +343,13 @@ public final class Issuer {
      * running (jobs that ended are forgotten here).
      */
     private boolean needsCredibility(WorkerRecord worker) {
-        for (Map.Entry<String, Redundancy> e : credibilityJobs.entrySet()) {
+        for (Map.Entry<String, Redundancy> e : checkedJobs.entrySet()) {
+            if (!e.getValue().credibilityBased()) {
+                continue;
+            }
             Optional<JobRecord> job = jobs.find(e.getKey());
             if (job.isEmpty() || job.get().state().terminal()) {
-                credibilityJobs.remove(e.getKey());
+                checkedJobs.remove(e.getKey());
             } else if (worker.apps().contains(job.get().app())
                     && worker.spotChecksPassed() < rules.spotChecks().warmupFor(e.getValue())) {
                 return true;
