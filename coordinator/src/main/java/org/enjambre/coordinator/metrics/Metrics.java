@@ -97,6 +97,38 @@ public final class Metrics {
                 .register(registry).record(Duration.ofNanos(nanos));
     }
 
+    /**
+     * Keeps, for requests on {@code route}, cumulative counts at each bound (exposed as Prometheus buckets), read with
+     * {@link #httpAtMost}; only requests recorded after this call are counted (the bench's long-poll probe uses it).
+     */
+    public void bucketed(String route, Duration... bounds) {
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.distribution.DistributionStatisticConfig configure(
+                    io.micrometer.core.instrument.Meter.Id id, io.micrometer.core.instrument.distribution.DistributionStatisticConfig c) {
+                if (!id.getName().equals("enjambre.http.requests") || !route.equals(id.getTag("route"))) {
+                    return c;
+                }
+                return io.micrometer.core.instrument.distribution.DistributionStatisticConfig.builder()
+                        .serviceLevelObjectives(java.util.Arrays.stream(bounds).mapToDouble(Duration::toNanos).toArray())
+                        .build().merge(c);
+            }
+        });
+    }
+
+    /** Requests on {@code route} so far (all statuses) that took at most {@code bound}, one of {@link #bucketed}'s. */
+    public long httpAtMost(String route, Duration bound) {
+        long n = 0;
+        for (Timer t : registry.find("enjambre.http.requests").tag("route", route).timers()) {
+            for (io.micrometer.core.instrument.distribution.CountAtBucket b : t.takeSnapshot().histogramCounts()) {
+                if (Math.abs(b.bucket() - bound.toNanos()) < 1) {
+                    n += (long) b.count();
+                }
+            }
+        }
+        return n;
+    }
+
     /** Requests served on {@code route} so far, and the mean and longest time they took, in seconds (all statuses). */
     public double[] httpSummary(String route) {
         long count = 0;
