@@ -341,10 +341,15 @@ public final class Bench {
                     n, wanted, limit));
         }
         say("polling: registering %,d workers, then one long-poll each at once (waitMs %d)", n, waitMs);
+        sim.send("poll " + n + " " + waitMs);
+        sim.expect("registered", 900);
         double[] before = coordinator.metrics().httpSummary(FETCH);
         long[] under0 = atMost(coordinator);
-        sim.send("poll " + n + " " + waitMs);
+        long cpu0 = processCpuNanos();
+        long loops0 = threadCpuNanos("vert.x-eventloop-thread-");
         Answer a = sim.expect("polled", 900);
+        double cpuPerPoll = (processCpuNanos() - cpu0) / 1e3 / n;
+        double loopsPerPoll = (threadCpuNanos("vert.x-eventloop-thread-") - loops0) / 1e3 / n;
         double[] after = coordinator.metrics().httpSummary(FETCH);
         long[] under = atMost(coordinator);
         for (int i = 0; i < under.length; i++) {
@@ -356,6 +361,8 @@ public final class Bench {
                 + " max %,.0f ms; the rest of the clients' figure is connection set-up and the load generator itself, on the"
                 + " same 2 cores.", n, waitMs, served, served == 0 ? 0 : (after[1] * after[0] - before[1] * before[0]) / served * 1000,
                 bucketOf(under, (long) served, 0.50), bucketOf(under, (long) served, 0.99), after[2] * 1000);
+        serverSide += String.format(Locale.ROOT, " Coordinator CPU per long-poll %,.0f us, of which its event loops %,.0f us.",
+                cpuPerPoll, loopsPerPoll);
         say("polling: %s", serverSide);
         notes.add(serverSide);
         Latencies l = new Latencies(n, a.decimal("p50"), a.decimal("p99"), a.decimal("max"));
@@ -508,6 +515,18 @@ public final class Bench {
     }
 
     /** CPU time this JVM has used, all threads. */
+    /** CPU time so far of this JVM's live threads whose name starts with {@code prefix}. */
+    static long threadCpuNanos(String prefix) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(prefix)) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
     static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();

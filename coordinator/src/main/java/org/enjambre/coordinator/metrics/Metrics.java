@@ -25,6 +25,8 @@ public final class Metrics {
     private final Counter replicasAdded;
     private final Counter spotChecksFailed;
     private final Counter localityHits;
+    /** One timer per (route, method, status); routes are the router's patterns, so the map stays small. */
+    private final java.util.Map<HttpKey, Timer> httpTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.List<Supplier<Number>> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Metrics() {
@@ -90,11 +92,19 @@ public final class Metrics {
                 .description(description).tag(tagKey, tagValue).register(registry);
     }
 
-    /** Records one HTTP request's duration. */
+    /**
+     * Records one HTTP request's duration. Runs on event loops for every request: the timer of each (route, method,
+     * status) is looked up in a map instead of being built and registered per request (that was ~3.8 KB of garbage
+     * per request, a tenth of a long-poll's).
+     */
     public void http(String route, String method, int status, long nanos) {
-        Timer.builder("enjambre.http.requests").description("HTTP requests served")
-                .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
-                .register(registry).record(Duration.ofNanos(nanos));
+        httpTimers.computeIfAbsent(new HttpKey(route, method, status), k -> Timer.builder("enjambre.http.requests")
+                .description("HTTP requests served").tag("route", k.route()).tag("method", k.method())
+                .tag("status", Integer.toString(k.status())).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The tags of one HTTP request timer. */
+    private record HttpKey(String route, String method, int status) {
     }
 
     /**
