@@ -144,4 +144,17 @@ final class InMemoryPeer {
         }
         return scheduler().report(now(w), r);
     }
+
+    /**
+     * A one-unit job, quorum 2 of 2 with spot-checks, whose replica of {@code a} succeeded and whose replica of
+     * {@code b} erred, through {@code s}: {@code a}'s lone result waits for another replica that neither may take.
+     */
+    JobRecord loneQuorumResult(Scheduler s, WorkerRecord a, WorkerRecord b) {
+        JobRecord job = job(1, 0, "{\"replicas\":2,\"quorum\":2,\"maxErrors\":3,\"maxResults\":6,\"spotCheckRate\":0.1}", 600);
+        String ofA = s.issuer().fetch(a, 1).get(0).id(); // room for one task: no check rides along
+        String ofB = s.issuer().fetch(b, 1).get(0).id();
+        s.report(now(a), List.of(new Scheduler.Report(ofA, "x#0".getBytes(), null)));
+        s.report(now(b), List.of(new Scheduler.Report(ofB, null, "trap: unreachable")));
+        return job;
+    }
 }

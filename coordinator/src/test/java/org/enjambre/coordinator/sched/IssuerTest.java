@@ -153,14 +153,8 @@ class IssuerTest {
     @Test
     void fetch_itsLoneQuorumResultNeedsAnotherReplica_noCheckCouldAcceptIt_soNoIdleCheck() {
         peer.checks = new FakeChecks(true);
-        JobRecord job = peer.job(1, 0, "{\"replicas\":2,\"quorum\":2,\"maxErrors\":3,\"maxResults\":6,"
-                + "\"spotCheckRate\":0.1}", 60);
         WorkerRecord a = peer.worker("a");
-        WorkerRecord b = peer.worker("b");
-        String ofA = peer.scheduler().issuer().fetch(a, 1).get(0).id(); // room for one task: no check rides along
-        String ofB = peer.scheduler().issuer().fetch(b, 1).get(0).id();
-        peer.scheduler().report(peer.now(a), List.of(new Scheduler.Report(ofA, "x#0".getBytes(), null)));
-        peer.scheduler().report(peer.now(b), List.of(new Scheduler.Report(ofB, null, "boom")));
+        JobRecord job = peer.loneQuorumResult(peer.scheduler(), a, peer.worker("b"));
         assertThat(peer.unit(job, 0).state()).isEqualTo(org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS);
         for (int i = 0; i < 5; i++) {
             assertThat(peer.scheduler().fetch(peer.now(a), 4)).as("a spins on checks that cannot move its unit").isEmpty();
