@@ -267,29 +267,6 @@ public final class ChunkCache {
         }
     }
 
-    /**
-     * A chunk this worker's disk did not take: full ({@link #diskFull()}) or another local failure; nothing of it is
-     * kept. {@link #freed()}: bytes of other chunks evicted to make room meanwhile (a new try may then succeed).
-     */
-    public static final class CacheWriteException extends IOException {
-        private final boolean diskFull;
-        private final long freed;
-
-        public CacheWriteException(boolean diskFull, long freed, String message, Throwable cause) {
-            super(message, cause);
-            this.diskFull = diskFull;
-            this.freed = freed;
-        }
-
-        public boolean diskFull() {
-            return diskFull;
-        }
-
-        public long freed() {
-            return freed;
-        }
-    }
-
     /** A write to this disk failed (not a read of the source): carries the cause inside {@link #put}. */
     private static final class LocalWriteFailure extends IOException {
         final IOException cause;

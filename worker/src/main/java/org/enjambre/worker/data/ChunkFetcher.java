@@ -32,7 +32,10 @@ import java.util.logging.Logger;
  * fetched again from the next coordinator. One download per chunk at a time: concurrent readers share it. A
  * manifest is accepted only when its chunks hash to the file id asked for, so no peer can swap a file's content.
  * Manifests are kept in memory (content-addressed: they never change). Blocking calls; thread-safe. The pool's
- * threads are daemons that end when idle: nothing to close.
+ * threads are daemons that end when idle: nothing to close. A chunk this worker's disk cannot take fails the read at
+ * once ({@link CacheWriteException}: no other source is tried). Over 300 lines because every download path (sources,
+ * bad copies, a full disk) shares the manifests and the in-flight map; the {@code Manifest}/{@code Swarm} records are
+ * the parts to move out next.
  */
 public final class ChunkFetcher {
     private static final Logger LOG = Logger.getLogger(ChunkFetcher.class.getName());
@@ -292,7 +295,7 @@ public final class ChunkFetcher {
             }
             try {
                 return fetchInto(source, sha256, index, file);
-            } catch (ChunkCache.CacheWriteException e) {
+            } catch (CacheWriteException e) {
                 throw e; // this disk's failure: another source would meet it too
             } catch (ChunkCache.BadChunkException e) {
                 bad.incrementAndGet();
@@ -331,12 +334,12 @@ public final class ChunkFetcher {
                 try (InputStream in = get(source, "/api/v1/chunks/" + sha256, false)) {
                     return cache.put(sha256, in, MAX_CHUNK_BYTES, expected);
                 }
-            } catch (ChunkCache.CacheWriteException e) {
+            } catch (CacheWriteException e) {
                 String what = (e.diskFull() ? "disk full" : "cannot write to the disk") + " while caching chunk " + sha256
                         + (file == null ? "" : " of file " + file.id());
                 if (!e.diskFull() || e.freed() == 0) {
                     LOG.warning(what + ": " + e.getMessage());
-                    throw new ChunkCache.CacheWriteException(e.diskFull(), e.freed(), what + ": " + e.getMessage(), e);
+                    throw new CacheWriteException(e.diskFull(), e.freed(), what + ": " + e.getMessage(), e);
                 }
                 LOG.info(what + "; evicted " + e.freed() + " bytes of other chunks, fetching it again");
             }

@@ -60,7 +60,7 @@ class ChunkCacheDiskFullTest {
         byte[] c = chunk(1);
 
         assertThatThrownBy(() -> cache.put(sha(c), new ByteArrayInputStream(c), CHUNK, CHUNK))
-                .isInstanceOfSatisfying(ChunkCache.CacheWriteException.class, e -> {
+                .isInstanceOfSatisfying(CacheWriteException.class, e -> {
                     assertThat(e.diskFull()).isTrue();
                     assertThat(e.freed()).isZero();
                     assertThat(e.getMessage()).contains("bytes free, the chunk needs " + CHUNK + " bytes and " + RESERVE
@@ -96,7 +96,7 @@ class ChunkCacheDiskFullTest {
         };
 
         assertThatThrownBy(() -> cache.put(sha(c), arriving, CHUNK, CHUNK))
-                .isInstanceOfSatisfying(ChunkCache.CacheWriteException.class, e -> {
+                .isInstanceOfSatisfying(CacheWriteException.class, e -> {
                     assertThat(e.diskFull()).isTrue();
                     assertThat(e.freed()).as("the older chunk made room").isEqualTo(CHUNK);
                     assertThat(e.getMessage()).isEqualTo("out of disk space");

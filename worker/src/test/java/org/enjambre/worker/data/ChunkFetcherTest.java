@@ -270,7 +270,7 @@ class ChunkFetcherTest {
                 try (InputStream in = new WorkerFiles(f).open(id)) {
                     in.readAllBytes();
                 }
-            }).isInstanceOf(ChunkCache.CacheWriteException.class)
+            }).isInstanceOf(CacheWriteException.class)
                     .hasMessageStartingWith("disk full while caching chunk " + sha(one) + " of file " + id + ": ");
             assertThat(first.get() + second.get()).as("the manifest only: a full disk is not a source's fault").isEqualTo(1);
             assertThat(f.badChunks()).isZero();
