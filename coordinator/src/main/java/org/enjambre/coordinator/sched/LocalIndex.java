@@ -252,7 +252,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
             count(Seen.of(after), +1);
             countTasks(jobId, JobCounters.of(after), +1);
         }
-        clearNoEligibleWorker(key); // any change may make it placeable: the watcher looks again
+        if (placementMayDiffer(before, after)) {
+            clearNoEligibleWorker(key); // it may be placeable now: the watcher looks again
+        }
         int index = after != null ? after.index() : Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
         ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
         boolean nowReady = after != null && after.state() == UnitState.NEEDS_REPLICAS;
@@ -474,6 +476,27 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
         unitCounters(OwnedUnits.jobOf(key)).incrementAndGet(UnitCounts.NO_ELIGIBLE_WORKER);
         return now;
+    }
+
+    /**
+     * Whether a change from {@code before} to {@code after} may change who may take the unit: its state, or the
+     * workers its replicas bind. Not a result's credibility: a worker passing spot-check after spot-check
+     * ({@link org.enjambre.workunits.transition.Event.Credible} on each) reset the placement wait of a unit no worker
+     * could take, forever (whole-swarm simulation, seed 402536).
+     */
+    private static boolean placementMayDiffer(WorkUnit before, WorkUnit after) {
+        if (before == null || after == null || before.state() != after.state()
+                || before.tasks().size() != after.tasks().size()) {
+            return true;
+        }
+        for (int i = 0; i < after.tasks().size(); i++) {
+            Task b = before.tasks().get(i);
+            Task a = after.tasks().get(i);
+            if (b.bindsPlacement() != a.bindsPlacement() || !java.util.Objects.equals(b.workerId(), a.workerId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Forgets that the unit at {@code key} had no eligible worker. */
