@@ -42,6 +42,11 @@ public final class Bench {
     static final int TYPICAL_BATCH = 16;
     static final int[][] SWEEP = {{4, 16}, {8, 16}, {16, 16}, {8, 64}, {16, 64}, {32, 64}, {8, 256}};
     static final long WAIT_MS = 500;
+    static final String FETCH = "/api/v1/work/fetch";
+    /** Bounds of the coordinator's own fetch durations the long-poll probe counts (its p50/p99 are read from them). */
+    static final java.time.Duration[] POLL_BOUNDS = java.util.stream.LongStream.of(1000, 1010, 1025, 1050, 1100, 1150, 1200,
+            1300, 1400, 1500, 1750, 2000, 2500, 3000, 4000, 6000, 10_000, 20_000).mapToObj(java.time.Duration::ofMillis)
+            .toArray(java.time.Duration[]::new);
     /** Empty tasks the Hazelcast baseline runs before it measures, so that both members' code is compiled. */
     static final long BASELINE_WARMUP = 100_000;
     /** Tasks per JPPF job in the JPPF baseline's throughput figure. */
@@ -186,6 +191,7 @@ public final class Bench {
             if (c == null) {
                 return new Results(machine, COMMAND, baseline, jppf, real, sweep, null, null, scale, null, null, null, List.copyOf(notes));
             }
+            c.metrics().bucketed(FETCH, POLL_BOUNDS);
             c.node().jobs().addEntryListener((EntryUpdatedListener<String, JobRecord>) e -> {
                 if (e.getValue() != null && e.getValue().state().terminal()) {
                     done(e.getKey()).complete(e.getValue());
@@ -335,15 +341,28 @@ public final class Bench {
                     n, wanted, limit));
         }
         say("polling: registering %,d workers, then one long-poll each at once (waitMs %d)", n, waitMs);
-        double[] before = coordinator.metrics().httpSummary("/api/v1/work/fetch");
         sim.send("poll " + n + " " + waitMs);
+        sim.expect("registered", 900);
+        double[] before = coordinator.metrics().httpSummary(FETCH);
+        long[] under0 = atMost(coordinator);
+        long cpu0 = processCpuNanos();
+        long loops0 = threadCpuNanos("vert.x-eventloop-thread-");
         Answer a = sim.expect("polled", 900);
-        double[] after = coordinator.metrics().httpSummary("/api/v1/work/fetch");
+        double cpuPerPoll = (processCpuNanos() - cpu0) / 1e3 / n;
+        double loopsPerPoll = (threadCpuNanos("vert.x-eventloop-thread-") - loops0) / 1e3 / n;
+        double[] after = coordinator.metrics().httpSummary(FETCH);
+        long[] under = atMost(coordinator);
+        for (int i = 0; i < under.length; i++) {
+            under[i] -= under0[i];
+        }
         double served = after[0] - before[0];
-        String serverSide = String.format(Locale.ROOT, "The 10,000 long-polls as the coordinator timed them (from its request"
-                + " handler to the end of the response, the %d ms wait included): %,.0f fetches, mean %,.0f ms, max %,.0f ms;"
-                + " the rest of the clients' figure is connection set-up and the load generator itself, on the same 2 cores.",
-                waitMs, served, served == 0 ? 0 : (after[1] * after[0] - before[1] * before[0]) / served * 1000, after[2] * 1000);
+        String serverSide = String.format(Locale.ROOT, "The %,d long-polls as the coordinator timed them (from its request"
+                + " handler to the end of the response, the %d ms wait included): %,.0f fetches, mean %,.0f ms, p50 %s, p99 %s,"
+                + " max %,.0f ms; the rest of the clients' figure is connection set-up and the load generator itself, on the"
+                + " same 2 cores.", n, waitMs, served, served == 0 ? 0 : (after[1] * after[0] - before[1] * before[0]) / served * 1000,
+                bucketOf(under, (long) served, 0.50), bucketOf(under, (long) served, 0.99), after[2] * 1000);
+        serverSide += String.format(Locale.ROOT, " Coordinator CPU per long-poll %,.0f us, of which its event loops %,.0f us.",
+                cpuPerPoll, loopsPerPoll);
         say("polling: %s", serverSide);
         notes.add(serverSide);
         Latencies l = new Latencies(n, a.decimal("p50"), a.decimal("p99"), a.decimal("max"));
@@ -355,6 +374,25 @@ public final class Bench {
         say("polling: %,d ok, %,d failed, p50 %s, p99 %s (registration took %.1f s; sending the polls took %.2f s)", p.ok(),
                 p.failed(), Report.ms(l.p50Ms()), Report.ms(l.p99Ms()), p.registerSeconds(), p.launchSeconds());
         return p;
+    }
+
+    /** Fetches so far that took at most each of {@link #POLL_BOUNDS}. */
+    private static long[] atMost(Coordinator c) {
+        long[] n = new long[POLL_BOUNDS.length];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = c.metrics().httpAtMost(FETCH, POLL_BOUNDS[i]);
+        }
+        return n;
+    }
+
+    /** "<= bound" for the smallest bound under which a fraction {@code q} of {@code total} fetches took, from bucket counts. */
+    static String bucketOf(long[] under, long total, double q) {
+        for (int i = 0; i < under.length; i++) {
+            if (total > 0 && under[i] >= Math.ceil(q * total)) {
+                return "<= " + Report.ms(POLL_BOUNDS[i].toNanos() / 1e6);
+            }
+        }
+        return "> " + Report.ms(POLL_BOUNDS[POLL_BOUNDS.length - 1].toNanos() / 1e6);
     }
 
     private Results.Scale scale(int units) {
@@ -477,6 +515,18 @@ public final class Bench {
     }
 
     /** CPU time this JVM has used, all threads. */
+    /** CPU time so far of this JVM's live threads whose name starts with {@code prefix}. */
+    static long threadCpuNanos(String prefix) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(prefix)) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
     static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();

@@ -197,6 +197,7 @@ public final class SimWorkers {
         }
         CompletableFuture.allOf(regs.toArray(CompletableFuture[]::new)).join();
         double registerSeconds = (System.nanoTime() - r0) / 1e9;
+        say("registered", "n", n);
 
         long[] nanos = new long[n];
         int[] status = new int[n];

@@ -50,4 +50,18 @@ class LatenciesTest {
         assertThat(l.maxMs()).isEqualTo(10.0);
         assertThat(nanos).containsExactly(3_000_000, 1_000_000, 2_000_000, 10_000_000);
     }
+
+    @Test
+    void bucketOf_coordinatorsOwnPercentiles_fromCumulativeBucketCounts() {
+        // 100 fetches: 50 within 1,000 ms, 98 within 1,200 ms, 99 within 1,300 ms, all within 20 s.
+        long[] under = new long[Bench.POLL_BOUNDS.length];
+        for (int i = 0; i < under.length; i++) {
+            long bound = Bench.POLL_BOUNDS[i].toMillis();
+            under[i] = bound < 1200 ? 50 : bound < 1300 ? 98 : 99;
+        }
+        under[under.length - 1] = 100;
+        assertThat(Bench.bucketOf(under, 100, 0.50)).isEqualTo("<= 1,000 ms");
+        assertThat(Bench.bucketOf(under, 100, 0.99)).isEqualTo("<= 1,300 ms");
+        assertThat(Bench.bucketOf(new long[under.length], 100, 0.99)).isEqualTo("> 20,000 ms");
+    }
 }

@@ -94,6 +94,32 @@ class SchedulingTest extends SwarmTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
     }
 
+    @Test
+    void fetch_longPolls_aJobOfNUnitsWakesNWaitingWorkers() throws Exception {
+        // Each ready unit wakes one waiting fetch: a burst of N fresh units must wake N of them, not one (the others
+        // would sit out their 30 s wait, longer than this test waits for them). The woken fetches run together and
+        // all see the same lowest ready keys: a fetch that lost one to another must take the next (it returned empty
+        // and waited out its poll while 3 of 5 units stayed queued, before the Issuer skipped lost keys).
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        int n = 5;
+        List<CompletableFuture<Harness.Response>> polls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Harness.Registered w = Harness.register(url, "waiting-" + i, "primes");
+            polls.add(CompletableFuture.supplyAsync(() -> Harness.call("POST", url + "/api/v1/work/fetch", w.token(),
+                    "{\"max\":1,\"waitMs\":30000}", Duration.ofSeconds(60))));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> coordinator.metrics().scrape()
+                .contains("enjambre_http_longpolls{scope=\"peer\"} " + n + ".0"));
+        String id = Harness.submit(url, Harness.primesSpec(2, 100_000, n, 1, 1, null));
+
+        List<String> jobs = new ArrayList<>();
+        for (CompletableFuture<Harness.Response> poll : polls) {
+            jobs.addAll(jobsOf(poll.get(20, TimeUnit.SECONDS)));
+        }
+        assertThat(jobs).hasSize(n).containsOnly(id);
+    }
+
     /** The job id of each task in a fetch answer, in order. */
     static List<String> jobsOf(Harness.Response fetch) {
         assertThat(fetch.status()).as(fetch.body()).isEqualTo(200);

@@ -73,24 +73,32 @@ public final class LongPolls {
 
     /** A unit became ready on this peer: wakes the longest-waiting worker, if any. */
     public void signal() {
-        Waiter w;
-        long s;
-        synchronized (this) {
-            s = ++signals;
-            Iterator<Waiter> it = waiting.iterator();
-            if (!it.hasNext()) {
-                return;
-            }
-            w = it.next();
-            it.remove();
-        }
-        w.wake.accept(s);
+        signal(1);
     }
 
-    /** {@code n} units are ready (after a rebuild of the index): wakes up to that many waiters. */
+    /**
+     * {@code n} units became ready (a job's fresh units, a rebuild of the index): wakes up to {@code n} waiters, longest
+     * waiting first, under one lock. Every unit counts as a signal even when nobody waits, so a fetch that began
+     * before them still wakes at once when it comes to wait.
+     */
     public void signal(long n) {
-        for (long i = Math.min(n, waiting()); i > 0; i--) {
-            signal();
+        if (n <= 0) {
+            return;
+        }
+        Waiter[] woken;
+        long first;
+        synchronized (this) {
+            first = signals + 1;
+            signals += n;
+            woken = new Waiter[(int) Math.min(n, waiting.size())];
+            Iterator<Waiter> it = waiting.iterator();
+            for (int i = 0; i < woken.length; i++) {
+                woken[i] = it.next();
+                it.remove();
+            }
+        }
+        for (int i = 0; i < woken.length; i++) {
+            woken[i].wake.accept(first + i);
         }
     }
 

@@ -42,6 +42,8 @@ import java.util.random.RandomGenerator;
 public final class Issuer {
     /** How many ready units of a job to look at for one fetch, at most. */
     private static final int SCAN_LIMIT = 256;
+    /** At most this many rounds over the jobs per fetch (two, plus one after each round that lost a unit to a race). */
+    private static final int MAX_ROUNDS = 8;
     /** The deadline of a spot-check sent to a worker that has no other work here. */
     private static final long WAITING_CHECK_DEADLINE_MILLIS = 600_000;
     /**
@@ -142,7 +144,11 @@ public final class Issuer {
         CheckPlan plan = planChecks(worker, candidates, max);
         Probation probation = Probation.of(worker, candidates, rules, checks, index);
         int room = max - plan.count(); // the slots the planned checks leave for units
-        for (int round = 0; round < 2 && b.room(room); round++) {
+        // Two rounds, and one more after a round that lost a unit to a concurrent fetch (bounded): the index learns of
+        // an issue a moment later, so fetches woken together by a burst of ready units all see the same lowest keys.
+        int rounds = 2;
+        for (int round = 0; round < rounds && b.room(room); round++) {
+            int lostBefore = b.lost.size();
             for (JobRecord job : order) {
                 if (!b.room(room)) {
                     break;
@@ -159,12 +165,17 @@ public final class Issuer {
                     b.preferred.add(r.key());
                 }
                 int near = keys.size();
-                for (LocalIndex.Ready r : index.ready(job.id(), ref, fit.restrictive() ? SCAN_LIMIT : want + near, SCAN_LIMIT)) {
-                    if (keys.size() < want && (near == 0 || !keys.contains(r.key())) && fit.admits(job, r.key())) {
+                int scan = fit.restrictive() ? SCAN_LIMIT : Math.min(SCAN_LIMIT, want + near + b.lost.size());
+                for (LocalIndex.Ready r : index.ready(job.id(), ref, scan, SCAN_LIMIT)) {
+                    if (keys.size() < want && (near == 0 || !keys.contains(r.key())) && !b.lost.contains(r.key())
+                            && fit.admits(job, r.key())) {
                         keys.add(r.key());
                     }
                 }
                 probation.took(job.id(), issue(job, keys, b));
+            }
+            if (b.lost.size() > lostBefore && rounds < MAX_ROUNDS) {
+                rounds++;
             }
         }
         if (b.room(room)) {
@@ -247,6 +258,8 @@ public final class Issuer {
         /** Keys chosen because they read a file the worker caches ({@link Locality}), and how many of them went out. */
         final java.util.Set<String> preferred = new java.util.HashSet<>();
         int localityHits;
+        /** Keys this fetch tried to issue and could not (another fetch took them first): skipped in later rounds. */
+        final java.util.Set<String> lost = new java.util.HashSet<>();
 
         Batch(WorkerRecord worker, WorkerRef ref, long now, long maxBytes) {
             this.worker = worker;
@@ -423,8 +436,11 @@ public final class Issuer {
             steps.add(new UnitTable.Step(key, job.app(), issue, plan.equals(policy) ? null : plan, policy)); // policy: makes a fresh unit
         }
         int issued = 0;
-        for (UnitChange c : units.applyEach(steps)) {
+        List<UnitChange> changes = units.applyEach(steps);
+        for (int i = 0; i < changes.size(); i++) {
+            UnitChange c = changes.get(i);
             if (!c.accepted() || !c.changed()) {
+                b.lost.add(steps.get(i).key()); // taken meanwhile (or not for this worker): not tried again by this fetch
                 continue;
             }
             b.changed.add(c.unit());

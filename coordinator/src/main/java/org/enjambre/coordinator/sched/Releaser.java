@@ -16,9 +16,22 @@ import java.util.Set;
  * replaces it; no error is counted against the worker. Starts no thread; reads time only from its clock.
  */
 public final class Releaser {
+    /**
+     * How long a worker released whole (blacklisted, revoked, deregistered) stays released: a fetch of it that
+     * began before may still issue it units after the release ran, and the index learns of an issue a moment after
+     * it is made. Found with real processes (bench/scripts/saboteur-swarm.sh): a blacklisted saboteur kept 9 units
+     * of a 150-unit job until their 600 s deadline.
+     */
+    static final long LINGER_MILLIS = 120_000;
+
     private final LocalIndex index;
     private final OwnedUnits owned;
     private final Clock clock;
+    /** Workers released whole lately: id → until when {@link #sweep} releases them again, and why. */
+    private final java.util.Map<String, Lingering> lingering = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Lingering(long until, String reason) {
+    }
 
     Releaser(LocalIndex index, OwnedUnits owned, Clock clock) {
         this.index = index;
@@ -31,6 +44,30 @@ public final class Releaser {
      * is not in {@code keep}; durable before it returns. Returns how many were released.
      */
     public int release(String workerId, Set<String> keep, String reason) {
+        if (keep.isEmpty()) {
+            lingering.put(workerId, new Lingering(clock.millis() + LINGER_MILLIS, reason));
+        }
+        return releaseNow(workerId, keep, reason);
+    }
+
+    /**
+     * Releases again, for {@link #LINGER_MILLIS} after, what workers released whole hold here now (a replica issued
+     * by a fetch that raced the release); forgets them after that. Returns how many replicas it released.
+     */
+    public int sweep() {
+        long now = clock.millis();
+        int released = 0;
+        for (java.util.Map.Entry<String, Lingering> e : lingering.entrySet()) {
+            if (e.getValue().until() <= now) {
+                lingering.remove(e.getKey(), e.getValue());
+            } else {
+                released += releaseNow(e.getKey(), Set.of(), e.getValue().reason());
+            }
+        }
+        return released;
+    }
+
+    private int releaseNow(String workerId, Set<String> keep, String reason) {
         List<String> keys = new ArrayList<>();
         index.holding(workerId).forEach((key, replica) -> {
             if (!keep.contains(key + "/" + replica)) {

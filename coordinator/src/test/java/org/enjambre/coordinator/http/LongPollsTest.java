@@ -65,6 +65,26 @@ class LongPollsTest {
     }
 
     @Test
+    void signalN_aBurstOfNReadyUnits_wakesNWaitersEachWithItsOwnSignal() {
+        for (int i = 0; i < 4; i++) {
+            waiter("w" + i);
+        }
+        polls.signal(3);
+        assertThat(woken).containsExactly("w0@1", "w1@2", "w2@3");
+        assertThat(polls.signals()).isEqualTo(3);
+        assertThat(polls.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void signalN_withNobodyWaiting_stillCounts_soAFetchThatBeganBeforeWakesAtOnce() {
+        long before = polls.signals();
+        polls.signal(7);                       // e.g. a rebuild found 7 ready units while this fetch ran
+        assertThat(polls.signals()).isEqualTo(before + 7);
+        assertThat(polls.await(before, s -> woken.add("late@" + s))).isNull();
+        assertThat(woken).containsExactly("late@0");
+    }
+
+    @Test
     void signalN_wakesAtMostAsManyAsReadyUnits() {
         for (int i = 0; i < 5; i++) {
             waiter("w" + i);

@@ -59,4 +59,30 @@ class ReleaserTest {
         assertThat(peer.answer(a, ta).accepted()).hasSize(1);
         assertThat(peer.unit(job, 0).state()).isEqualTo(UnitState.DONE);
     }
+
+    @Test
+    void sweep_aFetchThatRacedTheRelease_issuedUnitsAfterIt_releasedAgainUntilTheLingerEnds() {
+        JobRecord job = peer.job(4, 0, InMemoryPeer.quorum(1), 600);
+        WorkerRecord saboteur = peer.worker("saboteur");
+        peer.scheduler().fetch(saboteur, 1);
+        assertThat(peer.scheduler().releaser().release("saboteur", Set.of(), "worker saboteur was blacklisted")).isEqualTo(1);
+        // A fetch that read the worker's record before it was blacklisted issues it two units after the release.
+        peer.scheduler().fetch(saboteur, 2);
+        assertThat(peer.unit(job, 1).tasks().get(0).state()).isEqualTo(TaskState.IN_PROGRESS);
+
+        assertThat(peer.scheduler().releaser().sweep()).isEqualTo(2);
+        assertThat(peer.unit(job, 1).tasks().get(0).outcome()).isEqualTo(Outcome.RELEASED);
+        assertThat(peer.unit(job, 1).tasks().get(0).error()).isEqualTo("worker saboteur was blacklisted");
+        assertThat(peer.unit(job, 1).state()).isEqualTo(UnitState.NEEDS_REPLICAS);
+
+        peer.clock.advance(java.time.Duration.ofMillis(Releaser.LINGER_MILLIS));
+        peer.scheduler().fetch(saboteur, 1); // after the linger, nothing races any more: what it holds stays
+        assertThat(peer.scheduler().releaser().sweep()).isZero();
+        // A release that keeps some replicas (a sync) does not linger.
+        WorkerRecord synced = peer.worker("synced");
+        List<Scheduler.Assignment> held = peer.scheduler().fetch(synced, 1);
+        peer.scheduler().releaser().release("synced", Set.of(held.get(0).id()), "its worker does not hold it");
+        peer.scheduler().fetch(synced, 1);
+        assertThat(peer.scheduler().releaser().sweep()).isZero();
+    }
 }
