@@ -49,7 +49,13 @@ final class BlobFetcher implements BlobSource {
             try {
                 identity = session.identity();
                 byte[] bytes = client.blob(identity.token(), sha256);
-                cache.put(sha256, bytes);
+                try {
+                    cache.put(sha256, bytes);
+                } catch (java.io.IOException e) {
+                    // Verified and in memory: the task runs anyway; the next one fetches the blob again.
+                    java.util.logging.Logger.getLogger(Worker.class.getName())
+                            .warning("could not cache blob " + sha256 + " (" + e.getMessage() + "); running without caching it");
+                }
                 return bytes;
             } catch (RequestRejectedException e) {
                 throw new IllegalStateException("blob " + sha256 + " is not available from the coordinator: " + e.getMessage());

@@ -90,6 +90,7 @@ final class Fetcher implements Runnable {
     @Override
     public void run() {
         Backoff backoff = new Backoff(options.backoffMin(), options.backoffMax(), random);
+        Backoff diskBackoff = new Backoff(options.backoffMin(), options.backoffMax(), random);
         try {
             // Report what the previous run finished before taking on anything new.
             reporter.awaitFirstFlush(Worker.REQUEST_TIMEOUT.multipliedBy(2));
@@ -119,7 +120,13 @@ final class Fetcher implements Runnable {
                     }
                     List<AssignedTask> fetched = client.fetch(identity.token(), wanted, options.fetchWait(), cachedFiles.get());
                     status.succeeded(backoff, client);
-                    accept(fetched, identity);
+                    if (accept(fetched, identity)) {
+                        diskBackoff.success();
+                    } else {
+                        // Not journaled, so released by the sync that comes next; do not fetch again at once
+                        // into a disk that is still full.
+                        status.pause(diskBackoff.failure(1));
+                    }
                 } catch (CoordinatorException e) {
                     if (e instanceof CoordinatorUnavailableException && e.getCause() != null && !syncUnsupported) {
                         // No answer came (a timeout, a dropped connection): the coordinator may have issued tasks this
@@ -185,8 +192,11 @@ final class Fetcher implements Runnable {
         syncPending = false;
     }
 
-    /** Journals the new tasks of a fetched batch in one record, then queues them. */
-    private void accept(List<AssignedTask> fetched, Identity identity) {
+    /**
+     * Journals the new tasks of a fetched batch in one record, then queues them; returns false when the journal could
+     * not take them (a full disk): then none of them runs, and the next sync tells the coordinator they are not held.
+     */
+    private boolean accept(List<AssignedTask> fetched, Identity identity) {
         List<StoredTask> fresh = new ArrayList<>();
         List<OutboxEntry> malformed = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -207,21 +217,23 @@ final class Fetcher implements Runnable {
             reporter.signal(); // already finished ones: their stored result is the answer
         }
         if (fresh.isEmpty()) {
-            return;
+            return true;
         }
         try {
             journal.accept(fresh);
         } catch (IOException e) {
-            LOG.severe("cannot journal " + fresh.size() + " fetched task(s) in the data directory, so they do not run: " + e.getMessage());
+            LOG.severe("cannot journal " + fresh.size() + " fetched task(s) in the data directory, so they do not run"
+                    + " and are given back: " + e.getMessage());
             status.problem("data directory not writable: " + e.getMessage());
             syncPending = !syncUnsupported;
-            return;
+            return false;
         }
         for (StoredTask task : fresh) {
             buffer.add(task.task());
             executor.submit(task);
         }
         checkedDeadlines = false; // check the new ones at once
+        return true;
     }
 
     private void awaitWake(Duration timeout) throws InterruptedException {

@@ -100,7 +100,12 @@ record Uploads(byte[] bytes, int chunkSize, List<byte[]> chunks, List<String> ha
     }
 
     static HttpResponse<byte[]> get(String url, String key, String range) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
+        return get(url, key, range, HttpClient.Version.HTTP_2);
+    }
+
+    /** A GET in HTTP {@code version} (HTTP/2 is asked by upgrade, as the JDK client does by default). */
+    static HttpResponse<byte[]> get(String url, String key, String range, HttpClient.Version version) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).version(version);
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }

@@ -110,12 +110,17 @@ public final class CachedFiles implements InputFiles {
     /** Writes the remembered files, oldest first, to a new log that replaces the old one. Under the lock. */
     private void rewrite() throws IOException {
         Path tmp = log.resolveSibling(log.getFileName() + ".tmp");
-        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (Map.Entry<String, List<String>> e : opened.entrySet()) {
-                out.write(e.getKey() + " " + String.join(",", e.getValue()) + "\n");
+        try {
+            try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (Map.Entry<String, List<String>> e : opened.entrySet()) {
+                    out.write(e.getKey() + " " + String.join(",", e.getValue()) + "\n");
+                }
             }
+            Files.move(tmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // a full disk: the old log stays as it was
+            throw e;
         }
-        Files.move(tmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         logLines = opened.size();
     }
 

@@ -32,7 +32,10 @@ import java.util.logging.Logger;
  * fetched again from the next coordinator. One download per chunk at a time: concurrent readers share it. A
  * manifest is accepted only when its chunks hash to the file id asked for, so no peer can swap a file's content.
  * Manifests are kept in memory (content-addressed: they never change). Blocking calls; thread-safe. The pool's
- * threads are daemons that end when idle: nothing to close.
+ * threads are daemons that end when idle: nothing to close. A chunk this worker's disk cannot take fails the read at
+ * once ({@link CacheWriteException}: no other source is tried). Over 300 lines because every download path (sources,
+ * bad copies, a full disk) shares the manifests and the in-flight map; the {@code Manifest}/{@code Swarm} records are
+ * the parts to move out next.
  */
 public final class ChunkFetcher {
     private static final Logger LOG = Logger.getLogger(ChunkFetcher.class.getName());
@@ -248,12 +251,15 @@ public final class ChunkFetcher {
         }
         try {
             pool.execute(() -> {
+                // Out of inFlight before its readers wake: a reader that tries again at once starts a new download
+                // instead of meeting this one's failure.
                 try {
-                    mine.complete(download(sha256, index, file));
-                } catch (IOException | RuntimeException e) {
-                    mine.completeExceptionally(e);
-                } finally {
+                    Path path = download(sha256, index, file);
                     inFlight.remove(sha256, mine);
+                    mine.complete(path);
+                } catch (IOException | RuntimeException e) {
+                    inFlight.remove(sha256, mine);
+                    mine.completeExceptionally(e);
                 }
             });
         } catch (RuntimeException e) {
@@ -287,8 +293,10 @@ public final class ChunkFetcher {
             if (source.kind() == Sources.Kind.SHARER && downUntil.getOrDefault(base, Long.MIN_VALUE) > swarm.clock().millis()) {
                 continue;
             }
-            try (InputStream in = get(source, "/api/v1/chunks/" + sha256, false)) {
-                return cache.put(sha256, in, MAX_CHUNK_BYTES);
+            try {
+                return fetchInto(source, sha256, index, file);
+            } catch (CacheWriteException e) {
+                throw e; // this disk's failure: another source would meet it too
             } catch (ChunkCache.BadChunkException e) {
                 bad.incrementAndGet();
                 long fromThere = badBySource.computeIfAbsent(base, b -> new AtomicLong()).incrementAndGet();
@@ -311,6 +319,31 @@ public final class ChunkFetcher {
             }
         }
         throw new IOException("no source sent chunk " + sha256 + ": " + (last == null ? "none asked" : last.getMessage()), last);
+    }
+
+    /**
+     * Downloads chunk {@code index} of {@code file} (null: a chunk of no known file) from {@code source} into the cache;
+     * when the disk was full but the cache made room by evicting, downloads it again (the cache shrinks each time, so
+     * this ends). A disk that refuses it anyway fails the read with the chunk and the file named.
+     */
+    private Path fetchInto(Sources.Source source, String sha256, int index, Manifest file) throws IOException {
+        long expected = file != null && file.ranged() ? file.chunkLength(index) : 0;
+        while (true) {
+            try {
+                cache.makeRoomFor(expected); // before the transfer: a full disk costs none
+                try (InputStream in = get(source, "/api/v1/chunks/" + sha256, false)) {
+                    return cache.put(sha256, in, MAX_CHUNK_BYTES, expected);
+                }
+            } catch (CacheWriteException e) {
+                String what = (e.diskFull() ? "disk full" : "cannot write to the disk") + " while caching chunk " + sha256
+                        + (file == null ? "" : " of file " + file.id());
+                if (!e.diskFull() || e.freed() == 0) {
+                    LOG.warning(what + ": " + e.getMessage());
+                    throw new CacheWriteException(e.diskFull(), e.freed(), what + ": " + e.getMessage(), e);
+                }
+                LOG.info(what + "; evicted " + e.freed() + " bytes of other chunks, fetching it again");
+            }
+        }
     }
 
     /** GET {@code path} of {@code source}: the token only to trusted sources, this worker's share URL with manifests. */

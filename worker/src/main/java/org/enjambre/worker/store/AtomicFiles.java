@@ -2,9 +2,11 @@ package org.enjambre.worker.store;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,7 +15,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Crash-safe file writes: the bytes go to a temporary file in the same directory, are forced to disk,
  * and the file is moved over the target in one step. Readers see the old content or the new, never
- * a mix. Writes use plain streams, so an interrupted thread still completes them.
+ * a mix. On the default file system writes use plain streams, so an interrupted thread still completes them;
+ * on any other (an in-memory one in tests) a file channel. A write that fails (a full disk) leaves no temporary file.
  */
 public final class AtomicFiles {
     static final String TEMP_SUFFIX = ".tmp";
@@ -26,10 +29,7 @@ public final class AtomicFiles {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, "." + target.getFileName(), TEMP_SUFFIX);
         try {
-            try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
-                out.write(data);
-                out.getFD().sync();
-            }
+            writeAndSync(temp, data);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -38,6 +38,24 @@ public final class AtomicFiles {
             syncDirectory(dir);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Writes {@code data} to {@code file} and forces it to disk. */
+    private static void writeAndSync(Path file, byte[] data) throws IOException {
+        if (file.getFileSystem() == FileSystems.getDefault()) {
+            try (FileOutputStream out = new FileOutputStream(file.toFile())) { // not interruptible, unlike a channel
+                out.write(data);
+                out.getFD().sync();
+            }
+            return;
+        }
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(data);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(false);
         }
     }
 

@@ -146,30 +146,40 @@ final class JournalFile implements AutoCloseable {
         syncs++;
     }
 
-    /** Replaces the file with {@code payloads}, one frame each, atomically. */
+    /**
+     * Replaces the file with {@code payloads}, one frame each, atomically. When it fails (a full disk), the temporary
+     * file is deleted and the journal goes on as it was: appends keep going to the old file.
+     */
     void rewrite(List<byte[]> payloads) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + path.getFileName() + AtomicFiles.TEMP_SUFFIX);
         long written = 0;
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (byte[] payload : payloads) {
-                ByteBuffer frame = frame(payload);
-                while (frame.hasRemaining()) {
-                    written += out.write(frame);
-                }
-            }
-            sync.force(out);
-            syncs++;
-        }
-        channel.close();
+        FileChannel reopened;
         try {
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (byte[] payload : payloads) {
+                    ByteBuffer frame = frame(payload);
+                    while (frame.hasRemaining()) {
+                        written += out.write(frame);
+                    }
+                }
+                sync.force(out);
+                syncs++;
+            }
+            try {
+                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
         AtomicFiles.syncDirectory(dir);
-        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        reopened = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel.close(); // the old file, already replaced by name
+        channel = reopened;
         channel.position(written);
         size = written;
     }

@@ -356,21 +356,29 @@ public final class TaskJournal implements AutoCloseable {
         return ids;
     }
 
-    /** Rewrites the file with only what is live when it is long and mostly dead; called holding both locks. */
-    private void compactIfWorthIt() throws IOException {
+    /**
+     * Rewrites the file with only what is live when it is long and mostly dead; called holding both locks. A rewrite
+     * that fails (a full disk) changes nothing: the commit that called it stands, and a later commit tries again.
+     */
+    private void compactIfWorthIt() {
         long live = tasks.size() + results.size();
         if (file.size() < COMPACT_BYTES || recordsInFile < 2 * live) {
             return;
         }
-        List<byte[]> payloads = new ArrayList<>();
-        for (List<StoredTask> chunk : JournalFile.chunks(List.copyOf(tasks.values()), TaskJournal::sizeOf, MAX_SNAPSHOT_RECORD)) {
-            payloads.add(StoreJson.MAPPER.writeValueAsBytes(new Batch(chunk, List.of(), List.of())));
-        }
-        for (List<OutboxEntry> chunk : JournalFile.chunks(List.copyOf(results.values()), TaskJournal::sizeOf, MAX_SNAPSHOT_RECORD)) {
-            payloads.add(StoreJson.MAPPER.writeValueAsBytes(new Batch(List.of(), chunk, List.of())));
-        }
         long before = file.size();
-        file.rewrite(payloads);
+        try {
+            List<byte[]> payloads = new ArrayList<>();
+            for (List<StoredTask> chunk : JournalFile.chunks(List.copyOf(tasks.values()), TaskJournal::sizeOf, MAX_SNAPSHOT_RECORD)) {
+                payloads.add(StoreJson.MAPPER.writeValueAsBytes(new Batch(chunk, List.of(), List.of())));
+            }
+            for (List<OutboxEntry> chunk : JournalFile.chunks(List.copyOf(results.values()), TaskJournal::sizeOf, MAX_SNAPSHOT_RECORD)) {
+                payloads.add(StoreJson.MAPPER.writeValueAsBytes(new Batch(List.of(), chunk, List.of())));
+            }
+            file.rewrite(payloads);
+        } catch (IOException e) {
+            LOG.warning("could not compact the task journal (" + e.getMessage() + "); it stays as it is and grows until a later try");
+            return;
+        }
         pendingForgets.clear(); // the rewritten file holds only what is live
         recordsInFile = live;
         LOG.fine(() -> "compacted the task journal from " + before + " to " + file.size() + " bytes");

@@ -251,4 +251,34 @@ class ChunkFetcherTest {
                             + " give it");
         }
     }
+    @Test
+    void read_onAFullDisk_failsNamingTheChunkAndFile_withoutBlamingOrAskingTheSources() throws Exception {
+        byte[] one = new byte[32 << 10];
+        new java.util.Random(7).nextBytes(one);
+        String id = Sha256.fileId(List.of(sha(one)));
+        Map<String, byte[]> paths = Map.of("/api/v1/files/" + id, manifest(one.length, sha(one)), "/api/v1/chunks/" + sha(one), one);
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger second = new AtomicInteger();
+        URI a = serve(paths, first);
+        URI b = serve(paths, second);
+        try (org.enjambre.worker.testkit.SmallDisk disk = new org.enjambre.worker.testkit.SmallDisk(1 << 20)) {
+            ChunkFetcher f = new ChunkFetcher(List.of(a, b), () -> "tok",
+                    new ChunkCache(disk.path("/chunks"), 64L << 20, Clock.systemUTC()), Duration.ofSeconds(10));
+            disk.fillLeaving(0);
+
+            assertThatThrownBy(() -> {
+                try (InputStream in = new WorkerFiles(f).open(id)) {
+                    in.readAllBytes();
+                }
+            }).isInstanceOf(CacheWriteException.class)
+                    .hasMessageStartingWith("disk full while caching chunk " + sha(one) + " of file " + id + ": ");
+            assertThat(first.get() + second.get()).as("the manifest only: a full disk is not a source's fault").isEqualTo(1);
+            assertThat(f.badChunks()).isZero();
+
+            disk.makeRoom();
+            try (InputStream in = new WorkerFiles(f).open(id)) {
+                assertThat(in.readAllBytes()).isEqualTo(one);
+            }
+        }
+    }
 }
