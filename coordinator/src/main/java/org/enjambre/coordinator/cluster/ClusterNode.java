@@ -60,7 +60,9 @@ public final class ClusterNode implements AutoCloseable {
         }
         Serializers.register(cfg.getSerializationConfig());
 
-        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.BINARY));
+        // OBJECT: entry processors change the stored unit without decoding and encoding it, and no entry event
+        // carries it to the index (UnitFeed); measured in BENCHMARKS.md (*OBJECT units*).
+        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT));
         cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
         cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
 

@@ -1,12 +1,6 @@
 package org.enjambre.coordinator.sched;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryLoadedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import org.enjambre.coordinator.jobs.JobCounters;
 import org.enjambre.coordinator.jobs.UnitCounts;
 import org.enjambre.workunits.model.Task;
@@ -32,8 +26,9 @@ import java.util.function.Predicate;
 
 /**
  * This peer's view of the work units it owns: which need replicas (by job, in index order), when
- * the earliest replica of each times out, and how many units of each job are in each state. Kept by a
- * local entry listener, so every peer indexes exactly its own partitions; rebuilt when partitions move.
+ * the earliest replica of each times out, and how many units of each job are in each state. Fed by the entry
+ * processors that run on this peer's partitions and by the map's local removals and loads ({@code cluster.UnitFeed}),
+ * so every peer indexes exactly its own partitions; rebuilt when partitions move (a migration fires no event).
  *
  * <p>A job's never-touched units have no map entry: each peer learns of the job ({@link #freshJob}, and
  * {@link #rebuild} for every running job) and keeps the indices it owns in one bit set per job
@@ -44,8 +39,7 @@ import java.util.function.Predicate;
  * <p>An index entry is a hint: the unit's entry processor has the last word on every change. Size (~400 lines):
  * four indexes (ready, deadline, waiting, holding) kept consistent by one listener; split it if it grows.
  */
-public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, EntryUpdatedListener<String, WorkUnit>,
-        EntryRemovedListener<String, WorkUnit>, EntryEvictedListener<String, WorkUnit>, EntryLoadedListener<String, WorkUnit> {
+public final class LocalIndex {
 
     /** A unit that needs replicas, with who already holds one (to skip them without a round trip). */
     public record Ready(String key, int index, List<WorkerRef> holders) {
@@ -201,34 +195,10 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    @Override
-    public void entryAdded(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), null, e.getValue());
-    }
-
-    @Override
-    public void entryLoaded(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), null, e.getValue());
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), e.getOldValue(), e.getValue());
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), e.getOldValue(), null);
-    }
-
-    @Override
-    public void entryEvicted(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), e.getOldValue(), null);
-    }
-
     /**
-     * Applies one change of one unit; {@code before} or {@code after} is null when absent. Hazelcast's events
-     * come through the listener methods; an in-memory unit table calls this directly.
+     * Applies one change of one unit; {@code before} or {@code after} is null when absent. In a peer the changes come
+     * from the units' entry processors and the map's removals and loads, in order ({@code cluster.UnitFeed}); an
+     * in-memory unit table calls this directly.
      */
     public synchronized void change(String key, WorkUnit before, WorkUnit after) {
         // What this index last counted for the key, rather than the event's old value: events may lack it
