@@ -111,7 +111,8 @@ public final class Coordinator implements AutoCloseable {
             store.close();
             throw e;
         }
-        this.feed = new org.enjambre.coordinator.cluster.UnitFeed(index::change, String.valueOf(o.port()));
+        this.feed = new org.enjambre.coordinator.cluster.UnitFeed(index::change, node::owns,
+                String.valueOf(o.clusterOptions().port()));
         feed.attach(node.hazelcast());
         node.units().addLocalEntryListener(feed.events());
         node.jobs().addEntryListener(new FreshJobs(index, node), true);

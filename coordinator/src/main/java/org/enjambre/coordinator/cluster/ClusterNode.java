@@ -115,6 +115,12 @@ public final class ClusterNode implements AutoCloseable {
         return key -> owned[ps.getPartition(key).getPartitionId()];
     }
 
+    /** Whether this peer owns the partition of {@code key} now (live, unlike {@link #ownsNow}). */
+    public boolean owns(String key) {
+        com.hazelcast.cluster.Member owner = hz.getPartitionService().getPartition(key).getOwner();
+        return owner != null && owner.localMember();
+    }
+
     public HazelcastInstance hazelcast() {
         return hz;
     }

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Predicate;
 
 /**
  * Hands every change of a unit this member owns to the peer's index, in the order the changes happened, on one
@@ -23,7 +24,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * operations run on one partition thread, and a removal's event is published after every processor that ran before
  * it has queued its change). (2) Partition threads only queue, never wait for the sink: the sink may lock, block,
  * or call the cluster (a rebuild reads the map while holding the index's lock). (3) Only the owner's processor feeds:
- * backups run a copy marked {@code backup} ({@code getBackupProcessor}), which never does.
+ * backups run a copy marked {@code backup} ({@code getBackupProcessor}), which never does. (4) A unit's change is
+ * indexed only while this member owns the unit's partition when the change is applied, else it is indexed as gone: a
+ * change made just before its partition moved away, and applied after the migration's rebuild, would otherwise stay
+ * in this index for good (the unit's later changes happen on its new owner). Found by {@code UnitFeedTest}.
  */
 public final class UnitFeed implements UnitTable.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UnitFeed.class);
@@ -35,12 +39,18 @@ public final class UnitFeed implements UnitTable.Listener, AutoCloseable {
 
     private final LinkedBlockingQueue<Change> queue = new LinkedBlockingQueue<>();
     private final UnitTable.Listener sink;
+    private final Predicate<String> owns;
     private final Thread thread;
     private volatile boolean closed;
 
-    /** A feed delivering to {@code sink} on its own daemon thread, started at once. */
-    public UnitFeed(UnitTable.Listener sink, String name) {
+    /**
+     * A feed delivering to {@code sink} on its own daemon thread, started at once.
+     *
+     * @param owns whether this member owns a key's partition now (asked when a change is applied)
+     */
+    public UnitFeed(UnitTable.Listener sink, Predicate<String> owns, String name) {
         this.sink = sink;
+        this.owns = owns;
         this.thread = new Thread(this::run, "enjambre-unit-feed-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -95,7 +105,7 @@ public final class UnitFeed implements UnitTable.Listener, AutoCloseable {
             queue.drainTo(batch, 4096);
             for (Change c : batch) {
                 try {
-                    sink.changed(c.key(), c.before(), c.after());
+                    sink.changed(c.key(), c.before(), c.after() == null || owns.test(c.key()) ? c.after() : null);
                 } catch (RuntimeException e) {
                     LOG.warn("indexing the change of {} failed", c.key(), e);
                 }
