@@ -30,7 +30,8 @@ import java.util.random.RandomGenerator;
 /**
  * Hands out tasks (BOINC's feeder and scheduler as seen from a worker): spot-checks mixed in at the rate the
  * worker's jobs ask for, then ready units this peer owns (higher priority first, round-robin among jobs of
- * equal priority), then ready units other peers own (stealing). Each issue is decided by the unit's own
+ * equal priority), then ready units other peers own (stealing). A worker on probation (no spot-check passed yet) takes few units of a
+ * job that spot-checks ({@link Probation}). Each issue is decided by the unit's own
  * transition, which has the last word. Issued replicas are written behind ({@link Durable#writeLater}): a
  * crash may forget them, and they come back unsent.
  *
@@ -139,6 +140,7 @@ public final class Issuer {
 
         Batch b = new Batch(worker, ref, now, maxBytes);
         CheckPlan plan = planChecks(worker, candidates, max);
+        Probation probation = Probation.of(worker, candidates, rules, checks, index);
         int room = max - plan.count(); // the slots the planned checks leave for units
         for (int round = 0; round < 2 && b.room(room); round++) {
             for (JobRecord job : order) {
@@ -147,7 +149,10 @@ public final class Issuer {
                 }
                 // First round: share among jobs of equal priority; second round: fill up from any.
                 int want = round == 0 && job.priority() == top ? Math.max(1, (room + equal - 1) / equal) : room - b.out.size();
-                want = Math.min(want, room - b.out.size());
+                want = probation.allow(job.id(), Math.min(want, room - b.out.size()));
+                if (want == 0) {
+                    continue;
+                }
                 List<String> keys = new ArrayList<>();
                 for (LocalIndex.Ready r : locality.preferred(job, cached, ref, want, fit::admits)) {
                     keys.add(r.key());
@@ -159,15 +164,16 @@ public final class Issuer {
                         keys.add(r.key());
                     }
                 }
-                issue(job, keys, b);
+                probation.took(job.id(), issue(job, keys, b));
             }
         }
         if (b.room(room)) {
             // This peer's own units are all taken: take ready units that other peers own.
             for (String key : peers.readyElsewhere(ref, java.util.Set.copyOf(worker.apps()), room - b.out.size())) {
                 jobs.find(OwnedUnits.jobOf(key)).ifPresent(job -> {
-                    if (!job.state().terminal() && worker.apps().contains(job.app()) && fit.admits(job, key)) {
-                        issue(job, List.of(key), b);
+                    if (!job.state().terminal() && worker.apps().contains(job.app()) && fit.admits(job, key)
+                            && probation.allow(job.id(), 1) > 0) {
+                        probation.took(job.id(), issue(job, List.of(key), b));
                     }
                 });
                 if (!b.room(room)) {
@@ -185,6 +191,16 @@ public final class Issuer {
         int n = 0;
         if (plan.idle()) {
             n = Math.min(plan.count(), 1);
+        } else if (b.units == 0 && room > 0 && b.out.isEmpty()) {
+            // Units are ready here but none for this worker (placement: it holds or held a replica of each; probation;
+            // a browser's visit): it is idle here as much as a worker that finds nothing. Found by the whole-swarm
+            // simulation (seed 401163): a unit's lone result waited for its worker's credibility, the unit was ready
+            // for a replica no other worker might take, so its owner never checked that worker again, and the
+            // placement watcher, rightly, does not fail a unit a check may accept: it waited until the run's end.
+            n = Math.min(draw(worker, idleRate(worker), 1), 1);
+            if (n > 0) {
+                plan = new CheckPlan(n, plan.rate(), WAITING_CHECK_DEADLINE_MILLIS, true);
+            }
         } else if (room == 0) {
             n = readyHere(order, ref) ? plan.count() : 0;
         } else {
@@ -307,21 +323,39 @@ public final class Issuer {
         // 15 s job of bench/scripts/saboteur-swarm.sh. The credibility wait adds a replica instead.
         boolean idle = candidates.isEmpty();
         if (idle) {
-            if (needsCredibility(worker)) {
-                rate = rules.spotChecks().warmupRate();
-                deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
-            } else if (!index.waitingOn(worker.id()).isEmpty()) {
-                rate = waitingJobsRate();
-                deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
-            }
+            rate = idleRate(worker);
+            deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
         }
+        return new CheckPlan(draw(worker, rate, (max + 1) / 2), rate, deadlineMillis, idle);
+    }
+
+    /** How many of up to {@code most} checks are due at {@code rate}. */
+    private int draw(WorkerRecord worker, double rate, int most) {
         int count = 0;
-        for (int i = 0; i < max && count < (max + 1) / 2; i++) {
+        for (int i = 0; i < most; i++) {
             if (checks.due(worker, rate)) {
                 count++;
             }
         }
-        return new CheckPlan(count, rate, deadlineMillis, idle);
+        return count;
+    }
+
+    /**
+     * The check rate of a worker with no work here: the warm-up rate while it is in its warm-up for a credibility job
+     * running, the waiting jobs' rate while a result of it waits here for checks that may accept its unit, else 0.
+     * Not for a result a check cannot accept (a lone result of a quorum unit needs another replica): such a worker
+     * spun on checks, one per fetch, for the rest of a run (whole-swarm simulation, seed 402536).
+     */
+    private double idleRate(WorkerRecord worker) {
+        if (needsCredibility(worker)) {
+            return rules.spotChecks().warmupRate();
+        }
+        for (String key : index.waitingOn(worker.id())) {
+            if (index.awaitsCredibility(key)) {
+                return waitingJobsRate();
+            }
+        }
+        return 0;
     }
 
     /** The highest spot-check rate of the running jobs whose units may wait for checks (ended ones are forgotten). */
@@ -358,9 +392,10 @@ public final class Issuer {
         return false;
     }
 
-    private void issue(JobRecord job, List<String> keys, Batch b) {
+    /** Issues what it can of {@code keys} into {@code b}; how many tasks it issued. */
+    private int issue(JobRecord job, List<String> keys, Batch b) {
         if (keys.isEmpty()) {
-            return;
+            return 0;
         }
         JobSpecs.Parsed spec = JobSpecs.of(job);
         App app = jobs.app(job.app());
@@ -412,5 +447,6 @@ public final class Issuer {
         if (issued > 0 && job.state() == JobState.QUEUED) {
             jobs.markRunning(job.id()).ifPresent(b.started::add);
         }
+        return issued;
     }
 }

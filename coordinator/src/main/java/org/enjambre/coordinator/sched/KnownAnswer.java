@@ -40,6 +40,11 @@ final class KnownAnswer {
         return new KnownAnswer(id, input, output, java.util.Set.of(), true);
     }
 
+    /** Whether this peer computed the answer itself. */
+    boolean trusted() {
+        return trusted;
+    }
+
     boolean confirmed() {
         return trusted || confirmedBy.size() >= SpotChecks.CONFIRMATIONS;
     }

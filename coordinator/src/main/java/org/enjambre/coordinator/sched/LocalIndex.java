@@ -2,6 +2,7 @@ package org.enjambre.coordinator.sched;
 
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.sched.UnitTallies.Seen;
+import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.WorkerRef;
@@ -199,7 +200,9 @@ public final class LocalIndex {
         if (now != null) {
             tallies.add(now, +1);
         }
-        clearNoEligibleWorker(key); // any change may make it placeable: the watcher looks again
+        if (placementMayDiffer(before, after)) {
+            clearNoEligibleWorker(key); // it may be placeable now: the watcher looks again
+        }
         int index = after != null ? after.index() : Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
         boolean nowReady = ready.index(jobId, key, index, after);
         deadlines.index(key, after);
@@ -264,6 +267,27 @@ public final class LocalIndex {
         }
         tallies.noEligibleWorker(OwnedUnits.jobOf(key), +1);
         return now;
+    }
+
+    /**
+     * Whether a change from {@code before} to {@code after} may change who may take the unit: its state, or the
+     * workers its replicas bind. Not a result's credibility: a worker passing spot-check after spot-check
+     * ({@link org.enjambre.workunits.transition.Event.Credible} on each) reset the placement wait of a unit no worker
+     * could take, forever (whole-swarm simulation, seed 402536).
+     */
+    private static boolean placementMayDiffer(WorkUnit before, WorkUnit after) {
+        if (before == null || after == null || before.state() != after.state()
+                || before.tasks().size() != after.tasks().size()) {
+            return true;
+        }
+        for (int i = 0; i < after.tasks().size(); i++) {
+            Task b = before.tasks().get(i);
+            Task a = after.tasks().get(i);
+            if (b.bindsPlacement() != a.bindsPlacement() || !java.util.Objects.equals(b.workerId(), a.workerId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Forgets that the unit at {@code key} had no eligible worker. */

@@ -97,4 +97,73 @@ class IssuerTest {
                 .containsExactly(job.id() + "/2/0");
         assertThat(peer.unit(job, 3).state()).isEqualTo(org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS);
     }
+
+    @Test
+    void fetch_workerOnProbation_holdsFourUnitsOfASpotCheckedJob_doubledByEachPassedCheck_unboundedAfterItsWarmup() {
+        peer.checks = new FakeChecks(false); // answers to check with exist; none due in these fetches
+        JobRecord checked = peer.job(200, 0, "{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6,\"spotCheckRate\":0.1}", 60);
+        WorkerRecord w = peer.worker("w1");
+        assertThat(peer.scheduler().fetch(w, 50)).as("no check passed: 4 units").hasSize(4);
+        assertThat(peer.scheduler().fetch(w, 50)).as("it holds 4 already").isEmpty();
+        peer.workers.apply(java.util.Map.of(w.id(), WorkerRecord.Stats.NONE.plusSpotPassed()));
+        assertThat(peer.scheduler().fetch(peer.now(w), 50)).as("one check passed: 8 in progress").hasSize(4);
+        for (int i = 1; i < org.enjambre.workunits.trust.TrustRules.WARMUP_CHECKS; i++) {
+            peer.workers.apply(java.util.Map.of(w.id(), WorkerRecord.Stats.NONE.plusSpotPassed()));
+        }
+        assertThat(peer.scheduler().fetch(peer.now(w), 50)).as("warm-up passed: no limit").hasSize(50);
+        assertThat(peer.unit(checked, 57).tasks()).as("issued in index order").hasSize(1);
+    }
+
+    @Test
+    void fetch_newWorker_jobWithoutSpotChecks_isNotLimited() {
+        peer.checks = new FakeChecks(false);
+        peer.job(100, 0, InMemoryPeer.quorum(1), 60);
+        assertThat(peer.scheduler().fetch(peer.worker("w1"), 50)).hasSize(50);
+    }
+
+    @Test
+    void fetch_unitsReadyButNoneForThisWorker_itsResultWaitsForCredibility_getsACheck() {
+        peer.checks = new FakeChecks(true);
+        JobRecord job = peer.job(2, 0, "{\"replicas\":1,\"quorum\":1,\"maxErrors\":3,\"maxResults\":6,"
+                + "\"credibility\":0.99,\"spotCheckRate\":0.2}", 60);
+        WorkerRecord w = peer.worker("w1");
+        List<Scheduler.Assignment> first;
+        do { // the units, and whatever checks ride along with them (answered right)
+            first = peer.scheduler().fetch(peer.now(w), 4);
+            for (Scheduler.Assignment a : first) {
+                if (a.id().startsWith(SpotChecks.PREFIX)) {
+                    peer.answer(w, List.of(a));
+                }
+            }
+        } while (peer.unit(job, 1).tasks().get(0).state() != TaskState.IN_PROGRESS);
+        // Unit 0: a result that waits for w1's credibility (and a planned second replica, not for w1). Unit 1: an
+        // error, so it is ready again, but not for w1.
+        String unit0 = job.id() + "/0/0";
+        String unit1 = job.id() + "/1/0";
+        peer.scheduler().report(peer.now(w), List.of(new Scheduler.Report(unit0, "x#0".getBytes(), null),
+                new Scheduler.Report(unit1, null, "boom")));
+        assertThat(peer.unit(job, 0).state()).as("w1's result is not credible alone")
+                .isNotEqualTo(org.enjambre.workunits.model.UnitState.DONE);
+        assertThat(peer.unit(job, 1).state()).isEqualTo(org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS);
+
+        assertThat(peer.scheduler().fetch(peer.now(w), 4)).as("nothing here w1 may take, so it is checked")
+                .extracting(Scheduler.Assignment::id).singleElement().asString().startsWith(SpotChecks.PREFIX);
+    }
+
+    @Test
+    void fetch_itsLoneQuorumResultNeedsAnotherReplica_noCheckCouldAcceptIt_soNoIdleCheck() {
+        peer.checks = new FakeChecks(true);
+        JobRecord job = peer.job(1, 0, "{\"replicas\":2,\"quorum\":2,\"maxErrors\":3,\"maxResults\":6,"
+                + "\"spotCheckRate\":0.1}", 60);
+        WorkerRecord a = peer.worker("a");
+        WorkerRecord b = peer.worker("b");
+        String ofA = peer.scheduler().issuer().fetch(a, 1).get(0).id(); // room for one task: no check rides along
+        String ofB = peer.scheduler().issuer().fetch(b, 1).get(0).id();
+        peer.scheduler().report(peer.now(a), List.of(new Scheduler.Report(ofA, "x#0".getBytes(), null)));
+        peer.scheduler().report(peer.now(b), List.of(new Scheduler.Report(ofB, null, "boom")));
+        assertThat(peer.unit(job, 0).state()).isEqualTo(org.enjambre.workunits.model.UnitState.NEEDS_REPLICAS);
+        for (int i = 0; i < 5; i++) {
+            assertThat(peer.scheduler().fetch(peer.now(a), 4)).as("a spins on checks that cannot move its unit").isEmpty();
+        }
+    }
 }

@@ -131,4 +131,29 @@ class PlacementWatcherTest {
         })).isZero();
         assertThat(noEligibleWorker(job)).isZero();
     }
+
+    @Test
+    void check_itsWorkerPassesCheckAfterCheck_theWaitIsNotStartedAgain_theUnitFails() {
+        // Quorum 2 with spot-checks: a's lone result waits for another replica; b erred; nobody else may take it.
+        JobRecord job = peer.job(1, 0, "{\"replicas\":2,\"quorum\":2,\"maxErrors\":3,\"maxResults\":6,"
+                + "\"spotCheckRate\":0.1}", 600);
+        WorkerRecord a = peer.worker("a");
+        WorkerRecord b = peer.worker("b");
+        List<Scheduler.Assignment> ofA = peer.scheduler(WAIT).fetch(a, 1);
+        List<Scheduler.Assignment> ofB = peer.scheduler(WAIT).fetch(b, 1);
+        peer.scheduler(WAIT).report(peer.now(a), List.of(new Scheduler.Report(ofA.get(0).id(), "x#0".getBytes(), null)));
+        peer.scheduler(WAIT).report(peer.now(b), List.of(new Scheduler.Report(ofB.get(0).id(), null, "trap: unreachable")));
+        assertThat(peer.unit(job, 0).state()).isEqualTo(UnitState.NEEDS_REPLICAS);
+        List<WorkerRecord> connected = List.of(peer.now(a), peer.now(b));
+        assertThat(watcher().check(() -> connected)).isZero();
+
+        // a passes spot-checks meanwhile: each raises the credibility its result carries (the unit changes).
+        for (int i = 1; i <= 6; i++) {
+            peer.clock.advance(Duration.ofMillis(WAIT / 6));
+            assertThat(peer.scheduler(WAIT).credibility().revalidate("a", 0.95 + i * 0.001)).isEqualTo(1);
+            assertThat(peer.unit(job, 0).task(0).credibility()).isEqualTo(0.95 + i * 0.001);
+        }
+        assertThat(watcher().check(() -> connected)).as("waited %d ms with no eligible worker", WAIT).isEqualTo(1);
+        assertThat(peer.unit(job, 0).state()).isEqualTo(UnitState.FAILED);
+    }
 }

@@ -190,4 +190,63 @@ class SpotChecksTest {
         assertThat(checks.judge(errored.id(), "w3", null)).isEqualTo(SpotChecks.Verdict.ERRORED);
         assertThat(checks.judge(errored.id(), "w3", right)).as("answered already").isEqualTo(SpotChecks.Verdict.UNKNOWN);
     }
+
+    /** Input of unit {@code i} of a learned job: distinct per unit so that a check says which answer it used. */
+    private static byte[] unitInput(int i) {
+        return ("{\"from\":2,\"to\":" + (100 + i) + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aFullPool_keepsComputedConfirmedAndContradictedAnswers_andReplacesUnjudgedOnes() {
+        byte[] trustedInput = unitInput(-50);
+        checks.remember("primes", KnownAnswer.computedHere("computed:j-0/0", trustedInput, run(trustedInput)));
+        // One learned answer confirmed by a check, one contradicted while provisional.
+        checks.remember("primes", new KnownAnswer("j-1/0", input, right, Set.of("w1", "w2")));
+        assertThat(answer("h1", right)).isEqualTo(SpotChecks.Verdict.PASSED); // confirms j-1/0 (the only one not from h1)
+        byte[] contested = unitInput(-49);
+        checks.remember("primes", new KnownAnswer("j-1/1", contested, run(contested), Set.of("w3", "w4")));
+        Scheduler.Assignment c;
+        do { // a check of j-1/1, contradicted by s1
+            c = checks.create(worker("s1"), clock.millis(), clock.millis() + 60_000).orElseThrow();
+            if (!java.util.Arrays.equals(c.input(), contested)) {
+                checks.judge(c.id(), "s1", run(c.input()));
+            }
+        } while (!java.util.Arrays.equals(c.input(), contested));
+        assertThat(checks.judge(c.id(), "s1", wrong)).isEqualTo(SpotChecks.Verdict.UNKNOWN);
+        // The pool fills up with answers of a later job, many times over.
+        for (int i = 0; i < KnownAnswers.PER_APP * 5; i++) {
+            checks.remember("primes", new KnownAnswer("j-2/" + i, unitInput(i), run(unitInput(i)), Set.of("w5", "w6")));
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 2_000; i++) {
+            Scheduler.Assignment a = checks.create(worker("h9"), clock.millis(), clock.millis() + 60_000).orElseThrow();
+            seen.add(new String(a.input(), StandardCharsets.UTF_8));
+            checks.judge(a.id(), "h9", run(a.input()));
+        }
+        assertThat(seen).as("the computed, the confirmed and the contradicted answer are still used")
+                .contains(new String(trustedInput, StandardCharsets.UTF_8), new String(input, StandardCharsets.UTF_8),
+                        new String(contested, StandardCharsets.UTF_8));
+        assertThat(checks.takeConvicted()).as("h9 confirmed j-1/1, which s1 had contradicted").containsExactly("s1");
+    }
+
+    @Test
+    void checks_useAConfirmedAnswerAboutHalfTheTime_evenInAPoolOfProvisionalOnes() {
+        checks.remember("primes", new KnownAnswer("j-1/0", input, right, Set.of("w1", "w2")));
+        assertThat(answer("h1", right)).isEqualTo(SpotChecks.Verdict.PASSED); // j-1/0 confirmed
+        for (int i = 0; i < KnownAnswers.PER_APP - 1; i++) {
+            checks.remember("primes", new KnownAnswer("j-2/" + i, unitInput(i), run(unitInput(i)), Set.of("w5", "w6")));
+        }
+        int confirmedUsed = 0;
+        int n = 1_000;
+        for (int i = 0; i < n; i++) {
+            // Answered with an error: neither confirms nor contradicts anything, so the pool stays as it is.
+            Scheduler.Assignment a = checks.create(worker("s" + i), clock.millis(), clock.millis() + 60_000).orElseThrow();
+            if (java.util.Arrays.equals(a.input(), input)) {
+                confirmedUsed++;
+            }
+            assertThat(checks.judge(a.id(), "s" + i, null)).isEqualTo(SpotChecks.Verdict.ERRORED);
+        }
+        // 1 confirmed answer of 64: drawn uniformly it would be used ~16 times in 1,000 checks; half of them use it.
+        assertThat(confirmedUsed).isBetween(420, 580);
+    }
 }

@@ -50,17 +50,18 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 106241 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
+     * Seed 106961 (all faults): saboteurs blacklisted, the other workers used up; a unit whose replicas went to
      * every worker left can be given to nobody (placement: one result per worker). It used to wait silently
      * until the run's bound (reported as a placement stall, with 101626 and others); the production placement
      * watcher (issue 15 item 4) now fails the unit, and its job, naming the reason, within the bound. (The seed moves
      * whenever the issuer's draws change: 101626, 101782, 101962 and 104115 were it before the simulation ran the
      * production assimilator and spot-checks and a released replica stopped binding its worker; 101214 until a quorum
-     * with spot-checks needed a checked worker, after which no seed of 101000–105999 stalled on placement.)
+     * with spot-checks needed a checked worker, after which no seed of 101000–105999 stalled on placement; 106241 until
+     * the seventh session's probation, known-answer pool and vouching rule.)
      */
     @Test
-    void seed106241_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
-        Swarm swarm = new Swarm(106241, EnumSet.allOf(Fault.class), SimRunner.METRICS);
+    void seed106961_everyWorkerLeftHeldTheUnit_jobFailsNamingPlacement() {
+        Swarm swarm = new Swarm(106961, EnumSet.allOf(Fault.class), SimRunner.METRICS);
         Swarm.Result r = swarm.run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed(), "every job is final: " + r.stats());
         assertTrue(swarm.jobIds().stream().map(id -> swarm.jobs().find(id).orElseThrow())
@@ -70,13 +71,14 @@ class SwarmSimulationTest {
     }
 
     /**
-     * Seed 100000 (all faults): saboteurs blacklisted while they held replicas of running units; the report
+     * Seed 100003 (all faults): saboteurs blacklisted while they held replicas of running units; the report
      * that blacklisted each released them on every peer, and the run completes right. (It was seed 100209, then
-     * 100200, until the fourth session's spot-check rules and the production spot-checks changed the runs' draws.)
+     * 100200, then 100000, until the fourth session's spot-check rules, the production spot-checks and the seventh
+     * session's known-answer pool and probation changed the runs' draws.)
      */
     @Test
-    void seed100000_blacklistedSaboteur_releasedEverywhereAndJobsComplete() {
-        Swarm.Result r = new Swarm(100000, EnumSet.allOf(Fault.class), SimRunner.METRICS).run();
+    void seed100003_blacklistedSaboteur_releasedEverywhereAndJobsComplete() {
+        Swarm.Result r = new Swarm(100003, EnumSet.allOf(Fault.class), SimRunner.METRICS).run();
         assertEquals(r.stats().jobs(), r.stats().completed() + r.stats().failed());
         assertTrue(r.stats().blacklisted() > 0, "a saboteur was blacklisted: " + r.stats());
     }

@@ -29,6 +29,12 @@ public record TrustRules(Credibility credibility, CredibilityPlan plan, SpotChec
     public static final int ADAPTIVE_THRESHOLD = 10;
     /** Passed spot-checks adaptive replication also requires, for jobs that spot-check. */
     public static final int ADAPTIVE_SPOT_CHECKS = 10;
+    /**
+     * Units a worker that has passed no spot-check may hold in progress of a job that spot-checks; each passed check
+     * doubles it, and the warm-up's last check ({@link #WARMUP_CHECKS}) lifts it (BOINC limits a new host's jobs in
+     * progress the same way).
+     */
+    public static final int PROBATION_UNITS = 4;
     /** The default of {@link #credibilityWait}. */
     public static final Duration DEFAULT_CREDIBILITY_WAIT = Duration.ofSeconds(30);
 
@@ -52,6 +58,22 @@ public record TrustRules(Credibility credibility, CredibilityPlan plan, SpotChec
         CredibilityPlan plan = new CredibilityPlan(c);
         return new TrustRules(c, plan, new SpotCheckRate(WARMUP_CHECKS, WARMUP_RATE, plan),
                 new ReplicationPolicy.Adaptive(ADAPTIVE_THRESHOLD, ADAPTIVE_SPOT_CHECKS), wait);
+    }
+
+    /**
+     * How many units of a job with policy {@code p} the worker may hold in progress ({@link Long#MAX_VALUE}: no
+     * limit): {@link #PROBATION_UNITS} doubled by each spot-check it passed, until its warm-up's checks are passed,
+     * for a job that spot-checks. Found with real saboteurs (bench/scripts/saboteur-swarm.sh): a worker fills its
+     * buffer in its first second, and a colluder not caught yet took 82 of a 150-unit credibility job's units,
+     * each of which cost a recomputation once a check caught it. With the limit a new worker's buffer grows as it
+     * proves itself: 4, 8, 16, 32, 64 units, then unbounded.
+     */
+    public long inProgressLimit(Reputation worker, Redundancy p) {
+        long passed = worker.spotChecksPassed();
+        if (p.spotCheckRate() == 0 || passed >= spotChecks.warmupChecks()) {
+            return Long.MAX_VALUE;
+        }
+        return (long) PROBATION_UNITS << passed;
     }
 
     /**

@@ -22,9 +22,13 @@ class CredibilityAcceptanceTest {
     private static final byte[] WRONG = {2};
     private static final Redundancy ONE_AT_0_9999 = new Redundancy(1, 1, 3, 6, false, 0.9999, 0.1);
 
+    /** Sarmenta's credibility at f = 0.1 of a worker that passed one spot-check, and the five that end its probation. */
+    private static final double ONE_CHECK = Credibility.assuming(0.1).ofChecks(1);
+    private static final double PROBATION_OVER = Credibility.assuming(0.1).ofChecks(TrustRules.WARMUP_CHECKS);
+
     private final Map<String, Double> credibility = new HashMap<>();
     private final Transitioner tr = new Transitioner(Arrays::equals,
-            new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9), 0.9));
+            new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9), PROBATION_OVER));
 
     private WorkUnit reported(WorkUnit u, String worker, byte[] output) {
         u = tr.apply(u, new Event.Issue(WorkerRef.of(worker), 1, 100)).unit();
@@ -118,7 +122,7 @@ class CredibilityAcceptanceTest {
     @Test
     void groupCredibilities_reportsEveryGroup() {
         credibility.put("x", 0.99);
-        CredibilityAcceptance acc = new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9), 0.9);
+        CredibilityAcceptance acc = new CredibilityAcceptance(t -> credibility.getOrDefault(t.workerId(), 0.9), PROBATION_OVER);
         WorkUnit u = WorkUnit.create("j", 0, new Redundancy(2, 1, 3, 6, false, 0.9999, 0));
         u = reported(u, "x", RIGHT);
         u = reported(u, "y", WRONG);
@@ -127,7 +131,7 @@ class CredibilityAcceptanceTest {
         assertThat(c[0] + c[1]).isLessThan(1);
     }
 
-    /** Quorum 2 with spot-checks: a quorum needs a worker that passed a check, or one agreeing result more. */
+    /** Quorum 2 with spot-checks: a quorum needs a worker past its probation (5 checks), or one agreeing result more. */
     @org.junit.jupiter.api.Nested
     class VouchedQuorum {
         private final Redundancy quorumWithChecks = new Redundancy(2, 2, 3, 6, false, 0, 0.1);
@@ -143,15 +147,17 @@ class CredibilityAcceptanceTest {
             assertThat(u.tasks()).hasSize(2);
             assertThat(Transitioner.waitingForCredibility(u)).isTrue();
 
-            credibility.put("b", 0.959); // b passed a spot-check (Event.Credible in the coordinator)
+            credibility.put("b", ONE_CHECK); // b passed a spot-check (Event.Credible in the coordinator)
+            assertThat(tr.revalidate(u).unit().state()).as("one passed check does not vouch").isEqualTo(UnitState.IN_PROGRESS);
+            credibility.put("b", PROBATION_OVER); // and its fifth: probation over
             Decision d = tr.revalidate(u);
             assertThat(d.unit().state()).isEqualTo(UnitState.DONE);
             assertThat(d.unit().canonicalOutput()).contains(RIGHT);
         }
 
         @Test
-        void aCheckedWorkerInTheQuorum_acceptedAtOnce() {
-            credibility.put("a", 0.959);
+        void aWorkerPastItsProbationInTheQuorum_acceptedAtOnce() {
+            credibility.put("a", PROBATION_OVER);
             WorkUnit u = pair(quorumWithChecks, "a", RIGHT, "b", RIGHT);
             assertThat(u.state()).isEqualTo(UnitState.DONE);
             assertThat(u.tasks()).hasSize(2);
@@ -166,7 +172,7 @@ class CredibilityAcceptanceTest {
             u = reported(u, "honest1", RIGHT);
             assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS); // 2 unchecked against 1: nothing accepted
 
-            credibility.put("honest1", 0.959);
+            credibility.put("honest1", PROBATION_OVER);
             u = tr.revalidate(u).unit();
             assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS); // a checked 1 against an unchecked 2: still open
 
@@ -174,6 +180,14 @@ class CredibilityAcceptanceTest {
             u = reported(u, "honest2", RIGHT);
             assertThat(u.state()).isEqualTo(UnitState.DONE); // a tie: the group with a checked worker wins
             assertThat(u.canonicalOutput()).contains(RIGHT);
+        }
+
+        @Test
+        void aColluderThatPassedFourChecks_cannotVouchForItsPartnersLie() {
+            credibility.put("sab1", Credibility.assuming(0.1).ofChecks(TrustRules.WARMUP_CHECKS - 1));
+            WorkUnit u = pair(quorumWithChecks, "sab1", WRONG, "sab2", WRONG);
+            assertThat(u.state()).isEqualTo(UnitState.IN_PROGRESS);
+            assertThat(Transitioner.waitingForCredibility(u)).isTrue();
         }
 
         @Test

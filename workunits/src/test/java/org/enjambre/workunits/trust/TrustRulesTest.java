@@ -67,4 +67,12 @@ class TrustRulesTest {
         Redundancy plain = new Redundancy(2, 2, 3, 6, false, 0, 0.1);
         assertThat(rules.replicasFor(plain, valid(1000, 1000), new double[0], new FixedRandom(0))).isEqualTo(plain);
     }
+
+    @Test
+    void inProgressLimit_fourUnitsDoubledPerPassedCheck_noneAfterTheWarmup_noneWithoutSpotChecks() {
+        Redundancy checked = new Redundancy(2, 2, 3, 6, false, 0, 0.1);
+        assertThat(java.util.stream.LongStream.rangeClosed(0, 5).map(k -> rules.inProgressLimit(valid(0, k), checked)).toArray())
+                .containsExactly(4, 8, 16, 32, 64, Long.MAX_VALUE);
+        assertThat(rules.inProgressLimit(Reputation.NEW, new Redundancy(2, 2, 3, 6, false))).isEqualTo(Long.MAX_VALUE);
+    }
 }
