@@ -75,7 +75,10 @@ final class RealSwarm {
                 say.accept(String.format(Locale.ROOT, "real: second warm-up %,d units = %s round-trips/s", warm.units,
                         Report.num(warm.tasks / warm.seconds)));
             }
-            m = job(s, coordinator, ws, units(warm.tasks / warm.seconds, seconds));
+            // A fixed size (-Dbench.realUnits) makes runs of different jars comparable on a loaded machine: sized from
+            // the warm-up, a slow warm-up gives a small job whose CPU per round-trip is mostly warm-up costs.
+            int fixed = Integer.getInteger("bench.realUnits", 0);
+            m = job(s, coordinator, ws, fixed > 0 ? fixed : units(warm.tasks / warm.seconds, seconds));
             check(m, notes);
         } finally {
             for (int i = procs.size() - 1; i >= 0; i--) {

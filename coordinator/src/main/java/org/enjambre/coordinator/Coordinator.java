@@ -61,6 +61,8 @@ public final class Coordinator implements AutoCloseable {
     private final Store store;
     private final ClusterNode node;
     private final LocalIndex index;
+    /** Hands the changes of the units this peer owns to {@link #index}, in order, off the partition threads. */
+    private final org.enjambre.coordinator.cluster.UnitFeed feed;
     private final PeerQueries peers;
     private final JobService jobs;
     private final WorkerService workers;
@@ -109,7 +111,10 @@ public final class Coordinator implements AutoCloseable {
             store.close();
             throw e;
         }
-        node.units().addLocalEntryListener(index);
+        this.feed = new org.enjambre.coordinator.cluster.UnitFeed(index::change, node::owns,
+                String.valueOf(o.clusterOptions().port()));
+        feed.attach(node.hazelcast());
+        node.units().addLocalEntryListener(feed.events());
         node.jobs().addEntryListener(new FreshJobs(index, node), true);
         FreshJobs.rebuild(index, node);
         this.registrationLimiter = limiter(o.registrationsPerMinute(), o.registrationBurst());
@@ -338,6 +343,7 @@ public final class Coordinator implements AutoCloseable {
         jobs.close();
         spotChecks.close();
         node.close();
+        feed.close();
         vertx.close();
         store.close();
     }
@@ -353,6 +359,7 @@ public final class Coordinator implements AutoCloseable {
         timers.shutdownNow();
         repairs.close();
         node.crash();
+        feed.close();
         store.crash(); // before anything else runs on: deferred writes that fall due now must be lost too
         vertx.close();
         jobs.close();

@@ -60,7 +60,9 @@ public final class ClusterNode implements AutoCloseable {
         }
         Serializers.register(cfg.getSerializationConfig());
 
-        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.BINARY));
+        // OBJECT: entry processors change the stored unit without decoding and encoding it, and no entry event
+        // carries it to the index (UnitFeed); measured in BENCHMARKS.md (*OBJECT units*).
+        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT));
         cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
         cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
 
@@ -111,6 +113,12 @@ public final class ClusterNode implements AutoCloseable {
             owned[p.getPartitionId()] = owner != null && owner.localMember();
         }
         return key -> owned[ps.getPartition(key).getPartitionId()];
+    }
+
+    /** Whether this peer owns the partition of {@code key} now (live, unlike {@link #ownsNow}). */
+    public boolean owns(String key) {
+        com.hazelcast.cluster.Member owner = hz.getPartitionService().getPartition(key).getOwner();
+        return owner != null && owner.localMember();
     }
 
     public HazelcastInstance hazelcast() {

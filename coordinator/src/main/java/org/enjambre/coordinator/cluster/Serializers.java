@@ -160,6 +160,7 @@ public final class Serializers {
             EventCodec.writeEvent(out, p.event());
             writeRedundancy(out, p.replan());
             writeRedundancy(out, p.fresh());
+            out.writeBoolean(p.backup());
         }
 
         private static void writeRedundancy(ObjectDataOutput out, org.enjambre.workunits.spec.Redundancy r) throws java.io.IOException {
@@ -188,7 +189,8 @@ public final class Serializers {
             String app = in.readString();
             org.enjambre.workunits.transition.Event e = EventCodec.readEvent(in);
             org.enjambre.workunits.spec.Redundancy r = readRedundancy(in);
-            return new UnitProcessor(app, e, r, readRedundancy(in));
+            org.enjambre.workunits.spec.Redundancy fresh = readRedundancy(in);
+            return new UnitProcessor(app, e, r, fresh, in.readBoolean());
         }
 
         @Override

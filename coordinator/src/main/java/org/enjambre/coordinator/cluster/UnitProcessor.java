@@ -1,5 +1,7 @@
 package org.enjambre.coordinator.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.app.AppRegistry;
@@ -22,8 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A job's never-touched units have no entry ({@code Loaders.Units} answers {@code null} for them): an
  * issue that carries the job's policy ({@link #fresh}) makes such a unit here, from its key, before applying
  * itself, so the first event of a unit creates it. Any other event on an absent unit is refused as unknown.
+ *
+ * <p>On the owner, the unit it changed goes to the member's {@link UnitFeed} (the peer's index) as an object; the
+ * backups run a copy marked {@link #backup()}, which does not.
  */
-public final class UnitProcessor implements EntryProcessor<String, WorkUnit, UnitChange>, Serializable {
+public final class UnitProcessor implements EntryProcessor<String, WorkUnit, UnitChange>, HazelcastInstanceAware, Serializable {
     private static final AppRegistry BUILT_INS = AppRegistry.builtIns();
     private static final Map<String, Transitioner> TRANSITIONERS = new ConcurrentHashMap<>();
     private static final Transitioner EXACT = new Transitioner(java.util.Arrays::equals, CredibilityAcceptance.recorded());
@@ -32,6 +37,9 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
     private final Event event;
     private final Redundancy replan;
     private final Redundancy fresh;
+    private final boolean backup;
+    /** The owner's feed, set by Hazelcast before {@link #process} ({@link #setHazelcastInstance}); never on a backup. */
+    private transient UnitTable.Listener feed;
 
     public UnitProcessor(String app, Event event) {
         this(app, event, null, null);
@@ -50,10 +58,31 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
      *              never-touched unit), or {@code null} (an absent unit is then refused)
      */
     public UnitProcessor(String app, Event event, Redundancy replan, Redundancy fresh) {
+        this(app, event, replan, fresh, false);
+    }
+
+    /** @param backup whether this runs on a backup (it then feeds no index) */
+    UnitProcessor(String app, Event event, Redundancy replan, Redundancy fresh, boolean backup) {
         this.app = app;
         this.event = event;
         this.replan = replan;
         this.fresh = fresh;
+        this.backup = backup;
+    }
+
+    boolean backup() {
+        return backup;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hz) {
+        feed = backup ? null : UnitFeed.of(hz);
+    }
+
+    /** The same event, for the backups: they make the same unit but feed no index. */
+    @Override
+    public EntryProcessor<String, WorkUnit, UnitChange> getBackupProcessor() {
+        return new UnitProcessor(app, event, replan, fresh, true);
     }
 
     Redundancy replan() {
@@ -95,7 +124,8 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
 
     @Override
     public UnitChange process(Map.Entry<String, WorkUnit> entry) {
-        WorkUnit unit = entry.getValue();
+        WorkUnit stored = entry.getValue();
+        WorkUnit unit = stored;
         if (unit == null && fresh != null && event instanceof Event.Issue) {
             // Made on the backup too, from the same key and policy: the replicas stay identical.
             unit = WorkUnit.create(Loaders.jobOf(entry.getKey()), Loaders.indexOf(entry.getKey()), fresh);
@@ -117,6 +147,10 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
         boolean changed = d.unit() != unit; // a unit made here and refused stays implicit
         if (changed) {
             entry.setValue(d.unit());
+            UnitTable.Listener f = feed;
+            if (f != null) {
+                f.changed(entry.getKey(), stored, d.unit());
+            }
         }
         return new UnitChange(d.unit(), changed, d.effects(), d.rejection());
     }

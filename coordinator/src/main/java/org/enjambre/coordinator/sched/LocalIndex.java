@@ -1,22 +1,12 @@
 package org.enjambre.coordinator.sched;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryLoadedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
-import org.enjambre.coordinator.jobs.JobCounters;
-import org.enjambre.coordinator.jobs.UnitCounts;
+import org.enjambre.coordinator.sched.UnitTallies.Seen;
 import org.enjambre.workunits.model.Task;
-import org.enjambre.workunits.model.TaskState;
 import org.enjambre.workunits.model.UnitState;
 import org.enjambre.workunits.model.WorkUnit;
-import org.enjambre.workunits.model.ValidateState;
 import org.enjambre.workunits.model.WorkerRef;
 import org.enjambre.workunits.spec.Redundancy;
-import org.enjambre.workunits.transition.Transitioner;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,28 +14,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * This peer's view of the work units it owns: which need replicas (by job, in index order), when
- * the earliest replica of each times out, and how many units of each job are in each state. Kept by a
- * local entry listener, so every peer indexes exactly its own partitions; rebuilt when partitions move.
+ * the earliest replica of each times out, and how many units of each job are in each state. Fed by the entry
+ * processors that run on this peer's partitions and by the map's local removals and loads ({@code cluster.UnitFeed}),
+ * so every peer indexes exactly its own partitions; rebuilt when partitions move (a migration fires no event).
  *
  * <p>A job's never-touched units have no map entry: each peer learns of the job ({@link #freshJob}, and
  * {@link #rebuild} for every running job) and keeps the indices it owns in one bit set per job
  * ({@link FreshUnits}), counted as NEEDS_REPLICAS and handed out as ready; a unit's first event makes its entry,
- * whose added event moves it from the bit set to the ordinary indexes. Invariant: a key is in at most one of
+ * whose first change moves it from the bit set to the ordinary indexes. Invariant: a key is in at most one of
  * {@code seen} (has an entry here) and its job's fresh bits.
  *
- * <p>An index entry is a hint: the unit's entry processor has the last word on every change. Size (~400 lines):
- * four indexes (ready, deadline, waiting, holding) kept consistent by one listener; split it if it grows.
+ * <p>An index entry is a hint: the unit's entry processor has the last word on every change. This class keeps what
+ * each key was last counted as ({@code seen}) and the fresh units, and hands every change to its parts, one index
+ * each: {@link ReadyQueues}, {@link Deadlines}, {@link CredibilityWaits}, {@link HeldReplicas} and the counters
+ * ({@link UnitTallies}). Every change goes through {@link #change} under this object's lock, so the parts agree.
  */
-public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, EntryUpdatedListener<String, WorkUnit>,
-        EntryRemovedListener<String, WorkUnit>, EntryEvictedListener<String, WorkUnit>, EntryLoadedListener<String, WorkUnit> {
+public final class LocalIndex {
 
     /** A unit that needs replicas, with who already holds one (to skip them without a round trip). */
     public record Ready(String key, int index, List<WorkerRef> holders) {
@@ -61,28 +50,14 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    private record Deadline(long at, String key) implements Comparable<Deadline> {
-        @Override
-        public int compareTo(Deadline o) {
-            int c = Long.compare(at, o.at);
-            return c != 0 ? c : key.compareTo(o.key);
-        }
-    }
-
-    private final Map<String, ConcurrentSkipListMap<Integer, Ready>> ready = new ConcurrentHashMap<>();
-    private final ConcurrentSkipListSet<Deadline> deadlines = new ConcurrentSkipListSet<>();
-    private final Map<String, Long> deadlineOf = new ConcurrentHashMap<>();
+    private final ReadyQueues ready = new ReadyQueues();
+    private final Deadlines deadlines = new Deadlines();
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLongArray> taskCounts = new ConcurrentHashMap<>();
+    private final UnitTallies tallies = new UnitTallies();
     /** Units waiting for the credibility of their results: since when, and whose results wait. */
-    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> waitingByWorker = new ConcurrentHashMap<>();
-    /** Replicas in progress on units owned here: by unit key, worker id → replica; and by worker id, key → replica. */
-    private final Map<String, Map<String, Integer>> heldOn = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Integer>> holding = new ConcurrentHashMap<>();
-    /** Ready units that some worker already holds or held a replica of: the only ones placement can hold back. */
-    private final Map<String, Ready> reissues = new ConcurrentHashMap<>();
+    private final CredibilityWaits waiting = new CredibilityWaits();
+    /** Replicas in progress on units owned here, by unit and by worker. */
+    private final HeldReplicas held = new HeldReplicas();
     /** Ready units no connected worker may take because of placement ({@link PlacementWatcher}): since when. */
     private final Map<String, Long> noEligibleWorker = new ConcurrentHashMap<>();
     /** Each running job's fresh units owned here, and what one of them counts as. */
@@ -143,8 +118,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         fresh.put(job.id(), new Implicit(units, one));
         int n = units.size();
         if (n > 0) {
-            count(one, n);
-            countTasks(job.id(), one.tasks(), n);
+            tallies.add(one, n);
             // One call per unit that became ready, as when every unit had an entry: each call wakes one waiting
             // fetch, and a single call left every other worker in its long-poll until it timed out (20 s), so a
             // quorum job's second replicas waited for it (found with real workers after this change).
@@ -164,8 +138,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         ended.add(jobId);
         Implicit f = fresh.remove(jobId);
         if (f != null && f.units().size() > 0) {
-            count(f.seen(), -f.units().size());
-            countTasks(jobId, f.seen().tasks(), -f.units().size());
+            tallies.add(f.seen(), -f.units().size());
         }
         return withEntries(jobId);
     }
@@ -201,39 +174,16 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    @Override
-    public void entryAdded(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), null, e.getValue());
-    }
-
-    @Override
-    public void entryLoaded(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), null, e.getValue());
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), e.getOldValue(), e.getValue());
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), e.getOldValue(), null);
-    }
-
-    @Override
-    public void entryEvicted(EntryEvent<String, WorkUnit> e) {
-        change(e.getKey(), e.getOldValue(), null);
-    }
-
     /**
-     * Applies one change of one unit; {@code before} or {@code after} is null when absent. Hazelcast's events
-     * come through the listener methods; an in-memory unit table calls this directly.
+     * Applies one change of one unit; {@code before} or {@code after} is null when absent. In a peer the changes come
+     * from the units' entry processors and the map's removals and loads, in order ({@code cluster.UnitFeed}); an
+     * in-memory unit table calls this directly.
      */
     public synchronized void change(String key, WorkUnit before, WorkUnit after) {
         // What this index last counted for the key, rather than the event's old value: events may lack it
         // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
-        Seen was = after != null ? seen.put(key, Seen.of(after)) : seen.remove(key);
+        Seen now = after != null ? Seen.of(after) : null;
+        Seen was = now != null ? seen.put(key, now) : seen.remove(key);
         if (was == null && after != null) {
             was = takeFresh(key); // a fresh unit's first event: it leaves the implicit set
             if (was == null && ended.contains(after.jobId())) {
@@ -245,62 +195,19 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
             return;
         }
         if (was != null) {
-            count(was, -1);
-            countTasks(was.jobId(), was.tasks(), -1);
+            tallies.add(was, -1);
         }
-        if (after != null) {
-            count(Seen.of(after), +1);
-            countTasks(jobId, JobCounters.of(after), +1);
+        if (now != null) {
+            tallies.add(now, +1);
         }
         if (placementMayDiffer(before, after)) {
             clearNoEligibleWorker(key); // it may be placeable now: the watcher looks again
         }
         int index = after != null ? after.index() : Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
-        ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
-        boolean nowReady = after != null && after.state() == UnitState.NEEDS_REPLICAS;
-        if (nowReady) {
-            List<WorkerRef> holders = new ArrayList<>(after.tasks().size());
-            for (Task t : after.tasks()) {
-                if (t.bindsPlacement()) {
-                    holders.add(t.worker());
-                }
-            }
-            if (q == null) {
-                q = ready.computeIfAbsent(jobId, j -> new ConcurrentSkipListMap<>());
-            }
-            Ready r = new Ready(key, index, holders);
-            q.put(index, r);
-            if (holders.isEmpty()) {
-                reissues.remove(key);
-            } else {
-                reissues.put(key, r);
-            }
-        } else {
-            reissues.remove(key);
-            if (q != null) {
-                q.remove(index);
-                if (q.isEmpty()) {
-                    ready.remove(jobId, q);
-                }
-            }
-        }
-        long due = Long.MAX_VALUE;
-        if (after != null) {
-            for (Task t : after.tasks()) {
-                if (t.state() == TaskState.IN_PROGRESS && t.deadline() < due) {
-                    due = t.deadline();
-                }
-            }
-        }
-        Long old = due == Long.MAX_VALUE ? deadlineOf.remove(key) : deadlineOf.put(key, due);
-        if (old != null && old != due) {
-            deadlines.remove(new Deadline(old, key));
-        }
-        if (due != Long.MAX_VALUE) {
-            deadlines.add(new Deadline(due, key));
-        }
-        indexWaiting(key, after);
-        indexHolding(key, after);
+        boolean nowReady = ready.index(jobId, key, index, after);
+        deadlines.index(key, after);
+        waiting.index(key, after);
+        held.index(key, after);
         if (nowReady && (was == null || was.state() != UnitState.NEEDS_REPLICAS)) {
             onReady.accept(jobId);
         }
@@ -309,94 +216,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
         }
     }
 
-    /**
-     * A unit that may wait for spot-checks ({@link org.enjambre.workunits.spec.Redundancy#waitsForChecks}) with results not judged yet: their workers, and whether (and since when) it
-     * waits for nothing else ({@link Transitioner#waitingForCredibility}).
-     */
-    private record Waiting(boolean idle, long since, List<String> workers, boolean atMaxResults, boolean checkMayAccept) {
-    }
-
-    /**
-     * Whether a passed spot-check of one of its workers could accept {@code u} without another replica: always for a
-     * credibility-based unit with a result waiting; for quorum voting with spot-checks, when a quorum of its
-     * waiting results agree (by digest: byte-identical outputs) and only lack a checked worker.
-     */
-    private static boolean checkMayAccept(WorkUnit u) {
-        if (u.policy().credibilityBased()) {
-            return true;
-        }
-        Map<Long, Integer> agreeing = new java.util.HashMap<>(4);
-        for (Task t : u.tasks()) {
-            if (t.success() && t.validate() == ValidateState.PENDING
-                    && agreeing.merge(t.digest(), 1, Integer::sum) >= u.policy().quorum()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void indexWaiting(String key, WorkUnit after) {
-        Waiting now = null;
-        if (after != null && after.policy().waitsForChecks() && !after.terminal()) {
-            long since = 0;
-            List<String> workers = new ArrayList<>();
-            for (Task t : after.tasks()) {
-                since = Math.max(since, t.reportedAt());
-                if (t.success() && t.validate() == ValidateState.PENDING) {
-                    workers.add(t.workerId());
-                }
-            }
-            if (!workers.isEmpty()) {
-                now = new Waiting(Transitioner.waitingForCredibility(after), since, workers,
-                        after.tasks().size() >= after.policy().maxResults(), checkMayAccept(after));
-            }
-        }
-        Waiting before = now == null ? waiting.remove(key) : waiting.put(key, now);
-        if (before != null) {
-            for (String w : before.workers()) {
-                waitingByWorker.computeIfPresent(w, (k, keys) -> {
-                    keys.remove(key);
-                    return keys.isEmpty() ? null : keys;
-                });
-            }
-        }
-        if (now != null) {
-            for (String w : now.workers()) {
-                waitingByWorker.computeIfAbsent(w, k -> ConcurrentHashMap.newKeySet()).add(key);
-            }
-        }
-    }
-
-    private void indexHolding(String key, WorkUnit after) {
-        Map<String, Integer> now = null;
-        if (after != null && !after.terminal()) {
-            for (Task t : after.tasks()) {
-                if (t.state() == TaskState.IN_PROGRESS) {
-                    if (now == null) {
-                        now = new java.util.HashMap<>(4);
-                    }
-                    now.put(t.workerId(), t.replica());
-                }
-            }
-        }
-        Map<String, Integer> before = now == null ? heldOn.remove(key) : heldOn.put(key, now);
-        if (before != null) {
-            for (String w : before.keySet()) {
-                holding.computeIfPresent(w, (k, keys) -> {
-                    keys.remove(key);
-                    return keys.isEmpty() ? null : keys;
-                });
-            }
-        }
-        if (now != null) {
-            now.forEach((w, replica) -> holding.computeIfAbsent(w, k -> new ConcurrentHashMap<>()).put(key, replica));
-        }
-    }
-
     /** The replicas {@code workerId} holds in progress on units owned here: unit key → replica. */
     public Map<String, Integer> holding(String workerId) {
-        Map<String, Integer> keys = holding.get(workerId);
-        return keys == null ? Map.of() : new java.util.TreeMap<>(keys);
+        return held.of(workerId);
     }
 
     /**
@@ -404,14 +226,12 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
      * not other replicas are under way): what a rise of its credibility may decide.
      */
     public List<String> waitingOn(String workerId) {
-        Set<String> keys = waitingByWorker.get(workerId);
-        return keys == null ? List.of() : List.copyOf(keys);
+        return waiting.waitingOn(workerId);
     }
 
     /** Whether the unit at {@code key}, waiting for credibility, has all the replicas its policy allows. */
     public boolean atMaxResults(String key) {
-        Waiting w = waiting.get(key);
-        return w != null && w.atMaxResults();
+        return waiting.atMaxResults(key);
     }
 
     /**
@@ -419,46 +239,17 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
      * spot-check could accept without another replica.
      */
     public boolean awaitsCredibility(String key) {
-        Waiting w = waiting.get(key);
-        return w != null && w.checkMayAccept();
+        return waiting.awaitsCredibility(key);
     }
 
     /** Keys of units owned here that have waited for credibility since {@code before} or earlier, by key. */
     public Map<String, Long> waitingSince(long before) {
-        Map<String, Long> out = new java.util.HashMap<>();
-        waiting.forEach((key, w) -> {
-            if (w.idle() && w.since() <= before) {
-                out.put(key, w.since());
-            }
-        });
-        return out;
-    }
-
-    /** What the index counted for one unit. */
-    private record Seen(String jobId, UnitState state, boolean waiting, boolean credibility, long[] tasks) {
-        static Seen of(WorkUnit u) {
-            return new Seen(u.jobId(), u.state(), UnitCounts.waiting(u), UnitCounts.waitingForCredibility(u), JobCounters.of(u));
-        }
-    }
-
-    private void count(Seen s, int delta) {
-        AtomicLongArray c = unitCounters(s.jobId());
-        c.addAndGet(s.state().ordinal(), delta);
-        if (s.waiting()) {
-            c.addAndGet(UnitCounts.WAITING, delta);
-        }
-        if (s.credibility()) {
-            c.addAndGet(UnitCounts.WAITING_CREDIBILITY, delta);
-        }
-    }
-
-    private AtomicLongArray unitCounters(String jobId) {
-        return counts.computeIfAbsent(jobId, j -> new AtomicLongArray(UnitCounts.SIZE));
+        return waiting.since(before);
     }
 
     /** Ready units owned here that some worker holds or held a replica of (placement may hold them back). */
     public List<Ready> reissues() {
-        return List.copyOf(reissues.values());
+        return ready.reissues();
     }
 
     /**
@@ -467,14 +258,14 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
      * without noting it when the unit is no longer a ready reissue here.
      */
     public synchronized long noEligibleWorker(String key, long now) {
-        if (!reissues.containsKey(key)) {
+        if (!ready.isReissue(key)) {
             return now;
         }
         Long since = noEligibleWorker.putIfAbsent(key, now);
         if (since != null) {
             return since;
         }
-        unitCounters(OwnedUnits.jobOf(key)).incrementAndGet(UnitCounts.NO_ELIGIBLE_WORKER);
+        tallies.noEligibleWorker(OwnedUnits.jobOf(key), +1);
         return now;
     }
 
@@ -502,32 +293,13 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     /** Forgets that the unit at {@code key} had no eligible worker. */
     public void clearNoEligibleWorker(String key) {
         if (noEligibleWorker.remove(key) != null) {
-            AtomicLongArray c = counts.get(OwnedUnits.jobOf(key));
-            if (c != null) {
-                c.decrementAndGet(UnitCounts.NO_ELIGIBLE_WORKER);
-            }
+            tallies.noEligibleWorker(OwnedUnits.jobOf(key), -1);
         }
     }
 
-    private void countTasks(String jobId, long[] t, int sign) {
-        AtomicLongArray c = taskCounts.computeIfAbsent(jobId, j -> new AtomicLongArray(JobCounters.SIZE));
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] != 0) {
-                c.addAndGet(i, sign * t[i]);
-            }
-        }
-    }
-
-    /** Task counters of {@code jobId}'s units owned here ({@link JobCounters} indexes). */
+    /** Task counters of {@code jobId}'s units owned here ({@link org.enjambre.coordinator.jobs.JobCounters} indexes). */
     public long[] taskCounts(String jobId) {
-        AtomicLongArray c = taskCounts.get(jobId);
-        long[] out = new long[JobCounters.SIZE];
-        if (c != null) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.get(i);
-            }
-        }
-        return out;
+        return tallies.tasks(jobId);
     }
 
     /**
@@ -562,22 +334,17 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
     private void clear() {
         ready.clear();
         deadlines.clear();
-        deadlineOf.clear();
         seen.clear();
-        counts.clear();
-        taskCounts.clear();
+        tallies.clear();
         waiting.clear();
-        waitingByWorker.clear();
-        heldOn.clear();
-        holding.clear();
-        reissues.clear();
+        held.clear();
         noEligibleWorker.clear();
         fresh.clear();
     }
 
     /** Jobs with ready units here. */
     public Set<String> readyJobs() {
-        Set<String> out = new HashSet<>(ready.keySet());
+        Set<String> out = new HashSet<>(ready.jobs());
         fresh.forEach((id, f) -> {
             if (f.units().size() > 0) {
                 out.add(id);
@@ -591,10 +358,9 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
      * {@code scanLimit} at most; fresh units (no holders) and units with entries merged by index.
      */
     public List<Ready> ready(String jobId, WorkerRef worker, int limit, int scanLimit) {
-        ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
         Implicit f = fresh.get(jobId);
         List<Ready> out = new ArrayList<>(Math.min(limit, 256));
-        java.util.Iterator<Ready> touched = q == null ? java.util.Collections.emptyIterator() : q.values().iterator();
+        java.util.Iterator<Ready> touched = ready.of(jobId);
         int[] untouched = f == null ? new int[0] : f.units().first(Math.min(limit, scanLimit));
         Ready t = touched.hasNext() ? touched.next() : null;
         int u = 0;
@@ -616,8 +382,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
 
     /** The ready unit {@code index} of a job owned here, or null when it is not ready here (locality look-ups). */
     public Ready readyAt(String jobId, int index) {
-        ConcurrentSkipListMap<Integer, Ready> q = ready.get(jobId);
-        Ready r = q == null ? null : q.get(index);
+        Ready r = ready.at(jobId, index);
         if (r != null) {
             return r;
         }
@@ -627,11 +392,7 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
 
     /** How many units are ready here, over all jobs. */
     public long readyCount() {
-        long n = 0;
-        for (ConcurrentSkipListMap<Integer, Ready> q : ready.values()) {
-            n += q.size();
-        }
-        return n + freshCount();
+        return ready.count() + freshCount();
     }
 
     /** How many never-touched units (no entry yet) this peer owns, over all running jobs. */
@@ -645,33 +406,18 @@ public final class LocalIndex implements EntryAddedListener<String, WorkUnit>, E
 
     /** Keys of units with a replica whose deadline is at or before {@code now}. */
     public List<String> overdue(long now, int limit) {
-        List<String> out = new ArrayList<>();
-        for (Deadline d : deadlines) {
-            if (d.at() > now || out.size() >= limit) {
-                break;
-            }
-            out.add(d.key());
-        }
-        return out;
+        return deadlines.overdue(now, limit);
     }
 
-    /** Units of {@code jobId} owned here, by state ordinal, then the {@link UnitCounts} slots. */
+    /** Units of {@code jobId} owned here, by state ordinal, then the {@code UnitCounts} slots. */
     public long[] counts(String jobId) {
-        AtomicLongArray c = counts.get(jobId);
-        long[] out = new long[UnitCounts.SIZE];
-        if (c != null) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = c.get(i);
-            }
-        }
-        return out;
+        return tallies.units(jobId);
     }
 
     /** Forgets a job's counters (after it finished and its units left the map). */
     public synchronized void forget(String jobId) {
         fresh.remove(jobId);
-        counts.remove(jobId);
-        taskCounts.remove(jobId);
-        ready.remove(jobId);
+        tallies.forget(jobId);
+        ready.forget(jobId);
     }
 }

@@ -23,6 +23,15 @@ final class BatchCodec {
     }
 
     static byte[] encode(Store.Batch batch) {
+        return encode(batch, null);
+    }
+
+    /**
+     * The batch's bytes; when {@code unitBytes} is given (as long as the batch's units), each unit's own encoding
+     * ({@link UnitCodec#encode}, the bytes of its table row) is left in it, so that the table write need not encode
+     * the unit again.
+     */
+    static byte[] encode(Store.Batch batch, byte[][] unitBytes) {
         UnitCodec.ByteOut out = new UnitCodec.ByteOut(64 + batch.units().size() * 96 + batch.jobs().size() * 512);
         try {
             out.writeByte(VERSION);
@@ -31,8 +40,15 @@ final class BatchCodec {
                 writeJson(out, j);
             }
             out.writeInt(batch.units().size());
+            int i = 0;
             for (WorkUnit u : batch.units()) {
-                UnitCodec.write(u, out);
+                if (unitBytes == null) {
+                    UnitCodec.write(u, out);
+                } else {
+                    unitBytes[i] = UnitCodec.encode(u); // self-delimiting: the same bytes as write(u, out)
+                    out.write(unitBytes[i]);
+                }
+                i++;
             }
             out.writeInt(batch.workers().size());
             for (WorkerRecord w : batch.workers()) {

@@ -1,5 +1,7 @@
 package org.enjambre.coordinator.store;
 
+import org.enjambre.workunits.model.WorkUnit;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +49,12 @@ final class Compactor {
     private final UnitJournal journal;
     /** Journaled records not yet in the tables: the newest version of each. Guarded by its own monitor. */
     private final Deferred pending = new Deferred();
+    /**
+     * The table-row bytes of the units journaled since the last compaction began, by identity (the journal encoded
+     * each unit once; the compaction writes those bytes instead of encoding it again). Guarded by {@link #pending}'s
+     * monitor; swapped for an empty map when a compaction takes its snapshot, so superseded units do not pile up.
+     */
+    private IdentityHashMap<WorkUnit, byte[]> encoded = new IdentityHashMap<>();
     /**
      * When the oldest record not yet compacted was journaled ({@link #NONE}: none). Written under
      * {@link #appendLock}; volatile (as {@link #activeBytes}) so that {@link #poke} takes no lock.
@@ -86,7 +95,8 @@ final class Compactor {
 
     /** Journals one group (newest version per key) durably; once this returns, reads see it. */
     void append(Store.Batch group) throws IOException {
-        byte[] record = BatchCodec.encode(group);
+        byte[][] unitBytes = new byte[group.units().size()][];
+        byte[] record = BatchCodec.encode(group, unitBytes);
         synchronized (appendLock) {
             journal.append(record);
             activeBytes = journal.size();
@@ -95,6 +105,10 @@ final class Compactor {
             }
             synchronized (pending) {
                 pending.add(group, 0);
+                int i = 0;
+                for (WorkUnit u : group.units()) {
+                    encoded.put(u, unitBytes[i++]);
+                }
             }
         }
     }
@@ -143,6 +157,7 @@ final class Compactor {
         long boundary;
         long since;
         Store.Batch snapshot;
+        IdentityHashMap<WorkUnit, byte[]> bytes;
         UnitJournal.Segment next;
         synchronized (appendLock) {
             if (oldest == NONE && journal.records() == 0 && pendingCount() == 0) {
@@ -157,6 +172,8 @@ final class Compactor {
         synchronized (appendLock) {
             synchronized (pending) {
                 snapshot = pending.due(0, true);
+                bytes = encoded;
+                encoded = new IdentityHashMap<>();
             }
             try {
                 boundary = journal.roll(next);
@@ -167,7 +184,7 @@ final class Compactor {
             oldest = NONE;
             activeBytes = journal.size();
         }
-        SQLException failure = tables.write(snapshot, true);
+        SQLException failure = tables.write(snapshot, true, bytes::get);
         if (failure != null) {
             synchronized (appendLock) {
                 oldest = Math.min(oldest, since);

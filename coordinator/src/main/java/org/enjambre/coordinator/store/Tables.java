@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Writes versioned records (units, workers, jobs) into their tables, one transaction per batch; a row is
@@ -58,6 +59,18 @@ final class Tables {
      * Returns null, or the last failure.
      */
     SQLException write(Store.Batch batch, boolean sync) {
+        return write(batch, sync, u -> null);
+    }
+
+    /**
+     * {@link #write(Store.Batch, boolean)}, taking each unit's row bytes from {@code encoded} when it has them (the
+     * journal encoded the unit already), else encoding it.
+     */
+    SQLException write(Store.Batch batch, boolean sync, Function<WorkUnit, byte[]> encoded) {
+        Function<WorkUnit, byte[]> bytes = u -> {
+            byte[] b = encoded.apply(u);
+            return b != null ? b : UnitCodec.encode(u);
+        };
         SQLException failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             if (attempt > 0) {
@@ -68,9 +81,9 @@ final class Tables {
                 try {
                     writeJobs(c, batch.jobs());
                     if (soleWriter) {
-                        writeUnitsAlone(c, batch.units());
+                        writeUnitsAlone(c, batch.units(), bytes);
                     } else {
-                        writeUnits(c, batch.units());
+                        writeUnits(c, batch.units(), bytes);
                     }
                     writeWorkers(c, batch.workers());
                     c.commit();
@@ -142,13 +155,15 @@ final class Tables {
     }
 
     /** A unit's columns in table order: job_id, idx, version, state, data. */
-    private static final RowBinder<WorkUnit> UNIT_ROW = (ps, u) -> {
-        ps.setString(1, u.jobId());
-        ps.setInt(2, u.index());
-        ps.setLong(3, u.version());
-        ps.setString(4, u.state().name());
-        ps.setBytes(5, UnitCodec.encode(u));
-    };
+    private static RowBinder<WorkUnit> unitRow(Function<WorkUnit, byte[]> bytes) {
+        return (ps, u) -> {
+            ps.setString(1, u.jobId());
+            ps.setInt(2, u.index());
+            ps.setLong(3, u.version());
+            ps.setString(4, u.state().name());
+            ps.setBytes(5, bytes.apply(u));
+        };
+    }
 
     /** Runs the statement once per row, as one JDBC batch. */
     private static <T> void writeRows(Connection c, String sql, Collection<T> rows, RowBinder<T> binder) throws SQLException {
@@ -173,8 +188,8 @@ final class Tables {
         });
     }
 
-    private void writeUnits(Connection c, Collection<WorkUnit> units) throws SQLException {
-        writeRows(c, mergeUnits, units, UNIT_ROW);
+    private void writeUnits(Connection c, Collection<WorkUnit> units, Function<WorkUnit, byte[]> bytes) throws SQLException {
+        writeRows(c, mergeUnits, units, unitRow(bytes));
     }
 
     /**
@@ -182,7 +197,7 @@ final class Tables {
      * older ones updated; a job whose units are spread far apart (the range much larger than the count) is
      * merged instead. Only correct while nothing else writes the table meanwhile.
      */
-    private void writeUnitsAlone(Connection c, Collection<WorkUnit> units) throws SQLException {
+    private void writeUnitsAlone(Connection c, Collection<WorkUnit> units, Function<WorkUnit, byte[]> bytes) throws SQLException {
         Map<String, List<WorkUnit>> byJob = new HashMap<>();
         units.forEach(u -> byJob.computeIfAbsent(u.jobId(), k -> new ArrayList<>()).add(u));
         List<WorkUnit> inserts = new ArrayList<>();
@@ -216,15 +231,15 @@ final class Tables {
                 } // else the table holds this version or a newer one already
             }
         }
-        writeRows(c, "INSERT INTO units (job_id, idx, version, state, data) VALUES (?, ?, ?, ?, ?)", inserts, UNIT_ROW);
+        writeRows(c, "INSERT INTO units (job_id, idx, version, state, data) VALUES (?, ?, ?, ?, ?)", inserts, unitRow(bytes));
         writeRows(c, "UPDATE units SET version = ?, state = ?, data = ? WHERE job_id = ? AND idx = ?", updates, (ps, u) -> {
             ps.setLong(1, u.version());
             ps.setString(2, u.state().name());
-            ps.setBytes(3, UnitCodec.encode(u));
+            ps.setBytes(3, bytes.apply(u));
             ps.setString(4, u.jobId());
             ps.setInt(5, u.index());
         });
-        writeUnits(c, merges);
+        writeUnits(c, merges, bytes);
     }
 
     private void writeWorkers(Connection c, Collection<WorkerRecord> workers) throws SQLException {

@@ -86,6 +86,11 @@ class CodecTest {
             } else {
                 assertThat(back.event()).as("event %s", e).isEqualTo(e);
             }
+            assertThat(back.backup()).as("the owner's processor").isFalse();
+            UnitProcessor backup = ss.toObject(ss.toData(p.getBackupProcessor()));
+            assertThat(backup.backup()).as("the backups' copy stays marked (it feeds no index)").isTrue();
+            assertThat(backup.event().getClass()).isEqualTo(e.getClass());
+            assertThat(backup.replan()).isEqualTo(p.replan());
         }
     }
 
