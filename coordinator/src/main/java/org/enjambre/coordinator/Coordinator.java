@@ -280,7 +280,7 @@ public final class Coordinator implements AutoCloseable {
         try {
             scheduler.deadlines().expire();
             scheduler.credibility().unstick();
-            scheduler.releaser().sweep();
+            scheduler.releaser().sweep(workers::barred);
             scheduler.placement().check(() -> workers.all().stream().filter(workers::online).toList());
             workers.visits().sweep();
         } catch (RuntimeException e) {

@@ -52,13 +52,15 @@ public final class Releaser {
 
     /**
      * Releases again, for {@link #LINGER_MILLIS} after, what workers released whole hold here now (a replica issued
-     * by a fetch that raced the release); forgets them after that. Returns how many replicas it released.
+     * by a fetch that raced the release), as long as {@code barred} says they may have no work (blacklisted,
+     * revoked, gone): a worker whose sync said it held nothing was released whole too, and it keeps working.
+     * Forgets them after that. Returns how many replicas it released.
      */
-    public int sweep() {
+    public int sweep(java.util.function.Predicate<String> barred) {
         long now = clock.millis();
         int released = 0;
         for (java.util.Map.Entry<String, Lingering> e : lingering.entrySet()) {
-            if (e.getValue().until() <= now) {
+            if (e.getValue().until() <= now || !barred.test(e.getKey())) {
                 lingering.remove(e.getKey(), e.getValue());
             } else {
                 released += releaseNow(e.getKey(), Set.of(), e.getValue().reason());

@@ -229,6 +229,12 @@ public final class WorkerService {
         return w;
     }
 
+    /** Whether worker {@code id} may get no work: blacklisted, revoked, or unknown. */
+    public boolean barred(String id) {
+        WorkerRecord w = workers.get(id);
+        return w == null || w.blacklisted() || REVOKED.equals(w.tokenHash());
+    }
+
     /** The token hash of a revoked worker: no SHA-256 digest in hex is equal to it. */
     static final String REVOKED = "revoked";
 

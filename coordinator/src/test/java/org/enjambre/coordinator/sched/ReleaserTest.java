@@ -62,27 +62,35 @@ class ReleaserTest {
 
     @Test
     void sweep_aFetchThatRacedTheRelease_issuedUnitsAfterIt_releasedAgainUntilTheLingerEnds() {
-        JobRecord job = peer.job(4, 0, InMemoryPeer.quorum(1), 600);
+        JobRecord job = peer.job(6, 0, InMemoryPeer.quorum(1), 600);
         WorkerRecord saboteur = peer.worker("saboteur");
+        java.util.function.Predicate<String> barred = id -> id.equals("saboteur");
         peer.scheduler().fetch(saboteur, 1);
         assertThat(peer.scheduler().releaser().release("saboteur", Set.of(), "worker saboteur was blacklisted")).isEqualTo(1);
         // A fetch that read the worker's record before it was blacklisted issues it two units after the release.
         peer.scheduler().fetch(saboteur, 2);
         assertThat(peer.unit(job, 1).tasks().get(0).state()).isEqualTo(TaskState.IN_PROGRESS);
 
-        assertThat(peer.scheduler().releaser().sweep()).isEqualTo(2);
+        assertThat(peer.scheduler().releaser().sweep(barred)).isEqualTo(2);
         assertThat(peer.unit(job, 1).tasks().get(0).outcome()).isEqualTo(Outcome.RELEASED);
         assertThat(peer.unit(job, 1).tasks().get(0).error()).isEqualTo("worker saboteur was blacklisted");
         assertThat(peer.unit(job, 1).state()).isEqualTo(UnitState.NEEDS_REPLICAS);
 
         peer.clock.advance(java.time.Duration.ofMillis(Releaser.LINGER_MILLIS));
         peer.scheduler().fetch(saboteur, 1); // after the linger, nothing races any more: what it holds stays
-        assertThat(peer.scheduler().releaser().sweep()).isZero();
-        // A release that keeps some replicas (a sync) does not linger.
-        WorkerRecord synced = peer.worker("synced");
-        List<Scheduler.Assignment> held = peer.scheduler().fetch(synced, 1);
-        peer.scheduler().releaser().release("synced", Set.of(held.get(0).id()), "its worker does not hold it");
-        peer.scheduler().fetch(synced, 1);
-        assertThat(peer.scheduler().releaser().sweep()).isZero();
+        assertThat(peer.scheduler().releaser().sweep(barred)).isZero();
+    }
+
+    @Test
+    void sweep_aWorkerWhoseSyncSaidItHeldNothing_keepsWhatItTakesAfterwards() {
+        peer.job(4, 0, InMemoryPeer.quorum(1), 600);
+        WorkerRecord honest = peer.worker("honest");
+        peer.scheduler().fetch(honest, 1);
+        // Its sync said it holds nothing (it restarted): released whole, but it is not barred from work.
+        assertThat(peer.scheduler().releaser().release("honest", Set.of(), "its worker does not hold it")).isEqualTo(1);
+        List<Scheduler.Assignment> taken = peer.scheduler().fetch(honest, 2);
+        assertThat(peer.scheduler().releaser().sweep(id -> false)).isZero();
+        assertThat(peer.scheduler().releaser().sweep(id -> true)).as("forgotten for good").isZero();
+        assertThat(taken).hasSize(2);
     }
 }

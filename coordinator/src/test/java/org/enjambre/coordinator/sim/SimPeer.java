@@ -73,7 +73,7 @@ final class SimPeer {
         rebuild("start");
         // The coordinator's deadline tick: deadlines, credibility waits, and units no connected worker may take.
         every(swarm.deadlineCheckMillis(), "expire", () -> scheduler.deadlines().expire() + scheduler.credibility().unstick()
-                + scheduler.releaser().sweep() + scheduler.placement().check(swarm::connectedWorkers));
+                + scheduler.releaser().sweep(id -> swarm.workers().get(id) == null || swarm.workers().get(id).blacklisted()) + scheduler.placement().check(swarm::connectedWorkers));
         every(5000, "sweep", () -> {
             assimilator.checkAll();
             return 0;
