@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +120,37 @@ class SchedulingTest extends SwarmTest {
             jobs.addAll(jobsOf(poll.get(20, TimeUnit.SECONDS)));
         }
         assertThat(jobs).hasSize(n).containsOnly(id);
+    }
+
+    @Test
+    void fetch_workerOnProbationWaits_itsReportWakesItsLongPoll() throws Exception {
+        // A new worker may hold only 4 units of a spot-checked job (probation): with units still ready its next fetch
+        // waits, and no new unit will signal it. Its report must wake it, or it sits out its poll (found with real
+        // workers: 20 s polls, a quorum job's last 70 units ready meanwhile).
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        String id = Harness.submit(url, "{\"app\":\"primes\",\"input\":{\"from\":2,\"to\":100000},\"workUnits\":20,"
+                + "\"redundancy\":{\"replicas\":1,\"quorum\":1,\"spotCheckRate\":0.1}}");
+        Harness.Registered w = Harness.register(url, "new", "primes");
+        Map<String, byte[]> held = new HashMap<>();
+        for (JsonNode t : Harness.fetch(url, w.token(), 10).json().get("tasks")) {
+            held.put(t.get("id").asText(), TestWorker.output(t));
+        }
+        assertThat(held.keySet().stream().filter(k -> k.startsWith(id + "/"))).as("probation: 4 units").hasSize(4);
+        // Fetch until it gets no more (the index learns of the issues a moment after they are made).
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            JsonNode tasks = Harness.fetch(url, w.token(), 10).json().get("tasks");
+            tasks.forEach(t -> held.put(t.get("id").asText(), TestWorker.output(t)));
+            return tasks.isEmpty();
+        });
+        CompletableFuture<Harness.Response> poll = CompletableFuture.supplyAsync(() -> Harness.call("POST",
+                url + "/api/v1/work/fetch", w.token(), "{\"max\":10,\"waitMs\":30000}", Duration.ofSeconds(60)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> coordinator.metrics().scrape()
+                .contains("enjambre_http_longpolls{scope=\"peer\"} 1.0"));
+
+        assertThat(Harness.report(url, w.token(), held).status()).isEqualTo(200);
+        List<String> jobs = jobsOf(poll.get(20, TimeUnit.SECONDS)); // woken: before its 30 s wait ends
+        assertThat(jobs).isNotEmpty().contains(id);
     }
 
     /** The job id of each task in a fetch answer, in order. */

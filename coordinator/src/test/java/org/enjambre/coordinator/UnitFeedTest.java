@@ -43,6 +43,11 @@ class UnitFeedTest {
         peers.add(Coordinator.start(Harness.options(dir.resolve("p1")).cluster(cluster, "s").clusterPort(Harness.freePort())
                 .join(List.of("127.0.0.1:" + first))));
         await().atMost(Duration.ofSeconds(30)).until(() -> peers.get(0).node().hazelcast().getCluster().getMembers().size() == 2);
+        // Joined is not yet migrated: under load the second member owned no partition for a while (a fresh-clone run).
+        await().atMost(Duration.ofSeconds(60)).until(() -> peers.stream().allMatch(p ->
+                p.node().hazelcast().getPartitionService().isClusterSafe()
+                        && p.node().hazelcast().getPartitionService().getPartitions().stream()
+                        .anyMatch(part -> part.getOwner() != null && part.getOwner().localMember())));
     }
 
     private static boolean owns(Coordinator p, String key) {

@@ -30,6 +30,13 @@ final class WorkerRoutes {
     private final Access access;
     private final Bodies bodies;
     private final Work work;
+    /**
+     * Each worker's long-poll that waits here, if any: a report of its results wakes it, since a worker may get
+     * nothing only because of what it holds (on probation, {@link org.enjambre.workunits.trust.TrustRules#inProgressLimit})
+     * while units stay ready, and no new unit would signal it. Found with real processes: workers waited out their
+     * 20 s polls with a quorum job's last 70 units ready (bench/scripts/saboteur-swarm.sh).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Poll> waitingPolls = new java.util.concurrent.ConcurrentHashMap<>();
 
     WorkerRoutes(RouteKit kit) {
         this.vertx = kit.vertx();
@@ -159,6 +166,7 @@ final class WorkerRoutes {
                     return;
                 }
                 waiting = true;
+                waitingPolls.put(worker.id(), this);
                 timer = vertx.setTimer(left, t -> {
                     if (waiting) {
                         over();
@@ -175,15 +183,27 @@ final class WorkerRoutes {
                 return;
             }
             waiting = false;
+            waitingPolls.remove(worker.id(), this);
             waiter = null;
             vertx.cancelTimer(timer);
             attempt(signal, false);
+        }
+
+        /** Its worker reported results: fetches again now if it waits (on its own context). */
+        void nudge() {
+            context.runOnContext(v -> {
+                if (waiting) {
+                    over();
+                    attempt(0, false);
+                }
+            });
         }
 
         /** Stops waiting: answered, timed out, or the connection went away. */
         void over() {
             if (waiting) {
                 waiting = false;
+                waitingPolls.remove(worker.id(), this);
                 vertx.cancelTimer(timer);
                 if (waiter != null) {
                     waiter.cancel();
@@ -214,6 +234,10 @@ final class WorkerRoutes {
             r.resolve(s.data().outputs(), reports, refused);
         }
         Scheduler.ReportOutcome o = s.scheduler().report(w, reports);
+        Poll waitingPoll = o.accepted().isEmpty() ? null : waitingPolls.get(w.id());
+        if (waitingPoll != null) {
+            waitingPoll.nudge();
+        }
         if (org.enjambre.coordinator.workers.Visits.tracked(w)) {
             s.workers().visits().contact(w);
             s.workers().visits().reported(w, TaskAnswers.computed(reports, o.accepted()));
