@@ -450,7 +450,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putResult(String jobId, MergedResult result) {
-        update(Tables.merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
+        updateDurably(Tables.merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
                 ps -> {
                     ps.setString(1, jobId);
                     ps.setString(2, result.contentType());
@@ -468,7 +468,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putBlob(String sha256, byte[] body) {
-        update(Tables.merge("blobs", "sha256", "sha256,body", "CHAR(64)," + dialect.binary, false),
+        updateDurably(Tables.merge("blobs", "sha256", "sha256,body", "CHAR(64)," + dialect.binary, false),
                 ps -> {
                     ps.setString(1, sha256);
                     ps.setBytes(2, body);
@@ -537,6 +537,27 @@ public final class JdbcStore implements Store {
         } catch (SQLException e) {
             reopen(); // a connection to a database that closed itself fails every later query too
             throw new StoreException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs one write that is acknowledged as kept (a job's merged result before its COMPLETED record, an uploaded
+     * module): on H2 the commit writes but does not force the disk, so a power loss could lose it after the job's
+     * journaled COMPLETED record survived; it is forced with {@code CHECKPOINT SYNC}. PostgreSQL's commit is durable.
+     */
+    private void updateDurably(String sql, Binder binder) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            ps.executeUpdate();
+            if (dialect == Dialect.H2) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CHECKPOINT SYNC");
+                }
+            }
+            wrote(null);
+        } catch (SQLException e) {
+            wrote(e);
+            throw new StoreException("write failed: " + e.getMessage(), e);
         }
     }
 
