@@ -450,12 +450,12 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putResult(String jobId, MergedResult result) {
-        updateDurably(Tables.merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
+        update(Tables.merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
                 ps -> {
                     ps.setString(1, jobId);
                     ps.setString(2, result.contentType());
                     ps.setBytes(3, result.body());
-                });
+                }, true);
     }
 
     @Override
@@ -468,11 +468,11 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putBlob(String sha256, byte[] body) {
-        updateDurably(Tables.merge("blobs", "sha256", "sha256,body", "CHAR(64)," + dialect.binary, false),
+        update(Tables.merge("blobs", "sha256", "sha256,body", "CHAR(64)," + dialect.binary, false),
                 ps -> {
                     ps.setString(1, sha256);
                     ps.setBytes(2, body);
-                });
+                }, true);
     }
 
     @Override
@@ -540,32 +540,24 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /**
-     * Runs one write that is acknowledged as kept (a job's merged result before its COMPLETED record, an uploaded
-     * module): on H2 the commit writes but does not force the disk, so a power loss could lose it after the job's
-     * journaled COMPLETED record survived; it is forced with {@code CHECKPOINT SYNC}. PostgreSQL's commit is durable.
-     */
-    private void updateDurably(String sql, Binder binder) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            ps.executeUpdate();
-            if (dialect == Dialect.H2) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CHECKPOINT SYNC");
-                }
-            }
-            wrote(null);
-        } catch (SQLException e) {
-            wrote(e);
-            throw new StoreException("write failed: " + e.getMessage(), e);
-        }
-    }
-
     /** Runs one write; returns the rows it changed. */
     private int update(String sql, Binder binder) {
+        return update(sql, binder, false);
+    }
+
+    /**
+     * Runs one write; returns the rows it changed. {@code durably}: a write acknowledged as kept (a job's merged result
+     * before its COMPLETED record, an uploaded module). On H2 a commit writes but does not force the disk, so a power
+     * loss could lose it after the job's journaled COMPLETED record survived: it is forced. PostgreSQL's commit is
+     * durable.
+     */
+    private int update(String sql, Binder binder, boolean durably) {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             int rows = ps.executeUpdate();
+            if (durably && dialect == Dialect.H2) {
+                Tables.forceToDisk(c);
+            }
             wrote(null);
             return rows;
         } catch (SQLException e) {

@@ -53,6 +53,13 @@ final class Tables {
         return unitRowsWritten.get();
     }
 
+    /** Forces an embedded (H2) database to disk: its commit writes but does not sync. */
+    static void forceToDisk(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT SYNC");
+        }
+    }
+
     /**
      * Writes the batch (newest version per key already) in one transaction, trying up to three times with
      * fresh connections; when {@code sync}, forces the database to disk after the commit (H2 only).
@@ -94,9 +101,7 @@ final class Tables {
                     c.setAutoCommit(true);
                 }
                 if (sync) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("CHECKPOINT SYNC");
-                    }
+                    forceToDisk(c);
                 }
                 unitRowsWritten.addAndGet(batch.units().size());
                 return null;
