@@ -200,18 +200,17 @@ public final class Issuer {
         // carries them only if a unit was there to take: a worker fetching one task at a time is checked at the
         // same rate as any other.
         int n = 0;
+        long deadlineMillis = plan.deadlineMillis();
         if (plan.idle()) {
             n = Math.min(plan.count(), 1);
-        } else if (b.units == 0 && room > 0 && b.out.isEmpty()) {
+        } else if (b.units == 0 && room > 0) {
             // Units are ready here but none for this worker (placement: it holds or held a replica of each; probation;
             // a browser's visit): it is idle here as much as a worker that finds nothing. Found by the whole-swarm
             // simulation (seed 401163): a unit's lone result waited for its worker's credibility, the unit was ready
             // for a replica no other worker might take, so its owner never checked that worker again, and the
             // placement watcher, rightly, does not fail a unit a check may accept: it waited until the run's end.
-            n = Math.min(draw(worker, idleRate(worker), 1), 1);
-            if (n > 0) {
-                plan = new CheckPlan(n, plan.rate(), WAITING_CHECK_DEADLINE_MILLIS, true);
-            }
+            n = draw(worker, idleRate(worker), 1);
+            deadlineMillis = WAITING_CHECK_DEADLINE_MILLIS;
         } else if (room == 0) {
             n = readyHere(order, ref) ? plan.count() : 0;
         } else {
@@ -222,7 +221,7 @@ public final class Issuer {
             }
         }
         for (int i = 0; i < n; i++) {
-            checks.create(worker, now, now + plan.deadlineMillis()).ifPresent(a -> {
+            checks.create(worker, now, now + deadlineMillis).ifPresent(a -> {
                 b.out.add(a);
                 b.bytes += a.input().length;
             });

@@ -32,8 +32,9 @@ final class Probation {
     static Probation of(WorkerRecord worker, List<JobRecord> candidates, TrustRules rules, Checks checks, LocalIndex index) {
         long limit = Long.MAX_VALUE;
         Set<String> limited = new HashSet<>();
+        org.enjambre.workunits.trust.Reputation trust = worker.trust();
         for (JobRecord j : candidates) {
-            long l = rules.inProgressLimit(worker.trust(), JobSpecs.of(j).redundancy());
+            long l = rules.inProgressLimit(trust, JobSpecs.of(j).redundancy());
             if (l != Long.MAX_VALUE && checks.canCheck(j.app())) {
                 limited.add(j.id());
                 limit = Math.min(limit, l);
