@@ -3,11 +3,9 @@ package org.enjambre.worker.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -126,11 +124,7 @@ public final class ChunkCache {
             long n = write(sha256, in, temp, maxBytes, written);
             Path dest = dir.resolve(sha256);
             try {
-                try {
-                    Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING);
-                }
+                org.enjambre.worker.store.AtomicFiles.moveIntoPlace(temp, dest);
             } catch (IOException e) {
                 throw new LocalWriteFailure(e);
             }
