@@ -51,7 +51,7 @@ class UnitFeedTest {
     }
 
     private static boolean owns(Coordinator p, String key) {
-        return p.node().hazelcast().getPartitionService().getPartition(key).getOwner().localMember();
+        return p.node().owns(key);
     }
 
     @Test
