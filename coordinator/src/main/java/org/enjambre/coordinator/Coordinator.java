@@ -23,7 +23,6 @@ import org.enjambre.coordinator.sched.ClusterPeers;
 import org.enjambre.coordinator.sched.Durable;
 import org.enjambre.coordinator.sched.JobDirectory;
 import org.enjambre.coordinator.sched.Scheduler;
-import org.enjambre.coordinator.cluster.HazelcastUnitTable;
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.workunits.trust.RateLimiter;
@@ -136,7 +135,7 @@ public final class Coordinator implements AutoCloseable {
         this.spotChecks = new org.enjambre.coordinator.sched.SpotChecks(
                 org.enjambre.coordinator.sched.PendingChecks.of(node.hazelcast().getMap("spotchecks")), jobs.apps());
         checksRef[0] = spotChecks;
-        this.scheduler = new Scheduler(new Scheduler.Ports(new HazelcastUnitTable(node.units()), index,
+        this.scheduler = new Scheduler(new Scheduler.Ports(node.unitTable(), index,
                 JobDirectory.of(jobs), workers::apply, Durable.of(store),
                 Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(peers),
                 metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()),

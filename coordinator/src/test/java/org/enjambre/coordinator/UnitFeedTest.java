@@ -57,7 +57,7 @@ class UnitFeedTest {
     @Test
     void aUnitMadeAndChangedByItsProcessor_isIndexedOnItsOwnerOnly_notOnTheMemberHoldingItsBackup() {
         twoPeers();
-        HazelcastUnitTable table = new HazelcastUnitTable(peers.get(0).node().units());
+        HazelcastUnitTable table = peers.get(0).node().unitTable();
         List<UnitTable.Step> steps = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             steps.add(new UnitTable.Step("jf/" + i, "noop", new Event.Issue(A, 1_000, 60_000), null, POLICY));
@@ -80,7 +80,7 @@ class UnitFeedTest {
     @Test
     void aUnitRemovedRightAfterItsChanges_leavesNothingIndexed_changesAndRemovalsKeepTheirOrder() {
         twoPeers();
-        HazelcastUnitTable table = new HazelcastUnitTable(peers.get(1).node().units());
+        HazelcastUnitTable table = peers.get(1).node().unitTable();
         for (int i = 0; i < 30; i++) {
             String key = "jr/" + i;
             table.apply(new UnitTable.Step(key, "noop", new Event.Issue(A, 1_000, 60_000), null, POLICY)).join();

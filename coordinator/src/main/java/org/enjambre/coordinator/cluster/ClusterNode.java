@@ -136,6 +136,11 @@ public final class ClusterNode implements AutoCloseable {
         return units;
     }
 
+    /** The units map as the scheduling components see it. */
+    public HazelcastUnitTable unitTable() {
+        return new HazelcastUnitTable(units, hz.getPartitionService());
+    }
+
     public IMap<String, JobRecord> jobs() {
         return jobs;
     }

@@ -1,10 +1,13 @@
 package org.enjambre.coordinator.cluster;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Event;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,10 +15,16 @@ import java.util.concurrent.CompletableFuture;
 
 /** The unit table as the cluster map {@code units}: each event runs as an entry processor on the unit's owner. */
 public final class HazelcastUnitTable implements UnitTable {
-    private final IMap<String, WorkUnit> units;
+    /** Key sets larger than this are read one partition at a time ({@link #getAll}). */
+    static final int GROUP_ABOVE = 64;
 
-    public HazelcastUnitTable(IMap<String, WorkUnit> units) {
+    private final IMap<String, WorkUnit> units;
+    private final PartitionService partitions;
+
+    /** The table over {@code units}; {@code partitions} (the member's) lets large reads go partition by partition. */
+    public HazelcastUnitTable(IMap<String, WorkUnit> units, PartitionService partitions) {
         this.units = units;
+        this.partitions = partitions;
     }
 
     @Override
@@ -48,9 +57,26 @@ public final class HazelcastUnitTable implements UnitTable {
         return new UnitProcessor(s.app(), s.event(), s.replan(), s.fresh());
     }
 
+    /**
+     * Hazelcast's {@code getAll} sends every partition an operation carrying the whole key set, and each one hashes
+     * every key to find its own: O(partitions × keys), 20 % of the partition threads' time when a 40,000-unit job
+     * completed (BENCHMARKS.md, eighth session). A large set is therefore grouped here and read one partition's
+     * keys at a time.
+     */
     @Override
     public Map<String, WorkUnit> getAll(Set<String> keys) {
-        return units.getAll(keys);
+        if (keys.size() <= GROUP_ABOVE) {
+            return units.getAll(keys);
+        }
+        Map<Integer, Set<String>> byPartition = new HashMap<>();
+        for (String k : keys) {
+            byPartition.computeIfAbsent(partitions.getPartition(k).getPartitionId(), p -> new HashSet<>()).add(k);
+        }
+        Map<String, WorkUnit> out = new HashMap<>(keys.size() * 2);
+        for (Set<String> group : byPartition.values()) {
+            out.putAll(units.getAll(group));
+        }
+        return out;
     }
 
     @Override

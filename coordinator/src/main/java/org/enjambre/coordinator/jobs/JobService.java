@@ -42,7 +42,7 @@ public final class JobService implements AutoCloseable, CountsOf {
         this.apps = apps;
         this.clock = clock;
         JobTable jobTable = JobTable.of(node.jobs());
-        HazelcastUnitTable units = new HazelcastUnitTable(node.units());
+        HazelcastUnitTable units = node.unitTable();
         this.views = new JobViews(jobTable, units, store, apps, peers);
         this.assimilator = new Assimilator(jobTable, units, store, apps, views, clock, assimilatorThread);
         HeapCapacity capacity = new HeapCapacity(HeapCapacity::jvmFreeHeap,

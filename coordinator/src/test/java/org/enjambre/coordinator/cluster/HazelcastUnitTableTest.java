@@ -29,7 +29,7 @@ class HazelcastUnitTableTest {
     void start() {
         coordinator = Coordinator.start(Harness.options(dir));
         units = coordinator.node().units();
-        table = new HazelcastUnitTable(units);
+        table = coordinator.node().unitTable();
         for (int i = 0; i < 20; i++) {
             units.set(WorkUnit.id("jb", i), WorkUnit.create("jb", i, new Redundancy(2, 2, 1, 4, false)));
         }
@@ -66,6 +66,22 @@ class HazelcastUnitTableTest {
         assertThat(units.get("jb/4").tasks()).extracting(t -> t.workerId()).contains("wb");
         assertThat(units.get("jb/12").tasks()).extracting(t -> t.workerId()).containsOnlyOnce("wa");
         assertThat(units.get("jb/5").tasks()).extracting(t -> t.workerId()).containsOnlyNulls();
+    }
+
+    @Test
+    void getAll_largeKeySet_readPartitionByPartition_returnsExactlyThePresentUnits() {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            keys.add(WorkUnit.id("jb", i)); // 20 present (jb/0..19), the rest absent (implicit)
+        }
+        keys.add("nojob/3");
+        assertThat(keys.size()).isGreaterThan(HazelcastUnitTable.GROUP_ABOVE);
+
+        java.util.Map<String, WorkUnit> got = table.getAll(keys);
+
+        assertThat(got.keySet()).hasSize(20).allMatch(k -> k.startsWith("jb/"));
+        assertThat(got.get("jb/7").index()).isEqualTo(7);
+        assertThat(table.getAll(java.util.Set.of("jb/3", "jb/600"))).containsOnlyKeys("jb/3");
     }
 
     @Test
