@@ -347,12 +347,13 @@ public final class Bench {
                     n, wanted, limit));
         }
         int warm = Math.max(100, n / 5);
-        say("polling: registering %,d workers, opening a connection for each, warming with %,d polls, then one long-poll on"
-                + " each connection at once (waitMs %d)", n, warm, waitMs);
+        say("polling: registering %,d workers, opening a connection for each with one immediate fetch, warming with %,d"
+                + " polls, then one long-poll on each connection at once (waitMs %d)", n, warm, waitMs);
         sim.send("pollprep " + n + " " + waitMs + " " + warm);
         Answer w = sim.expect("warmed", 900);
-        say("polling: registered in %.1f s, connected in %.1f s, warm-up %,d of %,d ok; generator on %d CPU(s)",
-                w.decimal("registerSeconds"), w.decimal("connectSeconds"), w.number("warmOk"), w.number("warm"), w.number("cpus"));
+        say("polling: registered in %.1f s, connected in %.1f s, first fetch (waitMs 0) %,d of %,d ok, warm-up %,d of %,d ok;"
+                        + " generator on %d CPU(s)", w.decimal("registerSeconds"), w.decimal("connectSeconds"), w.number("firstOk"), n,
+                w.number("warmOk"), w.number("warm"), w.number("cpus"));
         double[] before = coordinator.metrics().httpSummary(FETCH);
         long[] under0 = atMost(coordinator);
         long cpu0 = processCpuNanos();

@@ -187,8 +187,8 @@ public final class SimWorkers {
     private double registerSeconds;
 
     /**
-     * Registers {@code n} workers, opens one connection for each and warms the coordinator with a round of
-     * {@code warm} polls on them (a running coordinator is warm: JIT during the measured burst is not what users see).
+     * Registers {@code n} workers, opens one connection for each, sends one immediate fetch on each, and warms the
+     * coordinator with a round of {@code warm} polls on them (a running coordinator is warm: JIT during the measured burst is not what users see).
      */
     private void pollPrepare(int n, long waitMs, int warm) throws Exception {
         closeBurst();
@@ -211,8 +211,11 @@ public final class SimWorkers {
         double connectSeconds = (System.nanoTime() - c0) / 1e9;
         pollTokens = tokens;
         pollWaitMs = waitMs;
+        // Each connection's first request (a worker's first fetch, answered at once): Vert.x sets up a connection's
+        // HTTP state (~6 KB) on its first request, which is a reconnect storm's cost, not a long-poll's.
+        PollBurst.Round first = burst.round(tokens, n, WorkerClient.fetchBody(1, 0));
         PollBurst.Round w = burst.round(tokens, Math.min(warm, n), WorkerClient.fetchBody(1, waitMs));
-        say("warmed", "n", n, "warm", Math.min(warm, n), "warmOk", w.ok(), "registerSeconds", fmt(registerSeconds),
+        say("warmed", "n", n, "firstOk", first.ok(), "warm", Math.min(warm, n), "warmOk", w.ok(), "registerSeconds", fmt(registerSeconds),
                 "connectSeconds", fmt(connectSeconds), "cpus", Runtime.getRuntime().availableProcessors());
     }
 
