@@ -96,6 +96,8 @@ class CommandLineTest {
                         "--placement-wait must be between 0 and 31536000 (a year), not -1"),
                 arguments(new String[] {"coordinator", "--http-loops", "0"},
                         "--http-loops must be between 1 and 256, not 0"),
+                arguments(new String[] {"coordinator", "--browser-oversize-wait", "-5"},
+                        "--browser-oversize-wait must be between 0 and 31536000 (a year), not -5"),
                 arguments(new String[] {"coordinator", "--data-gc-grace", "0"},
                         "--data-gc-grace must be from 1 to 87600 hours (ten years), not 0"),
                 arguments(new String[] {"coordinator", "--public-url", "ftp://peer1.example.org"},
