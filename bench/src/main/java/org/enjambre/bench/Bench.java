@@ -198,7 +198,13 @@ public final class Bench {
                 }
             }, true);
             Submitter submitter = new Submitter(c.url(), c.apiKey());
-            try (Child sim = Child.start("sim-workers", SimWorkers.class, List.of("-Xmx2g"), List.of(c.url()), logs.resolve("sim-workers.log"))) {
+            String simCpus = System.getProperty("bench.simCpus");
+            if (simCpus != null) {
+                notes.add(String.format(Locale.ROOT, "the simulated workers and the long-poll generator ran pinned to CPU(s) %s"
+                        + " (taskset -c); the bench JVM, with the coordinator, may use CPU(s) %s.", simCpus, cpusAllowed()));
+            }
+            try (Child sim = Child.start("sim-workers", SimWorkers.class, List.of("-Xmx2g"), List.of(c.url()), logs.resolve("sim-workers.log"),
+                    simCpus)) {
                 double estimate = 0;
                 if (sections.contains("throughput") || sections.contains("profile")) {
                     say("warming up");
@@ -340,13 +346,19 @@ public final class Bench {
             notes.add(String.format(Locale.ROOT, "only %,d pollers instead of %,d: the open-file limit is %,d (raise it with ulimit -n).",
                     n, wanted, limit));
         }
-        say("polling: registering %,d workers, then one long-poll each at once (waitMs %d)", n, waitMs);
-        sim.send("poll " + n + " " + waitMs);
-        sim.expect("registered", 900);
+        int warm = Math.max(100, n / 5);
+        say("polling: registering %,d workers, opening a connection for each with one immediate fetch, warming with %,d"
+                + " polls, then one long-poll on each connection at once (waitMs %d)", n, warm, waitMs);
+        sim.send("pollprep " + n + " " + waitMs + " " + warm);
+        Answer w = sim.expect("warmed", 900);
+        say("polling: registered in %.1f s, connected in %.1f s, first fetch (waitMs 0) %,d of %,d ok, warm-up %,d of %,d ok;"
+                        + " generator on %d CPU(s)", w.decimal("registerSeconds"), w.decimal("connectSeconds"), w.number("firstOk"), n,
+                w.number("warmOk"), w.number("warm"), w.number("cpus"));
         double[] before = coordinator.metrics().httpSummary(FETCH);
         long[] under0 = atMost(coordinator);
         long cpu0 = processCpuNanos();
         long loops0 = threadCpuNanos("vert.x-eventloop-thread-");
+        sim.send("pollgo");
         Answer a = sim.expect("polled", 900);
         double cpuPerPoll = (processCpuNanos() - cpu0) / 1e3 / n;
         double loopsPerPoll = (threadCpuNanos("vert.x-eventloop-thread-") - loops0) / 1e3 / n;
@@ -514,7 +526,15 @@ public final class Bench {
         return -1;
     }
 
-    /** CPU time this JVM has used, all threads. */
+    /** The CPUs this JVM may run on ({@code Cpus_allowed_list} of /proc/self/status), or "?" where the OS does not say. */
+    static String cpusAllowed() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+            return lines.filter(l -> l.startsWith("Cpus_allowed_list:")).map(l -> l.substring(18).trim()).findFirst().orElse("?");
+        } catch (IOException | UncheckedIOException e) {
+            return "?";
+        }
+    }
+
     /** CPU time so far of this JVM's live threads whose name starts with {@code prefix}. */
     static long threadCpuNanos(String prefix) {
         java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();

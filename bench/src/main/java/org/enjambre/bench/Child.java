@@ -45,7 +45,18 @@ final class Child implements AutoCloseable {
 
     /** Starts {@code mainClass} in a new JVM with the given JVM flags and arguments; its stderr goes to {@code log}. */
     static Child start(String name, Class<?> mainClass, List<String> jvmFlags, List<String> args, Path log) {
+        return start(name, mainClass, jvmFlags, args, log, null);
+    }
+
+    /** As {@link #start(String, Class, List, List, Path)}, pinned with {@code taskset -c cpus} when {@code cpus} is not null. */
+    static Child start(String name, Class<?> mainClass, List<String> jvmFlags, List<String> args, Path log, String cpus) {
         List<String> cmd = new ArrayList<>();
+        if (cpus != null) {
+            if (!cpus.matches("[0-9]+([-,][0-9]+)*")) {
+                throw new IllegalArgumentException("'" + cpus + "' is not a CPU list for taskset -c (e.g. 1 or 0-1)");
+            }
+            cmd.addAll(List.of("taskset", "-c", cpus));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(HZ_FLAGS);
         cmd.addAll(jvmFlags);

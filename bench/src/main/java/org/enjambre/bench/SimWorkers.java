@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *   <li>{@code run W B WAITMS}: W worker threads, each fetching up to B tasks (long-polling WAITMS), running
  *       them with the real app and reporting the batch, until {@code stop};</li>
- *   <li>{@code poll N WAITMS}: registers N more workers, then sends one fetch for each at once (async) and
- *       answers with the latencies;</li>
+ *   <li>{@code pollprep N WAITMS WARM}: registers N more workers, opens a connection for each ({@link PollBurst})
+ *       and warms the coordinator with WARM polls;</li>
+ *   <li>{@code pollgo}: one fetch on each of those connections at once; answers with the latencies;</li>
  *   <li>{@code quit}.</li>
  * </ul>
  */
@@ -64,7 +65,8 @@ public final class SimWorkers {
                 switch (w[0]) {
                     case "run" -> sim.run(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Long.parseLong(w[3]));
                     case "stop" -> sim.stop();
-                    case "poll" -> sim.poll(Integer.parseInt(w[1]), Long.parseLong(w[2]));
+                    case "pollprep" -> sim.pollPrepare(Integer.parseInt(w[1]), Long.parseLong(w[2]), Integer.parseInt(w[3]));
+                    case "pollgo" -> sim.pollGo();
                     case "quit" -> {
                         sim.stopThreads();
                         System.exit(0);
@@ -178,13 +180,20 @@ public final class SimWorkers {
                 "firstError", fe == null ? "-" : fe.replaceAll("\\s+", "_"));
     }
 
-    private static final int POLL_CLIENTS = 16;
+    /** The pollers {@code pollprep} registered and connected, for {@code pollgo}. */
+    private PollBurst burst;
+    private String[] pollTokens;
+    private long pollWaitMs;
+    private double registerSeconds;
 
-    /** Registers {@code n} workers, then sends one long-polling fetch for each at the same moment. */
-    private void poll(int n, long waitMs) throws Exception {
-        HttpClient async = WorkerClient.newHttp();
-        WorkerClient c = new WorkerClient(async, base);
-        WorkerClient.Identity[] ids = new WorkerClient.Identity[n];
+    /**
+     * Registers {@code n} workers, opens one connection for each, sends one immediate fetch on each, and warms the
+     * coordinator with a round of {@code warm} polls on them (a running coordinator is warm: JIT during the measured burst is not what users see).
+     */
+    private void pollPrepare(int n, long waitMs, int warm) throws Exception {
+        closeBurst();
+        WorkerClient c = new WorkerClient(WorkerClient.newHttp(), base);
+        String[] tokens = new String[n];
         Semaphore window = new Semaphore(128);
         long r0 = System.nanoTime();
         List<CompletableFuture<?>> regs = new ArrayList<>(n);
@@ -192,52 +201,44 @@ public final class SimWorkers {
             window.acquire();
             int k = i;
             regs.add(c.postAsync("/api/v1/workers/register", null, WorkerClient.registration("poller-" + i))
-                    .thenAccept(r -> ids[k] = WorkerClient.identity(r))
+                    .thenAccept(r -> tokens[k] = WorkerClient.identity(r).token())
                     .whenComplete((v, e) -> window.release()));
         }
         CompletableFuture.allOf(regs.toArray(CompletableFuture[]::new)).join();
-        double registerSeconds = (System.nanoTime() - r0) / 1e9;
-        say("registered", "n", n);
+        registerSeconds = (System.nanoTime() - r0) / 1e9;
+        long c0 = System.nanoTime();
+        burst = PollBurst.open(base, n);
+        double connectSeconds = (System.nanoTime() - c0) / 1e9;
+        pollTokens = tokens;
+        pollWaitMs = waitMs;
+        // Each connection's first request (a worker's first fetch, answered at once): Vert.x sets up a connection's
+        // HTTP state (~6 KB) on its first request, which is a reconnect storm's cost, not a long-poll's.
+        PollBurst.Round first = burst.round(tokens, n, WorkerClient.fetchBody(1, 0));
+        PollBurst.Round w = burst.round(tokens, Math.min(warm, n), WorkerClient.fetchBody(1, waitMs));
+        say("warmed", "n", n, "firstOk", first.ok(), "warm", Math.min(warm, n), "warmOk", w.ok(), "registerSeconds", fmt(registerSeconds),
+                "connectSeconds", fmt(connectSeconds), "cpus", Runtime.getRuntime().availableProcessors());
+    }
 
-        long[] nanos = new long[n];
-        int[] status = new int[n];
-        String body = WorkerClient.fetchBody(1, waitMs);
-        // Real pollers are separate machines: spread them over several clients, each with its own connection
-        // pool and selector thread, so that one client's connection set-up does not queue all 10,000 polls.
-        WorkerClient[] fleet = new WorkerClient[POLL_CLIENTS];
-        for (int i = 0; i < fleet.length; i++) {
-            fleet[i] = new WorkerClient(WorkerClient.newHttp(), base);
+    /** Sends one long-polling fetch on each prepared connection at the same moment and answers with the latencies. */
+    private void pollGo() throws Exception {
+        if (burst == null) {
+            throw new IllegalStateException("pollgo before pollprep");
         }
-        List<CompletableFuture<?>> calls = new ArrayList<>(n);
-        long f0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            int k = i;
-            long start = System.nanoTime();
-            calls.add(fleet[i % fleet.length].postAsync("/api/v1/work/fetch", ids[k].token(), body).handle((r, e) -> {
-                nanos[k] = System.nanoTime() - start;
-                status[k] = e != null ? -1 : r.status();
-                if (e != null) {
-                    firstError.compareAndSet(null, e.toString());
-                } else if (r.status() != 200) {
-                    firstError.compareAndSet(null, "fetch " + r.status() + " " + r.body());
-                }
-                return null;
-            }));
-        }
-        double launchSeconds = (System.nanoTime() - f0) / 1e9;
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
-        double allSeconds = (System.nanoTime() - f0) / 1e9;
-        int ok = 0;
-        for (int s : status) {
-            if (s == 200) {
-                ok++;
-            }
-        }
-        Latencies l = Latencies.ofNanos(nanos);
-        String fe = firstError.get();
-        say("polled", "n", n, "ok", ok, "failed", n - ok, "p50", fmt(l.p50Ms()), "p99", fmt(l.p99Ms()), "max", fmt(l.maxMs()),
-                "registerSeconds", fmt(registerSeconds), "launchSeconds", fmt(launchSeconds), "allSeconds", fmt(allSeconds),
+        int n = pollTokens.length;
+        PollBurst.Round r = burst.round(pollTokens, n, WorkerClient.fetchBody(1, pollWaitMs));
+        Latencies l = Latencies.ofNanos(r.nanos());
+        String fe = r.firstError();
+        say("polled", "n", n, "ok", r.ok(), "failed", n - r.ok(), "p50", fmt(l.p50Ms()), "p99", fmt(l.p99Ms()), "max", fmt(l.maxMs()),
+                "registerSeconds", fmt(registerSeconds), "launchSeconds", fmt(r.launchSeconds()), "allSeconds", fmt(r.allSeconds()),
                 "firstError", fe == null ? "-" : fe.replaceAll("\\s+", "_"));
+        closeBurst();
+    }
+
+    private void closeBurst() throws Exception {
+        if (burst != null) {
+            burst.close();
+            burst = null;
+        }
     }
 
     private static String fmt(double d) {

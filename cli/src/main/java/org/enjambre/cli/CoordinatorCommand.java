@@ -71,6 +71,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "request-body bytes this peer buffers at once, all requests together; past it requests get 503 with Retry-After (default: ${DEFAULT-VALUE})")
     long maxBufferedMb;
 
+    @Option(names = "--http-loops", paramLabel = "N",
+            description = "event loops serving HTTP, one server each on the same port (default: one per core)")
+    Integer httpLoops;
+
     @Option(names = "--placement-wait", defaultValue = "300", paramLabel = "SECONDS",
             description = "how long a unit may find no connected worker that placement lets take it before it fails with that reason (default: ${DEFAULT-VALUE})")
     long placementWaitSeconds;
@@ -122,7 +126,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             }
             String key = apiKey != null ? apiKey : System.getenv("ENJAMBRE_API_KEY");
             String secret = clusterSecret != null ? clusterSecret : System.getenv("ENJAMBRE_CLUSTER_SECRET");
-            return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
+            CoordinatorOptions o = CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).publicUrl(publicUrl).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
@@ -131,6 +135,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     .dataGcGrace(gcGrace(dataGcGraceHours))
                     .outputFiles(Math.multiplyExact(outputFileKb, 1L << 10), Math.multiplyExact(maxOutputMb, 1L << 20))
                     .credibilityWait(java.time.Duration.ofSeconds(credibilityWaitSeconds));
+            return httpLoops == null ? o : o.httpLoops(httpLoops);
         } catch (ArithmeticException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--data-quota-mb, --output-file-kb or --max-output-mb is too large");
         } catch (IllegalArgumentException e) {

@@ -168,14 +168,15 @@ public final class Coordinator implements AutoCloseable {
         jobs.readOutputsWith(ref -> data.outputs().read(ref, org.enjambre.coordinator.data.OutputFiles.MERGE_READ_LIMIT));
         metrics.gauge("enjambre.data.chunks.bytes", "Bytes of file chunks this peer stores", "scope", "peer", data.local()::usage);
 
-        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64));
+        this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(64)
+                .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, o.httpLoops())));
         this.api = new ApiServer(vertx, new ApiServer.Services(jobs, workers, scheduler, store, metrics, events, polls,
                 new ApiServer.Peers() {
                     @Override public int count() { return node.hazelcast().getCluster().getMembers().size(); }
                     @Override public ObjectNode clusterView() { return clusterView.json(); }
                     @Override public String snapshotEvents() { return publisher.snapshot(); }
                 }, fetchLimiter, clock, System::nanoTime, data),
-                new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes()));
+                new ApiServer.Settings(apiKey, o.privateViews(), o.maxBufferedBytes(), o.httpLoops()));
         api.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         dataPeers.publish(o.publicUrl() != null ? o.publicUrl() : url(), o.publicUrl() != null);
 

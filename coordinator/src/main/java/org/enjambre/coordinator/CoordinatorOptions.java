@@ -37,6 +37,7 @@ public final class CoordinatorOptions {
     private double fetchesPerMinute = 1200;
     private int fetchBurst = 100;
     private long maxBufferedBytes = 256L << 20;
+    private int httpLoops = Runtime.getRuntime().availableProcessors();
     private int dataReplicas = org.enjambre.coordinator.data.DataService.DEFAULT_REPLICAS;
     private int chunkBytes = org.enjambre.coordinator.data.DataService.DEFAULT_CHUNK_BYTES;
     private long dataQuotaBytes;
@@ -285,6 +286,18 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /** How many event loops serve HTTP (one server each, on one port); the default is one per core. */
+    public CoordinatorOptions httpLoops(int loops) {
+        if (loops < 1 || loops > MAX_HTTP_LOOPS) {
+            throw new IllegalArgumentException("--http-loops must be between 1 and " + MAX_HTTP_LOOPS + ", not " + loops);
+        }
+        this.httpLoops = loops;
+        return this;
+    }
+
+    /** The most event loops {@link #httpLoops} takes. */
+    public static final int MAX_HTTP_LOOPS = 256;
+
     private static void checkLimit(String what, double perMinute, int burst) {
         if (!(perMinute > 0) || burst < 1 || burst > 100_000_000) {
             throw new IllegalArgumentException("a " + what + " limit needs more than 0 per minute and a burst of 1 to 100000000");
@@ -311,6 +324,7 @@ public final class CoordinatorOptions {
     public double fetchesPerMinute() { return fetchesPerMinute; }
     public int fetchBurst() { return fetchBurst; }
     public long maxBufferedBytes() { return maxBufferedBytes; }
+    public int httpLoops() { return httpLoops; }
 
     public ClusterOptions clusterOptions() {
         String peerHost = clusterHost != null ? clusterHost : host.equals("0.0.0.0") ? "127.0.0.1" : host;

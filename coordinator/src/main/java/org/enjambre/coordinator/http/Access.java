@@ -98,6 +98,19 @@ final class Access {
 
     /** Requires a worker token; the worker is then {@link #worker(RoutingContext)}. */
     Handler<RoutingContext> worker() {
+        return worker(workers::cached);
+    }
+
+    /**
+     * As {@link #worker()}, but a token this peer issued or verified within the last minute passes on the event loop
+     * ({@link WorkerService#known}): for routes whose handler acts only on {@link WorkerService#current}, re-read off the
+     * loop, so that a revocation or a blacklisting elsewhere still counts (fetch and report: the hot path).
+     */
+    Handler<RoutingContext> knownWorker() {
+        return worker(workers::known);
+    }
+
+    private Handler<RoutingContext> worker(java.util.function.Function<String, WorkerRecord> local) {
         return ctx -> {
             String token = Requests.bearer(ctx);
             try {
@@ -106,7 +119,7 @@ final class Access {
                 HttpErrors.fail(ctx, e);
                 return;
             }
-            WorkerRecord cached = workers.cached(token);
+            WorkerRecord cached = local.apply(token);
             if (cached != null) {
                 ctx.put(WORKER, cached);
                 ctx.next();

@@ -1,10 +1,10 @@
 package org.enjambre.coordinator.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -20,6 +20,8 @@ import org.enjambre.workunits.trust.RateLimiter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,6 +32,13 @@ import java.util.function.LongSupplier;
  * the route's guards on headers ({@link Access}), its bounded body ({@link Bodies#read}), its handler.
  * Handlers never block an event loop: work that touches the cluster or the store runs on Vert.x worker
  * threads ({@link Work}); failures become answers in one place ({@link HttpErrors}).
+ *
+ * <p>HTTP is served by {@link Settings#loops} servers, each on its own event loop ({@link ServerLoop}), sharing one
+ * port and one router. A request stays on its connection's loop, but the state routes share is touched from several
+ * loops at once, so it is thread-safe: {@link Bodies}' budget (atomics), {@link LongPolls} (locked), the waiting
+ * polls by worker ({@code WorkerRoutes}, a concurrent map; a poll itself is confined to its loop's context),
+ * {@link Events}' subscribers (each written on its own context), the metrics' timer map, the rate limiters and the
+ * worker-token cache (concurrent maps).
  */
 public final class ApiServer {
     private static final int ACCEPT_BACKLOG = 65_535;
@@ -49,15 +58,26 @@ public final class ApiServer {
                            LongSupplier ticker, org.enjambre.coordinator.data.DataService data) {
     }
 
-    /** How the API is configured: the admin key, whether views need it, the buffered-bytes budget. */
-    public record Settings(String apiKey, boolean privateViews, long maxBufferedBytes) {
+    /**
+     * How the API is configured: the admin key, whether views need it, the buffered-bytes budget, and how many event
+     * loops serve HTTP (one server each, all on one port; {@code --http-loops}).
+     */
+    public record Settings(String apiKey, boolean privateViews, long maxBufferedBytes, int loops) {
+        public Settings {
+            if (loops < 1) {
+                throw new IllegalArgumentException("HTTP needs at least one event loop, not " + loops);
+            }
+        }
     }
 
     private final Vertx vertx;
     private final Services s;
     private final Settings settings;
     private final Bodies bodies;
-    private HttpServer server;
+    /** The servers, one per event loop, all listening on {@link #port()}. Filled while listening; read after. */
+    private final List<ServerLoop> loops = new CopyOnWriteArrayList<>();
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
+    private volatile int port = -1;
 
     public ApiServer(Vertx vertx, Services services, Settings settings) {
         this.vertx = vertx;
@@ -70,7 +90,8 @@ public final class ApiServer {
                 s.polls()::waiting);
     }
 
-    public Future<HttpServer> listen(String host, int port) {
+    /** Starts {@link Settings#loops} servers on {@code host:port}; the future holds the port they listen on. */
+    public Future<Integer> listen(String host, int port) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             long start = s.ticker().getAsLong();
@@ -120,13 +141,33 @@ public final class ApiServer {
 
         // A large accept backlog: thousands of workers may connect in the same instant (after an outage, say);
         // the kernel caps it at net.core.somaxconn (README, Scaling out).
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
-                .setAcceptBacklog(ACCEPT_BACKLOG));
-        return server.requestHandler(router).listen();
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setCompressionSupported(true)
+                .setAcceptBacklog(ACCEPT_BACKLOG);
+        // One server per event loop: Vert.x spreads the connections of servers that share a port over their loops.
+        // Port 0 would give each server a port of its own: Vert.x's "-1" is one free port shared by every server that
+        // asks for -1 in this Vert.x instance. The first server binds, the others then join it.
+        options.setPort(port == 0 ? -1 : port);
+        return deploy(options, router, 1).compose(first -> settings.loops() == 1 ? Future.succeededFuture()
+                : deploy(options, router, settings.loops() - 1)).map(v -> {
+                    this.port = loops.get(0).server().actualPort();
+                    return this.port;
+                });
     }
 
+    private Future<String> deploy(HttpServerOptions options, Router router, int instances) {
+        return vertx.deployVerticle(() -> new ServerLoop(new HttpServerOptions(options), router, loops),
+                        new DeploymentOptions().setInstances(instances))
+                .onSuccess(deployments::add);
+    }
+
+    /** The port every server listens on (the actual one when 0 was asked for); -1 before {@link #listen}. */
     public int port() {
-        return server.actualPort();
+        return port;
+    }
+
+    /** Open connections on each event loop that serves HTTP, in the order the servers started. */
+    public int[] connectionsByLoop() {
+        return loops.stream().mapToInt(ServerLoop::connections).toArray();
     }
 
     /** Bytes of request bodies buffered now, and the most ever buffered at once ({@code --max-buffered-mb} bounds both). */
@@ -134,7 +175,9 @@ public final class ApiServer {
         return new long[]{bodies.buffered(), bodies.highWater()};
     }
 
+    /** Stops every server (undeploying a loop's verticle closes its server). */
     public Future<Void> close() {
-        return server == null ? Future.succeededFuture() : server.close();
+        List<Future<Void>> undeployed = deployments.stream().map(vertx::undeploy).toList();
+        return Future.join(undeployed).mapEmpty();
     }
 }

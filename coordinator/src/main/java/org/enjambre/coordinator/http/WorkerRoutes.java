@@ -49,10 +49,10 @@ final class WorkerRoutes {
     void mount(Router router) {
         router.post("/api/v1/workers/register").handler(access.registration()).handler(bodies.read(Limits.REGISTER_BYTES))
                 .handler(ctx -> work.json(ctx, 201, () -> register(Bodies.body(ctx))));
-        router.post("/api/v1/work/fetch").handler(access.worker()).handler(access.fetchRate())
+        router.post("/api/v1/work/fetch").handler(access.knownWorker()).handler(access.fetchRate())
                 .handler(bodies.read(Limits.FETCH_BYTES)).handler(this::fetch);
-        router.post("/api/v1/work/report").handler(access.worker()).handler(bodies.read(Limits.REPORT_BYTES))
-                .handler(ctx -> work.json(ctx, 200, () -> report(Access.worker(ctx), Bodies.body(ctx))));
+        router.post("/api/v1/work/report").handler(access.knownWorker()).handler(bodies.read(Limits.REPORT_BYTES))
+                .handler(ctx -> work.json(ctx, 200, () -> report(current(Access.worker(ctx), "sent a report"), Bodies.body(ctx))));
         router.get("/api/v1/blobs/:sha").handler(this::blob);
         // The built-in apps' WebAssembly twins, for browsers (issue 18): served as blobs, named here.
         router.get("/api/v1/modules/builtin").handler(ctx -> Responses.json(ctx, 200, builtInModules()));
@@ -142,12 +142,8 @@ final class WorkerRoutes {
                 if (first) {
                     s.workers().seen(worker);
                 }
-                // The record this poll authenticated with may be stale by now (blacklisted or revoked meanwhile).
-                WorkerRecord now = first ? worker : s.workers().current(worker);
-                if (now == null) {
-                    throw new UnauthenticatedException("REVOKED", "the token of worker " + worker.id()
-                            + " was revoked while it waited for work; register again for a new one");
-                }
+                // The record the guard passed may be stale (Access.knownWorker), or become so while the poll waits.
+                WorkerRecord now = current(worker, first ? "fetched work" : "waited for work");
                 org.enjambre.coordinator.model.VisitOutlook visit = s.workers().visits().contact(now);
                 List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit, cached);
                 if (visit != null) { // a browser: its tasks' issue times measure its speed
@@ -211,6 +207,16 @@ final class WorkerRoutes {
                 }
             }
         }
+    }
+
+    /** The worker's record now (off the event loop); 401 {@code REVOKED} once its token was revoked. */
+    private WorkerRecord current(WorkerRecord w, String doing) {
+        WorkerRecord now = s.workers().current(w);
+        if (now == null) {
+            throw new UnauthenticatedException("REVOKED", "the token of worker " + w.id() + " was revoked (by an administrator,"
+                    + " or the worker deregistered) before it " + doing + "; register again for a new one");
+        }
+        return now;
     }
 
     private ObjectNode report(WorkerRecord w, Buffer body) {

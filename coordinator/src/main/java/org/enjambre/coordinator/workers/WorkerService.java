@@ -62,6 +62,12 @@ public final class WorkerService {
     /** Verified tokens, re-read from the cluster after {@link #CACHE_MILLIS} (another peer may blacklist). */
     private final Map<String, Cached> authenticated = new ConcurrentHashMap<>();
     private static final long CACHE_MILLIS = 3_000;
+    /**
+     * How long {@link #known} vouches for a token this peer issued or verified: the identity only (a token changes
+     * only by revocation, which removes the entry here; another peer's revocation reaches the caller's
+     * {@link #current} re-read within {@link #CACHE_MILLIS}).
+     */
+    private static final long KNOWN_MILLIS = 60_000;
 
     private record Cached(WorkerRecord worker, long at) {
     }
@@ -126,6 +132,7 @@ public final class WorkerService {
                 r.cores(), r.memoryMb(), r.apps(), r.account(), r.host(), now, now, 0, 0, 0, 0, 0, 0, false, 0, 0, 1);
         store.writeNow(new Store.Batch(List.of(), List.of(w), List.of()));
         workers.set(id, w);
+        authenticated.put(id, new Cached(w, now)); // its first fetches pass the guard on the event loop
         return new Credentials(id, id + "." + secretText);
     }
 
@@ -187,12 +194,25 @@ public final class WorkerService {
      * loop); null when the token is not in this peer's cache, and {@link #authenticate} must decide.
      */
     public WorkerRecord cached(String token) {
+        return cached(token, CACHE_MILLIS);
+    }
+
+    /**
+     * As {@link #cached}, for a token this peer issued or verified within the last minute: its worker is who it says,
+     * but the record may be stale (blacklisted or revoked on another peer), so the caller must act on
+     * {@link #current} (off the event loop), which re-reads it. Null when {@link #authenticate} must decide.
+     */
+    public WorkerRecord known(String token) {
+        return cached(token, KNOWN_MILLIS);
+    }
+
+    private WorkerRecord cached(String token, long maxAge) {
         int dot = token == null ? -1 : token.indexOf('.');
         if (dot <= 0) {
             return null;
         }
         Cached c = authenticated.get(token.substring(0, dot));
-        if (c == null || clock.millis() - c.at() >= CACHE_MILLIS) {
+        if (c == null || clock.millis() - c.at() >= maxAge) {
             return null;
         }
         byte[] hash = sha256(token.substring(dot + 1)).getBytes(StandardCharsets.US_ASCII);
@@ -206,9 +226,18 @@ public final class WorkerService {
      * worker blacklisted or revoked meanwhile is not issued work that nothing would release. Blocks: off event loops.
      */
     public WorkerRecord current(WorkerRecord w) {
+        long at = clock.millis();
         Cached c = authenticated.get(w.id());
-        WorkerRecord now = c != null && clock.millis() - c.at() < CACHE_MILLIS ? c.worker() : workers.get(w.id());
-        return now == null || REVOKED.equals(now.tokenHash()) ? null : now;
+        if (c != null && at - c.at() < CACHE_MILLIS) {
+            return c.worker();
+        }
+        WorkerRecord now = workers.get(w.id());
+        if (now == null || REVOKED.equals(now.tokenHash())) {
+            authenticated.remove(w.id());
+            return null;
+        }
+        authenticated.put(w.id(), new Cached(now, at));
+        return now;
     }
 
     /**
