@@ -41,6 +41,8 @@ public final class Assimilator {
     private static final Logger LOG = LoggerFactory.getLogger(Assimilator.class);
     /** Units read and merged at a time. */
     private static final int PAGE = 1000;
+    /** A page of at most this many units is written with the result whole, without reading which of them the store lacks. */
+    private static final int REWRITTEN_PAGE = 16;
 
     private final JobTable jobs;
     private final UnitTable units;
@@ -268,10 +270,13 @@ public final class Assimilator {
      * The final units of {@code page} (starting at unit {@code from}) that the store holds at an older version: a report
      * applied in the cluster whose peer died before its store write, or, far more often, a report whose write is still
      * under way. Views of a finished job read the store, so these are written before the job completes. Nearly always
-     * few: reading the versions is far cheaper than rewriting every row. Null when the store could not be read (the
-     * 5-second sweep retries).
+     * few: reading the versions is far cheaper than rewriting every row, but for a page of a few units. Null when the
+     * store could not be read (the 5-second sweep retries).
      */
     private List<WorkUnit> unitsBehind(JobRecord job, int from, List<WorkUnit> page) {
+        if (page.size() <= REWRITTEN_PAGE) {
+            return page; // a few units: written again, cheaper than a query (and usually behind: their report's write is under way)
+        }
         try {
             Map<Integer, Long> stored = page.isEmpty() ? Map.of() : store.unitVersions(job.id(), from, from + page.size());
             List<WorkUnit> behind = new ArrayList<>();
