@@ -180,14 +180,19 @@ public final class Assimilator {
             finish(job, JobState.FAILED, "unit " + unit.index() + " failed: " + unit.failure());
             return;
         }
-        maybeComplete(job.id());
+        complete(job); // the record just read: one read of the job per check, not two (a partition round trip each)
     }
 
     private void maybeComplete(String jobId) {
         JobRecord job = jobs.find(jobId).orElse(null);
-        if (job == null || job.state().terminal()) {
-            return;
+        if (job != null && !job.state().terminal()) {
+            complete(job);
         }
+    }
+
+    /** Fails the running {@code job} if a unit of it failed, or merges and completes it if every unit is DONE. */
+    private void complete(JobRecord job) {
+        String jobId = job.id();
         long[] c = views.unitCounts(job);
         if (c[UnitState.FAILED.ordinal()] > 0) {
             // find the failed unit for the message
