@@ -75,6 +75,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "how long a unit may find no connected worker that placement lets take it before it fails with that reason (default: ${DEFAULT-VALUE})")
     long placementWaitSeconds;
 
+    @Option(names = "--browser-oversize-wait", defaultValue = "120", paramLabel = "SECONDS",
+            description = "how long a unit too long for any browser tab's expected visit is kept for JVM workers before a browser gets it anyway (default: ${DEFAULT-VALUE})")
+    long oversizeWaitSeconds;
+
     @Option(names = "--data-replicas", defaultValue = "2", paramLabel = "R",
             description = "how many peers hold each chunk of uploaded files (default: ${DEFAULT-VALUE})")
     int dataReplicas;
@@ -112,13 +116,17 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--placement-wait must be between 0 and 31536000 (a year), not "
                         + placementWaitSeconds);
             }
+            if (oversizeWaitSeconds < 0 || oversizeWaitSeconds > 31_536_000) {
+                throw new IllegalArgumentException("--browser-oversize-wait must be between 0 and 31536000 (a year), not "
+                        + oversizeWaitSeconds);
+            }
             String key = apiKey != null ? apiKey : System.getenv("ENJAMBRE_API_KEY");
             String secret = clusterSecret != null ? clusterSecret : System.getenv("ENJAMBRE_CLUSTER_SECRET");
             return CoordinatorOptions.builder(dataDir != null ? dataDir : defaultDataDir())
                     .host(host).port(port).publicUrl(publicUrl).apiKey(key == null || key.isBlank() ? null : key.trim())
                     .cluster(clusterName, secret).clusterHost(clusterHost).clusterPort(clusterPort).join(join).multicast(multicast).db(db)
                     .privateViews(privateDashboard).allowSameHost(allowSameHost).maxBufferedMb(maxBufferedMb)
-                    .placementWaitMillis(placementWaitSeconds * 1000)
+                    .placementWaitMillis(placementWaitSeconds * 1000).oversizeWaitMillis(oversizeWaitSeconds * 1000)
                     .dataReplicas(dataReplicas).dataQuotaBytes(Math.multiplyExact(dataQuotaMb, 1L << 20))
                     .dataGcGrace(gcGrace(dataGcGraceHours))
                     .outputFiles(Math.multiplyExact(outputFileKb, 1L << 10), Math.multiplyExact(maxOutputMb, 1L << 20))

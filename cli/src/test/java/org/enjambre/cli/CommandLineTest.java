@@ -94,6 +94,8 @@ class CommandLineTest {
                 arguments(new String[] {"coordinator", "--port", "70000"}, "port 70000 is not between 0 and 65535"),
                 arguments(new String[] {"coordinator", "--placement-wait", "-1"},
                         "--placement-wait must be between 0 and 31536000 (a year), not -1"),
+                arguments(new String[] {"coordinator", "--browser-oversize-wait", "-5"},
+                        "--browser-oversize-wait must be between 0 and 31536000 (a year), not -5"),
                 arguments(new String[] {"coordinator", "--data-gc-grace", "0"},
                         "--data-gc-grace must be from 1 to 87600 hours (ten years), not 0"),
                 arguments(new String[] {"coordinator", "--public-url", "ftp://peer1.example.org"},

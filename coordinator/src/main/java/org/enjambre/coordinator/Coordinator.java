@@ -141,7 +141,7 @@ public final class Coordinator implements AutoCloseable {
                 Checks.of(spotChecks, node.hazelcast().getMap("spotchecks-sent")), new ClusterPeers(peers),
                 metrics, clock, new java.security.SecureRandom()), new Scheduler.Placement(true, !o.allowSameHost()),
                 org.enjambre.workunits.trust.TrustRules.withWait(o.credibilityWait()),
-                o.placementWaitMillis());
+                o.placementWaitMillis(), o.oversizeWaitMillis());
         node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
             @Override
             public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {

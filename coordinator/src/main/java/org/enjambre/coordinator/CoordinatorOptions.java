@@ -30,6 +30,7 @@ public final class CoordinatorOptions {
     private Clock clock = Clock.systemUTC();
     private long deadlineCheckMillis = 1000;
     private long placementWaitMillis = org.enjambre.coordinator.sched.Scheduler.DEFAULT_PLACEMENT_WAIT_MILLIS;
+    private long oversizeWaitMillis = org.enjambre.coordinator.sched.VisitPlanner.DEFAULT_OVERSIZE_WAIT_MILLIS;
     private java.time.Duration credibilityWait = org.enjambre.workunits.trust.TrustRules.DEFAULT_CREDIBILITY_WAIT;
     private double registrationsPerMinute = 60;
     private int registrationBurst = 200;
@@ -223,6 +224,15 @@ public final class CoordinatorOptions {
         return this;
     }
 
+    /** How long a unit too long for any browser's visit is kept for JVM workers before a browser gets it anyway. */
+    public CoordinatorOptions oversizeWaitMillis(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("the browsers' oversize wait must not be negative, not " + millis);
+        }
+        this.oversizeWaitMillis = millis;
+        return this;
+    }
+
     /** How long a unit may find no eligible worker (placement) before it fails with that reason. */
     public CoordinatorOptions placementWaitMillis(long millis) {
         if (millis < 0) {
@@ -293,6 +303,8 @@ public final class CoordinatorOptions {
     public Clock clock() { return clock; }
     public long deadlineCheckMillis() { return deadlineCheckMillis; }
     public long placementWaitMillis() { return placementWaitMillis; }
+
+    public long oversizeWaitMillis() { return oversizeWaitMillis; }
     public java.time.Duration credibilityWait() { return credibilityWait; }
     public double registrationsPerMinute() { return registrationsPerMinute; }
     public int registrationBurst() { return registrationBurst; }

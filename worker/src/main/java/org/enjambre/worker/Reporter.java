@@ -67,6 +67,8 @@ final class Reporter {
     private int inFlight;
     /** When the oldest result not yet sent began to wait (ticker), or -1 when none waits. */
     private long waitingSince = -1;
+    /** Results signalled since a sender was last woken for them (see {@link #signal}). */
+    private int signalsSinceWake;
     private boolean finalFlush;
     private long finalDeadline;
 
@@ -96,13 +98,21 @@ final class Reporter {
         }
     }
 
-    /** A result was finished (or is already there for a fetched task): a batch may be due. */
+    /**
+     * A result was finished (or is already there for a fetched task): a batch may be due. Wakes a sender only when
+     * that can change what it does: the first result waiting (its delay starts) or a whole batch's count of results
+     * since the last wake; otherwise a sender wakes by itself when the oldest result's delay is up. (Waking one per
+     * result cost a thread switch per task.)
+     */
     void signal() {
         lock.lock();
         try {
             if (waitingSince < 0) {
                 waitingSince = ticker.getAsLong();
+            } else if (++signalsSinceWake < BATCH_COUNT) {
+                return;
             }
+            signalsSinceWake = 0;
             changed.signal();
         } finally {
             lock.unlock();
@@ -240,6 +250,7 @@ final class Reporter {
             it.remove();
         }
         inFlight++;
+        signalsSinceWake = 0;
         waitingSince = unsent.isEmpty() && journal.uncommitted() == 0 ? -1 : ticker.getAsLong();
         if (!unsent.isEmpty()) {
             changed.signal(); // another sender may take the next batch now

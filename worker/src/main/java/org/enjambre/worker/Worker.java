@@ -382,7 +382,9 @@ public final class Worker implements AutoCloseable {
             if (outcome == TaskExecutor.Outcome.DONE || outcome == TaskExecutor.Outcome.FAILED) {
                 reporter.signal();
             }
-            fetcher.wake();
+            if (buffer.mayFetch()) {
+                fetcher.wake(); // else the fetcher would find nothing to fetch (it still looks once a second)
+            }
         }
     }
 

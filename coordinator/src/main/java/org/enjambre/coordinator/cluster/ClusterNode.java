@@ -62,7 +62,14 @@ public final class ClusterNode implements AutoCloseable {
 
         // OBJECT: entry processors change the stored unit without decoding and encoding it, and no entry event
         // carries it to the index (UnitFeed); measured in BENCHMARKS.md (*OBJECT units*).
-        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT));
+        // Not offloaded: Hazelcast (5.2+) runs every operation on a map with a loader through its offloading step
+        // engine by default, which cost ~40 % of the coordinator's CPU per task round-trip (BENCHMARKS.md, eighth
+        // session). The units' loader never blocks after the initial load (a miss is an implicit fresh unit, answered
+        // from memory), so the partition threads may call it directly; only after a lost partition does a miss read
+        // the store there. The jobs' and workers' maps keep the default: their misses read the store.
+        MapConfig unitsConfig = mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT);
+        unitsConfig.getMapStoreConfig().setOffload(false);
+        cfg.addMapConfig(unitsConfig);
         cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
         cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
 

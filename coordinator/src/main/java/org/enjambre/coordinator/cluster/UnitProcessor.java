@@ -40,6 +40,14 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
     private final boolean backup;
     /** The owner's feed, set by Hazelcast before {@link #process} ({@link #setHazelcastInstance}); never on a backup. */
     private transient UnitTable.Listener feed;
+    /**
+     * Set on the caller's own instance only ({@link #handingOver}): when Hazelcast runs that very instance (the unit's
+     * owner is the calling member, so the processor was not serialized), {@link #process} leaves its answer in
+     * {@link #answer} and returns {@code null}, which Hazelcast neither serializes nor deserializes. A copy run on
+     * another member (deserialized: transient fields unset) returns its answer as usual.
+     */
+    private transient boolean handOver;
+    private transient volatile UnitChange answer;
 
     public UnitProcessor(String app, Event event) {
         this(app, event, null, null);
@@ -72,6 +80,20 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
 
     boolean backup() {
         return backup;
+    }
+
+    /** This instance, handing its answer over in memory when it runs on the calling member (see {@link #answer()}). */
+    UnitProcessor handingOver() {
+        handOver = true;
+        return this;
+    }
+
+    /**
+     * What {@link #process} answered: {@code reply} when the owner sent one (it ran elsewhere), else the answer
+     * this instance left in memory. Call once the operation completed (its completion orders the write before this read).
+     */
+    UnitChange answer(UnitChange reply) {
+        return reply != null ? reply : answer;
     }
 
     @Override
@@ -131,7 +153,7 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
             unit = WorkUnit.create(Loaders.jobOf(entry.getKey()), Loaders.indexOf(entry.getKey()), fresh);
         }
         if (unit == null) {
-            return UnitChange.missing(entry.getKey());
+            return handOver(UnitChange.missing(entry.getKey()));
         }
         WorkUnit start = unit;
         if (replan != null && event instanceof Event.Issue) {
@@ -152,6 +174,14 @@ public final class UnitProcessor implements EntryProcessor<String, WorkUnit, Uni
                 f.changed(entry.getKey(), stored, d.unit());
             }
         }
-        return new UnitChange(d.unit(), changed, d.effects(), d.rejection());
+        return handOver(new UnitChange(d.unit(), changed, d.effects(), d.rejection()));
+    }
+
+    private UnitChange handOver(UnitChange change) {
+        if (!handOver) {
+            return change;
+        }
+        answer = change;
+        return null;
     }
 }

@@ -4,10 +4,9 @@ import org.enjambre.coordinator.cluster.UnitChange;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.jobs.JobSpecs;
 import org.enjambre.coordinator.metrics.Metrics;
-import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.transition.Effect;
+import org.enjambre.workunits.trust.Reputation.Evidence;
 
-import java.util.Map;
 
 /**
  * Credit and history from what a unit change decided (BOINC's credit granting): a valid result earns its
@@ -23,20 +22,20 @@ final class Credit {
     }
 
     /** Adds to {@code deltas} (by worker id) what the change {@code c} of a unit of {@code job} means for its workers. */
-    void credit(JobRecord job, UnitChange c, Map<String, WorkerRecord.Stats> deltas) {
+    void credit(JobRecord job, UnitChange c, WorkerDeltas deltas) {
         for (Effect e : c.effects()) {
             if (e instanceof Effect.Judged j) {
                 if (j.valid()) {
                     JobSpecs.Parsed spec = JobSpecs.of(job);
                     double credit = jobs.app(job.app()).cost(spec.input(), job.workUnits(), c.unit().index());
-                    deltas.merge(j.workerId(), WorkerRecord.Stats.NONE.plusValid(credit), WorkerRecord.Stats::plus);
+                    deltas.valid(j.workerId(), credit);
                 } else {
-                    deltas.merge(j.workerId(), WorkerRecord.Stats.NONE.plusInvalid(), WorkerRecord.Stats::plus);
+                    deltas.evidence(j.workerId(), Evidence.INVALID);
                     metrics.disagreement();
                 }
                 metrics.validated(j.valid());
             } else if (e instanceof Effect.Errored err) {
-                deltas.merge(err.workerId(), WorkerRecord.Stats.NONE.plusError(), WorkerRecord.Stats::plus);
+                deltas.evidence(err.workerId(), Evidence.ERROR);
             } else if (e instanceof Effect.ReplicasCreated rc && c.unit().tasks().size() > c.unit().policy().replicas()) {
                 metrics.replicasAdded(rc.count());
             }

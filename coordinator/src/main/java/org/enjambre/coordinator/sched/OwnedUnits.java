@@ -46,7 +46,7 @@ final class OwnedUnits {
         }
         List<UnitChange> changes = new ArrayList<>();
         List<WorkUnit> changed = new ArrayList<>();
-        Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
+        WorkerDeltas deltas = new WorkerDeltas();
         for (UnitChange c : units.applyEach(steps)) {
             if (c.accepted() && c.changed()) {
                 changes.add(c);
@@ -54,7 +54,7 @@ final class OwnedUnits {
                 found.get(c.unit().jobId()).ifPresent(job -> credit.credit(job, c, deltas));
             }
         }
-        List<WorkerRecord> records = workers.apply(deltas);
+        List<WorkerRecord> records = workers.apply(deltas.stats());
         store.writeNow(new Store.Batch(changed, records, List.of()));
         return changes;
     }

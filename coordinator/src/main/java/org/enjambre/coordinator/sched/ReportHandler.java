@@ -10,6 +10,7 @@ import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.app.App;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.transition.Event;
+import org.enjambre.workunits.trust.Reputation.Evidence;
 
 import java.time.Clock;
 import java.util.AbstractMap;
@@ -64,7 +65,7 @@ public final class ReportHandler {
         List<Scheduler.Refusal> rejected = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        Map<String, WorkerRecord.Stats> deltas = new HashMap<>();
+        WorkerDeltas deltas = new WorkerDeltas();
         boolean failedCheck = false;
         Map<String, Optional<JobRecord>> found = new HashMap<>(); // a batch's results are mostly of one job: look it up once
         double credibility = Scheduler.CREDIBILITY.ofWorker(worker.trust());
@@ -115,7 +116,7 @@ public final class ReportHandler {
             accepted.add(p.report().id());
             changed.add(c.unit()); // even unchanged: re-writing makes a retried report durable
             if (c.changed()) {
-                deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusReported(), WorkerRecord.Stats::plus);
+                deltas.reported(worker.id());
                 credit.credit(p.job(), c, deltas);
             }
         }
@@ -123,7 +124,7 @@ public final class ReportHandler {
         convicted.remove(worker.id());
         for (String other : convicted) {
             // It contradicted a known answer that was provisional then and is confirmed now: a failed spot-check.
-            deltas.merge(other, WorkerRecord.Stats.NONE.plusSpotFailed(), WorkerRecord.Stats::plus);
+            deltas.evidence(other, Evidence.SPOT_CHECK_FAILED);
             metrics.spotCheckFailed();
         }
         if (failedCheck) {
@@ -132,7 +133,7 @@ public final class ReportHandler {
         for (String w : convicted) {
             backtrack(w, changed, deltas);
         }
-        List<WorkerRecord> records = workers.apply(deltas);
+        List<WorkerRecord> records = workers.apply(deltas.stats());
         store.writeNow(new Store.Batch(changed, records, List.of()));
         for (String w : convicted) {
             // Blacklisted now: what it holds in progress is reissued at once on every peer, not at its deadline.
@@ -161,21 +162,21 @@ public final class ReportHandler {
 
     /** Judges an answer to a spot-check; returns whether it was wrong. */
     private boolean judgeCheck(WorkerRecord worker, Scheduler.Report r, List<String> accepted, List<Scheduler.Refusal> rejected,
-                               Map<String, WorkerRecord.Stats> deltas) {
+                               WorkerDeltas deltas) {
         switch (checks.judge(r.id(), worker.id(), r.output())) {
             case NOT_YOURS -> rejected.add(new Scheduler.Refusal(r.id(), "NOT_YOURS", "task " + r.id() + " was not sent to worker " + worker.id()));
             case UNKNOWN -> accepted.add(r.id()); // answered before, or expired: nothing to do
             case PASSED -> {
                 accepted.add(r.id());
-                deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusSpotPassed(), WorkerRecord.Stats::plus);
+                deltas.evidence(worker.id(), Evidence.SPOT_CHECK_PASSED);
             }
             case ERRORED -> {
                 accepted.add(r.id());
-                deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusError(), WorkerRecord.Stats::plus);
+                deltas.evidence(worker.id(), Evidence.ERROR);
             }
             case FAILED -> {
                 accepted.add(r.id());
-                deltas.merge(worker.id(), WorkerRecord.Stats.NONE.plusSpotFailed(), WorkerRecord.Stats::plus);
+                deltas.evidence(worker.id(), Evidence.SPOT_CHECK_FAILED);
                 metrics.spotCheckFailed();
                 return true;
             }
@@ -187,7 +188,7 @@ public final class ReportHandler {
      * After a failed spot-check: every result of the worker not validated yet becomes INVALID, wherever
      * its unit lives, and the unit gets replicas to recompute it.
      */
-    private void backtrack(String workerId, List<WorkUnit> changed, Map<String, WorkerRecord.Stats> deltas) {
+    private void backtrack(String workerId, List<WorkUnit> changed, WorkerDeltas deltas) {
         for (UnitChange c : units.invalidate(workerId)) {
             changed.add(c.unit());
             jobs.find(c.unit().jobId()).ifPresent(job -> credit.credit(job, c, deltas)); // rare: after a failed spot-check

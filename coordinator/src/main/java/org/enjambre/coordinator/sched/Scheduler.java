@@ -74,6 +74,14 @@ public final class Scheduler {
 
     /** As above, failing a unit that found no eligible worker for {@code placementWaitMillis} ({@link PlacementWatcher}). */
     public Scheduler(Ports p, Placement placement, TrustRules rules, long placementWaitMillis) {
+        this(p, placement, rules, placementWaitMillis, VisitPlanner.DEFAULT_OVERSIZE_WAIT_MILLIS);
+    }
+
+    /**
+     * As above; a unit too long for any browser's visit is refused to browsers for {@code oversizeWaitMillis} (so
+     * that JVM workers take it) before a browser gets it anyway ({@link VisitPlanner}).
+     */
+    public Scheduler(Ports p, Placement placement, TrustRules rules, long placementWaitMillis, long oversizeWaitMillis) {
         Credit credit = new Credit(p.jobs(), p.metrics());
         OwnedUnits owned = new OwnedUnits(p.units(), p.jobs(), p.workers(), p.store(), credit);
         this.issuer = new Issuer(p.units(), p.index(), p.jobs(), p.store(), p.checks(), p.peers(), p.metrics(), p.clock(),
@@ -85,7 +93,7 @@ public final class Scheduler {
         this.releaser = new Releaser(p.index(), owned, p.clock());
         this.placementWatcher = new PlacementWatcher(p.index(), owned, p.jobs(), issuer::ref, p.clock(), placementWaitMillis);
         this.peers = p.peers();
-        this.visits = new VisitPlanner(p.jobs(), p.clock(), VisitPlanner.DEFAULT_OVERSIZE_WAIT_MILLIS);
+        this.visits = new VisitPlanner(p.jobs(), p.clock(), oversizeWaitMillis);
     }
 
     public Issuer issuer() {

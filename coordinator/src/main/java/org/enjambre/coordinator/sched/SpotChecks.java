@@ -11,6 +11,7 @@ import java.io.Serializable;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -52,6 +53,10 @@ public final class SpotChecks implements Checks, AutoCloseable {
     private final ExecutorService ownLearner;
     /** Apps whose known answers {@link #seed} is computing. */
     private final java.util.Set<String> seeding = ConcurrentHashMap.newKeySet();
+    /** Jobs kept by {@link #learn}, at most (their app, input and unit count never change). */
+    private static final int LEARNED_JOBS = 64;
+    /** The records of the jobs whose units {@link #learn} saw lately; cleared when full. */
+    private final Map<String, JobRecord> learnedJobs = new ConcurrentHashMap<>();
     /** Workers convicted by an answer confirmed after they contradicted it, not yet taken by {@link #takeConvicted}. */
     private final java.util.Set<String> convicted = ConcurrentHashMap.newKeySet();
 
@@ -85,7 +90,11 @@ public final class SpotChecks implements Checks, AutoCloseable {
             return;
         }
         learner.execute(() -> {
-            JobRecord j = jobs.apply(unit.jobId()).orElse(null);
+            if (learnedJobs.size() >= LEARNED_JOBS) {
+                learnedJobs.clear();
+            }
+            // A job's record is read once, not once per unit (its app, input and unit count never change).
+            JobRecord j = learnedJobs.computeIfAbsent(unit.jobId(), id -> jobs.apply(id).orElse(null));
             if (j == null) {
                 return;
             }

@@ -59,6 +59,28 @@ class CodecTest {
     }
 
     @Test
+    void aProcessorHandingOver_answersInMemoryWhereItWasMade_butInItsReplyOnceSerialized() {
+        SerializationConfig config = new SerializationConfig();
+        Serializers.register(config);
+        SerializationService ss = new DefaultSerializationServiceBuilder().setConfig(config).build();
+        Event.Issue issue = new Event.Issue(WorkerRef.of("w"), 1, 60_000);
+        UnitProcessor mine = new UnitProcessor("noop", issue, null, CREDIBLE).handingOver();
+        UnitProcessor elsewhere = ss.toObject(ss.toData(mine));
+
+        UnitChange local = mine.process(new java.util.AbstractMap.SimpleEntry<>("jh/3", null));
+        UnitChange remote = elsewhere.process(new java.util.AbstractMap.SimpleEntry<>("jh/4", null));
+
+        assertThat(local).as("nothing for Hazelcast to serialize on the calling member").isNull();
+        assertThat(mine.answer(local).accepted()).isTrue();
+        assertThat(mine.answer(local).unit().index()).isEqualTo(3);
+        assertThat(remote).as("a deserialized copy (another member) replies as usual").isNotNull();
+        assertThat(elsewhere.answer(remote).unit().index()).isEqualTo(4);
+        UnitChange refused = new UnitProcessor("noop", new Event.Cancel("x", 1)).handingOver()
+                .process(new java.util.AbstractMap.SimpleEntry<>("jh/5", null));
+        assertThat(refused).as("a refusal is handed over too").isNull();
+    }
+
+    @Test
     void everyEvent_roundTripsInsideItsProcessor() {
         SerializationConfig config = new SerializationConfig();
         Serializers.register(config);

@@ -58,7 +58,9 @@ class VolunteerBrowserTest {
 
     @BeforeAll
     static void start() {
-        coordinator = Coordinator.start(Harness.options(dir));
+        // No oversize wait: the tab's history from earlier tests (a slow machine teaches a low speed) must not keep
+        // the large units of later tests from it for 2 minutes; VisitSizingTest tests the wait.
+        coordinator = Coordinator.start(Harness.options(dir).oversizeWaitMillis(0));
         url = coordinator.url();
         browser = Chromium.start();
         browser.driver().get(url + "/volunteer/");

@@ -115,6 +115,15 @@ public final class WorkBuffer {
         return total;
     }
 
+    /**
+     * Whether {@link #toFetch} may be above 0 now, in constant time: false when the count alone rules a fetch out
+     * (every core has a task and less than a whole fetch fits). Lets a finishing task skip waking the fetcher.
+     */
+    public synchronized boolean mayFetch() {
+        int room = settings.maxHeld() - held.size();
+        return room > 0 && (held.size() < cores || room >= settings.maxFetch());
+    }
+
     /** How many tasks to ask for now; 0 when the buffer holds enough. */
     public synchronized int toFetch() {
         int room = settings.maxHeld() - held.size();

@@ -30,6 +30,8 @@ public final class TaskContext implements RunContext {
     private volatile byte[] blob;
     private volatile org.enjambre.workunits.app.InputFiles files = org.enjambre.workunits.app.InputFiles.NONE;
     private volatile CancelReason cancelled;
+    /** The task thread running this task, {@code null} while it is queued or once it left. */
+    private volatile Thread thread;
     private volatile double progress;
     private volatile boolean paused;
     private volatile int checkpointCount;
@@ -150,6 +152,23 @@ public final class TaskContext implements RunContext {
     /** Whether the task is resting for the idle-only rule (not for the CPU limit). */
     boolean paused() {
         return paused;
+    }
+
+    /** Marks the task as running on {@code runner}, or ({@code null}) as no longer running. */
+    void runOn(Thread runner) {
+        thread = runner;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /** Interrupts the thread running the task, if one is (for apps that block). */
+    void interruptThread() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     CancelReason cancelReason() {

@@ -109,8 +109,8 @@ public final class TaskExecutor {
     private final Listener listener;
     private final ExecutorService pool;
     private final Map<String, TaskContext> running = new ConcurrentHashMap<>();
-    private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     private final AtomicInteger occupied = new AtomicInteger();
+    private final AtomicInteger slotWaiters = new AtomicInteger();
     private final AtomicLong submitted = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition slotFreed = lock.newCondition();
@@ -173,7 +173,7 @@ public final class TaskExecutor {
      */
     public boolean dropQueued(String taskId) {
         TaskContext context = running.get(taskId);
-        if (context == null || threads.containsKey(taskId)) {
+        if (context == null || context.thread() != null) {
             return false;
         }
         context.cancel(CancelReason.CANNOT_MEET_DEADLINE);
@@ -187,7 +187,7 @@ public final class TaskExecutor {
 
     /** Tasks running now (not queued). */
     public int runningNow() {
-        return threads.size();
+        return (int) running.values().stream().filter(c -> c.thread() != null).count();
     }
 
     /** Tasks queued or running. */
@@ -197,7 +197,7 @@ public final class TaskExecutor {
 
     /** Task threads computing right now (not waiting in the queue, not paused for idle-only). */
     public int busyThreads() {
-        return (int) threads.keySet().stream().map(running::get).filter(c -> c != null && !c.paused()).count();
+        return (int) running.values().stream().filter(c -> c.thread() != null && !c.paused()).count();
     }
 
     /** The tasks queued or running, with their progress. */
@@ -217,6 +217,7 @@ public final class TaskExecutor {
     public boolean awaitFreeSlot(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         lock.lock();
+        slotWaiters.incrementAndGet(); // before reading the slots: see release()
         try {
             while (freeSlots() == 0 && !shutdown) {
                 if (nanos <= 0) {
@@ -226,6 +227,7 @@ public final class TaskExecutor {
             }
             return freeSlots() > 0;
         } finally {
+            slotWaiters.decrementAndGet();
             lock.unlock();
         }
     }
@@ -237,7 +239,7 @@ public final class TaskExecutor {
     public void shutdown(CancelReason reason) {
         shutdown = true;
         running.values().forEach(c -> c.cancel(reason));
-        threads.values().forEach(Thread::interrupt);
+        running.values().forEach(TaskContext::interruptThread);
         pool.shutdown();
         lock.lock();
         try {
@@ -290,7 +292,7 @@ public final class TaskExecutor {
         Outcome outcome = Outcome.INTERRUPTED;
         long begin = nanoTime.getAsLong();
         boolean ran = false;
-        threads.put(id, Thread.currentThread());
+        queued.runOn(Thread.currentThread());
         try {
             if (queued.cancelReason() == CancelReason.SHUTDOWN || shutdown) {
                 return;
@@ -319,7 +321,7 @@ public final class TaskExecutor {
         } catch (Throwable t) {
             outcome = queued.cancelReason() != null ? cancelled(id, queued.cancelReason()) : failed(id, t, queued);
         } finally {
-            threads.remove(id);
+            queued.runOn(null);
             running.remove(id);
             Thread.interrupted();
             release();
@@ -401,8 +403,15 @@ public final class TaskExecutor {
         return Outcome.DROPPED;
     }
 
+    /**
+     * Frees a slot; wakes {@link #awaitFreeSlot} callers only when there are any. A waiter counts itself before it
+     * reads the slots and this reads the waiters after freeing one (both volatile), so one of the two sees the other.
+     */
     private void release() {
         occupied.decrementAndGet();
+        if (slotWaiters.get() == 0) {
+            return;
+        }
         lock.lock();
         try {
             slotFreed.signalAll();

@@ -107,7 +107,8 @@ public final class CoordinatorClient {
             throw new IllegalArgumentException("a fetch names at most " + MAX_CACHED_FILES + " cached files, got " + cachedFiles.size());
         }
         FetchRequest body = new FetchRequest(max, wait.toMillis(), cachedFiles.isEmpty() ? null : cachedFiles);
-        FetchAnswer answer = read(call("POST", "/api/v1/work/fetch", token, body, requestTimeout.plus(wait)), FetchAnswer.class);
+        WireJson.FetchAnswer answer = decode(call("POST", "/api/v1/work/fetch", token, body, requestTimeout.plus(wait)),
+                WireJson::readFetchAnswer);
         if (answer.outputFileBytes() != null && answer.chunkBytes() != null && answer.outputFileBytes() >= 0 && answer.chunkBytes() > 0) {
             outputFiles = new OutputFiles(answer.outputFileBytes(), answer.chunkBytes());
         }
@@ -116,7 +117,8 @@ public final class CoordinatorClient {
 
     /** {@code POST /api/v1/work/report} of a batch of results. */
     public ReportAck report(String token, List<ReportItem> results, Duration timeout) throws CoordinatorException, InterruptedException {
-        return read(call("POST", "/api/v1/work/report", token, new ReportBody(results), timeout), ReportAck.class);
+        return decode(call("POST", "/api/v1/work/report", token, new Json(WireJson.writeReport(results)), timeout),
+                WireJson::readReportAck);
     }
 
     /**
@@ -170,7 +172,10 @@ public final class CoordinatorClient {
         return OptionalDouble.empty();
     }
 
-    /** Calls {@code path}; {@code body} is JSON-encoded, or sent as it is when it is {@link Octets}. Package-private: {@link FileUploads}. */
+    /**
+     * Calls {@code path}; {@code body} is JSON-encoded, or sent as it is when it is {@link Octets} (or {@link Json}, already
+     * JSON). Package-private: {@link FileUploads}.
+     */
     byte[] call(String method, String path, String token, Object body, Duration timeout)
             throws CoordinatorException, InterruptedException {
         int index = current.get();
@@ -180,7 +185,9 @@ public final class CoordinatorClient {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        if (body instanceof Octets o) {
+        if (body instanceof Json j) {
+            request.header("Content-Type", JSON).method(method, HttpRequest.BodyPublishers.ofByteArray(j.bytes()));
+        } else if (body instanceof Octets o) {
             request.header("Content-Type", "application/octet-stream")
                     .method(method, HttpRequest.BodyPublishers.ofByteArray(o.bytes(), o.offset(), o.length()));
         } else if (body != null) {
@@ -226,16 +233,29 @@ public final class CoordinatorClient {
     }
 
     <T> T read(byte[] body, Class<T> type) throws CoordinatorUnavailableException {
-        try {
-            T value = mapper.readValue(body, type);
+        return decode(body, bytes -> {
+            T value = mapper.readValue(bytes, type);
             if (value == null) {
                 throw new IOException("empty body");
             }
             return value;
+        });
+    }
+
+    /** Decodes an answer; one that cannot be read counts as no answer (the next URL is tried). */
+    private <T> T decode(byte[] body, Decoder<T> decoder) throws CoordinatorUnavailableException {
+        try {
+            return decoder.decode(body);
         } catch (IOException e) {
             failOver(current.get());
             throw new CoordinatorUnavailableException("unreadable answer from " + current() + ": " + e.getMessage(), null, e);
         }
+    }
+
+    /** Reads an answer's body. */
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode(byte[] body) throws IOException;
     }
 
     /** Moves on from URL {@code index}, unless another thread already did. */
@@ -298,8 +318,8 @@ public final class CoordinatorClient {
     private record FetchRequest(int max, long waitMs, List<String> cachedFiles) {
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    private record FetchAnswer(List<AssignedTask> tasks, Long outputFileBytes, Integer chunkBytes) {
+    /** A body already encoded as JSON. */
+    private record Json(byte[] bytes) {
     }
 
     /** Bytes sent as they are ({@code application/octet-stream}). */
@@ -320,9 +340,6 @@ public final class CoordinatorClient {
      */
     public OutputFiles outputFiles() {
         return outputFiles;
-    }
-
-    private record ReportBody(List<ReportItem> results) {
     }
 
     private record SyncRequest(List<String> holding) {

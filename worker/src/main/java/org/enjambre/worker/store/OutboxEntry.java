@@ -29,6 +29,11 @@ public record OutboxEntry(String id, byte[] output, String error, long finishedA
         return output == null ? null : output.clone();
     }
 
+    /** The output itself, not a copy (or {@code null}): for {@link JournalJson}, which only reads it. */
+    byte[] outputBytes() {
+        return output;
+    }
+
     /** Whether this and {@code other} report the same thing for the same task. */
     public boolean sameResult(OutboxEntry other) {
         return id.equals(other.id) && Arrays.equals(output, other.output) && Objects.equals(error, other.error);

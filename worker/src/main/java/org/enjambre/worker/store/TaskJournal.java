@@ -340,7 +340,7 @@ public final class TaskJournal implements AutoCloseable {
                 throw new IOException("the task journal is closed");
             }
         }
-        file.append(StoreJson.MAPPER.writeValueAsBytes(batch), durable);
+        file.append(JournalJson.write(batch), durable);
         synchronized (this) {
             recordsInFile += batch.tasks().size() + batch.results().size();
         }
@@ -369,10 +369,10 @@ public final class TaskJournal implements AutoCloseable {
         try {
             List<byte[]> payloads = new ArrayList<>();
             for (List<StoredTask> chunk : JournalFile.chunks(List.copyOf(tasks.values()), TaskJournal::sizeOf, MAX_SNAPSHOT_RECORD)) {
-                payloads.add(StoreJson.MAPPER.writeValueAsBytes(new Batch(chunk, List.of(), List.of())));
+                payloads.add(JournalJson.write(new Batch(chunk, List.of(), List.of())));
             }
             for (List<OutboxEntry> chunk : JournalFile.chunks(List.copyOf(results.values()), TaskJournal::sizeOf, MAX_SNAPSHOT_RECORD)) {
-                payloads.add(StoreJson.MAPPER.writeValueAsBytes(new Batch(List.of(), chunk, List.of())));
+                payloads.add(JournalJson.write(new Batch(List.of(), chunk, List.of())));
             }
             file.rewrite(payloads);
         } catch (IOException e) {

@@ -142,4 +142,24 @@ class WorkBufferTest {
         assertThatThrownBy(() -> new WorkBuffer.Settings(Duration.ZERO, Duration.ofSeconds(5), 300, 256))
                 .hasMessageContaining("maxFetch <= maxHeld");
     }
+
+    @Test
+    void mayFetch_isFalseOnlyWhenTheCountAloneRulesAFetchOut() {
+        WorkBuffer buffer = buffer(2, 60, 120);
+        run(buffer, task("t0", "noop", 0, 600), 0.000_01); // tiny tasks: the count binds, not the time
+        for (int i = 0; i < 1024; i++) {
+            assertThat(buffer.mayFetch()).as("held %d", i).isEqualTo(i < 2 || 1024 - i >= 256);
+            if (!buffer.mayFetch()) {
+                assertThat(buffer.toFetch()).as("held %d", i).isZero();
+            }
+            buffer.add(task("q" + i, "noop", 0, 600));
+        }
+        assertThat(buffer.mayFetch()).as("full").isFalse();
+        assertThat(buffer.toFetch()).isZero();
+        for (int i = 1023; i >= 768; i--) {
+            buffer.finished("q" + i, false);
+        }
+        assertThat(buffer.mayFetch()).as("a whole fetch fits again").isTrue();
+        assertThat(buffer.toFetch()).isEqualTo(256);
+    }
 }

@@ -90,6 +90,18 @@ class CoordinatorClientTest {
     }
 
     @Test
+    void fetch_answerWithABadTask_isUnreadable_namesIt_andFailsOver() throws Exception {
+        String bad = server(200, "{\"tasks\":[{\"id\":\"j/1/0\",\"app\":\"noop\",\"input\":\"MA==\"},"
+                + "{\"id\":\"j/2/0\",\"deadlineMillis\":123456789012345678901234567890}]}", null, null);
+        String next = server(200, "{\"tasks\":[]}", null, null);
+        CoordinatorClient client = client(bad, next);
+        assertThatThrownBy(() -> client.fetch("t", 2, Duration.ZERO)).isInstanceOf(CoordinatorUnavailableException.class)
+                .hasMessageContaining("unreadable answer").hasMessageContaining("tasks[1]: deadlineMillis is not a whole number in range");
+        assertThat(client.current()).isEqualTo(URI.create(next));
+        assertThat(client.fetch("t", 2, Duration.ZERO)).isEmpty();
+    }
+
+    @Test
     void requests_carryTheTokenAndOmitNullFields() throws Exception {
         AtomicReference<String> auth = new AtomicReference<>();
         AtomicReference<JsonNode> body = new AtomicReference<>();
