@@ -41,6 +41,8 @@ public final class Assimilator {
     private static final Logger LOG = LoggerFactory.getLogger(Assimilator.class);
     /** Units read and merged at a time. */
     private static final int PAGE = 1000;
+    /** A page of at most this many units is written with the result whole, without reading which of them the store lacks. */
+    private static final int REWRITTEN_PAGE = 16;
 
     private final JobTable jobs;
     private final UnitTable units;
@@ -139,6 +141,26 @@ public final class Assimilator {
         }
     }
 
+    /**
+     * Writes the COMPLETED record of a job this peer completed without waiting for it (see {@link #assimilate}); a
+     * failed write leaves the job {@link #unsettled}, for the sweep to write again.
+     */
+    private void writeBehind(JobRecord done) {
+        java.util.function.Consumer<Throwable> failed = e -> {
+            unsettled.add(done.id());
+            LOG.warn("writing the COMPLETED record of job {} failed; will retry: {}", done.id(), e.getMessage());
+        };
+        try {
+            store.write(Store.Batch.jobs(List.of(done))).whenComplete((ok, e) -> {
+                if (e != null) {
+                    failed.accept(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            failed.accept(e);
+        }
+    }
+
     /** The sweep's next try for an {@link #unsettled} job: its record as the cluster has it, durably, then its units dropped. */
     private void settle(String jobId) {
         JobRecord job = jobs.find(jobId).orElse(null);
@@ -158,14 +180,19 @@ public final class Assimilator {
             finish(job, JobState.FAILED, "unit " + unit.index() + " failed: " + unit.failure());
             return;
         }
-        maybeComplete(job.id());
+        complete(job); // the record just read: one read of the job per check, not two (a partition round trip each)
     }
 
     private void maybeComplete(String jobId) {
         JobRecord job = jobs.find(jobId).orElse(null);
-        if (job == null || job.state().terminal()) {
-            return;
+        if (job != null && !job.state().terminal()) {
+            complete(job);
         }
+    }
+
+    /** Fails the running {@code job} if a unit of it failed, or merges and completes it if every unit is DONE. */
+    private void complete(JobRecord job) {
+        String jobId = job.id();
         long[] c = views.unitCounts(job);
         if (c[UnitState.FAILED.ordinal()] > 0) {
             // find the failed unit for the message
@@ -185,14 +212,26 @@ public final class Assimilator {
         }
     }
 
+    /**
+     * Merges a job whose units are all DONE and completes it. What is waited for, in order: the job's final units that
+     * the store lacks and its merged result, in one durable write; then the job is COMPLETED in the cluster (users see
+     * it, and read the result from the store). Its COMPLETED record is written behind, not waited for: if a crash loses
+     * it, the job is RUNNING again after the restart with every unit DONE on disk, and this merges it again (at start,
+     * {@link #checkAll}, and as its units load) into the same result. The record never reaches the disk before the result.
+     */
     private void assimilate(JobRecord job) {
         App app = apps.get(job.app());
         JobSpecs.Parsed spec = JobSpecs.of(job);
         Merger merger = app.merger(spec.input(), job.workUnits());
         // A concatenating merge keeps output files as parts the result route streams: no whole-result buffer for them.
         ResultParts.Builder parts = merger.concatenates() ? new ResultParts.Builder() : null;
+        MergedResult result;
+        List<WorkUnit> behind = List.of(); // of the page read last: written with the result
         try {
             for (int from = 0; from < job.workUnits(); from += PAGE) {
+                if (!behind.isEmpty() && !stored(job, Store.Batch.units(behind))) {
+                    return;
+                }
                 List<WorkUnit> page = views.units(job, from, PAGE);
                 for (WorkUnit u : page) {
                     if (u.state() != UnitState.DONE || u.canonicalOutput().isEmpty()) {
@@ -205,36 +244,44 @@ public final class Assimilator {
                         merger.accept(u.index(), OutputFile.is(out) && merger.readsOutputs() ? outputs.read(OutputFile.decode(out)) : out);
                     }
                 }
-                if (!storeFinalStates(job, from, page)) {
+                behind = unitsBehind(job, from, page);
+                if (behind == null) {
                     return;
                 }
             }
-            MergedResult result = merger.finish(); // for a concatenating merge, nothing accepted: its content type
+            result = merger.finish(); // for a concatenating merge, nothing accepted: its content type
             if (parts != null) {
                 result = new MergedResult(result.contentType(), parts.body());
-            }
-            store.putResult(job.id(), result);
-            long now = clock.millis();
-            String contentType = result.contentType();
-            JobRecord done = jobs.update(job.id(), old -> old.state().terminal() ? old : old.completed(contentType, now));
-            if (done != null && done.state() == JobState.COMPLETED) {
-                writeFinal(done);
-                evict(job);
-                LOG.info("job {} completed: {} units", job.id(), job.workUnits());
             }
         } catch (Exception e) {
             LOG.warn("merging job {} failed", job.id(), e);
             finish(job, JobState.FAILED, "merging the results failed: " + e.getMessage());
+            return;
+        }
+        if (!stored(job, Store.Batch.units(behind).with(new Store.Result(job.id(), result)))) {
+            return;
+        }
+        long now = clock.millis();
+        String contentType = result.contentType();
+        JobRecord done = jobs.update(job.id(), old -> old.state().terminal() ? old : old.completed(contentType, now));
+        if (done != null && done.state() == JobState.COMPLETED) {
+            writeBehind(done);
+            evict(job);
+            LOG.info("job {} completed: {} units", job.id(), job.workUnits());
         }
     }
 
     /**
-     * A report applied in the cluster whose peer died before its store write left an older version on
-     * disk; views of a finished job read the store, so this writes the final states of the units stored
-     * at an older version (nearly always none: reading the versions is far cheaper than rewriting every
-     * row). False when that failed; the 5-second sweep retries.
+     * The final units of {@code page} (starting at unit {@code from}) that the store holds at an older version: a report
+     * applied in the cluster whose peer died before its store write, or, far more often, a report whose write is still
+     * under way. Views of a finished job read the store, so these are written before the job completes. Nearly always
+     * few: reading the versions is far cheaper than rewriting every row, but for a page of a few units. Null when the
+     * store could not be read (the 5-second sweep retries).
      */
-    private boolean storeFinalStates(JobRecord job, int from, List<WorkUnit> page) {
+    private List<WorkUnit> unitsBehind(JobRecord job, int from, List<WorkUnit> page) {
+        if (page.size() <= REWRITTEN_PAGE) {
+            return page; // a few units: written again, cheaper than a query (and usually behind: their report's write is under way)
+        }
         try {
             Map<Integer, Long> stored = page.isEmpty() ? Map.of() : store.unitVersions(job.id(), from, from + page.size());
             List<WorkUnit> behind = new ArrayList<>();
@@ -244,10 +291,20 @@ public final class Assimilator {
                     behind.add(u);
                 }
             }
-            store.writeNow(Store.Batch.units(behind));
+            return behind;
+        } catch (RuntimeException e) {
+            LOG.warn("reading the stored units of job {} failed; will retry: {}", job.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Writes {@code batch} durably; false when the store refused it (the 5-second sweep merges the job again). */
+    private boolean stored(JobRecord job, Store.Batch batch) {
+        try {
+            store.writeNow(batch);
             return true;
         } catch (RuntimeException e) {
-            LOG.warn("storing the final units of job {} failed; will retry: {}", job.id(), e.getMessage());
+            LOG.warn("storing the final units or the result of job {} failed; will retry: {}", job.id(), e.getMessage());
             return false;
         }
     }

@@ -32,8 +32,8 @@ import java.util.random.RandomGenerator;
  * worker's jobs ask for, then ready units this peer owns (higher priority first, round-robin among jobs of
  * equal priority), then ready units other peers own (stealing). A worker on probation (no spot-check passed yet) takes few units of a
  * job that spot-checks ({@link Probation}). Each issue is decided by the unit's own
- * transition, which has the last word. Issued replicas are written behind ({@link Durable#writeLater}): a
- * crash may forget them, and they come back unsent.
+ * transition, which has the last word. Issued replicas and a job's RUNNING record are written behind
+ * ({@link Durable#writeLater}): a crash may forget them; the replicas come back unsent, the job QUEUED.
  *
  * <p>Blocks (table and store): call it off event loops. Reads time only from its clock, randomness only
  * from its generator. Size (~350 lines): one decision procedure read top to bottom (spot-checks, local, stealing,
@@ -227,11 +227,10 @@ public final class Issuer {
             });
         }
         // Issued replicas are written behind: losing one in a crash costs a recomputation, never a wrong
-        // result, and its unit is usually written again by a report within the delay, then only once.
-        store.writeLater(Store.Batch.units(b.changed));
-        if (!b.started.isEmpty()) {
-            store.writeNow(new Store.Batch(List.of(), List.of(), b.started)); // rare: a job's first issue
-        }
+        // result, and its unit is usually written again by a report within the delay, then only once. So is a job's
+        // QUEUED -> RUNNING record (its first issue): a job found QUEUED after a crash is marked RUNNING by its next
+        // issue, or completes from QUEUED; waiting for it cost every job's first fetch an fsync (issue 16).
+        store.writeLater(new Store.Batch(b.changed, List.of(), b.started));
         metrics.issued(b.out.size());
         if (b.localityHits > 0) {
             metrics.localityHits(b.localityHits);

@@ -192,7 +192,7 @@ final class Compactor {
             return failed(failure.getMessage());
         }
         synchronized (pending) {
-            pending.written(snapshot.units(), snapshot.workers(), snapshot.jobs());
+            pending.written(snapshot);
         }
         try {
             synchronized (appendLock) {

@@ -5,7 +5,6 @@ import org.enjambre.coordinator.model.WorkerRecord;
 import org.enjambre.workunits.model.WorkUnit;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
@@ -27,33 +26,37 @@ final class Deferred {
     final Rows<WorkUnit> units = new Rows<>(WorkUnit::id, WorkUnit::version);
     final Rows<WorkerRecord> workers = new Rows<>(WorkerRecord::id, WorkerRecord::version);
     final Rows<JobRecord> jobs = new Rows<>(JobRecord::id, JobRecord::version);
+    /** A job has one result (a merge of its final units), so any copy is as good as another: version 0. */
+    final Rows<Store.Result> results = new Rows<>(Store.Result::jobId, r -> 0);
 
     /** Defers every record of the batch. */
     void add(Store.Batch batch, long now) {
         batch.units().forEach(u -> units.add(u, now));
         batch.workers().forEach(w -> workers.add(w, now));
         batch.jobs().forEach(j -> jobs.add(j, now));
+        batch.results().forEach(r -> results.add(r, now));
     }
 
     int size() {
-        return units.size() + workers.size() + jobs.size();
+        return units.size() + workers.size() + jobs.size() + results.size();
     }
 
     /** When the longest-waiting record was first deferred; {@link Long#MAX_VALUE} when none waits. */
     long oldest() {
-        return Math.min(units.oldest(), Math.min(workers.oldest(), jobs.oldest()));
+        return Math.min(Math.min(units.oldest(), results.oldest()), Math.min(workers.oldest(), jobs.oldest()));
     }
 
     /** The records first deferred at or before {@code cutoff}, or all of them; they stay deferred until {@link #written}. */
     Store.Batch due(long cutoff, boolean all) {
-        return new Store.Batch(units.due(cutoff, all), workers.due(cutoff, all), jobs.due(cutoff, all));
+        return new Store.Batch(units.due(cutoff, all), workers.due(cutoff, all), jobs.due(cutoff, all), results.due(cutoff, all));
     }
 
-    /** Forgets every deferred record that a commit wrote at the same or a newer version. */
-    void written(Collection<WorkUnit> units, Collection<WorkerRecord> workers, Collection<JobRecord> jobs) {
-        units.forEach(this.units::written);
-        workers.forEach(this.workers::written);
-        jobs.forEach(this.jobs::written);
+    /** Forgets every deferred record that a commit of {@code batch} wrote at the same or a newer version. */
+    void written(Store.Batch batch) {
+        batch.units().forEach(this.units::written);
+        batch.workers().forEach(this.workers::written);
+        batch.jobs().forEach(this.jobs::written);
+        batch.results().forEach(this.results::written);
     }
 
     /** Forgets every deferred record (they can no longer be written). */
@@ -61,6 +64,7 @@ final class Deferred {
         units.rows.clear();
         workers.rows.clear();
         jobs.rows.clear();
+        results.rows.clear();
     }
 
     /** The deferred records of one kind, keyed by their id. */

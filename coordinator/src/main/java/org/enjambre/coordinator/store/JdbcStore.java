@@ -53,6 +53,8 @@ import java.util.function.LongSupplier;
 public final class JdbcStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
     private static final int MAX_GROUP = 512;
+    /** Results up to this size ride in the journal with the batch that carries them; larger ones go to their table at once. */
+    static final int JOURNALED_RESULT_BYTES = 1 << 20;
     /** Deferred records beyond which the committer writes them all at once instead of waiting out the delay. */
     static final int MAX_DEFERRED = 4096;
     private static final long DELAY_NANOS = DEFERRED_WRITE_DELAY.toNanos();
@@ -178,6 +180,14 @@ public final class JdbcStore implements Store {
     @Override
     public CompletableFuture<Void> write(Batch batch) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (journal != null && !batch.results().isEmpty()) {
+            try {
+                batch = withoutLargeResults(batch);
+            } catch (StoreException e) {
+                done.completeExceptionally(e);
+                return done;
+            }
+        }
         if (batch.isEmpty()) {
             done.complete(null);
             return done;
@@ -207,6 +217,24 @@ public final class JdbcStore implements Store {
                 queue.add(WAKE); // many records wait: write them now rather than at the end of the window
             }
         }
+    }
+
+    /**
+     * Stores the batch's results larger than {@link #JOURNALED_RESULT_BYTES} in their table at once (forced to disk), and
+     * returns the batch without them: the journal is for small records that are written often, and a large result would
+     * pass through memory twice more (encoded record, overlay). Called before the batch is queued, so the records it
+     * rides with are durable only after it.
+     */
+    private Batch withoutLargeResults(Batch batch) {
+        List<Result> small = new ArrayList<>();
+        for (Result r : batch.results()) {
+            if (r.result().body().length > JOURNALED_RESULT_BYTES) {
+                putResult(r.jobId(), r.result());
+            } else {
+                small.add(r);
+            }
+        }
+        return small.size() == batch.results().size() ? batch : new Batch(batch.units(), batch.workers(), batch.jobs(), small);
     }
 
     /** How many deferred records wait; for tests. */
@@ -321,7 +349,7 @@ public final class JdbcStore implements Store {
         synchronized (lock) {
             if (failure == null) {
                 // Deferred records written now, or made useless by a newer version written now, are done.
-                deferred.written(batch.units(), batch.workers(), batch.jobs());
+                deferred.written(batch);
             } else if (!due.isEmpty()) {
                 if (closing) {
                     LOG.error("the store is closing and cannot write {} deferred records (issued replicas come back "
@@ -450,16 +478,19 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putResult(String jobId, MergedResult result) {
-        update(Tables.merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false),
-                ps -> {
-                    ps.setString(1, jobId);
-                    ps.setString(2, result.contentType());
-                    ps.setBytes(3, result.body());
-                }, true);
+        update(tables.mergeResults(), ps -> {
+            ps.setString(1, jobId);
+            ps.setString(2, result.contentType());
+            ps.setBytes(3, result.body());
+        }, true);
     }
 
     @Override
     public Optional<MergedResult> result(String jobId) {
+        List<Result> later = unwritten(d -> one(d.results.get(jobId)));
+        if (!later.isEmpty()) {
+            return Optional.of(later.get(0).result());
+        }
         List<MergedResult> out = new ArrayList<>();
         query("SELECT content_type, body FROM results WHERE job_id = ?", ps -> ps.setString(1, jobId),
                 rs -> out.add(new MergedResult(rs.getString(1), rs.getBytes(2))));

@@ -29,20 +29,47 @@ public interface Store extends AutoCloseable {
     /** The longest a {@link #writeLater} record waits before the committer writes it (sooner when many wait). */
     Duration DEFERRED_WRITE_DELAY = Duration.ofMillis(200);
 
-    /** Everything one request changed; written in one transaction with other concurrent batches. */
-    record Batch(List<WorkUnit> units, List<WorkerRecord> workers, List<JobRecord> jobs) {
+    /**
+     * Everything one request changed; written in one transaction with other concurrent batches. A batch is atomic:
+     * after a crash all of it is stored or none of it.
+     */
+    record Batch(List<WorkUnit> units, List<WorkerRecord> workers, List<JobRecord> jobs, List<Result> results) {
         public Batch {
             units = List.copyOf(units);
             workers = List.copyOf(workers);
             jobs = List.copyOf(jobs);
+            results = List.copyOf(results);
+        }
+
+        public Batch(List<WorkUnit> units, List<WorkerRecord> workers, List<JobRecord> jobs) {
+            this(units, workers, jobs, List.of());
         }
 
         public static Batch units(List<WorkUnit> units) {
             return new Batch(units, List.of(), List.of());
         }
 
+        public static Batch jobs(List<JobRecord> jobs) {
+            return new Batch(List.of(), List.of(), jobs);
+        }
+
+        /** This batch and a job's merged result, stored together. */
+        public Batch with(Result result) {
+            List<Result> all = new java.util.ArrayList<>(results);
+            all.add(result);
+            return new Batch(units, workers, jobs, all);
+        }
+
         public boolean isEmpty() {
-            return units.isEmpty() && workers.isEmpty() && jobs.isEmpty();
+            return units.isEmpty() && workers.isEmpty() && jobs.isEmpty() && results.isEmpty();
+        }
+    }
+
+    /** A job's merged result as a batch carries it. A job has one result: a second write of it changes nothing. */
+    record Result(String jobId, MergedResult result) {
+        public Result {
+            java.util.Objects.requireNonNull(jobId, "jobId");
+            java.util.Objects.requireNonNull(result, "result");
         }
     }
 
@@ -83,6 +110,7 @@ public interface Store extends AutoCloseable {
     /** One worker by id: a keyed lookup (an unknown id costs one index probe, not a table scan). */
     Optional<WorkerRecord> worker(String id);
 
+    /** Stores a job's merged result durably; a batch can carry one too ({@link Batch#with}), written with its records. */
     void putResult(String jobId, MergedResult result);
 
     Optional<MergedResult> result(String jobId);

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Writes versioned records (units, workers, jobs) into their tables, one transaction per batch; a row is
- * replaced only by a newer version. Used by the committer (direct writes, PostgreSQL or a shared H2) and
+ * Writes versioned records (units, workers, jobs) and results into their tables, one transaction per batch; a row
+ * is replaced only by a newer version (a result never: a job has one). Used by the committer (direct writes, PostgreSQL or a shared H2) and
  * by the {@link Compactor} (the embedded H2 behind the journal). Thread-safe.
  *
  * <p>Units are written with one {@code MERGE} each (the newer version wins inside the database, so peers
@@ -35,6 +35,8 @@ final class Tables {
     private final String mergeJobs;
     private final String mergeUnits;
     private final String mergeWorkers;
+    /** A job's result: inserted once, never replaced (a job has one). */
+    private final String mergeResults;
     /** Unit rows written (merged) so far; for tests. */
     private final AtomicLong unitRowsWritten = new AtomicLong();
 
@@ -47,6 +49,7 @@ final class Tables {
         this.mergeUnits = merge("units", "job_id,idx", "job_id,idx,version,state,data",
                 "VARCHAR(64),INT,BIGINT,VARCHAR(16)," + dialect.binary, true);
         this.mergeWorkers = merge("workers", "id", "id,version,data", "VARCHAR(64),BIGINT," + dialect.text, true);
+        this.mergeResults = merge("results", "job_id", "job_id,content_type,body", "VARCHAR(64),VARCHAR(100)," + dialect.binary, false);
     }
 
     long unitRowsWritten() {
@@ -93,6 +96,7 @@ final class Tables {
                         writeUnits(c, batch.units(), bytes);
                     }
                     writeWorkers(c, batch.workers());
+                    writeResults(c, batch.results());
                     c.commit();
                 } catch (SQLException e) {
                     c.rollback();
@@ -245,6 +249,19 @@ final class Tables {
             ps.setInt(5, u.index());
         });
         writeUnits(c, merges, bytes);
+    }
+
+    /** The SQL that stores a job's result (insert once, never replace). */
+    String mergeResults() {
+        return mergeResults;
+    }
+
+    private void writeResults(Connection c, Collection<Store.Result> results) throws SQLException {
+        writeRows(c, mergeResults, results, (ps, r) -> {
+            ps.setString(1, r.jobId());
+            ps.setString(2, r.result().contentType());
+            ps.setBytes(3, r.result().body());
+        });
     }
 
     private void writeWorkers(Connection c, Collection<WorkerRecord> workers) throws SQLException {

@@ -29,6 +29,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The production assimilator over its in-memory ports (the whole-swarm simulation's wiring, one peer): a real H2
@@ -50,6 +52,13 @@ class AssimilatorTest {
     private JdbcStore store;
     /** Commits of a job record still to refuse (a lost database connection). */
     private final AtomicInteger refuseJobWrites = new AtomicInteger();
+    /** Commits of a result still to refuse. */
+    private final AtomicInteger refuseResultWrites = new AtomicInteger();
+    /** Every write the assimilator asked of the store, with the state of its job in the cluster at that moment. */
+    private final List<Write> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private record Write(Store.Batch batch, JobState inCluster) {
+    }
     private final Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
     private final MemJobs jobs = new MemJobs(APPS, clock);
     private final MemUnitTable units = new MemUnitTable();
@@ -98,10 +107,52 @@ class AssimilatorTest {
         runChecks();
 
         assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
-        assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(store.job(job.id()).orElseThrow().state()).as("written behind").isEqualTo(JobState.COMPLETED));
         assertThat(new String(store.result(job.id()).orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo("{\"workUnits\":2}");
         assertThat(store.units(job.id())).as("final units written before the job completed").hasSize(2);
         assertThat(units.snapshot()).as("a finished job's units leave memory").isEmpty();
+    }
+
+    /**
+     * What a completion waits for (issue 16: one durable write, not an H2 checkpoint plus two journal fsyncs): the final
+     * units the store lacks and the merged result, together, while the job is still RUNNING in the cluster; the
+     * COMPLETED record only after the job completed there, and after the result.
+     */
+    @Test
+    void everyUnitDone_resultAndFinalUnitsInOneWriteBeforeTheJobCompletes_completedRecordAfter() {
+        JobRecord job = running(2);
+        units.put(done(job, 0));
+        units.put(done(job, 1));
+        runChecks();
+
+        assertThat(writes).hasSize(2);
+        Write result = writes.get(0);
+        assertThat(result.inCluster()).isEqualTo(JobState.RUNNING);
+        assertThat(result.batch().results()).extracting(Store.Result::jobId).containsExactly(job.id());
+        assertThat(result.batch().units()).extracting(WorkUnit::index).containsExactlyInAnyOrder(0, 1);
+        assertThat(result.batch().jobs()).isEmpty();
+        Write record = writes.get(1);
+        assertThat(record.inCluster()).isEqualTo(JobState.COMPLETED);
+        assertThat(record.batch().jobs()).extracting(JobRecord::state).containsExactly(JobState.COMPLETED);
+        assertThat(record.batch().results()).isEmpty();
+    }
+
+    /** A store that refuses the result's write: the job stays RUNNING everywhere, and the sweep completes it later. */
+    @Test
+    void everyUnitDone_storeRefusesTheResult_jobStaysRunning_theSweepCompletesIt() {
+        JobRecord job = running(1);
+        refuseResultWrites.set(1);
+        units.put(done(job, 0));
+        runChecks();
+        assertThat(jobs.find(job.id()).orElseThrow().state()).as("not completed without its result on disk").isEqualTo(JobState.RUNNING);
+        assertThat(store.result(job.id())).isEmpty();
+
+        assimilator.checkAll();
+        runChecks();
+
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(new String(store.result(job.id()).orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo("{\"workUnits\":1}");
     }
 
     @Test
@@ -177,9 +228,10 @@ class AssimilatorTest {
     @Test
     void everyUnitDone_storeRefusesTheCompletedRecord_theSweepWritesIt() {
         JobRecord job = running(1);
-        refuseJobWrites.set(2); // the completion's write, and the failure attempt's rewrite of the COMPLETED record
+        refuseJobWrites.set(1); // the COMPLETED record, written behind
         units.put(done(job, 0));
         runChecks();
+        await().atMost(Duration.ofSeconds(30)).until(() -> refuseJobWrites.get() == 0);
         assertThat(store.job(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
 
         assimilator.checkAll();
@@ -190,11 +242,25 @@ class AssimilatorTest {
         assertThat(units.snapshot()).isEmpty();
     }
 
-    /** {@code real}, except that commits with a job record fail while {@link #refuseJobWrites} is positive. */
+    /**
+     * {@code real}, except that commits with a job record fail while {@link #refuseJobWrites} is positive, and those with a
+     * result while {@link #refuseResultWrites} is; every write is noted in {@link #writes}.
+     */
     private Store refusingJobWrites(Store real) {
         return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[]{Store.class}, (proxy, m, args) -> {
-            if ((m.getName().equals("writeNow") || m.getName().equals("write")) && !((Store.Batch) args[0]).jobs().isEmpty()
+            boolean write = m.getName().equals("writeNow") || m.getName().equals("write");
+            if (write) {
+                Store.Batch b = (Store.Batch) args[0];
+                JobState now = b.jobs().isEmpty() && b.results().isEmpty() ? null
+                        : jobs.find(b.jobs().isEmpty() ? b.results().get(0).jobId() : b.jobs().get(0).id()).orElseThrow().state();
+                writes.add(new Write(b, now));
+            }
+            if (write && !((Store.Batch) args[0]).jobs().isEmpty()
                     && refuseJobWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new StoreException("the database connection was lost", null);
+            }
+            if (write && !((Store.Batch) args[0]).results().isEmpty()
+                    && refuseResultWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new StoreException("the database connection was lost", null);
             }
             try {

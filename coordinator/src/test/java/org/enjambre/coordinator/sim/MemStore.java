@@ -40,6 +40,7 @@ final class MemStore implements Store {
                 newlyFinal.add(j);
             }
         }
+        batch.results().forEach(r -> results.putIfAbsent(r.jobId(), r.result()));
         committed.writeNow(batch);
         newlyFinal.forEach(finished);
         return CompletableFuture.completedFuture(null);

@@ -29,6 +29,17 @@ final class StoreRows {
         return new JobRecord(id, "a job", "noop", "{}", 4, 0, state, 1, 0, 0, null, null, version);
     }
 
+    /** Whether the results table of the H2 store in {@code dir} holds a row for {@code job} (not through the store). */
+    static boolean resultInTable(Path dir, String job) throws SQLException {
+        try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(dir));
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM results WHERE job_id = ?")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The version of the unit's row in the table of the H2 store in {@code dir} (not through the store), or -1. */
     static long tableVersion(Path dir, String job, int index) throws SQLException {
         try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(dir));

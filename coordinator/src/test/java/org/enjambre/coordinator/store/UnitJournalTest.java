@@ -2,6 +2,7 @@ package org.enjambre.coordinator.store;
 
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.model.WorkerRecord;
+import org.enjambre.workunits.app.MergedResult;
 import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.WorkUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,6 +132,60 @@ class UnitJournalTest {
         assertThat(store.worker("w1")).hasValueSatisfying(w -> assertThat(w.version()).isEqualTo(3));
         assertThat(store.job("j1")).hasValueSatisfying(j -> assertThat(j.version()).isEqualTo(2));
         assertThat(store.unitRowsWritten()).as("unit rows written by the replay").isEqualTo(2);
+    }
+
+    /**
+     * A job's merged result rides in the journal with the units of its batch (issue 16: one fsync, no H2 checkpoint, before
+     * a job completes): readable at once, on disk once acknowledged, replayed after a crash, in its table once compacted.
+     */
+    @Test
+    void crash_keepsAJournaledResultWithTheUnitsOfItsBatch_readableBeforeAndAfterTheReplay() throws Exception {
+        store = open();
+        MergedResult result = new MergedResult("application/json", "{\"workUnits\":1}".getBytes(StandardCharsets.UTF_8));
+        store.writeNow(units(unit(0, 2)).with(new Store.Result("j1", result)));
+        assertThat(store.result("j1")).as("read from the journal").hasValueSatisfying(r -> assertThat(r.body()).isEqualTo(result.body()));
+        assertThat(StoreRows.resultInTable(dir, "j1")).as("nothing compacted yet").isFalse();
+        store.crash();
+
+        store = open();
+
+        assertThat(StoreRows.resultInTable(dir, "j1")).isTrue();
+        assertThat(tableVersion(0)).isEqualTo(2);
+        assertThat(store.result("j1")).hasValueSatisfying(r -> {
+            assertThat(r.contentType()).isEqualTo("application/json");
+            assertThat(r.body()).isEqualTo(result.body());
+        });
+    }
+
+    /** A result too large for the journal goes to its table, forced to disk, before the batch it rides with is queued. */
+    @Test
+    void aResultOverTheJournalsLimit_isInItsTableWhenTheWriteReturns() throws Exception {
+        store = open();
+        byte[] body = new byte[JdbcStore.JOURNALED_RESULT_BYTES + 1];
+        store.writeNow(units(unit(0, 2)).with(new Store.Result("j1", new MergedResult("image/png", body))));
+
+        assertThat(StoreRows.resultInTable(dir, "j1")).as("nothing compacted: written directly").isTrue();
+        assertThat(Files.size(segments().get(0))).as("the journal holds the unit, not the result").isLessThan(4096);
+        store.crash();
+        store = open();
+        assertThat(store.result("j1")).hasValueSatisfying(r -> assertThat(r.body()).hasSize(body.length));
+        assertThat(tableVersion(0)).isEqualTo(2);
+    }
+
+    /** A journal left by the release before results were journaled (layout 1) is replayed by this one. */
+    @Test
+    void decode_aRecordOfTheFirstLayout_readsItsRecords_withNoResults() {
+        Store.Batch batch = new Store.Batch(List.of(unit(0, 1)), List.of(worker("w1", 3)), List.of(job("j1", 2)));
+        byte[] current = BatchCodec.encode(batch);
+        byte[] first = java.util.Arrays.copyOf(current, current.length - 4); // layout 1 ended after the workers
+        first[0] = 1;
+
+        Store.Batch decoded = BatchCodec.decode(first);
+
+        assertThat(decoded.units()).containsExactly(unit(0, 1));
+        assertThat(decoded.workers()).extracting(WorkerRecord::version).containsExactly(3L);
+        assertThat(decoded.jobs()).containsExactly(job("j1", 2));
+        assertThat(decoded.results()).isEmpty();
     }
 
     @Test
