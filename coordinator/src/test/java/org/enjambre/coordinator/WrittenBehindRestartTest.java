@@ -103,6 +103,39 @@ class WrittenBehindRestartTest {
     }
 
     /**
+     * A crash lost a running job's RUNNING record (written behind) but not the unit its acknowledged report wrote: after
+     * the restart the job shows RUNNING, started when its first task was sent, not QUEUED (found by {@code RestartTest}).
+     */
+    @Test
+    void restart_jobStoredQueuedWithAReportedUnit_loadsRunning() throws Exception {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String job = Harness.submit(coordinator.url(), Harness.primesSpec(2, 1000, 2, 1, 1, null));
+        runEveryTask(coordinator.url(), Harness.register(coordinator.url(), "w1", "primes"));
+        Harness.awaitJob(coordinator.url(), job, "COMPLETED", Duration.ofSeconds(30));
+        coordinator.close();
+        coordinator = null;
+        JobRecord completed;
+        WorkUnit first;
+        try (JdbcStore done = JdbcStore.h2(dir)) {
+            completed = done.job(job).orElseThrow();
+            first = done.unit(job, 0).orElseThrow();
+        }
+        JobRecord queued = new JobRecord(completed.id(), completed.name(), completed.app(), completed.spec(),
+                completed.workUnits(), completed.priority(), JobState.QUEUED, completed.submittedAt(), 0, 0, null, null,
+                completed.version() - 1);
+        JdbcStore crashed = JdbcStore.h2(other);
+        crashed.writeNow(new Store.Batch(List.of(first), List.of(), List.of(queued)));
+        crashed.crash();
+
+        coordinator = Coordinator.start(Harness.options(other));
+        JsonNode view = Harness.job(coordinator.url(), job);
+
+        assertThat(view.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(view.get("workUnits").get("done").asInt()).isEqualTo(1);
+        assertThat(coordinator.jobs().find(job).orElseThrow().startedAt()).isEqualTo(first.tasks().get(0).sentAt());
+    }
+
+    /**
      * A coordinator crashed (deferred writes lost, journal left as a kill -9 leaves it) right after the job showed COMPLETED
      * and its result was read: after the restart the job is COMPLETED with that result, whether or not its record had
      * reached the disk.

@@ -4,6 +4,7 @@ import com.hazelcast.map.MapLoader;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.store.Store;
 import org.enjambre.coordinator.model.WorkerRecord;
+import org.enjambre.workunits.model.JobState;
 import org.enjambre.workunits.model.WorkUnit;
 
 import java.util.ArrayList;
@@ -131,16 +132,35 @@ public final class Loaders {
 
         @Override
         public JobRecord load(String key) {
-            return store.job(key).orElse(null);
+            return store.job(key).map(this::recovered).orElse(null);
         }
 
         @Override
         public Map<String, JobRecord> loadAll(Collection<String> keys) {
             Map<String, JobRecord> out = new HashMap<>();
             for (String k : keys) {
-                store.job(k).ifPresent(j -> out.put(k, j));
+                store.job(k).ifPresent(j -> out.put(k, recovered(j)));
             }
             return out;
+        }
+
+        /**
+         * A job stored QUEUED that has stored units was running when its peers stopped: its QUEUED → RUNNING record
+         * is written behind ({@code Issuer}), so a crash may lose it while the units its reports wrote survive. It
+         * loads as RUNNING, started at its first stored issue. A QUEUED job never issued has no unit rows (a fresh
+         * unit is implicit), so the check reads nothing for it.
+         */
+        private JobRecord recovered(JobRecord j) {
+            if (j.state() != JobState.QUEUED) {
+                return j;
+            }
+            Map<Integer, WorkUnit> units = store.units(j.id());
+            if (units.isEmpty()) {
+                return j;
+            }
+            long started = units.values().stream().flatMap(u -> u.tasks().stream()).mapToLong(t -> t.sentAt())
+                    .filter(at -> at > 0).min().orElse(j.submittedAt());
+            return j.withState(JobState.RUNNING, started, null);
         }
 
         @Override
