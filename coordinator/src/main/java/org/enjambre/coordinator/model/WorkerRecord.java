@@ -98,18 +98,6 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
             return with(c, 0, Evidence.VALID);
         }
 
-        public Stats plusInvalid() {
-            return with(0, 0, Evidence.INVALID);
-        }
-
-        public Stats plusError() {
-            return with(0, 0, Evidence.ERROR);
-        }
-
-        public Stats plusReported() {
-            return new Stats(credit, reported + 1, evidence);
-        }
-
         /** A passed spot-check. */
         public Stats plusSpotPassed() {
             return with(0, 0, Evidence.SPOT_CHECK_PASSED);
@@ -123,14 +111,6 @@ public record WorkerRecord(String id, String tokenHash, String name, String plat
         /** Passed spot-checks in this batch. */
         public long spotPassed() {
             return evidence.stream().filter(e -> e == Evidence.SPOT_CHECK_PASSED).count();
-        }
-
-        /** This batch followed by {@code o}. */
-        public Stats plus(Stats o) {
-            List<Evidence> all = new ArrayList<>(evidence.size() + o.evidence.size());
-            all.addAll(evidence);
-            all.addAll(o.evidence);
-            return new Stats(credit + o.credit, reported + o.reported, all);
         }
 
         public boolean isEmpty() {
