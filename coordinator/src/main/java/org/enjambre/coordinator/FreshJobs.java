@@ -70,7 +70,7 @@ final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpd
                 running.add(job(j));
             }
         }
-        index.rebuild(node.units(), running, node.ownsNow());
+        index.rebuild(() -> node.unitTable().getAll(new java.util.HashSet<>(node.units().localKeySet())), running, node.ownsNow());
     }
 
     private static LocalIndex.Job job(JobRecord j) {

@@ -1,6 +1,5 @@
 package org.enjambre.coordinator.sched;
 
-import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.sched.UnitTallies.Seen;
 import org.enjambre.workunits.model.Task;
 import org.enjambre.workunits.model.UnitState;
@@ -303,25 +302,17 @@ public final class LocalIndex {
     }
 
     /**
-     * Clears the index and fills it from the map entries this peer owns now, then with the fresh units of
-     * {@code running} that {@code owns} says are this peer's (all under the index's lock: events wait).
+     * Clears the index and fills it from {@code owned}, read while the index's lock is held (changes the feed delivers
+     * meanwhile wait, then apply in order), then with the fresh units of {@code running} that {@code owns} says are
+     * this peer's.
+     *
+     * @param owned reads the map entries this peer owns now (the unit table's {@code getAll} of its local keys)
      */
-    public synchronized void rebuild(IMap<String, WorkUnit> units, java.util.Collection<Job> running, Predicate<String> owns) {
-        rebuild(units);
+    public synchronized void rebuild(java.util.function.Supplier<Map<String, WorkUnit>> owned, java.util.Collection<Job> running,
+                                     Predicate<String> owns) {
+        rebuild(owned.get());
         for (Job j : running) {
             install(j, FreshUnits.owned(j.id(), j.units(), owns));
-        }
-    }
-
-    /** Clears the index and fills it from the map entries this peer owns now (no fresh units). */
-    public synchronized void rebuild(IMap<String, WorkUnit> units) {
-        clear();
-        List<String> keys = new ArrayList<>(units.localKeySet());
-        for (int i = 0; i < keys.size(); i += 1000) {
-            Set<String> chunk = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + 1000)));
-            for (Map.Entry<String, WorkUnit> e : units.getAll(chunk).entrySet()) {
-                change(e.getKey(), null, e.getValue());
-            }
         }
     }
 
