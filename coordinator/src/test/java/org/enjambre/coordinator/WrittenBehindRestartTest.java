@@ -65,12 +65,7 @@ class WrittenBehindRestartTest {
     @ParameterizedTest
     @EnumSource(Left.class)
     void restart_afterACrashLostTheRecordsWrittenBehind_completesWithTheSameResult(Left left) throws Exception {
-        coordinator = Coordinator.start(Harness.options(dir));
-        String job = Harness.submit(coordinator.url(), SPEC);
-        runEveryTask(coordinator.url(), Harness.register(coordinator.url(), "w1", "primes"));
-        Harness.awaitJob(coordinator.url(), job, "COMPLETED", Duration.ofSeconds(30));
-        coordinator.close();
-        coordinator = null;
+        String job = completeAJob(SPEC);
         JobRecord completed;
         WorkUnit unit;
         MergedResult result;
@@ -81,10 +76,7 @@ class WrittenBehindRestartTest {
         }
         assertThat(unit.state()).isEqualTo(UnitState.DONE);
 
-        JobState state = left == Left.QUEUED_WITHOUT_RESULT ? JobState.QUEUED : JobState.RUNNING;
-        JobRecord before = new JobRecord(completed.id(), completed.name(), completed.app(), completed.spec(), completed.workUnits(),
-                completed.priority(), state, completed.submittedAt(), state == JobState.QUEUED ? 0 : completed.startedAt(), 0,
-                null, null, completed.version() - 1);
+        JobRecord before = beforeCompletion(completed, left == Left.QUEUED_WITHOUT_RESULT ? JobState.QUEUED : JobState.RUNNING);
         Store.Batch onDisk = new Store.Batch(List.of(unit), List.of(), List.of(before));
         JdbcStore crashed = JdbcStore.h2(other);
         crashed.writeNow(left == Left.RUNNING_WITH_RESULT ? onDisk.with(new Store.Result(job, result)) : onDisk);
@@ -108,21 +100,14 @@ class WrittenBehindRestartTest {
      */
     @Test
     void restart_jobStoredQueuedWithAReportedUnit_loadsRunning() throws Exception {
-        coordinator = Coordinator.start(Harness.options(dir));
-        String job = Harness.submit(coordinator.url(), Harness.primesSpec(2, 1000, 2, 1, 1, null));
-        runEveryTask(coordinator.url(), Harness.register(coordinator.url(), "w1", "primes"));
-        Harness.awaitJob(coordinator.url(), job, "COMPLETED", Duration.ofSeconds(30));
-        coordinator.close();
-        coordinator = null;
+        String job = completeAJob(Harness.primesSpec(2, 1000, 2, 1, 1, null));
         JobRecord completed;
         WorkUnit first;
         try (JdbcStore done = JdbcStore.h2(dir)) {
             completed = done.job(job).orElseThrow();
             first = done.unit(job, 0).orElseThrow();
         }
-        JobRecord queued = new JobRecord(completed.id(), completed.name(), completed.app(), completed.spec(),
-                completed.workUnits(), completed.priority(), JobState.QUEUED, completed.submittedAt(), 0, 0, null, null,
-                completed.version() - 1);
+        JobRecord queued = beforeCompletion(completed, JobState.QUEUED);
         JdbcStore crashed = JdbcStore.h2(other);
         crashed.writeNow(new Store.Batch(List.of(first), List.of(), List.of(queued)));
         crashed.crash();
@@ -177,6 +162,24 @@ class WrittenBehindRestartTest {
         runEveryTask(url, w);
         Harness.awaitJob(url, job, "COMPLETED", Duration.ofSeconds(30));
         assertThat(Harness.get(url + "/api/v1/jobs/" + job + "/result").get("count").asInt()).isEqualTo(PRIMES);
+    }
+
+    /** Runs a job of {@code spec} to COMPLETED on a coordinator over {@code dir}, then closes it; the job's id. */
+    private String completeAJob(String spec) {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String job = Harness.submit(coordinator.url(), spec);
+        runEveryTask(coordinator.url(), Harness.register(coordinator.url(), "w1", "primes"));
+        Harness.awaitJob(coordinator.url(), job, "COMPLETED", Duration.ofSeconds(30));
+        coordinator.close();
+        coordinator = null;
+        return job;
+    }
+
+    /** The record of {@code completed} as it was stored in {@code state} (QUEUED: not started), before it completed. */
+    private static JobRecord beforeCompletion(JobRecord completed, JobState state) {
+        return new JobRecord(completed.id(), completed.name(), completed.app(), completed.spec(), completed.workUnits(),
+                completed.priority(), state, completed.submittedAt(), state == JobState.QUEUED ? 0 : completed.startedAt(), 0,
+                null, null, completed.version() - 1);
     }
 
     /** Fetches and reports until a fetch brings nothing. */
