@@ -21,10 +21,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -200,18 +196,14 @@ public final class CoordinatorClient {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpResponse<byte[]> response;
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         try {
-            // The HTTP timeout covers the exchange; the extra second only guards against a hung future.
-            response = pending.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } catch (ExecutionException | TimeoutException e) {
-            pending.cancel(true);
+            // send, not sendAsync: sendAsync hands every response to CompletableFuture's default executor, which on a
+            // machine with two cores (common pool parallelism 1) starts a new thread per response; send completes on
+            // the calling thread. The request's timeout covers the whole exchange.
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
             failOver(index);
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new CoordinatorUnavailableException(base + " did not answer " + method + " " + path + ": " + describe(cause), null, cause);
+            throw new CoordinatorUnavailableException(base + " did not answer " + method + " " + path + ": " + describe(e), null, e);
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
