@@ -196,7 +196,8 @@ class InProcessClusterTest {
         Coordinator a = peer(1);
         Coordinator b = peer(2);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
-        int units = 128;
+        // Units live on partitions in blocks of UnitBlocks.SIZE: 16 blocks, so both peers own some but for a chance of 2^-15.
+        int units = 16 * org.enjambre.coordinator.cluster.UnitBlocks.SIZE;
         String id = Harness.submit(a.url(), Harness.primesSpec(2, 100_000, units, 1, 1, "\"deadlineSeconds\":600"));
         // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the job (fresh
         // units have no entries: each peer's index holds those it owns).
@@ -205,7 +206,8 @@ class InProcessClusterTest {
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Harness.fetch(a.url(), w.token(), units).json().get("tasks").forEach(t -> held.add(t.get("id").asText()));
+            Harness.fetch(a.url(), w.token(), Math.min(256, units - held.size())).json().get("tasks")
+                    .forEach(t -> held.add(t.get("id").asText()));
             return held.size() == units; // its own units first, then those peer b owns (stealing)
         });
         long ownedByB = held.stream().filter(t -> b.node().units().localKeySet().contains(t.substring(0, t.lastIndexOf('/')))).count();
@@ -229,17 +231,22 @@ class InProcessClusterTest {
         Coordinator b = peer(2);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.node().hazelcast().getCluster().getMembers().size() == 2);
         List<String> ids = new ArrayList<>();
+        // Units live on partitions in blocks of UnitBlocks.SIZE: 3 jobs of 5 blocks, so that both peers own units
+        // but for a chance of 2^-14.
+        int perJob = 5 * org.enjambre.coordinator.cluster.UnitBlocks.SIZE;
+        int taken = 3 * perJob - 4;
         for (int i = 0; i < 3; i++) {
-            ids.add(Harness.submit(a.url(), Harness.primesSpec(2, 100_000, 8, 1, 1, "\"deadlineSeconds\":600")));
+            ids.add(Harness.submit(a.url(), Harness.primesSpec(2, 100_000, perJob, 1, 1, "\"deadlineSeconds\":600")));
         }
         // Peer b joined a moment ago: wait until partitions moved to it, so both peers own units of the jobs.
         await().atMost(Duration.ofSeconds(30)).until(() -> b.index().readyCount() > 0 && a.index().readyCount() > 0
-                && a.index().readyCount() + b.index().readyCount() == 24);
+                && a.index().readyCount() + b.index().readyCount() == 3 * perJob);
         Harness.Registered w = Harness.register(a.url(), "w", "primes");
         List<String> held = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Harness.fetch(a.url(), w.token(), 20 - held.size()).json().get("tasks").forEach(t -> held.add(t.get("id").asText()));
-            return held.size() == 20; // of 24 units, some of them owned by peer b (stolen)
+            Harness.fetch(a.url(), w.token(), Math.min(256, taken - held.size())).json().get("tasks")
+                    .forEach(t -> held.add(t.get("id").asText()));
+            return held.size() == taken; // all but 4 units, some of them owned by peer b (stolen)
         });
         assertThat(held).as("replicas of units peer b owns")
                 .anyMatch(t -> b.node().units().localKeySet().contains(t.substring(0, t.lastIndexOf('/'))));
@@ -260,7 +267,7 @@ class InProcessClusterTest {
                 assertThat(job.at("/tasks/issued").asLong()).isEqualTo(job.at("/workUnits/inProgress").asLong());
                 inProgress += job.at("/workUnits/inProgress").asLong();
             }
-            assertThat(inProgress).isEqualTo(20);
+            assertThat(inProgress).isEqualTo(taken);
         });
     }
 }

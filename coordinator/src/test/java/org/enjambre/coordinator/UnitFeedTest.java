@@ -59,8 +59,9 @@ class UnitFeedTest {
         twoPeers();
         HazelcastUnitTable table = peers.get(0).node().unitTable();
         List<UnitTable.Step> steps = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            steps.add(new UnitTable.Step("jf/" + i, "noop", new Event.Issue(A, 1_000, 60_000), null, POLICY));
+        for (int i = 0; i < 40; i++) { // one unit per block (UnitBlocks), so that both members own some
+            steps.add(new UnitTable.Step("jf/" + i * org.enjambre.coordinator.cluster.UnitBlocks.SIZE, "noop",
+                    new Event.Issue(A, 1_000, 60_000), null, POLICY));
         }
         assertThat(table.applyEach(steps)).allMatch(UnitChange::accepted);
 

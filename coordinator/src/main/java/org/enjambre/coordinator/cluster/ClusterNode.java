@@ -67,6 +67,10 @@ public final class ClusterNode implements AutoCloseable {
         // session). The units' loader never blocks after the initial load (a miss is an implicit fresh unit, answered
         // from memory), so the partition threads may call it directly; only after a lost partition does a miss read
         // the store there. The jobs' and workers' maps keep the default: their misses read the store.
+        // Units in blocks of consecutive indexes, one partition each (UnitBlocks), so that a fetch's or a report's
+        // events go out as one operation per block. Set for the whole member, not on the map: Hazelcast checks a map
+        // loader's keys against the member's strategy (hazelcast/hazelcast#14670), so a map-level one fails loads.
+        cfg.setProperty("hazelcast.partitioning.strategy.class", UnitBlocks.class.getName());
         MapConfig unitsConfig = mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT);
         unitsConfig.getMapStoreConfig().setOffload(false);
         cfg.addMapConfig(unitsConfig);

@@ -27,6 +27,8 @@ public final class Serializers {
     public static final int PEER_STATUS = 1010;
     /** The answer to {@link PeerQuestion.CountJobs}. */
     public static final int PEER_JOB_COUNTS = 1011;
+    /** A block's events ({@link BatchProcessor}). */
+    public static final int BATCH_PROCESSOR = 1013;
 
     private Serializers() {
     }
@@ -37,6 +39,7 @@ public final class Serializers {
         config.addSerializerConfig(new SerializerConfig().setTypeClass(WorkerRecord.class).setImplementation(new WorkerSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitChange.class).setImplementation(new ChangeSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(UnitProcessor.class).setImplementation(new ProcessorSerializer()));
+        config.addSerializerConfig(new SerializerConfig().setTypeClass(BatchProcessor.class).setImplementation(new BatchSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Call.class).setImplementation(new CallSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQueries.Tell.class).setImplementation(new TellSerializer()));
         config.addSerializerConfig(new SerializerConfig().setTypeClass(PeerQuestion.PeerStatus.class).setImplementation(new StatusSerializer()));
@@ -196,6 +199,38 @@ public final class Serializers {
         @Override
         public int getTypeId() {
             return UNIT_PROCESSOR;
+        }
+    }
+
+    /** A block's events: the count, then each key and its processor as {@link ProcessorSerializer} writes it. */
+    static final class BatchSerializer implements StreamSerializer<BatchProcessor> {
+        private final ProcessorSerializer processors = new ProcessorSerializer();
+
+        @Override
+        public void write(ObjectDataOutput out, BatchProcessor b) throws java.io.IOException {
+            out.writeInt(b.byKey().size());
+            for (java.util.Map.Entry<String, UnitProcessor> e : b.byKey().entrySet()) {
+                out.writeString(e.getKey());
+                processors.write(out, e.getValue());
+            }
+        }
+
+        @Override
+        public BatchProcessor read(ObjectDataInput in) throws java.io.IOException {
+            int n = in.readInt();
+            if (n < 0 || n > 1 << 20) {
+                throw new java.io.IOException("a block of " + n + " unit events");
+            }
+            java.util.Map<String, UnitProcessor> byKey = new java.util.LinkedHashMap<>(n * 2);
+            for (int i = 0; i < n; i++) {
+                byKey.put(in.readString(), processors.read(in));
+            }
+            return new BatchProcessor(byKey);
+        }
+
+        @Override
+        public int getTypeId() {
+            return BATCH_PROCESSOR;
         }
     }
 

@@ -51,8 +51,7 @@ public interface UnitTable {
      * the changes come in the order of {@code steps}. Steps of the same key apply in their order (one unit's events
      * queue on its owner in the order they were handed over). Joining here, not chaining on the cluster's futures:
      * Hazelcast runs continuations on its default async executor, a new thread each on a 2-core machine
-     * (BENCHMARKS.md). Batching the steps into one entry processor per block of units was tried and measured
-     * slower with Hazelcast's multi-key path (BENCHMARKS.md, fifth session).
+     * (BENCHMARKS.md). The cluster map sends each block of units ({@link UnitBlocks}) as one operation.
      */
     default List<UnitChange> applyEach(List<Step> steps) {
         List<CompletableFuture<UnitChange>> futures = new java.util.ArrayList<>(steps.size());

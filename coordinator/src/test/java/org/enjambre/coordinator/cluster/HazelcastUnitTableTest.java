@@ -2,6 +2,7 @@ package org.enjambre.coordinator.cluster;
 
 import com.hazelcast.map.IMap;
 import org.enjambre.coordinator.Coordinator;
+import org.enjambre.coordinator.CoordinatorOptions;
 import org.enjambre.coordinator.Harness;
 import org.enjambre.workunits.model.WorkUnit;
 import org.enjambre.workunits.model.WorkerRef;
@@ -13,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The cluster map's application of a batch of events, on a real Hazelcast member (a coordinator's). */
 class HazelcastUnitTableTest {
@@ -24,10 +27,12 @@ class HazelcastUnitTableTest {
     Coordinator coordinator;
     IMap<String, WorkUnit> units;
     HazelcastUnitTable table;
+    final String cluster = "units-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    final int clusterPort = Harness.freePort();
 
     @BeforeEach
     void start() {
-        coordinator = Coordinator.start(Harness.options(dir));
+        coordinator = Coordinator.start(Harness.options(dir).cluster(cluster, null).clusterPort(clusterPort));
         units = coordinator.node().units();
         table = coordinator.node().unitTable();
         for (int i = 0; i < 20; i++) {
@@ -66,6 +71,44 @@ class HazelcastUnitTableTest {
         assertThat(units.get("jb/4").tasks()).extracting(t -> t.workerId()).contains("wb");
         assertThat(units.get("jb/12").tasks()).extracting(t -> t.workerId()).containsOnlyOnce("wa");
         assertThat(units.get("jb/5").tasks()).extracting(t -> t.workerId()).containsOnlyNulls();
+    }
+
+    /**
+     * A block owned by the other peer: its events go there as one operation (the processor serialized), the
+     * changes come back over the wire, and the backup kept here holds the same units once the owner is gone.
+     */
+    @Test
+    void applyEach_blockOwnedByAnotherPeer_answersComeBack_andTheBackupHoldsTheSameUnits() {
+        CoordinatorOptions o = Harness.options(dir.resolve("second")).cluster(cluster, null).join(List.of("127.0.0.1:" + clusterPort));
+        Coordinator second = Coordinator.start(o);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> units.size() == 20
+                    && coordinator.node().hazelcast().getPartitionService().isClusterSafe());
+            String job = null;
+            for (int j = 0; job == null; j++) {
+                if (!coordinator.node().hazelcast().getPartitionService().getPartition("jr" + j + "/0").getOwner().localMember()) {
+                    job = "jr" + j;
+                }
+            }
+            Redundancy policy = new Redundancy(2, 2, 1, 4, false);
+            Event.Issue toA = new Event.Issue(new WorkerRef("wa", null, null), 1_000, 60_000);
+            List<UnitTable.Step> steps = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                steps.add(new UnitTable.Step(WorkUnit.id(job, i), "noop", toA, null, policy));
+            }
+
+            List<UnitChange> changes = table.applyEach(steps);
+
+            assertThat(changes).hasSize(10).allMatch(UnitChange::accepted);
+            assertThat(changes).extracting(c -> c.unit().index()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+            assertThat(second.node().units().localKeySet()).as("the other peer owns the block").contains(WorkUnit.id(job, 3));
+            second.crash();
+            await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.node().hazelcast().getCluster().getMembers().size() == 1);
+            assertThat(units.get(WorkUnit.id(job, 9)).tasks()).as("the backup made the same unit")
+                    .extracting(t -> t.workerId()).containsExactly("wa", null);
+        } finally {
+            second.close();
+        }
     }
 
     @Test

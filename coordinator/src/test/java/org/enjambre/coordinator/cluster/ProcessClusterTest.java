@@ -28,10 +28,14 @@ import static org.awaitility.Awaitility.await;
  */
 class ProcessClusterTest {
     static final long PRIMES_BELOW_TEN_MILLION = 664_579;
+    /**
+     * Units live on partitions in blocks of {@link org.enjambre.coordinator.cluster.UnitBlocks#SIZE} (32): 1,000 units
+     * are 32 blocks, so a peer joining mid-job owns some of them but for a chance of (3/4)^32.
+     */
+    static final int UNITS = 1000;
     static final String PRIMES = "{\"name\":\"primes below ten million\",\"app\":\"primes\","
-            + "\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":100,"
+            + "\"input\":{\"from\":2,\"to\":10000000},\"workUnits\":" + UNITS + ","
             + "\"redundancy\":{\"replicas\":2,\"quorum\":2,\"maxErrors\":10,\"maxResults\":16},\"deadlineSeconds\":15}";
-    static final int UNITS = 100;
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
 
     @RegisterExtension
