@@ -47,16 +47,22 @@ final class TaskAnswers {
             size += 200 + a.input().length * 4L / 3;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 1 << 20));
+        long formattedAt = Long.MIN_VALUE;
+        String formatted = null;
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("tasks");
             for (Scheduler.Assignment a : tasks) {
+                if (a.deadline() != formattedAt) { // a fetch's tasks mostly share their deadline: format it once
+                    formattedAt = a.deadline();
+                    formatted = Views.time(formattedAt);
+                }
                 g.writeStartObject();
                 g.writeStringField("id", a.id());
                 g.writeStringField("app", a.app());
                 g.writeFieldName("input");
                 g.writeBinary(a.input());
-                g.writeStringField("deadline", Views.time(a.deadline()));
+                g.writeStringField("deadline", formatted);
                 g.writeNumberField("deadlineMillis", a.deadline());
                 g.writeNumberField("cost", a.cost());
                 g.writeStringField("blob", a.blob());

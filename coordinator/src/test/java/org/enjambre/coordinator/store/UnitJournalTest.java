@@ -299,6 +299,28 @@ class UnitJournalTest {
         assertThat(store.unit("j1", 1)).hasValueSatisfying(u -> assertThat(u.version()).isEqualTo(2));
     }
 
+    /** More new rows than one multi-row insert holds ({@code Tables.INSERT_ROWS}), and a remainder: each row right. */
+    @Test
+    void compaction_ofManyNewUnits_insertsEveryRowOnce_withItsOwnVersion() throws Exception {
+        store = open();
+        int n = 2 * Tables.INSERT_ROWS + 7;
+        List<WorkUnit> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(unit(i, 1 + i % 5));
+        }
+        store.writeNow(units(batch.toArray(WorkUnit[]::new)));
+        assertThat(store.compact()).isTrue();
+
+        assertThat(store.unitRowsWritten()).isEqualTo(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(tableVersion(i)).as("row %d", i).isEqualTo(1 + i % 5);
+        }
+        assertThat(tableVersion(n)).isEqualTo(-1);
+        store.close();
+        store = open();
+        assertThat(store.unit("j1", n - 1)).hasValueSatisfying(u -> assertThat(u.index()).isEqualTo(n - 1));
+    }
+
     @Test
     void aJournalPastItsSize_isCompactedWithoutWaitingForItsAge() throws Exception {
         store = open(new Compactor.Settings(1, AGE, UnitJournal.Opener.PLAIN)); // every record is past the size
