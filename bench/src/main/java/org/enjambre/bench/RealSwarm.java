@@ -72,12 +72,16 @@ final class RealSwarm {
                     Report.num(warm.tasks / warm.seconds)));
             // Steady state, as volunteers and coordinators run for hours: C2 keeps compiling the per-task code of
             // young JVMs for tens of seconds, which was most of the workers' CPU in a job measured after 10 s of
-            // warm-up (BENCHMARKS.md, eighth session). -Dbench.realWarmSeconds sets it (default 30).
-            int warmSeconds = Integer.getInteger("bench.realWarmSeconds", 30);
-            if (warm.seconds < warmSeconds / 2.0) {
-                warm = job(s, coordinator, ws, units(warm.tasks / warm.seconds, warmSeconds));
-                say.accept(String.format(Locale.ROOT, "real: second warm-up %,d units = %s round-trips/s", warm.units,
-                        Report.num(warm.tasks / warm.seconds)));
+            // warm-up (BENCHMARKS.md, eighth session). -Dbench.realWarmSeconds sets it (default 60).
+            // Warm-up jobs until that long has passed, each sized from the one before: sized once from the first
+            // (500 units, mostly start-up), a "30 s" warm-up ran ~3 s at the real rate (found in the ninth session).
+            int warmSeconds = Integer.getInteger("bench.realWarmSeconds", 60);
+            double warmed = warm.seconds;
+            while (warmed < warmSeconds) {
+                warm = job(s, coordinator, ws, units(warm.tasks / warm.seconds, Math.min(15, warmSeconds - warmed)));
+                warmed += warm.seconds;
+                say.accept(String.format(Locale.ROOT, "real: warm-up %,d units = %s round-trips/s (%.0f s of %d s)", warm.units,
+                        Report.num(warm.tasks / warm.seconds), warmed, warmSeconds));
             }
             // A fixed size (-Dbench.realUnits) makes runs of different jars comparable on a loaded machine: sized from
             // the warm-up, a slow warm-up gives a small job whose CPU per round-trip is mostly warm-up costs.
