@@ -345,21 +345,31 @@ public final class LocalIndex {
     }
 
     /**
-     * Up to {@code limit} ready units of a job, lowest index first, that {@code worker} may take, looking at
-     * {@code scanLimit} at most; fresh units (no holders) and units with entries merged by index.
+     * Up to {@code limit} ready units of a job, lowest index first, that {@code worker} may take; fresh units (no
+     * holders) and units with entries merged by index. At most {@code scanLimit} units with entries are looked at
+     * (those the worker may not take count too), but they never hide fresh units: once the budget is spent, the rest
+     * comes from the fresh units. Found with real workers (ninth session): a worker holding a whole fetch of a quorum
+     * job's lowest ready units (first replicas waiting for a second worker) scanned only those, got nothing although
+     * thousands of fresh units followed, and slept in its long-poll; when every worker came to that state at once
+     * (each holding its own run), the job stopped until the long-polls timed out (20 s, and up to minutes in turns).
      */
     public List<Ready> ready(String jobId, WorkerRef worker, int limit, int scanLimit) {
         Implicit f = fresh.get(jobId);
         List<Ready> out = new ArrayList<>(Math.min(limit, 256));
         java.util.Iterator<Ready> touched = ready.of(jobId);
-        int[] untouched = f == null ? new int[0] : f.units().first(Math.min(limit, scanLimit));
+        int[] untouched = f == null ? new int[0] : f.units().first(limit);
         Ready t = touched.hasNext() ? touched.next() : null;
         int u = 0;
-        for (int scanned = 0; scanned < scanLimit && out.size() < limit; scanned++) {
+        int scanned = 0;
+        while (out.size() < limit) {
+            if (t != null && scanned >= scanLimit) {
+                t = null; // the budget for units with entries is spent: fresh units only from here
+            }
             if (u < untouched.length && (t == null || untouched[u] < t.index())) {
                 out.add(new Ready(WorkUnit.id(jobId, untouched[u]), untouched[u], List.of()));
                 u++;
             } else if (t != null) {
+                scanned++;
                 if (t.admits(worker)) {
                     out.add(t);
                 }

@@ -85,9 +85,30 @@ class FreshUnitsTest {
                 .containsExactly(0, 1, 2, 3, 4, 5);
         assertThat(peer.index.ready(job.id(), ref("w1"), 10, 256)).extracting(LocalIndex.Ready::index)
                 .containsExactly(2, 3, 4, 5);
-        assertThat(peer.index.ready(job.id(), ref("w1"), 10, 3)).as("the two held count as scanned")
-                .extracting(LocalIndex.Ready::index).containsExactly(2);
+        assertThat(peer.index.ready(job.id(), ref("w2"), 3, 1)).as("one unit with entries looked at, then fresh ones")
+                .extracting(LocalIndex.Ready::index).containsExactly(0, 2, 3);
+        assertThat(peer.index.ready(job.id(), ref("w1"), 10, 2)).as("the two held spend the scan, fresh units still come")
+                .extracting(LocalIndex.Ready::index).containsExactly(2, 3, 4, 5);
         assertThat(peer.index.counts(job.id())[UnitState.NEEDS_REPLICAS.ordinal()]).isEqualTo(6);
+    }
+
+    /**
+     * A worker that holds a whole fetch of a quorum job's lowest ready units (first replicas waiting for another
+     * worker) still gets the fresh units behind them: it got none, slept in its long-poll, and when every worker did
+     * so at once the job stopped until the polls timed out (real workers, ninth session).
+     */
+    @Test
+    void fetch_workerHoldingAWholeFetchOfTheLowestReadyUnits_stillGetsTheFreshUnitsBehindThem() {
+        JobRecord job = peer.implicitJob(600, InMemoryPeer.quorum(2));
+        WorkerRecord w1 = peer.worker("w1");
+        assertThat(peer.scheduler().fetch(w1, 256)).hasSize(256); // units 0..255: first replicas, each needs another
+
+        List<Scheduler.Assignment> next = peer.scheduler().fetch(w1, 256);
+
+        assertThat(next).hasSize(256);
+        assertThat(next.get(0).id()).isEqualTo(job.id() + "/256/0");
+        assertThat(peer.scheduler().fetch(peer.worker("w2"), 256)).as("the second replicas of the first run")
+                .extracting(Scheduler.Assignment::id).startsWith(job.id() + "/0/1");
     }
 
     @Test
