@@ -40,8 +40,12 @@ import java.util.random.RandomGenerator;
  * byte budget).
  */
 public final class Issuer {
-    /** How many ready units of a job to look at for one fetch, at most. */
-    private static final int SCAN_LIMIT = 256;
+    /**
+     * How many ready units of a job with entries to look at for one fetch, at most (fresh units come on top,
+     * {@link LocalIndex#ready}): four whole fetches, so that a worker holding its own last fetch or two of a quorum
+     * job's lowest ready units still reaches those of other workers behind them near the job's end.
+     */
+    private static final int SCAN_LIMIT = 4 * 256;
     /** At most this many rounds over the jobs per fetch (two, plus one after each round that lost a unit to a race). */
     private static final int MAX_ROUNDS = 8;
     /** The deadline of a spot-check sent to a worker that has no other work here. */

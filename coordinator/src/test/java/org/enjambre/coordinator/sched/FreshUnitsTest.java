@@ -111,6 +111,25 @@ class FreshUnitsTest {
                 .extracting(Scheduler.Assignment::id).startsWith(job.id() + "/0/1");
     }
 
+    /**
+     * Near a job's end (no fresh units left), a worker whose own replicas fill a whole fetch at the lowest ready
+     * indexes still reaches the units another worker holds behind them.
+     */
+    @Test
+    void fetch_noFreshUnitsLeft_workerHoldingTheLowestReadyUnits_stillGetsOtherWorkersUnitsBehindThem() {
+        JobRecord job = peer.implicitJob(512, InMemoryPeer.quorum(3));
+        WorkerRecord w1 = peer.worker("w1");
+        WorkerRecord w2 = peer.worker("w2");
+        assertThat(peer.scheduler().fetch(w1, 256)).hasSize(256); // units 0..255, first replicas
+        assertThat(peer.scheduler().fetch(w2, 256)).hasSize(256); // their second replicas: they still need a third
+        assertThat(peer.scheduler().fetch(w2, 256)).as("w2: the last fresh units").hasSize(256);
+
+        List<Scheduler.Assignment> got = peer.scheduler().fetch(w1, 256);
+
+        assertThat(got).as("w1 holds 0..255 (a whole fetch), then w2's 256..511").hasSize(256);
+        assertThat(got.get(0).id()).isEqualTo(job.id() + "/256/1");
+    }
+
     @Test
     void freshJob_skipsUnitsWithEntries_andCountsOnce() {
         String id = "j-loaded";
