@@ -44,7 +44,8 @@ public final class HazelcastUnitTable implements UnitTable {
 
     /**
      * The steps grouped by block ({@link UnitBlocks}): a block with several steps goes out as one {@link BatchProcessor}
-     * ({@code submitToKeys}: one operation on the block's partition), a block with one as a single-key operation. A
+     * (one {@code MultipleEntryOperation} on the block's partition, {@link #submit}), a block with one as a single-key
+     * operation. A
      * key named twice (a forged report with two replicas of one unit) goes to a later round, applied after the
      * earlier one completed, so one unit's events still apply in their order. A unit owned by this member hands its
      * change over in memory instead of serialized and deserialized ({@link UnitProcessor#handingOver}). Every answer
