@@ -142,7 +142,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The units map as the scheduling components see it. */
     public HazelcastUnitTable unitTable() {
-        return new HazelcastUnitTable(units, hz.getPartitionService());
+        return new HazelcastUnitTable(units);
     }
 
     public IMap<String, JobRecord> jobs() {

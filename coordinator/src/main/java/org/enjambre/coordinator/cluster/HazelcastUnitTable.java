@@ -5,7 +5,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.impl.MapEntries;
 import com.hazelcast.map.impl.MapService;
 import com.hazelcast.map.impl.operation.MultipleEntryOperation;
-import com.hazelcast.partition.PartitionService;
 import com.hazelcast.spi.impl.AbstractDistributedObject;
 import com.hazelcast.spi.impl.NodeEngine;
 import org.enjambre.workunits.model.WorkUnit;
@@ -27,13 +26,12 @@ public final class HazelcastUnitTable implements UnitTable {
     static final int GROUP_ABOVE = 64;
 
     private final IMap<String, WorkUnit> units;
-    private final PartitionService partitions;
+    /** The member's engine: partition ids, serialization, and the block operations ({@link #submit}). */
     private final NodeEngine engine;
 
-    /** The table over {@code units}; {@code partitions} (the member's) lets large reads go partition by partition. */
-    public HazelcastUnitTable(IMap<String, WorkUnit> units, PartitionService partitions) {
+    /** The table over {@code units}, a member's proxy of the cluster map. */
+    public HazelcastUnitTable(IMap<String, WorkUnit> units) {
         this.units = units;
-        this.partitions = partitions;
         this.engine = ((AbstractDistributedObject<?>) units).getNodeEngine();
     }
 
@@ -45,28 +43,16 @@ public final class HazelcastUnitTable implements UnitTable {
     /**
      * The steps grouped by block ({@link UnitBlocks}): a block with several steps goes out as one {@link BatchProcessor}
      * (one {@code MultipleEntryOperation} on the block's partition, {@link #submit}), a block with one as a single-key
-     * operation. A
-     * key named twice (a forged report with two replicas of one unit) goes to a later round, applied after the
-     * earlier one completed, so one unit's events still apply in their order. A unit owned by this member hands its
-     * change over in memory instead of serialized and deserialized ({@link UnitProcessor#handingOver}). Every answer
-     * is read once its operation completed, on this thread (a continuation on Hazelcast's future would run on its
-     * default async executor).
+     * operation. A key named twice (a forged report with two replicas of one unit) goes to a later round, applied
+     * after the earlier one completed, so one unit's events still apply in their order. A unit owned by this member
+     * hands its change over in memory instead of serialized and deserialized ({@link UnitProcessor#handingOver}). Every
+     * answer is read once its operation completed, on this thread (a continuation on Hazelcast's future would run on
+     * its default async executor).
      */
     @Override
     public List<UnitChange> applyEach(List<Step> steps) {
         UnitProcessor[] processors = new UnitProcessor[steps.size()];
-        Map<String, UnitChange>[] replies = blockReplies(steps, processors);
-        List<UnitChange> out = new ArrayList<>(steps.size());
-        for (int i = 0; i < processors.length; i++) {
-            out.add(processors[i].answer(replies[i] == null ? null : replies[i].get(steps.get(i).key())));
-        }
-        return out;
-    }
-
-    /** Submits the steps' processors (left in {@code processors}) round by round; each step's block's replies. */
-    @SuppressWarnings("unchecked")
-    private Map<String, UnitChange>[] blockReplies(List<Step> steps, UnitProcessor[] processors) {
-        Map<String, UnitChange>[] replies = new Map[steps.size()];
+        UnitChange[] replies = new UnitChange[steps.size()]; // what an owner elsewhere sent; null when handed over
         List<Integer> next = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
             processors[i] = processor(steps.get(i)).handingOver();
@@ -82,24 +68,28 @@ public final class HazelcastUnitTable implements UnitTable {
                     later.add(i);
                 }
             }
-            List<Map<String, Integer>> sent = new ArrayList<>(blocks.size());
-            List<CompletableFuture<?>> futures = new ArrayList<>(blocks.size());
-            for (Map<String, Integer> block : blocks.values()) {
-                sent.add(block);
+            List<Map<String, Integer>> sent = new ArrayList<>(blocks.values());
+            List<CompletableFuture<?>> futures = new ArrayList<>(sent.size());
+            for (Map<String, Integer> block : sent) {
                 futures.add(submit(block, processors));
             }
             for (int b = 0; b < futures.size(); b++) {
-                Map<String, Integer> block = sent.get(b);
                 Object reply = futures.get(b).join();
-                Map<String, UnitChange> answer = block.size() > 1 ? replies(reply)
-                        : reply == null ? Map.of() : Map.of(block.keySet().iterator().next(), (UnitChange) reply);
-                for (int i : block.values()) {
-                    replies[i] = answer;
+                if (sent.get(b).size() == 1) {
+                    replies[sent.get(b).values().iterator().next()] = (UnitChange) reply;
+                } else if (reply instanceof MapEntries entries) {
+                    for (int e = 0; e < entries.size(); e++) {
+                        replies[sent.get(b).get((String) engine.toObject(entries.getKey(e)))] = engine.toObject(entries.getValue(e));
+                    }
                 }
             }
             next = later;
         }
-        return replies;
+        List<UnitChange> out = new ArrayList<>(steps.size());
+        for (int i = 0; i < processors.length; i++) {
+            out.add(processors[i].answer(replies[i]));
+        }
+        return out;
     }
 
     /**
@@ -126,18 +116,6 @@ public final class HazelcastUnitTable implements UnitTable {
                 new MultipleEntryOperation(units.getName(), keys, new BatchProcessor(byKey)), partition);
     }
 
-    /** A block's replies as Hazelcast's multi-key operation gives them, by key. */
-    private Map<String, UnitChange> replies(Object reply) {
-        if (!(reply instanceof MapEntries entries) || entries.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, UnitChange> out = new HashMap<>(entries.size() * 2);
-        for (int i = 0; i < entries.size(); i++) {
-            out.put(engine.toObject(entries.getKey(i)), engine.toObject(entries.getValue(i)));
-        }
-        return out;
-    }
-
     private static UnitProcessor processor(Step s) {
         return new UnitProcessor(s.app(), s.event(), s.replan(), s.fresh());
     }
@@ -155,7 +133,7 @@ public final class HazelcastUnitTable implements UnitTable {
         }
         Map<Integer, Set<String>> byPartition = new HashMap<>();
         for (String k : keys) {
-            byPartition.computeIfAbsent(partitions.getPartition(k).getPartitionId(), p -> new HashSet<>()).add(k);
+            byPartition.computeIfAbsent(engine.getPartitionService().getPartitionId(k), p -> new HashSet<>()).add(k);
         }
         Map<String, WorkUnit> out = new HashMap<>(keys.size() * 2);
         for (Set<String> group : byPartition.values()) {
