@@ -257,6 +257,8 @@ final class Tables {
 
     /** Rows per multi-row {@code INSERT} of new units. */
     static final int INSERT_ROWS = 64;
+    private static final String INSERT_UNIT = "INSERT INTO units (job_id, idx, version, state, data) VALUES (?, ?, ?, ?, ?)";
+    private static final String INSERT_UNITS = INSERT_UNIT + ", (?, ?, ?, ?, ?)".repeat(INSERT_ROWS - 1);
 
     /**
      * New unit rows, {@link #INSERT_ROWS} per statement ({@code INSERT ... VALUES (..), (..), ...}), the rest one
@@ -264,14 +266,9 @@ final class Tables {
      * compactor's time (BENCHMARKS.md, ninth session).
      */
     private void insertUnits(Connection c, List<WorkUnit> rows, Function<WorkUnit, byte[]> bytes) throws SQLException {
-        String one = "INSERT INTO units (job_id, idx, version, state, data) VALUES (?, ?, ?, ?, ?)";
         int full = rows.size() / INSERT_ROWS * INSERT_ROWS;
         if (full > 0) {
-            StringBuilder sql = new StringBuilder(one);
-            for (int i = 1; i < INSERT_ROWS; i++) {
-                sql.append(", (?, ?, ?, ?, ?)");
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_UNITS)) {
                 for (int from = 0; from < full; from += INSERT_ROWS) {
                     int p = 1;
                     for (WorkUnit u : rows.subList(from, from + INSERT_ROWS)) {
@@ -282,7 +279,7 @@ final class Tables {
                 ps.executeBatch();
             }
         }
-        writeRows(c, one, rows.subList(full, rows.size()), unitRow(bytes));
+        writeRows(c, INSERT_UNIT, rows.subList(full, rows.size()), unitRow(bytes));
     }
 
     /** The SQL that stores a job's result (insert once, never replace). */
