@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,13 +40,14 @@ public final class HazelcastUnitTable implements UnitTable {
     }
 
     /**
-     * The steps grouped by block ({@link UnitBlocks}): a block with several steps goes out as one {@link BatchProcessor}
-     * (one {@code MultipleEntryOperation} on the block's partition, {@link #submit}), a block with one as a single-key
-     * operation. A key named twice (a forged report with two replicas of one unit) goes to a later round, applied
-     * after the earlier one completed, so one unit's events still apply in their order. A unit owned by this member
-     * hands its change over in memory instead of serialized and deserialized ({@link UnitProcessor#handingOver}). Every
-     * answer is read once its operation completed, on this thread (a continuation on Hazelcast's future would run on
-     * its default async executor).
+     * The steps grouped by partition (a block of units shares one, {@link UnitBlocks}): a group of several steps goes
+     * out as one {@link BatchProcessor} (one {@code MultipleEntryOperation} on the partition, {@link #submit}), a group
+     * of one as a single-key operation. Each key is serialized once, for its partition and for the operation. A key
+     * named twice (a forged report with two replicas of one unit) goes to a later round, applied after the earlier one
+     * completed, so one unit's events still apply in their order. A unit owned by this member hands its change over in
+     * memory instead of serialized and deserialized ({@link UnitProcessor#handingOver}). Every answer is read once its
+     * operation completed, on this thread (a continuation on Hazelcast's future would run on its default async
+     * executor).
      */
     @Override
     public List<UnitChange> applyEach(List<Step> steps) {
@@ -59,27 +59,29 @@ public final class HazelcastUnitTable implements UnitTable {
             next.add(i);
         }
         while (!next.isEmpty()) {
-            Map<String, Map<String, Integer>> blocks = new LinkedHashMap<>();
+            Map<Integer, Map<Data, Integer>> groups = new LinkedHashMap<>();
             List<Integer> later = new ArrayList<>();
             for (int i : next) {
-                String key = steps.get(i).key();
-                Map<String, Integer> block = blocks.computeIfAbsent(UnitBlocks.blockOf(key), b -> new LinkedHashMap<>());
-                if (block.putIfAbsent(key, i) != null) {
+                Data key = engine.toData(steps.get(i).key());
+                Map<Data, Integer> group = groups.computeIfAbsent(engine.getPartitionService().getPartitionId(key),
+                        p -> new LinkedHashMap<>());
+                if (group.putIfAbsent(key, i) != null) {
                     later.add(i);
                 }
             }
-            List<Map<String, Integer>> sent = new ArrayList<>(blocks.values());
-            List<CompletableFuture<?>> futures = new ArrayList<>(sent.size());
-            for (Map<String, Integer> block : sent) {
-                futures.add(submit(block, processors));
-            }
-            for (int b = 0; b < futures.size(); b++) {
-                Object reply = futures.get(b).join();
-                if (sent.get(b).size() == 1) {
-                    replies[sent.get(b).values().iterator().next()] = (UnitChange) reply;
+            List<Map<Data, Integer>> sent = new ArrayList<>(groups.size());
+            List<CompletableFuture<?>> futures = new ArrayList<>(groups.size());
+            groups.forEach((partition, group) -> {
+                sent.add(group);
+                futures.add(submit(partition, group, steps, processors));
+            });
+            for (int g = 0; g < futures.size(); g++) {
+                Object reply = futures.get(g).join();
+                if (sent.get(g).size() == 1) {
+                    replies[sent.get(g).values().iterator().next()] = (UnitChange) reply;
                 } else if (reply instanceof MapEntries entries) {
                     for (int e = 0; e < entries.size(); e++) {
-                        replies[sent.get(b).get((String) engine.toObject(entries.getKey(e)))] = engine.toObject(entries.getValue(e));
+                        replies[sent.get(g).get(entries.getKey(e))] = engine.toObject(entries.getValue(e));
                     }
                 }
             }
@@ -93,27 +95,22 @@ public final class HazelcastUnitTable implements UnitTable {
     }
 
     /**
-     * One block's steps (key to step number) as one operation: its future completes with the step's change for a
-     * single-key block, and for a larger one with the replies (none for answers handed over) as Hazelcast's
+     * One partition's steps (serialized key to step number) as one operation: its future completes with the step's
+     * change for a single step, and for several with the replies (none for answers handed over) as Hazelcast's
      * {@code MultipleEntryOperation} gives them. That operation is what {@code IMap.submitToKeys} sends to each
-     * partition, invoked here on the block's partition directly: {@code submitToKeys} adds a generic-thread fan-out
-     * and completes on Hazelcast's default async executor, a new thread per call on a 2-core machine (measured:
-     * ~400 threads a second, slower than one operation per unit).
+     * partition, invoked here on the partition directly: {@code submitToKeys} adds a generic-thread fan-out and
+     * completes on Hazelcast's default async executor, a new thread per call on a 2-core machine (measured: ~400
+     * threads a second, slower than one operation per unit).
      */
-    private CompletableFuture<?> submit(Map<String, Integer> block, UnitProcessor[] processors) {
-        if (block.size() == 1) {
-            Map.Entry<String, Integer> only = block.entrySet().iterator().next();
-            return units.submitToKey(only.getKey(), processors[only.getValue()]).toCompletableFuture();
+    private CompletableFuture<?> submit(int partition, Map<Data, Integer> group, List<Step> steps, UnitProcessor[] processors) {
+        if (group.size() == 1) {
+            int only = group.values().iterator().next();
+            return units.submitToKey(steps.get(only).key(), processors[only]).toCompletableFuture();
         }
-        Map<String, UnitProcessor> byKey = new LinkedHashMap<>(block.size() * 2);
-        Set<Data> keys = new LinkedHashSet<>(block.size() * 2);
-        for (Map.Entry<String, Integer> e : block.entrySet()) {
-            byKey.put(e.getKey(), processors[e.getValue()]);
-            keys.add(engine.toData(e.getKey()));
-        }
-        int partition = engine.getPartitionService().getPartitionId(keys.iterator().next());
+        Map<String, UnitProcessor> byKey = new LinkedHashMap<>(group.size() * 2);
+        group.values().forEach(i -> byKey.put(steps.get(i).key(), processors[i]));
         return engine.getOperationService().invokeOnPartition(MapService.SERVICE_NAME,
-                new MultipleEntryOperation(units.getName(), keys, new BatchProcessor(byKey)), partition);
+                new MultipleEntryOperation(units.getName(), group.keySet(), new BatchProcessor(byKey)), partition);
     }
 
     private static UnitProcessor processor(Step s) {
