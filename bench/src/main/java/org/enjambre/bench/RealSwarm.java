@@ -78,7 +78,7 @@ final class RealSwarm {
             int warmSeconds = Integer.getInteger("bench.realWarmSeconds", 60);
             double warmed = warm.seconds;
             while (warmed < warmSeconds) {
-                warm = job(s, coordinator, ws, units(warm.tasks / warm.seconds, Math.min(15, warmSeconds - warmed)));
+                warm = job(s, coordinator, ws, units(warm.tasks / warm.seconds, Math.max(5, Math.min(15, warmSeconds - warmed))));
                 warmed += warm.seconds;
                 say.accept(String.format(Locale.ROOT, "real: warm-up %,d units = %s round-trips/s (%.0f s of %d s)", warm.units,
                         Report.num(warm.tasks / warm.seconds), warmed, warmSeconds));
