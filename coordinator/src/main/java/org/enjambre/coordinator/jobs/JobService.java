@@ -29,6 +29,8 @@ public final class JobService implements AutoCloseable, CountsOf {
     private final Clock clock;
     private final JobViews views;
     private final Assimilator assimilator;
+    /** The scheduler's reads of job records ({@link #findRecent}). */
+    private final RecentJobs recent;
     private final WorkGenerator generator;
     /** The assimilator's checks, one at a time. */
     private final ExecutorService assimilatorThread = Executors.newSingleThreadExecutor(r -> {
@@ -42,6 +44,7 @@ public final class JobService implements AutoCloseable, CountsOf {
         this.apps = apps;
         this.clock = clock;
         JobTable jobTable = JobTable.of(node.jobs());
+        this.recent = RecentJobs.of(node.jobs(), clock);
         HazelcastUnitTable units = node.unitTable();
         this.views = new JobViews(jobTable, units, store, apps, peers);
         this.assimilator = new Assimilator(jobTable, units, store, apps, views, clock, assimilatorThread);
@@ -71,6 +74,14 @@ public final class JobService implements AutoCloseable, CountsOf {
 
     public Optional<JobRecord> find(String id) {
         return views.find(id);
+    }
+
+    /**
+     * The job's record for the scheduler's hot path: from this peer's memory, at most one entry event (or one second)
+     * behind the cluster ({@link RecentJobs}); views and results use {@link #find}.
+     */
+    public Optional<JobRecord> findRecent(String id) {
+        return recent.find(id);
     }
 
     /** Every job, newest first. */
@@ -114,6 +125,9 @@ public final class JobService implements AutoCloseable, CountsOf {
         long now = clock.millis();
         JobRecord j = node.jobs().executeOnKey(id, new RecordProcessor<JobRecord>(
                 old -> old.state() == JobState.QUEUED ? old.withState(JobState.RUNNING, now, null) : old));
+        if (j != null) {
+            recent.seen(j);
+        }
         return j != null && j.state() == JobState.RUNNING && j.startedAt() == now ? Optional.of(j) : Optional.empty();
     }
 

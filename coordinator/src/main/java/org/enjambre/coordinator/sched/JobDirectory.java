@@ -17,12 +17,12 @@ public interface JobDirectory {
     /** Marks a queued job running (its first task was issued); the new record when it changed. */
     Optional<JobRecord> markRunning(String id);
 
-    /** The cluster's jobs through {@link JobService}. */
+    /** The cluster's jobs through {@link JobService}, read from this peer's recent records ({@link JobService#findRecent}). */
     static JobDirectory of(JobService jobs) {
         return new JobDirectory() {
             @Override
             public Optional<JobRecord> find(String id) {
-                return jobs.find(id);
+                return jobs.findRecent(id);
             }
 
             @Override
