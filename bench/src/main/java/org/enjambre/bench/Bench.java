@@ -228,7 +228,8 @@ public final class Bench {
                     say("warm-up: %.0f s, last %s round-trips/s", warmed, Report.num(estimate));
                 }
                 if (sections.contains("throughput")) {
-                    int[][] configs = quick ? new int[][]{{8, 16}, {16, 64}} : SWEEP;
+                    int[][] configs = System.getProperty("bench.sweep") != null ? sweep(System.getProperty("bench.sweep"))
+                            : quick ? new int[][]{{8, 16}, {16, 64}} : SWEEP;
                     for (int[] cfg : configs) {
                         Results.Throughput t = throughput(c, sim, submitter, cfg[0], cfg[1], units(estimate, quick ? 1.5 : 6));
                         sweep.add(t);
@@ -258,6 +259,24 @@ public final class Bench {
 
     private CompletableFuture<JobRecord> done(String jobId) {
         return finished.computeIfAbsent(jobId, k -> new CompletableFuture<>());
+    }
+
+    /** {@code -Dbench.sweep=8x16,8x256}: the simulated-worker configurations to run, workers x batch. */
+    static int[][] sweep(String spec) {
+        String[] parts = spec.split(",");
+        int[][] out = new int[parts.length][];
+        for (int i = 0; i < parts.length; i++) {
+            String[] wb = parts[i].trim().split("x");
+            try {
+                out[i] = new int[]{Integer.parseInt(wb[0].trim()), Integer.parseInt(wb[1].trim())};
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("bench.sweep: expected WORKERSxBATCH[,...] such as 8x16,8x256, got '" + parts[i] + "'");
+            }
+            if (out[i][0] < 1 || out[i][1] < 1 || out[i][1] > 256) {
+                throw new IllegalArgumentException("bench.sweep: workers must be >= 1 and batch 1..256, got '" + parts[i] + "'");
+            }
+        }
+        return out;
     }
 
     /** Units for a run of about {@code seconds} at {@code tasksPerSecond} (two round-trips per unit). */
