@@ -305,19 +305,38 @@ public final class WorkerService {
         }
     }
 
-    /** Applies history changes; returns the new records, to be written with the batch that caused them. */
+    /**
+     * Applies history changes; returns the new records, to be written with the batch that caused them. The changes
+     * go out together and are waited for once: a report batch credits its reporter and the other replicas' workers
+     * of every unit it validated (several records, each a cluster operation), and waiting for each in turn cost a
+     * thread wake-up per worker on every report (tenth session).
+     */
     public List<WorkerRecord> apply(Map<String, WorkerRecord.Stats> deltas) {
         long now = clock.millis();
-        List<WorkerRecord> out = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<WorkerRecord>> sent = new ArrayList<>(deltas.size());
         for (Map.Entry<String, WorkerRecord.Stats> e : deltas.entrySet()) {
-            WorkerRecord.Stats d = e.getValue();
-            WorkerRecord w = workers.executeOnKey(e.getKey(), new RecordProcessor<>(new Plus(d, now)));
+            sent.add(workers.submitToKey(e.getKey(), new RecordProcessor<>(new Plus(e.getValue(), now))).toCompletableFuture());
+        }
+        List<WorkerRecord> out = new ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<WorkerRecord> f : sent) {
+            WorkerRecord w = joined(f);
             if (w != null) {
                 out.add(w);
                 authenticated.computeIfPresent(w.id(), (k, v) -> new Cached(w, v.at()));
             }
         }
         return out;
+    }
+
+    private static <T> T joined(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** Distinct workers whose fetch or report reached this peer in the last minute ({@link #ONLINE_MILLIS}). */
