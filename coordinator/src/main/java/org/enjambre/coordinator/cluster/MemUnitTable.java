@@ -94,8 +94,8 @@ public final class MemUnitTable implements UnitTable {
 
     /** At once: the table has no asynchrony. */
     @Override
-    public void evict(String key) {
-        remove(key);
+    public void evict(Set<String> keys) {
+        keys.forEach(this::remove);
     }
 
     @Override

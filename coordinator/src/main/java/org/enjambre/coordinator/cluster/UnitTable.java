@@ -82,8 +82,8 @@ public interface UnitTable {
     /** Applies {@code event} to each unit at {@code keys} (a job finished: cancel the rest); blocks until done. */
     void applyAll(Set<String> keys, String app, Event event);
 
-    /** Drops the unit at {@code key} from memory, without waiting (its job finished; the store has it). */
-    void evict(String key);
+    /** Drops the units at {@code keys} from memory, without waiting (their job finished; the store has them). */
+    void evict(Set<String> keys);
 
     /** Sees every change of a unit: {@code before} or {@code after} is {@code null} when absent. */
     @FunctionalInterface

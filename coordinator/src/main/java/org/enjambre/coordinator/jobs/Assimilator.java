@@ -342,8 +342,12 @@ public final class Assimilator {
 
     /** Drops a finished job's units from memory; they are on disk (or fresh, hence derivable). */
     private void evict(JobRecord job) {
-        for (int i = 0; i < job.workUnits(); i++) {
-            units.evict(WorkUnit.id(job.id(), i));
+        for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) { // keys a chunk at a time
+            Set<String> keys = new HashSet<>();
+            for (int i = from; i < Math.min(job.workUnits(), from + WorkGenerator.CHUNK); i++) {
+                keys.add(WorkUnit.id(job.id(), i));
+            }
+            units.evict(keys);
         }
     }
 }

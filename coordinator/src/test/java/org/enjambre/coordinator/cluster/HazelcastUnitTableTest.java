@@ -73,6 +73,17 @@ class HazelcastUnitTableTest {
         assertThat(units.get("jb/5").tasks()).extracting(t -> t.workerId()).containsOnlyNulls();
     }
 
+    @Test
+    void evict_dropsEveryUnitGiven_andNoOther() {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int i = 0; i < 15; i++) {
+            keys.add(WorkUnit.id("jb", i));
+        }
+        table.evict(keys);
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> units.size() == 5);
+        assertThat(units.keySet()).containsExactlyInAnyOrder("jb/15", "jb/16", "jb/17", "jb/18", "jb/19");
+    }
+
     /**
      * A block owned by the other peer: its events go there as one operation (the processor serialized), the
      * changes come back over the wire, and the backup kept here holds the same units once the owner is gone.
