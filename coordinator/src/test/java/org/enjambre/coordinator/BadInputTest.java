@@ -330,6 +330,23 @@ class BadInputTest {
         assertThat(state()).isEqualTo(before);
     }
 
+    /** The limit is against floods of requests: a fetch answered with a full batch (64 tasks or more) is not counted. */
+    @Test
+    void fetch_fullBatchesAreNotCounted_smallOnesAre() {
+        Harness.Registered fast = Harness.register(url, "fast", "noop");
+        Harness.submit(url, "{\"app\":\"noop\",\"input\":{},\"workUnits\":640}");
+        for (int i = 0; i < 7; i++) { // the burst is 5
+            Harness.Response r = Harness.fetch(url, fast.token(), 64);
+            assertThat(r.status()).as("full fetch " + i).isEqualTo(200);
+            assertThat(r.json().get("tasks").size()).isEqualTo(64);
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            statuses.add(Harness.fetch(url, fast.token(), 1).status());
+        }
+        assertThat(statuses).as("small fetches spend the burst").containsExactly(200, 200, 200, 200, 200, 429);
+    }
+
     @Test
     void fetch_badFields_400() {
         JsonNode before = state();

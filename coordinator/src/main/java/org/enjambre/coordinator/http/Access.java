@@ -156,6 +156,13 @@ final class Access {
         };
     }
 
+    /** A fetch by {@code w} answered with {@code tasks} tasks: one of {@link Limits#UNCOUNTED_FETCH} or more is not counted. */
+    void fetched(WorkerRecord w, int tasks) {
+        if (tasks >= Limits.UNCOUNTED_FETCH) {
+            fetchLimiter.giveBack(w.id());
+        }
+    }
+
     /** Registrations per client address (in memory, on the event loop): 429 with {@code Retry-After} past the limit. */
     Handler<RoutingContext> registration() {
         return ctx -> {

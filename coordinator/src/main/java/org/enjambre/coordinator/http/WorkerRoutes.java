@@ -146,6 +146,7 @@ final class WorkerRoutes {
                 WorkerRecord now = current(worker, first ? "fetched work" : "waited for work");
                 org.enjambre.coordinator.model.VisitOutlook visit = s.workers().visits().contact(now);
                 List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit, cached);
+                access.fetched(now, tasks.size());
                 if (visit != null) { // a browser: its tasks' issue times measure its speed
                     s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
                 }

@@ -61,6 +61,13 @@ public final class RateLimiter {
         return out[0];
     }
 
+    /** Puts back one token taken from {@code key}'s bucket (the operation turned out not to count); never above full. */
+    public void giveBack(String key) {
+        Objects.requireNonNull(key, "key");
+        long now = clock.getAsLong();
+        buckets.computeIfPresent(key, (k, b) -> new Bucket(Math.min(full(), level(b, now) + refillMillis), now));
+    }
+
     /** The whole tokens {@code key} has now, without taking one. */
     public int available(String key) {
         return (int) (level(buckets.get(key), clock.getAsLong()) / refillMillis);

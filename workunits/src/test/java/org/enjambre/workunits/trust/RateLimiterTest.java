@@ -72,4 +72,21 @@ class RateLimiterTest {
         assertThatThrownBy(() -> new RateLimiter(0, 1000, clock::get)).hasMessage("capacity (0) must be at least 1");
         assertThatThrownBy(() -> new RateLimiter(1, 0, clock::get)).hasMessageStartingWith("refillMillis (0) must be at least 1 and below");
     }
+
+    @Test
+    void giveBack_returnsATakenToken_neverAboveTheBurst() {
+        long[] now = {0};
+        RateLimiter l = new RateLimiter(2, 1000, () -> now[0]);
+        l.giveBack("a"); // nothing taken yet: still a burst of 2
+        assertThat(l.tryAcquire("a").granted()).isTrue();
+        assertThat(l.tryAcquire("a").granted()).isTrue();
+        assertThat(l.tryAcquire("a").granted()).isFalse();
+        l.giveBack("a");
+        assertThat(l.tryAcquire("a").granted()).as("the token given back").isTrue();
+        assertThat(l.tryAcquire("a").granted()).isFalse();
+        l.giveBack("a");
+        l.giveBack("a");
+        l.giveBack("a");
+        assertThat(l.available("a")).as("capped at the burst").isEqualTo(2);
+    }
 }
