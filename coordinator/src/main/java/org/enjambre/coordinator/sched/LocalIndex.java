@@ -183,8 +183,10 @@ public final class LocalIndex {
         // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
         Seen now = after != null ? Seen.of(after) : null;
         Seen was = now != null ? seen.put(key, now) : seen.remove(key);
+        boolean leftFresh = false;
         if (was == null && after != null) {
             was = takeFresh(key); // a fresh unit's first event: it leaves the implicit set
+            leftFresh = was != null;
             if (was == null && ended.contains(after.jobId())) {
                 onStray.accept(key); // an issue that raced its job's end made it: nothing else would drop it
             }
@@ -207,7 +209,11 @@ public final class LocalIndex {
         deadlines.index(key, after);
         waiting.index(key, after);
         held.index(key, after);
-        if (nowReady && (was == null || was.state() != UnitState.NEEDS_REPLICAS)) {
+        // A unit that became ready wakes a waiting fetch; so does a fresh unit's first issue that leaves it ready
+        // for other workers (a quorum's next replica): the fetch that took it may have been the only one awake, and
+        // the workers asleep in their long-polls would otherwise wait for their timeout to take the rest (the stall's
+        // tail case, ninth session: a worker holding more than the scan budget of a job's lowest ready units).
+        if (nowReady && (was == null || was.state() != UnitState.NEEDS_REPLICAS || leftFresh)) {
             onReady.accept(jobId);
         }
         if (after != null && after.terminal() && (was == null || !was.state().terminal())) {

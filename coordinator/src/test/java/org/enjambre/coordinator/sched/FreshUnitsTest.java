@@ -46,6 +46,25 @@ class FreshUnitsTest {
     }
 
     @Test
+    void aFreshUnitsFirstIssue_signalsWhenOthersMayStillTakeIt() {
+        // A worker asleep in its long-poll is woken by a ready signal only: when the one fetch awake took a quorum
+        // unit's first replica, the unit stays ready for everyone else, and nothing woke them before.
+        List<String> signals = peer.readySignals;
+        JobRecord quorum = peer.implicitJob(3, InMemoryPeer.quorum(2));
+        signals.clear();
+        assertThat(peer.scheduler().fetch(peer.worker("w1"), 3)).hasSize(3);
+        assertThat(signals).as("each unit issued first of a quorum job stays ready: one signal each")
+                .hasSize(3).containsOnly(quorum.id());
+        assertThat(peer.scheduler().fetch(peer.worker("w2"), 3)).hasSize(3);
+        assertThat(signals).as("second replicas leave nothing ready").hasSize(3);
+
+        peer.implicitJob(3, InMemoryPeer.quorum(1));
+        signals.clear();
+        assertThat(peer.scheduler().fetch(peer.worker("w1"), 3)).hasSize(3);
+        assertThat(signals).as("single-replica units leave nothing ready").isEmpty();
+    }
+
+    @Test
     void unownedUnits_areNotIndexedHere() {
         String id = "j-owned";
         for (int i = 0; i < 10; i += 2) {

@@ -26,7 +26,9 @@ import java.util.UUID;
 final class InMemoryPeer {
     final ManualClock clock = new ManualClock(1_000_000);
     final MemUnitTable units = new MemUnitTable();
-    final LocalIndex index = new LocalIndex(job -> { }, unit -> { });
+    /** The index's ready signals (a job id each), in order. */
+    final List<String> readySignals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final LocalIndex index = new LocalIndex(readySignals::add, unit -> { });
     final MemJobs jobs = new MemJobs(AppRegistry.builtIns(), clock);
     final MemWorkers workers = new MemWorkers(clock);
     final MemDurable store = new MemDurable();
