@@ -41,8 +41,9 @@ final class FreshJobs implements EntryAddedListener<String, JobRecord>, EntryUpd
     public void entryUpdated(EntryEvent<String, JobRecord> e) {
         JobRecord j = e.getValue();
         if (j != null && j.state().terminal()) {
-            for (String key : index.jobEnded(j.id())) {
-                node.units().deleteAsync(key);
+            java.util.List<String> keys = index.jobEnded(j.id());
+            if (!keys.isEmpty()) {
+                node.unitTable().evict(new java.util.HashSet<>(keys)); // one operation per partition
             }
         }
     }

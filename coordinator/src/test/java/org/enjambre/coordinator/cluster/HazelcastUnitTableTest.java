@@ -74,6 +74,22 @@ class HazelcastUnitTableTest {
     }
 
     @Test
+    void applyAll_appliesTheEventToEveryUnitGiven_oneOperationPerPartition_makingNoAbsentOne() {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int i = 0; i < 25; i++) { // 20 in the map, 5 absent
+            keys.add(WorkUnit.id("jb", i));
+        }
+        keys.add(WorkUnit.id("jb", 1000));
+
+        table.applyAll(keys, "noop", new Event.Cancel("the job was cancelled", 5_000));
+
+        assertThat(units.size()).as("no unit made").isEqualTo(20);
+        for (int i = 0; i < 20; i++) {
+            assertThat(units.get(WorkUnit.id("jb", i)).terminal()).as("unit " + i).isTrue();
+        }
+    }
+
+    @Test
     void evict_dropsEveryUnitGiven_andNoOther() {
         java.util.Set<String> keys = new java.util.HashSet<>();
         for (int i = 0; i < 15; i++) {
