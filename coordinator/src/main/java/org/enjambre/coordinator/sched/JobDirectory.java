@@ -9,7 +9,13 @@ import java.util.Optional;
 /** The jobs as the scheduling components need them: look-up, the app that runs them, the first issue. */
 public interface JobDirectory {
 
+    /** The job's record, possibly one entry event (milliseconds) behind the cluster's: for the hot path. */
     Optional<JobRecord> find(String id);
+
+    /** The job's record as the cluster has it now: where a just-ended job must be seen ended (a repeated report). */
+    default Optional<JobRecord> findNow(String id) {
+        return find(id);
+    }
 
     /** The app called {@code name}; throws when there is none (a job's app always exists). */
     App app(String name);
@@ -23,6 +29,11 @@ public interface JobDirectory {
             @Override
             public Optional<JobRecord> find(String id) {
                 return jobs.findRecent(id);
+            }
+
+            @Override
+            public Optional<JobRecord> findNow(String id) {
+                return jobs.find(id);
             }
 
             @Override

@@ -202,7 +202,9 @@ public final class ReportHandler {
      * change the unit comes too late and stays refused as {@code missing}.
      */
     private UnitChange repeatForFinishedJob(TaskId id, String app, Event event, UnitChange missing) {
-        Optional<JobRecord> job = jobs.find(id.jobId());
+        // The cluster's record, not the scheduler's recent one: the unit may already be gone from memory while the
+        // job's COMPLETED event is still on its way here (WorkerProtocolTest caught it).
+        Optional<JobRecord> job = jobs.findNow(id.jobId());
         if (job.isEmpty() || !job.get().state().terminal()) {
             return missing;
         }
