@@ -75,6 +75,7 @@ public final class HazelcastUnitTable implements UnitTable {
                 sent.add(group);
                 futures.add(submit(partition, group, steps, processors));
             });
+            Together.await(futures); // one park for all the blocks, not one per block still running
             for (int g = 0; g < futures.size(); g++) {
                 Object reply = futures.get(g).join();
                 if (sent.get(g).size() == 1) {

@@ -307,9 +307,9 @@ public final class WorkerService {
 
     /**
      * Applies history changes; returns the new records, to be written with the batch that caused them. The changes
-     * go out together and are waited for once: a report batch credits its reporter and the other replicas' workers
-     * of every unit it validated (several records, each a cluster operation), and waiting for each in turn cost a
-     * thread wake-up per worker on every report (tenth session).
+     * go out together and are waited for with one park ({@link org.enjambre.coordinator.cluster.Together}): a report
+     * batch credits its reporter and the other replicas' workers of every unit it validated (several records, each a
+     * cluster operation), and waiting for each in turn cost a thread wake-up per worker on every report (tenth session).
      */
     public List<WorkerRecord> apply(Map<String, WorkerRecord.Stats> deltas) {
         long now = clock.millis();
@@ -317,6 +317,7 @@ public final class WorkerService {
         for (Map.Entry<String, WorkerRecord.Stats> e : deltas.entrySet()) {
             sent.add(workers.submitToKey(e.getKey(), new RecordProcessor<>(new Plus(e.getValue(), now))).toCompletableFuture());
         }
+        org.enjambre.coordinator.cluster.Together.await(sent);
         List<WorkerRecord> out = new ArrayList<>();
         for (java.util.concurrent.CompletableFuture<WorkerRecord> f : sent) {
             WorkerRecord w = joined(f);
