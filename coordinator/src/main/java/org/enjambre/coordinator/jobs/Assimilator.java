@@ -327,27 +327,30 @@ public final class Assimilator {
 
     /** Cancels what is left of a job that failed or was cancelled (with its reason, at its end), and evicts its units. */
     private void dropUnits(JobRecord job) {
-        if (job.state() != JobState.COMPLETED) {
-            Event cancel = new Event.Cancel(job.failure(), job.finishedAt());
-            for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) { // keys a chunk at a time
-                Set<String> keys = new HashSet<>();
-                for (int i = from; i < Math.min(job.workUnits(), from + WorkGenerator.CHUNK); i++) {
-                    keys.add(WorkUnit.id(job.id(), i));
-                }
-                units.applyAll(keys, job.app(), cancel);
-            }
+        if (job.state() == JobState.COMPLETED) {
+            evict(job);
+            return;
         }
-        evict(job);
+        Event cancel = new Event.Cancel(job.failure(), job.finishedAt());
+        forEachChunk(job, keys -> {
+            units.applyAll(keys, job.app(), cancel); // waited for: cancelled before evicted
+            units.evict(keys);
+        });
     }
 
     /** Drops a finished job's units from memory; they are on disk (or fresh, hence derivable). */
     private void evict(JobRecord job) {
-        for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) { // keys a chunk at a time
+        forEachChunk(job, units::evict);
+    }
+
+    /** The job's unit keys, a chunk at a time. */
+    private static void forEachChunk(JobRecord job, java.util.function.Consumer<Set<String>> chunk) {
+        for (int from = 0; from < job.workUnits(); from += WorkGenerator.CHUNK) {
             Set<String> keys = new HashSet<>();
             for (int i = from; i < Math.min(job.workUnits(), from + WorkGenerator.CHUNK); i++) {
                 keys.add(WorkUnit.id(job.id(), i));
             }
-            units.evict(keys);
+            chunk.accept(keys);
         }
     }
 }
