@@ -76,12 +76,7 @@ record Profile(long samples, List<Row> selfMethods, List<Row> enjambreInclusive,
         }
     }
 
-    /** Stops the recording, writes it to {@code file} and summarizes it. */
-    static Profile stop(Recording r, Path file, int top) {
-        return stop(r, file, top, java.time.Instant.MIN, java.time.Instant.MAX);
-    }
-
-    /** Like {@link #stop(Recording, Path, int)}, summarizing only the samples taken between {@code from} and {@code to}. */
+    /** Stops the recording, writes it to {@code file} and summarizes the samples taken between {@code from} and {@code to}. */
     static Profile stop(Recording r, Path file, int top, java.time.Instant from, java.time.Instant to) {
         try {
             r.stop();
