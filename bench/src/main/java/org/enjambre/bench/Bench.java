@@ -4,6 +4,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import jdk.jfr.Recording;
 import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.CoordinatorOptions;
+import org.enjambre.coordinator.http.Limits;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.workunits.model.JobState;
 
@@ -272,8 +273,9 @@ public final class Bench {
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("bench.sweep: expected WORKERSxBATCH[,...] such as 8x16,8x256, got '" + parts[i] + "'");
             }
-            if (out[i][0] < 1 || out[i][1] < 1 || out[i][1] > 256) {
-                throw new IllegalArgumentException("bench.sweep: workers must be >= 1 and batch 1..256, got '" + parts[i] + "'");
+            if (out[i][0] < 1 || out[i][1] < 1 || out[i][1] > Limits.MAX_FETCH) {
+                throw new IllegalArgumentException("bench.sweep: workers must be >= 1 and batch 1.." + Limits.MAX_FETCH
+                        + " (the coordinator's largest fetch), got '" + parts[i] + "'");
             }
         }
         return out;
