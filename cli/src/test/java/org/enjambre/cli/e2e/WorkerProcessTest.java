@@ -119,9 +119,11 @@ class WorkerProcessTest {
     void manyShortTasks_areFetchedAndReportedInBatches_withFewFsyncs() {
         long reportsBefore = coordinator.requests("POST", "/api/v1/work/report", 200);
         long fetchesBefore = coordinator.requests("POST", "/api/v1/work/fetch", 200);
-        // A report closes at 256 results (the delay is long, so only the count closes it).
+        // A report closes at 256 results (the delay is long, so only the count closes it). The fetch long-polls
+        // 20 s, so the requests counted are the ones that carried tasks, not idle polls before the job was submitted
+        // or after its last task (a job's submission wakes a waiting fetch at once); a slow machine adds none.
         Worker worker = workers.start(TestWorkers.options(dir.resolve("batcher"), "batcher", coordinator.url()).cores(2)
-                .reportDelay(Duration.ofSeconds(10)).build());
+                .reportDelay(Duration.ofSeconds(10)).fetchWait(Duration.ofSeconds(20)).build());
         String job = coordinator.submit("{\"app\":\"noop\",\"input\":{\"n\":1},\"workUnits\":512,"
                 + "\"redundancy\":{\"replicas\":1,\"quorum\":1}}");
         coordinator.awaitJob(job, "COMPLETED");
