@@ -63,6 +63,29 @@ class TokenCacheTest {
         assertRevoked(Harness.report(a.url(), w.token(), Map.of()));
     }
 
+    @Test
+    void tokensOfWorkersThatStoppedCalling_areForgottenAfterAMinute_andStillWorkWhenTheyComeBack() {
+        TestClock clock = new TestClock();
+        Coordinator c = start(Harness.options(dir.resolve("a")).clock(clock));
+        String url = c.url();
+        List<Harness.Registered> gone = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            gone.add(Harness.register(url, "gone-" + i, "primes"));
+            assertThat(Harness.fetch(url, gone.get(i).token(), 1).status()).isEqualTo(200);
+        }
+        assertThat(c.workers().tokensCached()).isEqualTo(5);
+
+        // A minute later one worker calls: the five that have been silent since are swept; it alone is cached.
+        clock.advance(Duration.ofSeconds(61));
+        Harness.Registered stays = Harness.register(url, "stays", "primes");
+        assertThat(Harness.fetch(url, stays.token(), 1).status()).isEqualTo(200);
+        assertThat(c.workers().tokensCached()).isEqualTo(1);
+
+        // A swept worker that comes back is verified again, not refused.
+        assertThat(Harness.fetch(url, gone.get(0).token(), 1).status()).isEqualTo(200);
+        assertThat(c.workers().tokensCached()).isEqualTo(2);
+    }
+
     private Coordinator start(CoordinatorOptions o) {
         Coordinator c = Coordinator.start(o);
         peers.add(c);
