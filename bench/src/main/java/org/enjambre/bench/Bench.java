@@ -204,7 +204,7 @@ public final class Bench {
                 notes.add(String.format(Locale.ROOT, "the simulated workers and the long-poll generator ran pinned to CPU(s) %s"
                         + " (taskset -c); the bench JVM, with the coordinator, may use CPU(s) %s.", simCpus, cpusAllowed()));
             }
-            try (Child sim = Child.start("sim-workers", SimWorkers.class, List.of("-Xmx2g"), List.of(c.url()), logs.resolve("sim-workers.log"),
+            try (Child sim = Child.start("sim-workers", SimWorkers.class, List.of("-Xmx2g", "-Dbench.simHttp=" + System.getProperty("bench.simHttp", "socket")), List.of(c.url()), logs.resolve("sim-workers.log"),
                     simCpus)) {
                 double estimate = 0;
                 // The recording starts before the warm-up: starting JFR instruments the JDK's socket and file classes,

@@ -111,7 +111,58 @@ public final class SimWorkers {
         say("running", "workers", workers, "batch", batch);
     }
 
+    /**
+     * How the simulated workers speak HTTP: {@code socket} (default since the eleventh session), a blocking keep-alive
+     * connection per worker thread ({@link Http1Connection}); {@code jdk}, {@code java.net.http} as before (three
+     * thread wake-ups per request in this JVM). {@code -Dbench.simHttp}, passed on by the bench.
+     */
+    static final String HTTP = System.getProperty("bench.simHttp", "socket");
+
+    /** One worker thread's way to POST: its own connection, or the shared {@code java.net.http} client. */
+    private interface Poster extends AutoCloseable {
+        WorkerClient.Reply post(String path, String token, String body);
+
+        @Override
+        void close();
+    }
+
+    private Poster poster() {
+        if ("jdk".equals(HTTP)) {
+            return new Poster() {
+                @Override
+                public WorkerClient.Reply post(String path, String token, String body) {
+                    return client.post(path, token, body);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        if (!"socket".equals(HTTP)) {
+            throw new IllegalArgumentException("bench.simHttp must be socket or jdk, got " + HTTP);
+        }
+        Http1Connection c = new Http1Connection(base);
+        return new Poster() {
+            @Override
+            public WorkerClient.Reply post(String path, String token, String body) {
+                return c.post(path, token, body.getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
     private void loop(WorkerClient.Identity id, int batch, long waitMs) {
+        try (Poster client = poster()) {
+            loop(client, id, batch, waitMs);
+        }
+    }
+
+    private void loop(Poster client, WorkerClient.Identity id, int batch, long waitMs) {
         String fetchBody = WorkerClient.fetchBody(batch, waitMs);
         Base64.Decoder dec = Base64.getDecoder();
         Base64.Encoder enc = Base64.getEncoder();
