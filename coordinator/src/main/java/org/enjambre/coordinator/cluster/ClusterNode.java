@@ -66,7 +66,7 @@ public final class ClusterNode implements AutoCloseable {
         // engine by default, which cost ~40 % of the coordinator's CPU per task round-trip (BENCHMARKS.md, eighth
         // session). The units' loader never blocks after the initial load (a miss is an implicit fresh unit, answered
         // from memory), so the partition threads may call it directly; only after a lost partition does a miss read
-        // the store there. The jobs' and workers' maps keep the default: their misses read the store.
+        // the store there.
         // Units in blocks of consecutive indexes, one partition each (UnitBlocks), so that a fetch's or a report's
         // events go out as one operation per block. Set for the whole member, not on the map: Hazelcast checks a map
         // loader's keys against the member's strategy (hazelcast/hazelcast#14670), so a map-level one fails loads.
@@ -75,13 +75,19 @@ public final class ClusterNode implements AutoCloseable {
         unitsConfig.getMapStoreConfig().setOffload(false);
         cfg.addMapConfig(unitsConfig);
         cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
-        cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
+        // The workers' map is not offloaded either (the tenth session's profile: a report's credit updates, one
+        // operation per worker it credits, went through the step engine): its loader answers misses from memory
+        // after the initial load (Loaders.Workers). The jobs' map keeps the default: its misses read the store.
+        MapConfig workersConfig = mapConfig(WORKERS, options, workerLoader);
+        workersConfig.getMapStoreConfig().setOffload(false);
+        cfg.addMapConfig(workersConfig);
 
         this.hz = Hazelcast.newHazelcastInstance(cfg);
         this.jobs = hz.getMap(JOBS);
         this.workers = hz.getMap(WORKERS);
         this.units = hz.getMap(UNITS);
         units.addPartitionLostListener(e -> unitLoader.partitionLost());
+        workers.addPartitionLostListener(e -> workerLoader.partitionLost());
         // Eager maps finish loading on first use; touch them so the peer serves only once loaded.
         jobs.size();
         workers.size();

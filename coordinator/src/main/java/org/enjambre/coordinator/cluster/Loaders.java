@@ -170,14 +170,20 @@ public final class Loaders {
     }
 
     /**
-     * Loads every registered worker when the cluster starts, and one worker by a keyed lookup afterwards: a
-     * worker id the map does not hold (an unknown or forged one in a token) costs one primary-key probe of
-     * the store, never a read of the whole table.
+     * Loads every registered worker when the cluster starts. Afterwards the map holds every worker (registration
+     * writes it there and to the store), so a worker id it does not hold (an unknown or forged one in a token) is
+     * answered from memory: no store read, so the map's operations need not be offloaded from the partition threads
+     * (ClusterNode). Only once a partition of the map was lost (its owner and backups gone at once) may a miss be a
+     * stored worker again: from then on a miss costs one primary-key probe of the store.
      */
     public static final class Workers implements MapLoader<String, WorkerRecord> {
         private final Store store;
         /** The table as read for the initial load; null after {@link #loaded()}. */
         private volatile Map<String, WorkerRecord> all;
+        /** True until the initial load is over. */
+        private volatile boolean initialLoad = true;
+        /** Set once a partition of the map was lost: misses may be stored workers again. */
+        private volatile boolean partitionLost;
 
         public Workers(Store store) {
             this.store = store;
@@ -186,7 +192,10 @@ public final class Loaders {
         @Override
         public WorkerRecord load(String key) {
             Map<String, WorkerRecord> snapshot = all;
-            return snapshot != null ? snapshot.get(key) : store.worker(key).orElse(null);
+            if (snapshot != null) {
+                return snapshot.get(key);
+            }
+            return initialLoad || partitionLost ? store.worker(key).orElse(null) : null;
         }
 
         @Override
@@ -211,9 +220,15 @@ public final class Loaders {
             return List.copyOf(m.keySet());
         }
 
-        /** Forgets what the initial load cached; later loads are keyed lookups. */
+        /** Forgets what the initial load cached; later misses are answered from memory (see the class). */
         public void loaded() {
             all = null;
+            initialLoad = false;
+        }
+
+        /** A partition of the map was lost: from now on a miss reads the store. */
+        public void partitionLost() {
+            partitionLost = true;
         }
     }
 }
