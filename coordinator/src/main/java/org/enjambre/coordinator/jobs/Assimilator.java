@@ -75,9 +75,23 @@ public final class Assimilator {
         this.outputs = reader;
     }
 
-    /** {@code checks} MUST run its tasks one at a time, never two at once (in any order: each check reads the job afresh). */
+    /** Runs a task on the checks' executor after a delay (production: the same single thread, scheduled). */
+    @FunctionalInterface
+    public interface Later {
+        void after(long millis, Runnable task);
+    }
+
+    /** When each job with a check prompted by its units was last checked; a job leaves when it ends. */
+    private final Map<String, Long> lastChecked = new ConcurrentHashMap<>();
+    private final Later later;
+
+    /**
+     * {@code checks} MUST run its tasks one at a time, never two at once (in any order: each check reads the job afresh);
+     * {@code later} runs a task there after a delay.
+     */
     public Assimilator(JobTable jobs, UnitTable units, Store store, AppRegistry apps, JobViews views, Clock clock,
-                       Executor checks) {
+                       Executor checks, Later later) {
+        this.later = later;
         this.jobs = jobs;
         this.units = units;
         this.store = store;
@@ -87,29 +101,50 @@ public final class Assimilator {
         this.thread = checks;
     }
 
-    /** Called on the peer owning a unit when it became DONE or FAILED. */
+    /**
+     * Called on the peer owning a unit when it became DONE or FAILED. A DONE unit's check waits until
+     * {@link #CHECK_GAP_MILLIS} after the job's previous check, so that a large job finishing thousands of units a
+     * second is checked (a read of its record and a count of its units) at most a hundred times a second, not once per
+     * handful of units; a job's first check, and so a one-unit job's, runs at once. A FAILED unit is checked at once.
+     */
     public void unitFinished(WorkUnit unit) {
         boolean done = unit.state() == UnitState.DONE;
-        if (done && !checkQueued.add(unit.jobId())) {
+        String jobId = unit.jobId();
+        if (done && !checkQueued.add(jobId)) {
             return; // the queued check has not started: it will count this unit too
         }
-        thread.execute(() -> {
+        Runnable check = () -> {
             if (done) {
-                checkQueued.remove(unit.jobId());
+                checkQueued.remove(jobId);
+                lastChecked.put(jobId, clock.millis());
             }
             try {
-                check(unit);
+                if (!check(unit)) {
+                    lastChecked.remove(jobId);
+                }
             } catch (RuntimeException e) {
-                LOG.warn("checking job {} after unit {} finished failed", unit.jobId(), unit.index(), e);
+                LOG.warn("checking job {} after unit {} finished failed", jobId, unit.index(), e);
             }
-        });
+        };
+        Long last = done ? lastChecked.get(jobId) : null;
+        long wait = last == null ? 0 : last + CHECK_GAP_MILLIS - clock.millis();
+        if (wait <= 0) {
+            thread.execute(check);
+        } else {
+            later.after(wait, check);
+        }
     }
+
+    /** The least time between two checks of a job prompted by its units finishing. */
+    static final long CHECK_GAP_MILLIS = 10;
 
     /**
      * Looks at every running job once (after a restart, in case a notice was lost), and writes again the final
      * record of every job whose write failed ({@link #unsettled}).
      */
     public void checkAll() {
+        long now = clock.millis();
+        lastChecked.values().removeIf(at -> now - at > 1_000); // past the gap: jobs that ended elsewhere or went quiet
         for (JobRecord j : jobs.all()) {
             if (!j.state().terminal()) {
                 thread.execute(() -> {
@@ -171,16 +206,18 @@ public final class Assimilator {
         unsettled.remove(jobId);
     }
 
-    private void check(WorkUnit unit) {
+    /** Checks the job of a unit that finished; whether the job may still be running after it (false: ended or unknown). */
+    private boolean check(WorkUnit unit) {
         JobRecord job = jobs.find(unit.jobId()).orElse(null);
         if (job == null || job.state().terminal()) {
-            return;
+            return false;
         }
         if (unit.state() == UnitState.FAILED) {
             finish(job, JobState.FAILED, "unit " + unit.index() + " failed: " + unit.failure());
-            return;
+            return false;
         }
         complete(job); // the record just read: one read of the job per check, not two (a partition round trip each)
+        return true;
     }
 
     private void maybeComplete(String jobId) {
@@ -331,6 +368,7 @@ public final class Assimilator {
             evict(job);
             return;
         }
+        lastChecked.remove(job.id());
         Event cancel = new Event.Cancel(job.failure(), job.finishedAt());
         forEachChunk(job, keys -> {
             units.applyAll(keys, job.app(), cancel); // waited for: cancelled before evicted
@@ -340,6 +378,7 @@ public final class Assimilator {
 
     /** Drops a finished job's units from memory; they are on disk (or fresh, hence derivable). */
     private void evict(JobRecord job) {
+        lastChecked.remove(job.id());
         forEachChunk(job, units::evict);
     }
 

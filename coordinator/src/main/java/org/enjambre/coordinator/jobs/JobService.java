@@ -33,7 +33,7 @@ public final class JobService implements AutoCloseable, CountsOf {
     private final RecentJobs recent;
     private final WorkGenerator generator;
     /** The assimilator's checks, one at a time. */
-    private final ExecutorService assimilatorThread = Executors.newSingleThreadExecutor(r -> {
+    private final java.util.concurrent.ScheduledExecutorService assimilatorThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "enjambre-assimilator");
         t.setDaemon(true);
         return t;
@@ -47,7 +47,8 @@ public final class JobService implements AutoCloseable, CountsOf {
         this.recent = RecentJobs.of(node.jobs(), clock);
         HazelcastUnitTable units = node.unitTable();
         this.views = new JobViews(jobTable, units, store, apps, peers);
-        this.assimilator = new Assimilator(jobTable, units, store, apps, views, clock, assimilatorThread);
+        this.assimilator = new Assimilator(jobTable, units, store, apps, views, clock, assimilatorThread,
+                (millis, task) -> assimilatorThread.schedule(task, millis, java.util.concurrent.TimeUnit.MILLISECONDS));
         HeapCapacity capacity = new HeapCapacity(HeapCapacity::jvmFreeHeap,
                 () -> node.hazelcast().getCluster().getMembers().size(),
                 () -> node.hazelcast().getConfig().getMapConfig(ClusterNode.UNITS).getBackupCount());

@@ -63,6 +63,8 @@ class AssimilatorTest {
     private final MemJobs jobs = new MemJobs(APPS, clock);
     private final MemUnitTable units = new MemUnitTable();
     private final List<Runnable> queued = new ArrayList<>();
+    /** The delays of checks the assimilator put off (queued with the others; the clock is fixed). */
+    private final List<Long> delays = new ArrayList<>();
     private Assimilator assimilator;
 
     @BeforeEach
@@ -89,7 +91,10 @@ class AssimilatorTest {
         };
         Store flaky = refusingJobWrites(store);
         assimilator = new Assimilator(jobs, units, flaky, APPS, new JobViews(jobs, units, flaky, APPS, alone), clock,
-                queued::add);
+                queued::add, (millis, task) -> {
+                    delays.add(millis);
+                    queued.add(task);
+                });
     }
 
     @AfterEach
@@ -153,6 +158,28 @@ class AssimilatorTest {
 
         assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
         assertThat(new String(store.result(job.id()).orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo("{\"workUnits\":1}");
+    }
+
+    /**
+     * A large job finishing thousands of units a second was checked (its record read, its units counted) once per
+     * handful of units; a check now waits until the gap after the job's previous one has passed (eleventh session).
+     */
+    @Test
+    void unitsFinishingInABurst_theFirstCheckAtOnce_laterOnesAfterTheGap_stillCompletes() {
+        JobRecord job = running(3);
+        units.put(done(job, 0));
+        assertThat(delays).as("a job's first check is not put off").isEmpty();
+        runChecks();
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+
+        units.put(done(job, 1));
+        assertThat(delays).as("the clock stands still: the whole gap").containsExactly(Assimilator.CHECK_GAP_MILLIS);
+        units.put(done(job, 2));
+        assertThat(queued).as("the third DONE unit rides on the check put off").hasSize(1);
+        runChecks();
+
+        assertThat(jobs.find(job.id()).orElseThrow().state()).isEqualTo(JobState.COMPLETED);
+        assertThat(new String(store.result(job.id()).orElseThrow().body(), StandardCharsets.UTF_8)).isEqualTo("{\"workUnits\":3}");
     }
 
     @Test

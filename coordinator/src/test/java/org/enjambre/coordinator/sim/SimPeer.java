@@ -66,7 +66,7 @@ final class SimPeer {
         // The assimilator's thread: each check a later event of this incarnation, in order (1-50 ms apart).
         assimilator = new Assimilator(swarm.jobs(), swarm.table(), store, swarm.apps(),
                 new JobViews(swarm.jobs(), swarm.table(), store, swarm.apps(), transport), swarm.clock(),
-                check -> later(swarm.random().nextLong(1, 50), check));
+                check -> later(swarm.random().nextLong(1, 50), check), (millis, check) -> later(millis, check));
         scheduler = new Scheduler(new Scheduler.Ports(swarm.table(), index, swarm.jobs(), swarm.workers(), store,
                 checks, new ClusterPeers(transport), swarm.metrics(), swarm.clock(),
                 new SplittableRandom(swarm.random().nextLong())), new Scheduler.Placement(true, false));
