@@ -146,7 +146,8 @@ final class Report {
         b.append("A noop job (each unit returns its input) with replicas 2 and quorum 2, durable storage on (embedded H2 in a temp "
                 + "directory), timed from `POST /api/v1/jobs` to the job's COMPLETED state (every unit validated by two agreeing "
                 + "results and the result merged). Simulated workers run in a separate JVM and speak the worker protocol over HTTP/1.1 "
-                + "on loopback: each fetches up to *batch* tasks (long-poll), runs the real `noop` app and reports the batch.\n\n");
+                + "on loopback, one blocking keep-alive connection each: each fetches up to *batch* tasks (long-poll), runs the real "
+                + "`noop` app and reports the batch.\n\n");
         b.append("CPU columns: CPU time per round-trip used by the coordinator's JVM and by the simulated workers' JVM "
                 + "(all their threads, JIT compilation and GC included), far less inflated by other load on the machine than the rates.\n\n");
         b.append("| workers | batch | units | seconds | task round-trips/s | validated units/s | coordinator CPU/round-trip "
