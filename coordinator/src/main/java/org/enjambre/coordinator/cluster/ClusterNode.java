@@ -38,6 +38,7 @@ public final class ClusterNode implements AutoCloseable {
     public ClusterNode(ClusterOptions options, Store store) {
         Loaders.Units unitLoader = new Loaders.Units(store);
         Loaders.Workers workerLoader = new Loaders.Workers(store);
+        Loaders.Jobs jobLoader = new Loaders.Jobs(store);
         Config cfg = new Config();
         cfg.setClusterName(clusterIdentity(options));
         cfg.setInstanceName("enjambre-" + UUID.randomUUID());
@@ -74,10 +75,12 @@ public final class ClusterNode implements AutoCloseable {
         MapConfig unitsConfig = mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT);
         unitsConfig.getMapStoreConfig().setOffload(false);
         cfg.addMapConfig(unitsConfig);
-        cfg.addMapConfig(mapConfig(JOBS, options, new Loaders.Jobs(store)));
-        // The workers' map is not offloaded either (the tenth session's profile: a report's credit updates, one
-        // operation per worker it credits, went through the step engine): its loader answers misses from memory
-        // after the initial load (Loaders.Workers). The jobs' map keeps the default: its misses read the store.
+        // The jobs' and workers' maps are not offloaded either (eleventh session: a report's credit updates, one
+        // operation per worker it credits, and a job's submission, start, checks and completion went through the step
+        // engine): their loaders answer misses from memory after the initial load (Loaders.Misses).
+        MapConfig jobsConfig = mapConfig(JOBS, options, jobLoader);
+        jobsConfig.getMapStoreConfig().setOffload(false);
+        cfg.addMapConfig(jobsConfig);
         MapConfig workersConfig = mapConfig(WORKERS, options, workerLoader);
         workersConfig.getMapStoreConfig().setOffload(false);
         cfg.addMapConfig(workersConfig);
@@ -88,12 +91,14 @@ public final class ClusterNode implements AutoCloseable {
         this.units = hz.getMap(UNITS);
         units.addPartitionLostListener(e -> unitLoader.partitionLost());
         workers.addPartitionLostListener(e -> workerLoader.partitionLost());
+        jobs.addPartitionLostListener(e -> jobLoader.partitionLost());
         // Eager maps finish loading on first use; touch them so the peer serves only once loaded.
         jobs.size();
         workers.size();
         units.size();
         unitLoader.loaded();
         workerLoader.loaded();
+        jobLoader.loaded();
     }
 
     private static MapConfig mapConfig(String name, ClusterOptions options, Object loader) {

@@ -47,10 +47,8 @@ public final class Loaders {
     public static final class Units implements MapLoader<String, WorkUnit> {
         private final Store store;
         private final Map<String, Map<Integer, WorkUnit>> stored = new ConcurrentHashMap<>();
-        /** True while the cluster's initial load runs: only then are a job's stored units read at once and cached. */
-        private volatile boolean initialLoad = true;
-        /** Set once a partition of the map was lost: misses may be stored units again. */
-        private volatile boolean partitionLost;
+        /** While the initial load runs (only then are a job's stored units read at once and cached), or after a partition was lost. */
+        private final Misses misses = new Misses();
 
         public Units(Store store) {
             this.store = store;
@@ -64,7 +62,7 @@ public final class Loaders {
         @Override
         public Map<String, WorkUnit> loadAll(Collection<String> keys) {
             Map<String, WorkUnit> out = new HashMap<>();
-            if (!initialLoad && !partitionLost) {
+            if (!misses.mayBeStored()) {
                 return out; // absent after the initial load: never touched, implicit
             }
             Map<String, Optional<JobRecord>> jobs = new HashMap<>();
@@ -81,7 +79,7 @@ public final class Loaders {
                 if (job.isEmpty() || job.get().state().terminal() || index < 0 || index >= job.get().workUnits()) {
                     continue;
                 }
-                WorkUnit u = initialLoad ? stored.computeIfAbsent(jobId, store::units).get(index)
+                WorkUnit u = misses.initialLoad() ? stored.computeIfAbsent(jobId, store::units).get(index)
                         : store.unit(jobId, index).orElse(null);
                 if (u != null) {
                     out.put(key, u);
@@ -94,7 +92,7 @@ public final class Loaders {
         @Override
         public Iterable<String> loadAllKeys() {
             stored.clear();
-            initialLoad = true;
+            misses.loading();
             List<String> keys = new ArrayList<>();
             for (JobRecord j : store.jobs()) {
                 if (!j.state().terminal()) {
@@ -112,19 +110,25 @@ public final class Loaders {
 
         /** Forgets what the initial load cached; later misses are implicit units (until a partition is lost). */
         public void loaded() {
-            initialLoad = false;
+            misses.loaded();
             stored.clear();
         }
 
         /** A partition of the map was lost: from now on a miss reads the store. */
         public void partitionLost() {
-            partitionLost = true;
+            misses.partitionLost();
         }
     }
 
-    /** Loads every job. */
+    /**
+     * Loads every job when the cluster starts. Afterwards the map holds every job (a submission writes it there; no
+     * job ever leaves it), so a miss is an unknown id (a URL's, a forged task id's) and is answered from memory, as the
+     * workers' loader does: the map's operations need not be offloaded. Only after a partition of the map was lost
+     * does a miss read the store again.
+     */
     public static final class Jobs implements MapLoader<String, JobRecord> {
         private final Store store;
+        private final Misses misses = new Misses();
 
         public Jobs(Store store) {
             this.store = store;
@@ -132,16 +136,29 @@ public final class Loaders {
 
         @Override
         public JobRecord load(String key) {
-            return store.job(key).map(this::recovered).orElse(null);
+            return misses.mayBeStored() ? store.job(key).map(this::recovered).orElse(null) : null;
         }
 
         @Override
         public Map<String, JobRecord> loadAll(Collection<String> keys) {
             Map<String, JobRecord> out = new HashMap<>();
+            if (!misses.mayBeStored()) {
+                return out;
+            }
             for (String k : keys) {
                 store.job(k).ifPresent(j -> out.put(k, recovered(j)));
             }
             return out;
+        }
+
+        /** The initial load is over: later misses are answered from memory. */
+        public void loaded() {
+            misses.loaded();
+        }
+
+        /** A partition of the map was lost: from now on a miss reads the store. */
+        public void partitionLost() {
+            misses.partitionLost();
         }
 
         /**
@@ -180,10 +197,7 @@ public final class Loaders {
         private final Store store;
         /** The table as read for the initial load; null after {@link #loaded()}. */
         private volatile Map<String, WorkerRecord> all;
-        /** True until the initial load is over. */
-        private volatile boolean initialLoad = true;
-        /** Set once a partition of the map was lost: misses may be stored workers again. */
-        private volatile boolean partitionLost;
+        private final Misses misses = new Misses();
 
         public Workers(Store store) {
             this.store = store;
@@ -195,7 +209,7 @@ public final class Loaders {
             if (snapshot != null) {
                 return snapshot.get(key);
             }
-            return initialLoad || partitionLost ? store.worker(key).orElse(null) : null;
+            return misses.mayBeStored() ? store.worker(key).orElse(null) : null;
         }
 
         @Override
@@ -223,11 +237,42 @@ public final class Loaders {
         /** Forgets what the initial load cached; later misses are answered from memory (see the class). */
         public void loaded() {
             all = null;
-            initialLoad = false;
+            misses.loaded();
         }
 
         /** A partition of the map was lost: from now on a miss reads the store. */
         public void partitionLost() {
+            misses.partitionLost();
+        }
+    }
+
+    /**
+     * When a map's miss may be a stored record: while the cluster's initial load runs, and once a partition of the map
+     * was lost (its owner and every backup gone at once). Otherwise the map holds every record there is, and a miss is
+     * answered from memory: no store read on a partition thread, so the map's operations need no offloading.
+     */
+    static final class Misses {
+        private volatile boolean initialLoad = true;
+        private volatile boolean partitionLost;
+
+        boolean mayBeStored() {
+            return initialLoad || partitionLost;
+        }
+
+        boolean initialLoad() {
+            return initialLoad;
+        }
+
+        /** The map is (re)loading its keys: misses may be stored records until {@link #loaded()}. */
+        void loading() {
+            initialLoad = true;
+        }
+
+        void loaded() {
+            initialLoad = false;
+        }
+
+        void partitionLost() {
             partitionLost = true;
         }
     }

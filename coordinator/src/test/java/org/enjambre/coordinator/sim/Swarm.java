@@ -138,6 +138,7 @@ final class Swarm {
         workers = new MemWorkers(clock);
         Loaders.Jobs jl = new Loaders.Jobs(store);
         jl.loadAll(iterate(jl.loadAllKeys())).values().forEach(jobs::put);
+        jl.loaded();
         Loaders.Workers wl = new Loaders.Workers(store);
         wl.loadAll(iterate(wl.loadAllKeys())).values().forEach(workers::put);
         wl.loaded();
