@@ -7,8 +7,6 @@ import org.enjambre.coordinator.CoordinatorOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -63,30 +61,10 @@ public final class TestCoordinator implements AutoCloseable {
         return c;
     }
 
-    /**
-     * A port on 127.0.0.1 where nothing listens now, for a server a test starts later (and may restart on it). Chosen
-     * below the kernel's ephemeral range (32768 and up here): a port the kernel handed out, as {@code new ServerSocket(0)}
-     * does, may be taken again by any outgoing connection (a cluster member's, an HTTP client's) before the server
-     * binds it, which failed a cluster test with "Address already in use" (eleventh session). Never the same port twice
-     * in one JVM.
-     */
+    /** A port on 127.0.0.1 where nothing listens now: {@link org.enjambre.coordinator.Harness#freePort()}'s rule. */
     public static int freePort() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = 20_000 + random.nextInt(12_000);
-            if (!HANDED_OUT.add(port)) {
-                continue;
-            }
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            } catch (IOException busy) {
-                // taken: try another
-            }
-        }
-        throw new IllegalStateException("no free port between 20000 and 32000 on 127.0.0.1");
+        return org.enjambre.coordinator.Harness.freePort();
     }
-
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A coordinator URL on 127.0.0.1 that refuses connections. */
     public static String deadUrl() {

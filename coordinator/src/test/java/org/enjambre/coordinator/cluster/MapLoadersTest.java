@@ -2,7 +2,9 @@ package org.enjambre.coordinator.cluster;
 
 import org.enjambre.coordinator.store.JdbcStore;
 import org.enjambre.coordinator.store.Store;
+import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.model.WorkerRecord;
+import org.enjambre.workunits.model.JobState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,11 +21,12 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The workers map's loader (issue 14): a worker id the map does not hold, as in a forged token, never costs a read of
+ * The jobs' and workers' maps' loaders. The workers' (issue 14): a worker id the map does not hold, as in a forged token, never costs a read of
  * the whole workers table; after the initial load it costs no store read at all (eleventh session), unless a partition
- * of the map was lost. A real H2 store, its calls counted.
+ * of the map was lost. The jobs' (eleventh session) likewise: the map holds every job once loaded, so a miss (an unknown
+ * id in a URL or a forged task id) is answered from memory. A real H2 store, its calls counted.
  */
-class WorkersLoaderTest {
+class MapLoadersTest {
     @TempDir
     Path dir;
     private JdbcStore real;
@@ -45,7 +48,7 @@ class WorkersLoaderTest {
         for (int i = 0; i < 200; i++) {
             many.add(worker("w-known" + String.format("%04d", i)));
         }
-        real.writeNow(new Store.Batch(List.of(), many, List.of()));
+        real.writeNow(new Store.Batch(List.of(), many, List.of(job("j-stored0001"))));
     }
 
     @AfterEach
@@ -59,7 +62,7 @@ class WorkersLoaderTest {
     }
 
     @Test
-    void load_unknownIdAfterTheInitialLoad_answeredFromMemory_noStoreRead() {
+    void workers_unknownIdAfterTheInitialLoad_answeredFromMemory_noStoreRead() {
         Loaders.Workers loader = new Loaders.Workers(counted);
         loader.loadAllKeys();
         loader.loaded();
@@ -73,7 +76,7 @@ class WorkersLoaderTest {
     }
 
     @Test
-    void load_afterAPartitionWasLost_oneKeyedLookupPerMiss_noTableScan() {
+    void workers_afterAPartitionWasLost_oneKeyedLookupPerMiss_noTableScan() {
         Loaders.Workers loader = new Loaders.Workers(counted);
         loader.loadAllKeys();
         loader.loaded();
@@ -87,7 +90,7 @@ class WorkersLoaderTest {
     }
 
     @Test
-    void load_duringTheInitialLoadOnAMemberThatDidNotListTheKeys_readsThatWorkerOnly() {
+    void workers_duringTheInitialLoadOnAMemberThatDidNotListTheKeys_readsThatWorkerOnly() {
         // A member whose loader did not run loadAllKeys (another member listed the keys) loads its partitions' keys.
         Loaders.Workers loader = new Loaders.Workers(counted);
 
@@ -96,12 +99,48 @@ class WorkersLoaderTest {
     }
 
     @Test
-    void initialLoad_readsTheTableOnce_forAllKeys() {
+    void workers_initialLoad_readsTheTableOnce_forAllKeys() {
         Loaders.Workers loader = new Loaders.Workers(counted);
         List<String> keys = new ArrayList<>();
         loader.loadAllKeys().forEach(keys::add);
         Map<String, WorkerRecord> all = loader.loadAll(keys);
         assertThat(all).hasSize(200);
         assertThat(calls).containsExactly("workers");
+    }
+
+    private static JobRecord job(String id) {
+        return new JobRecord(id, "name", "noop", "{\"app\":\"noop\",\"input\":1,\"workUnits\":1}", 1, 0, JobState.COMPLETED,
+                1, 1, 2, null, "application/json", 3);
+    }
+
+    @Test
+    void jobs_initialLoad_readsEveryStoredJob() {
+        Loaders.Jobs loader = new Loaders.Jobs(counted);
+        List<String> keys = new ArrayList<>();
+        loader.loadAllKeys().forEach(keys::add);
+        assertThat(loader.loadAll(keys)).containsOnlyKeys("j-stored0001");
+    }
+
+    @Test
+    void jobs_missAfterTheInitialLoad_answeredFromMemory_noStoreRead() {
+        Loaders.Jobs loader = new Loaders.Jobs(counted);
+        loader.loaded();
+        calls.clear();
+
+        assertThat(loader.load("j-unknown0001")).isNull();
+        assertThat(loader.loadAll(List.of("j-unknown0002"))).isEmpty();
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void jobs_missAfterAPartitionWasLost_readsThatJob() {
+        Loaders.Jobs loader = new Loaders.Jobs(counted);
+        loader.loaded();
+        loader.partitionLost();
+        calls.clear();
+
+        assertThat(loader.load("j-stored0001").id()).isEqualTo("j-stored0001");
+        assertThat(loader.load("j-unknown0001")).isNull();
+        assertThat(calls).containsExactly("job", "job");
     }
 }
