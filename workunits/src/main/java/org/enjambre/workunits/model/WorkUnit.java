@@ -68,7 +68,13 @@ public record WorkUnit(String jobId, int index, Redundancy policy, UnitState sta
     }
 
     public long count(TaskState s) {
-        return tasks.stream().filter(t -> t.state() == s).count();
+        long n = 0;
+        for (int i = 0; i < tasks.size(); i++) { // not a stream: counted on every change of every unit
+            if (tasks.get(i).state() == s) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public boolean terminal() {
