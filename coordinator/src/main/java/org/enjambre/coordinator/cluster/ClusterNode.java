@@ -63,27 +63,13 @@ public final class ClusterNode implements AutoCloseable {
 
         // OBJECT: entry processors change the stored unit without decoding and encoding it, and no entry event
         // carries it to the index (UnitFeed); measured in BENCHMARKS.md (*OBJECT units*).
-        // Not offloaded: Hazelcast (5.2+) runs every operation on a map with a loader through its offloading step
-        // engine by default, which cost ~40 % of the coordinator's CPU per task round-trip (BENCHMARKS.md, eighth
-        // session). The units' loader never blocks after the initial load (a miss is an implicit fresh unit, answered
-        // from memory), so the partition threads may call it directly; only after a lost partition does a miss read
-        // the store there.
         // Units in blocks of consecutive indexes, one partition each (UnitBlocks), so that a fetch's or a report's
         // events go out as one operation per block. Set for the whole member, not on the map: Hazelcast checks a map
         // loader's keys against the member's strategy (hazelcast/hazelcast#14670), so a map-level one fails loads.
         cfg.setProperty("hazelcast.partitioning.strategy.class", UnitBlocks.class.getName());
-        MapConfig unitsConfig = mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT);
-        unitsConfig.getMapStoreConfig().setOffload(false);
-        cfg.addMapConfig(unitsConfig);
-        // The jobs' and workers' maps are not offloaded either (eleventh session: a report's credit updates, one
-        // operation per worker it credits, and a job's submission, start, checks and completion went through the step
-        // engine): their loaders answer misses from memory after the initial load (Loaders.Misses).
-        MapConfig jobsConfig = mapConfig(JOBS, options, jobLoader);
-        jobsConfig.getMapStoreConfig().setOffload(false);
-        cfg.addMapConfig(jobsConfig);
-        MapConfig workersConfig = mapConfig(WORKERS, options, workerLoader);
-        workersConfig.getMapStoreConfig().setOffload(false);
-        cfg.addMapConfig(workersConfig);
+        cfg.addMapConfig(mapConfig(UNITS, options, unitLoader).setInMemoryFormat(InMemoryFormat.OBJECT));
+        cfg.addMapConfig(mapConfig(JOBS, options, jobLoader));
+        cfg.addMapConfig(mapConfig(WORKERS, options, workerLoader));
 
         this.hz = Hazelcast.newHazelcastInstance(cfg);
         this.jobs = hz.getMap(JOBS);
@@ -101,10 +87,18 @@ public final class ClusterNode implements AutoCloseable {
         jobLoader.loaded();
     }
 
+    /**
+     * A map loaded eagerly from the store. Not offloaded: Hazelcast (5.2+) runs every operation on a map with a loader
+     * through its offloading step engine by default, which cost ~40 % of the coordinator's CPU per task round-trip for
+     * the units (BENCHMARKS.md, eighth session), and made every credit update and job-record operation dearer
+     * (eleventh session). Each loader answers a miss from memory once the initial load is over ({@code Loaders.Misses}:
+     * a unit absent is an implicit fresh one; no job or worker ever leaves its map), so the partition threads may call
+     * it directly; only after a lost partition does a miss read the store there.
+     */
     private static MapConfig mapConfig(String name, ClusterOptions options, Object loader) {
         MapConfig mc = new MapConfig(name).setBackupCount(options.backupCount()).setAsyncBackupCount(0);
         mc.setMapStoreConfig(new MapStoreConfig().setEnabled(true).setImplementation(loader)
-                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER));
+                .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER).setOffload(false));
         return mc;
     }
 
