@@ -190,6 +190,7 @@ public final class Coordinator implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> {
             registrationLimiter.evictIdle();
             fetchLimiter.evictIdle();
+            workers.evictIdle();
         }, 1, 1, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(() -> {
             if (!closed.get()) {

@@ -72,8 +72,6 @@ public final class WorkerService {
     private record Cached(WorkerRecord worker, long at) {
     }
     private final Map<String, Long> lastSeenWritten = new ConcurrentHashMap<>();
-    /** When {@link #authenticated} and {@link #lastSeenWritten} were last swept of workers that stopped calling. */
-    private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong();
     private final RecentCallers callers = new RecentCallers(ONLINE_MILLIS);
 
     private final Visits visits;
@@ -299,7 +297,6 @@ public final class WorkerService {
     /** Notes that a worker called; writes it at most every few seconds. */
     public void seen(WorkerRecord w) {
         long now = clock.millis();
-        forgetIdle(now);
         callers.called(w.id(), now);
         Long last = lastSeenWritten.get(w.id());
         if (last == null || now - last >= SEEN_WRITE_MILLIS) {
@@ -309,16 +306,14 @@ public final class WorkerService {
     }
 
     /**
-     * At most once a minute, forgets the cached tokens and last-seen writes of workers that have not called since:
-     * both maps gain an entry per worker that ever called this peer, so a long-running peer would otherwise keep one
-     * for every volunteer that ever came and left. An entry that old vouches for nothing ({@link #KNOWN_MILLIS}) and
-     * writes nothing sooner ({@link #SEEN_WRITE_MILLIS}); a worker that calls again is verified again.
+     * Forgets the cached tokens and last-seen writes of workers that have not called for a minute (the coordinator's
+     * one-minute sweep, beside its rate limiters'): both maps gain an entry per worker that ever called this peer, so a
+     * long-running peer would otherwise keep one for every volunteer that ever came and left. An entry that old vouches
+     * for nothing ({@link #KNOWN_MILLIS}) and writes nothing sooner ({@link #SEEN_WRITE_MILLIS}); a worker that calls
+     * again is verified again.
      */
-    private void forgetIdle(long now) {
-        long last = lastSweep.get();
-        if (now - last < KNOWN_MILLIS || !lastSweep.compareAndSet(last, now)) {
-            return;
-        }
+    public void evictIdle() {
+        long now = clock.millis();
         authenticated.values().removeIf(c -> now - c.at() >= KNOWN_MILLIS);
         lastSeenWritten.values().removeIf(at -> now - at >= KNOWN_MILLIS);
     }
