@@ -81,7 +81,10 @@ public final class Assimilator {
         void after(long millis, Runnable task);
     }
 
-    /** When each job with a check prompted by its units was last checked; a job leaves when it ends. */
+    /**
+     * When each job with a check prompted by its units was last checked: a job leaves when it ends here (its units
+     * evicted), or, ended on another peer, at the next 5-second {@link #checkAll}.
+     */
     private final Map<String, Long> lastChecked = new ConcurrentHashMap<>();
     private final Later later;
 
@@ -119,9 +122,7 @@ public final class Assimilator {
                 lastChecked.put(jobId, clock.millis());
             }
             try {
-                if (!check(unit)) {
-                    lastChecked.remove(jobId);
-                }
+                check(unit);
             } catch (RuntimeException e) {
                 LOG.warn("checking job {} after unit {} finished failed", jobId, unit.index(), e);
             }
@@ -206,18 +207,16 @@ public final class Assimilator {
         unsettled.remove(jobId);
     }
 
-    /** Checks the job of a unit that finished; whether the job may still be running after it (false: ended or unknown). */
-    private boolean check(WorkUnit unit) {
+    private void check(WorkUnit unit) {
         JobRecord job = jobs.find(unit.jobId()).orElse(null);
         if (job == null || job.state().terminal()) {
-            return false;
+            return;
         }
         if (unit.state() == UnitState.FAILED) {
             finish(job, JobState.FAILED, "unit " + unit.index() + " failed: " + unit.failure());
-            return false;
+            return;
         }
         complete(job); // the record just read: one read of the job per check, not two (a partition round trip each)
-        return true;
     }
 
     private void maybeComplete(String jobId) {
