@@ -119,46 +119,20 @@ public final class SimWorkers {
     static final String HTTP = System.getProperty("bench.simHttp", "socket");
 
     /** One worker thread's way to POST: its own connection, or the shared {@code java.net.http} client. */
-    private interface Poster extends AutoCloseable {
+    @FunctionalInterface
+    private interface Poster {
         WorkerClient.Reply post(String path, String token, String body);
-
-        @Override
-        void close();
-    }
-
-    private Poster poster() {
-        if ("jdk".equals(HTTP)) {
-            return new Poster() {
-                @Override
-                public WorkerClient.Reply post(String path, String token, String body) {
-                    return client.post(path, token, body);
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-        if (!"socket".equals(HTTP)) {
-            throw new IllegalArgumentException("bench.simHttp must be socket or jdk, got " + HTTP);
-        }
-        Http1Connection c = new Http1Connection(base);
-        return new Poster() {
-            @Override
-            public WorkerClient.Reply post(String path, String token, String body) {
-                return c.post(path, token, body.getBytes(StandardCharsets.UTF_8));
-            }
-
-            @Override
-            public void close() {
-                c.close();
-            }
-        };
     }
 
     private void loop(WorkerClient.Identity id, int batch, long waitMs) {
-        try (Poster client = poster()) {
-            loop(client, id, batch, waitMs);
+        switch (HTTP) {
+            case "jdk" -> loop(client::post, id, batch, waitMs);
+            case "socket" -> {
+                try (Http1Connection c = new Http1Connection(base)) {
+                    loop((path, token, body) -> c.post(path, token, body.getBytes(StandardCharsets.UTF_8)), id, batch, waitMs);
+                }
+            }
+            default -> throw new IllegalArgumentException("bench.simHttp must be socket or jdk, got " + HTTP);
         }
     }
 
