@@ -7,8 +7,6 @@ import org.enjambre.worker.WorkerOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,12 +87,9 @@ final class LocalSwarm implements AutoCloseable {
         return EnjambreClient.builder().url(url()).apiKey(key).timeout(Duration.ofSeconds(30)).build();
     }
 
+    /** A port on 127.0.0.1 where nothing listens now, below the kernel's ephemeral range ({@link org.enjambre.coordinator.Harness#freePort()}). */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return org.enjambre.coordinator.Harness.freePort();
     }
 
     /** Stops the workers as {@code kill -9} would, then the coordinator. */
