@@ -152,7 +152,7 @@ public final class Issuer {
         // an issue a moment later, so fetches woken together by a burst of ready units all see the same lowest keys.
         int rounds = 2;
         for (int round = 0; round < rounds && b.room(room); round++) {
-            int lostBefore = b.lost.size();
+            int lostBefore = b.lost;
             for (JobRecord job : order) {
                 if (!b.room(room)) {
                     break;
@@ -164,21 +164,22 @@ public final class Issuer {
                     continue;
                 }
                 List<String> keys = new ArrayList<>();
-                for (LocalIndex.Ready r : locality.preferred(job, cached, ref, want, fit::admits)) {
+                for (LocalIndex.Ready r : locality.preferred(job, cached, ref, want,
+                        (j, k) -> !b.tried.contains(k) && fit.admits(j, k))) {
                     keys.add(r.key());
                     b.preferred.add(r.key());
                 }
                 int near = keys.size();
-                int scan = fit.restrictive() ? SCAN_LIMIT : Math.min(SCAN_LIMIT, want + near + b.lost.size());
+                int scan = fit.restrictive() ? SCAN_LIMIT : Math.min(SCAN_LIMIT, want + near + b.tried.size());
                 for (LocalIndex.Ready r : index.ready(job.id(), ref, scan, SCAN_LIMIT)) {
-                    if (keys.size() < want && (near == 0 || !keys.contains(r.key())) && !b.lost.contains(r.key())
+                    if (keys.size() < want && (near == 0 || !keys.contains(r.key())) && !b.tried.contains(r.key())
                             && fit.admits(job, r.key())) {
                         keys.add(r.key());
                     }
                 }
                 probation.took(job.id(), issue(job, keys, b));
             }
-            if (b.lost.size() > lostBefore && rounds < MAX_ROUNDS) {
+            if (b.lost > lostBefore && rounds < MAX_ROUNDS) {
                 rounds++;
             }
         }
@@ -260,8 +261,15 @@ public final class Issuer {
         /** Keys chosen because they read a file the worker caches ({@link Locality}), and how many of them went out. */
         final java.util.Set<String> preferred = new java.util.HashSet<>();
         int localityHits;
-        /** Keys this fetch tried to issue and could not (another fetch took them first): skipped in later rounds. */
-        final java.util.Set<String> lost = new java.util.HashSet<>();
+        /**
+         * Keys this fetch tried to issue, issued or not: skipped in later rounds. The index learns of an issue a moment
+         * later, so a later round still sees this fetch's own issues as ready; when they were not skipped, a round that
+         * had lost a few units to an earlier fetch tried its own issues again and the fetch came back short (60 of
+         * 64 tasks, CI of the eleventh session).
+         */
+        final java.util.Set<String> tried = new java.util.HashSet<>();
+        /** Keys this fetch could not issue (another fetch took them first, or not for this worker). */
+        int lost;
 
         Batch(WorkerRecord worker, WorkerRef ref, long now, long maxBytes) {
             this.worker = worker;
@@ -434,6 +442,7 @@ public final class Issuer {
         double[] others = policy.credibilityBased() ? candidates.credibilities(b.worker.id()) : new double[0];
         List<UnitTable.Step> steps = new ArrayList<>(inputs.size());
         for (String key : inputs.keySet()) {
+            b.tried.add(key);
             Redundancy plan = rules.replicasFor(policy, b.worker.trust(), others, random);
             steps.add(new UnitTable.Step(key, job.app(), issue, plan.equals(policy) ? null : plan, policy)); // policy: makes a fresh unit
         }
@@ -442,7 +451,7 @@ public final class Issuer {
         for (int i = 0; i < changes.size(); i++) {
             UnitChange c = changes.get(i);
             if (!c.accepted() || !c.changed()) {
-                b.lost.add(steps.get(i).key()); // taken meanwhile (or not for this worker): not tried again by this fetch
+                b.lost++; // taken meanwhile (or not for this worker)
                 continue;
             }
             b.changed.add(c.unit());

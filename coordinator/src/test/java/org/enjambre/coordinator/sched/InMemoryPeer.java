@@ -42,8 +42,30 @@ final class InMemoryPeer {
     Checks checks = Checks.NONE;
     private Scheduler scheduler;
 
+    /** Changes the index has not been shown yet while {@link #lagging} (the cluster's listener runs a moment later). */
+    private final java.util.ArrayDeque<Runnable> lag = new java.util.ArrayDeque<>();
+    private boolean lagging;
+
     InMemoryPeer() {
-        units.listen(key -> !notOwned.contains(key), index::change);
+        units.listen(key -> !notOwned.contains(key), (key, before, after) -> {
+            if (lagging) {
+                lag.add(() -> index.change(key, before, after));
+            } else {
+                index.change(key, before, after);
+            }
+        });
+    }
+
+    /** From now on the index learns of unit changes only through {@link #catchUp}, as a peer's does a moment later. */
+    void lagIndex() {
+        lagging = true;
+    }
+
+    /** Shows the index the {@code n} oldest changes it has not seen yet. */
+    void catchUp(int n) {
+        for (int i = 0; i < n && !lag.isEmpty(); i++) {
+            lag.poll().run();
+        }
     }
 
     Scheduler scheduler() {

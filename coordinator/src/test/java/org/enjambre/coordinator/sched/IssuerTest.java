@@ -36,6 +36,26 @@ class IssuerTest {
                 .containsExactly(job.id() + "/0/1", job.id() + "/1/1");
     }
 
+    /**
+     * CI, eleventh session: the index had learned of 60 of a worker's previous 64 issues; the fetch lost the other 4
+     * (the table refused a second replica to the same worker), and its later rounds, still seeing its own new issues
+     * as ready, tried them again instead of the next units: 60 tasks for a fetch of 64 with hundreds ready.
+     */
+    @Test
+    void fetch_indexLagsBehindIssues_stillFillsTheFetch() {
+        JobRecord job = peer.implicitJob(640, InMemoryPeer.quorum(2));
+        WorkerRecord w = peer.worker("w1");
+        peer.lagIndex();
+        assertThat(peer.scheduler().fetch(w, 64)).hasSize(64);
+        peer.catchUp(60);
+        List<Scheduler.Assignment> second = peer.scheduler().fetch(w, 64);
+        assertThat(second).hasSize(64);
+        assertThat(second).extracting(Scheduler.Assignment::id).doesNotHaveDuplicates()
+                .allMatch(id -> Integer.parseInt(id.split("/")[1]) >= 64, "units not in the first fetch");
+        assertThat(peer.scheduler().fetch(w, 64)).as("nothing learned since").hasSize(64);
+        assertThat(peer.unit(job, 191).tasks()).as("the third fetch ends at unit 191").isNotEmpty();
+    }
+
     @Test
     void fetch_blacklistedWorker_getsNothing() {
         peer.job(2, 0, InMemoryPeer.quorum(1), 60);
