@@ -5,6 +5,7 @@ import jdk.jfr.Recording;
 import org.enjambre.coordinator.Coordinator;
 import org.enjambre.coordinator.CoordinatorOptions;
 import org.enjambre.coordinator.http.Limits;
+import org.enjambre.coordinator.metrics.PathTrace;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.workunits.model.JobState;
 
@@ -372,51 +373,104 @@ public final class Bench {
         sim.expect("running", 120);
         // Submitting and completing a job is a path the throughput runs pass once per job: 20 warm-up jobs (until the
         // tenth session) left it to the interpreter and the JIT during the measured ones.
-        int warm = Math.max(10, jobs * 5 / 2);
-        long[] nanos = new long[jobs];
-        long[][] phases = new long[3][jobs];
-        long[][] probe = new long[3][jobs]; // the probe's own view: submit request, wait for COMPLETED, result request
-        for (int i = 0; i < warm + jobs; i++) {
-            long t0 = System.nanoTime();
-            String id = submitter.submit(Submitter.noopJob("latency " + i, 1, 1, 1));
-            long t1 = System.nanoTime();
-            JobRecord job = done(id).get(60, TimeUnit.SECONDS);
-            if (job.state() != JobState.COMPLETED) {
-                throw new IllegalStateException("latency job " + id + " ended " + job.state() + ": " + job.failure());
-            }
-            long t2 = System.nanoTime();
-            submitter.result(id);
-            if (i >= warm) {
-                nanos[i - warm] = System.nanoTime() - t0;
-                probe[0][i - warm] = t1 - t0;
-                probe[1][i - warm] = t2 - t1;
-                probe[2][i - warm] = System.nanoTime() - t2;
-                // Where the time went, from the coordinator's own (millisecond) timestamps.
-                org.enjambre.workunits.model.Task t = coordinator.jobs().units(job, 0, 1).get(0).task(0);
-                phases[0][i - warm] = (t.sentAt() - job.submittedAt()) * 1_000_000L;
-                phases[1][i - warm] = (t.reportedAt() - t.sentAt()) * 1_000_000L;
-                phases[2][i - warm] = (job.finishedAt() - t.reportedAt()) * 1_000_000L;
-            }
-        }
+        Probe blocking = probe(Submitter.blocking(coordinator.url(), coordinator.apiKey()), jobs, Math.max(10, jobs * 5 / 2));
+        Probe jdk = probe(submitter, jobs, Math.max(10, jobs / 2));
         sim.send("stop");
         sim.expect("stopped", 120);
-        Latencies l = Latencies.ofNanos(nanos);
-        say("latency: p50 %s, p99 %s, max %s", Report.ms(l.p50Ms()), Report.ms(l.p99Ms()), Report.ms(l.maxMs()));
-        String split = String.format(Locale.ROOT, "One-unit job latency by phase (medians, from the coordinator's millisecond"
-                + " timestamps): accepted -> issued %s, issued -> reported (worker and HTTP) %s, reported -> job completed"
-                + " (validation, assimilation) %s; the rest of the p50 is the submit and result requests themselves.",
-                Report.ms(Latencies.ofNanos(phases[0]).p50Ms()), Report.ms(Latencies.ofNanos(phases[1]).p50Ms()),
-                Report.ms(Latencies.ofNanos(phases[2]).p50Ms()));
-        say("latency: %s", split);
-        notes.add(split);
-        String seen = String.format(Locale.ROOT, "One-unit job latency as the probe saw it (medians / p99): the submit request (POST to 201)"
-                + " %s / %s, then until COMPLETED was seen %s / %s, the result request (GET) %s / %s.",
-                Report.ms(Latencies.ofNanos(probe[0]).p50Ms()), Report.ms(Latencies.ofNanos(probe[0]).p99Ms()),
-                Report.ms(Latencies.ofNanos(probe[1]).p50Ms()), Report.ms(Latencies.ofNanos(probe[1]).p99Ms()),
-                Report.ms(Latencies.ofNanos(probe[2]).p50Ms()), Report.ms(Latencies.ofNanos(probe[2]).p99Ms()));
+        Latencies l = blocking.total();
+        say("latency: p50 %s, p99 %s, max %s (blocking HTTP/1.1 probe); java.net.http probe p50 %s, p99 %s",
+                Report.ms(l.p50Ms()), Report.ms(l.p99Ms()), Report.ms(l.maxMs()),
+                Report.ms(jdk.total().p50Ms()), Report.ms(jdk.total().p99Ms()));
+        for (String row : blocking.traceRows()) {
+            say("trace: %s", row);
+        }
+        String path = "One-unit job path, blocking probe (PathTrace: median microseconds from the probe's submit to each"
+                + " step; #2 when it was reached again): " + String.join(", ", blocking.medians()) + ".";
+        say("latency: %s", path);
+        notes.add(path);
+        String seen = String.format(Locale.ROOT, "One-unit job latency with the probe's HTTP client (p50 / p99 of submit"
+                + " -> result): a blocking HTTP/1.1 connection, as curl or Python's http.client talk (the headline), %s / %s;"
+                + " java.net.http, as the Java client and the CLI talk, %s / %s. Its split (medians): the submit request %s,"
+                + " then until COMPLETED was seen %s, the result request %s.",
+                Report.ms(l.p50Ms()), Report.ms(l.p99Ms()), Report.ms(jdk.total().p50Ms()), Report.ms(jdk.total().p99Ms()),
+                Report.ms(jdk.split()[0].p50Ms()), Report.ms(jdk.split()[1].p50Ms()), Report.ms(jdk.split()[2].p50Ms()));
         say("latency: %s", seen);
         notes.add(seen);
         return l;
+    }
+
+    /**
+     * One probe's one-unit jobs: submit, wait until COMPLETED (seen in the cluster), read the result; {@code warm} jobs
+     * first, not counted. The coordinator's {@link PathTrace} marks of each measured job are kept.
+     */
+    private Probe probe(Submitter submitter, int jobs, int warm) throws Exception {
+        long[] nanos = new long[jobs];
+        long[][] split = new long[3][jobs]; // the probe's own view: submit request, wait for COMPLETED, result request
+        java.util.Map<String, List<Long>> trace = new java.util.HashMap<>();
+        PathTrace.start();
+        try {
+            for (int i = 0; i < warm + jobs; i++) {
+                PathTrace.drain();
+                long t0 = System.nanoTime();
+                String id = submitter.submit(Submitter.noopJob("latency " + i, 1, 1, 1));
+                long t1 = System.nanoTime();
+                PathTrace.mark("probe: 201 read");
+                JobRecord job = done(id).get(60, TimeUnit.SECONDS);
+                PathTrace.mark("probe: saw COMPLETED");
+                if (job.state() != JobState.COMPLETED) {
+                    throw new IllegalStateException("latency job " + id + " ended " + job.state() + ": " + job.failure());
+                }
+                long t2 = System.nanoTime();
+                submitter.result(id);
+                long t3 = System.nanoTime();
+                PathTrace.mark("probe: result read");
+                if (i >= warm) {
+                    nanos[i - warm] = t3 - t0;
+                    split[0][i - warm] = t1 - t0;
+                    split[1][i - warm] = t2 - t1;
+                    split[2][i - warm] = t3 - t2;
+                    java.util.Map<String, Integer> times = new java.util.HashMap<>();
+                    for (PathTrace.Mark m : PathTrace.drain()) {
+                        int n = times.merge(m.label(), 1, Integer::sum); // a step reached again: "label #2"
+                        trace.computeIfAbsent(n == 1 ? m.label() : m.label() + " #" + n, x -> new ArrayList<>()).add(m.nanos() - t0);
+                    }
+                }
+            }
+        } finally {
+            PathTrace.stop();
+        }
+        return new Probe(Latencies.ofNanos(nanos), new Latencies[]{Latencies.ofNanos(split[0]), Latencies.ofNanos(split[1]),
+                Latencies.ofNanos(split[2])}, trace);
+    }
+
+    /** One probe's figures: submit -> result, its three requests' split, and the path trace's offsets by mark. */
+    private record Probe(Latencies total, Latencies[] split, java.util.Map<String, List<Long>> trace) {
+        /** Marks by median offset: "p50 µs, p90 µs, how many jobs reached it, the mark". */
+        List<String> traceRows() {
+            List<String> rows = new ArrayList<>();
+            for (var e : ordered()) {
+                long[] a = e.getValue();
+                rows.add(String.format(Locale.ROOT, "%9.1f us p50 %9.1f us p90  n=%d  %s", a[a.length / 2] / 1e3,
+                        a[a.length * 9 / 10] / 1e3, a.length, e.getKey()));
+            }
+            return rows;
+        }
+
+        /** "mark 123" by median offset, in microseconds. */
+        List<String> medians() {
+            List<String> out = new ArrayList<>();
+            for (var e : ordered()) {
+                out.add(String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()[e.getValue().length / 2] / 1e3));
+            }
+            return out;
+        }
+
+        private List<Map.Entry<String, long[]>> ordered() {
+            List<Map.Entry<String, long[]>> list = new ArrayList<>();
+            trace.forEach((k, v) -> list.add(Map.entry(k, v.stream().mapToLong(Long::longValue).sorted().toArray())));
+            list.sort(Comparator.comparingLong(e -> e.getValue()[e.getValue().length / 2]));
+            return list;
+        }
     }
 
     private Results.Polling polling(Coordinator coordinator, Child sim, int wanted, long waitMs) {

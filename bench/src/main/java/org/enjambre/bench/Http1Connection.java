@@ -41,24 +41,33 @@ final class Http1Connection implements AutoCloseable {
 
     /** POSTs a JSON body; the answer's status and body. */
     WorkerClient.Reply post(String path, String token, byte[] body) {
+        return request("POST", path, token, body);
+    }
+
+    /** Sends {@code method} with a JSON body, or none when {@code body} is null; the answer's status and body. */
+    WorkerClient.Reply request(String method, String path, String token, byte[] body) {
         try {
             if (socket == null || closeAfter || socket.isClosed()) {
                 open();
             }
-            StringBuilder head = new StringBuilder(200).append("POST ").append(path).append(" HTTP/1.1\r\nHost: ")
-                    .append(host).append(':').append(port).append("\r\nContent-Type: application/json\r\nContent-Length: ")
-                    .append(body.length).append("\r\n");
+            StringBuilder head = new StringBuilder(200).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
+                    .append(host).append(':').append(port).append("\r\n");
+            if (body != null) {
+                head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+            }
             if (token != null) {
                 head.append("Authorization: Bearer ").append(token).append("\r\n");
             }
             head.append("\r\n");
             out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
+            if (body != null) {
+                out.write(body);
+            }
             out.flush();
             return read();
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("POST " + path + " failed: " + e, e);
+            throw new UncheckedIOException(method + " " + path + " failed: " + e, e);
         }
     }
 

@@ -8,17 +8,34 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** The submitter's side of the REST API (jobs, results) over java.net.http, with the API key. */
+/**
+ * The submitter's side of the REST API (jobs, results) with the API key: over java.net.http (what the Java client and
+ * the CLI use; any thread), or over one blocking HTTP/1.1 connection, as curl or Python's http.client talk
+ * ({@link #blocking}; one thread at a time).
+ */
 final class Submitter {
-    private final HttpClient http = WorkerClient.newHttp();
+    private final HttpClient http;
+    private final Http1Connection connection;
     private final String base;
     private final String apiKey;
 
     Submitter(String base, String apiKey) {
+        this(base, apiKey, false);
+    }
+
+    private Submitter(String base, String apiKey, boolean blocking) {
         this.base = base;
         this.apiKey = apiKey;
+        this.http = blocking ? null : WorkerClient.newHttp();
+        this.connection = blocking ? new Http1Connection(base) : null;
+    }
+
+    /** A submitter over one blocking keep-alive connection, for one thread. */
+    static Submitter blocking(String base, String apiKey) {
+        return new Submitter(base, apiKey, true);
     }
 
     /** A noop job spec: {@code units} work units, each returning its input, with the given redundancy. */
@@ -63,6 +80,9 @@ final class Submitter {
     }
 
     private WorkerClient.Reply send(String method, String path, String body) {
+        if (connection != null) {
+            return connection.request(method, path, apiKey, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5))
                 .header("Authorization", "Bearer " + apiKey);
         if (body != null) {

@@ -25,8 +25,8 @@ class Http1ConnectionTest {
         vertx = Vertx.vertx();
         server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
             clients.add(req.connection().remoteAddress().toString());
-            String answer = "{\"path\":\"" + req.path() + "\",\"auth\":\"" + req.getHeader("Authorization") + "\",\"body\":"
-                    + body.toString(StandardCharsets.UTF_8) + "}";
+            String answer = "{\"method\":\"" + req.method() + "\",\"path\":\"" + req.path() + "\",\"auth\":\""
+                    + req.getHeader("Authorization") + "\",\"body\":" + (body.length() == 0 ? "null" : body.toString(StandardCharsets.UTF_8)) + "}";
             switch (req.path()) {
                 case "/chunked" -> {
                     req.response().setChunked(true);
@@ -63,6 +63,22 @@ class Http1ConnectionTest {
             assertThat(missing.body()).isEqualTo("{\"error\":\"none\"}");
         }
         assertThat(clients).as("one connection for the three requests").hasSize(1);
+    }
+
+    /** The latency probe's requests: a GET without a body, then a POST, on the same connection. */
+    @Test
+    void aRequestWithoutBody_sendsNoBodyHeaders_andKeepsTheConnection() {
+        try (Http1Connection c = new Http1Connection("http://127.0.0.1:" + server.actualPort())) {
+            WorkerClient.Reply get = c.request("GET", "/jobs/j-1/result", "key", null);
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(get.json().get("method").asText()).isEqualTo("GET");
+            assertThat(get.json().get("auth").asText()).isEqualTo("Bearer key");
+            assertThat(get.json().get("body").isNull()).isTrue();
+            WorkerClient.Reply post = c.request("POST", "/jobs", "key", "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+            assertThat(post.json().get("method").asText()).isEqualTo("POST");
+            assertThat(post.json().at("/body/n").asInt()).isEqualTo(1);
+        }
+        assertThat(clients).as("one connection for both").hasSize(1);
     }
 
     @Test

@@ -46,6 +46,35 @@ class ResultServingTest extends SwarmTest {
         assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue(CSP);
     }
 
+    /**
+     * A small result is answered from the completing peer's memory (on the event loop), a restarted peer's from the
+     * store: the same bytes and headers either way.
+     */
+    @Test
+    void result_fromMemoryAfterCompletion_sameAsFromTheStoreAfterARestart() {
+        coordinator = Coordinator.start(Harness.options(dir));
+        String url = coordinator.url();
+        String job = Harness.submit(url, Harness.primesSpec(2, 10_000, 4, 1, 1, null));
+        TestWorker honest = new TestWorker(url, "honest", TestWorker.Behaviour.HONEST);
+        workers.add(honest);
+        Harness.awaitJob(url, job, "COMPLETED", Duration.ofSeconds(60));
+        HttpResponse<byte[]> kept = Harness.bytes(url + "/api/v1/jobs/" + job + "/result", null);
+        assertThat(kept.statusCode()).isEqualTo(200);
+        assertThat(new String(kept.body(), StandardCharsets.UTF_8)).contains("1229"); // primes below 10,000
+
+        honest.close();
+        coordinator.close();
+        coordinator = Coordinator.start(Harness.options(dir));
+        HttpResponse<byte[]> stored = Harness.bytes(coordinator.url() + "/api/v1/jobs/" + job + "/result", null);
+        assertThat(stored.statusCode()).isEqualTo(200);
+        assertThat(stored.body()).isEqualTo(kept.body());
+        for (String h : new String[]{"Content-Type", "Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy"}) {
+            assertThat(stored.headers().firstValue(h)).as(h).isEqualTo(kept.headers().firstValue(h));
+        }
+        HttpResponse<byte[]> missing = Harness.bytes(coordinator.url() + "/api/v1/jobs/j-nosuchjob/result", null);
+        assertThat(missing.statusCode()).isEqualTo(404);
+    }
+
     @Test
     void jsonResultAndPngPreview_servedInline_withNosniffAndASandboxCsp() {
         coordinator = Coordinator.start(Harness.options(dir));

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.http;
 
+import org.enjambre.coordinator.metrics.PathTrace;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
@@ -35,10 +36,14 @@ final class AdminRoutes {
 
     void mount(Router router) {
         router.post("/api/v1/jobs").handler(access.admin()).handler(bodies.read(Limits.JOB_BYTES))
-                .handler(ctx -> work.json(ctx, 201, () -> {
-                    JobRecord j = s.jobs().submit(Requests.object(Bodies.body(ctx)));
-                    return Json.MAPPER.createObjectNode().put("id", j.id()).put("state", j.state().name());
-                }));
+                .handler(ctx -> {
+                    PathTrace.mark("submit: request read");
+                    work.json(ctx, 201, () -> {
+                        PathTrace.mark("submit: on a worker thread");
+                        JobRecord j = s.jobs().submit(Requests.object(Bodies.body(ctx)));
+                        return Json.MAPPER.createObjectNode().put("id", j.id()).put("state", j.state().name());
+                    });
+                });
         router.get("/api/v1/jobs").handler(access.view()).handler(ctx -> work.json(ctx, 200, () -> {
             ObjectNode n = Json.MAPPER.createObjectNode();
             ArrayNode arr = n.putArray("jobs");
@@ -92,10 +97,18 @@ final class AdminRoutes {
     }
 
     private void result(RoutingContext ctx) {
+        PathTrace.mark("result: handler");
         String id = ctx.pathParam("id");
+        org.enjambre.workunits.app.MergedResult kept = s.jobs().recentResult(id);
+        if (kept != null) { // small, completed here lately: answered on the event loop (never parts: no ranges)
+            Downloads.send(ctx.response(), id, kept.contentType(), kept.body());
+            return;
+        }
         String rangeHeader = ctx.request().getHeader("Range");
         work.blocking(ctx, () -> {
+            PathTrace.mark("result: on a worker thread");
             org.enjambre.workunits.app.MergedResult r = s.jobs().result(id);
+            PathTrace.mark("result: read");
             if (!org.enjambre.coordinator.jobs.ResultParts.is(r.body())) {
                 return new Served(r, null, null, 0);
             }

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.http;
 
+import org.enjambre.coordinator.metrics.PathTrace;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.function.LongConsumer;
@@ -82,6 +83,7 @@ public final class LongPolls {
      * before them still wakes at once when it comes to wait.
      */
     public void signal(long n) {
+        PathTrace.mark("long-polls signalled");
         if (n <= 0) {
             return;
         }

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.http;
 
+import org.enjambre.coordinator.metrics.PathTrace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,7 +53,13 @@ final class WorkerRoutes {
         router.post("/api/v1/work/fetch").handler(access.knownWorker()).handler(access.fetchRate())
                 .handler(bodies.read(Limits.FETCH_BYTES)).handler(this::fetch);
         router.post("/api/v1/work/report").handler(access.knownWorker()).handler(bodies.read(Limits.REPORT_BYTES))
-                .handler(ctx -> work.json(ctx, 200, () -> report(current(Access.worker(ctx), "sent a report"), Bodies.body(ctx))));
+                .handler(ctx -> {
+                    PathTrace.mark("report: request read");
+                    work.json(ctx, 200, () -> {
+                        PathTrace.mark("report: on a worker thread");
+                        return report(current(Access.worker(ctx), "sent a report"), Bodies.body(ctx));
+                    });
+                });
         router.get("/api/v1/blobs/:sha").handler(this::blob);
         // The built-in apps' WebAssembly twins, for browsers (issue 18): served as blobs, named here.
         router.get("/api/v1/modules/builtin").handler(ctx -> Responses.json(ctx, 200, builtInModules()));
@@ -146,6 +153,9 @@ final class WorkerRoutes {
                 WorkerRecord now = current(worker, first ? "fetched work" : "waited for work");
                 org.enjambre.coordinator.model.VisitOutlook visit = s.workers().visits().contact(now);
                 List<Scheduler.Assignment> tasks = s.scheduler().fetch(now, max, visit, cached);
+                if (!tasks.isEmpty()) {
+                    PathTrace.mark("fetch: issued");
+                }
                 access.fetched(now, tasks.size());
                 if (visit != null) { // a browser: its tasks' issue times measure its speed
                     s.workers().visits().issued(now, visit, TaskAnswers.costs(tasks));
@@ -153,6 +163,7 @@ final class WorkerRoutes {
                 return tasks.isEmpty() ? null : TaskAnswers.encode(tasks, s.data().outputs());
             }).onSuccess(answer -> {
                 if (answer != null) {
+                    PathTrace.mark("fetch: answer on the event loop");
                     Responses.json(ctx, 200, answer);
                     return;
                 }
@@ -175,6 +186,7 @@ final class WorkerRoutes {
         }
 
         private void woken(long signal) {
+            PathTrace.mark("fetch: long-poll woken");
             if (!waiting) {
                 s.polls().passOn(signal);
                 return;

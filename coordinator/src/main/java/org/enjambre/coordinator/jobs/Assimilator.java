@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.jobs;
 
+import org.enjambre.coordinator.metrics.PathTrace;
 import org.enjambre.coordinator.model.JobRecord;
 import org.enjambre.coordinator.cluster.UnitTable;
 import org.enjambre.coordinator.errors.NotFoundException;
@@ -111,6 +112,7 @@ public final class Assimilator {
      * handful of units; a job's first check, and so a one-unit job's, runs at once. A FAILED unit is checked at once.
      */
     public void unitFinished(WorkUnit unit) {
+        PathTrace.mark("assimilator: unit finished");
         boolean done = unit.state() == UnitState.DONE;
         String jobId = unit.jobId();
         if (done && !checkQueued.add(jobId)) {
@@ -208,6 +210,7 @@ public final class Assimilator {
     }
 
     private void check(WorkUnit unit) {
+        PathTrace.mark("assimilator: check");
         JobRecord job = jobs.find(unit.jobId()).orElse(null);
         if (job == null || job.state().terminal()) {
             return;
@@ -294,13 +297,17 @@ public final class Assimilator {
             finish(job, JobState.FAILED, "merging the results failed: " + e.getMessage());
             return;
         }
+        PathTrace.mark("assimilator: merged");
         if (!stored(job, Store.Batch.units(behind).with(new Store.Result(job.id(), result)))) {
             return;
         }
+        PathTrace.mark("assimilator: result journaled");
         long now = clock.millis();
         String contentType = result.contentType();
         JobRecord done = jobs.update(job.id(), old -> old.state().terminal() ? old : old.completed(contentType, now));
+        PathTrace.mark("assimilator: COMPLETED in the map");
         if (done != null && done.state() == JobState.COMPLETED) {
+            views.completed(job.id(), result);
             writeBehind(done);
             evict(job);
             LOG.info("job {} completed: {} units", job.id(), job.workUnits());

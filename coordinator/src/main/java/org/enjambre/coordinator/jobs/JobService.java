@@ -142,6 +142,11 @@ public final class JobService implements AutoCloseable, CountsOf {
         return views.result(id);
     }
 
+    /** The result of a small job completed on this peer lately, or null ({@link JobViews#recentResult}). */
+    public MergedResult recentResult(String id) {
+        return views.recentResult(id);
+    }
+
     /** A PNG of a mandelbrot job as far as it is rendered; empty when no unit is done yet. 404 for other apps. */
     public Optional<byte[]> preview(String id) {
         return views.preview(id);

@@ -47,6 +47,7 @@ public final class JobViews {
     private final AppRegistry apps;
     private final PeerTransport peers;
     private final Map<String, Final> finalCounts = new ConcurrentHashMap<>();
+    private final RecentResults recentResults = new RecentResults();
 
     /** Ports: production passes the cluster maps and {@code PeerQueries}; the whole-swarm simulation in-memory ones. */
     public JobViews(JobTable jobs, UnitTable units, Store store, AppRegistry apps, PeerTransport peers) {
@@ -186,8 +187,25 @@ public final class JobViews {
         return out;
     }
 
+    /**
+     * The result of a job that completed on this peer lately and is small ({@link RecentResults}), or null: what the
+     * result route answers on the event loop, without a store read.
+     */
+    public MergedResult recentResult(String id) {
+        return recentResults.get(id);
+    }
+
+    /** Keeps the merged result of {@code jobId}, just completed here, for {@link #recentResult} when it is small. */
+    void completed(String jobId, MergedResult result) {
+        recentResults.completed(jobId, result);
+    }
+
     /** The merged result; 409 until the job completed. */
     public MergedResult result(String id) {
+        MergedResult kept = recentResults.get(id);
+        if (kept != null) {
+            return kept; // completed here lately: a completed job's result never changes
+        }
         JobRecord job = get(id);
         if (job.state() != JobState.COMPLETED) {
             throw new ConflictException("NOT_COMPLETED", "job " + id + " is " + job.state()

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.jobs;
 
+import org.enjambre.coordinator.metrics.PathTrace;
 import org.enjambre.coordinator.model.JobRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.map.IMap;
@@ -61,6 +62,7 @@ public final class WorkGenerator {
         } catch (SpecException e) {
             throw new InvalidInputException("INVALID_SPEC", e.getMessage(), e.field());
         }
+        PathTrace.mark("submit: spec parsed");
         checkFiles(spec);
         capacity.check(spec.workUnits());
         long now = clock.millis();
@@ -68,8 +70,11 @@ public final class WorkGenerator {
         JobRecord job = new JobRecord(id, spec.name(), spec.app(), JobSpecParser.toJson(spec).toString(), spec.workUnits(),
                 spec.priority(), JobState.QUEUED, now, 0, 0, null, null, 1);
         store.writeNow(new Store.Batch(List.of(), List.of(), List.of(job)));
+        PathTrace.mark("submit: journaled");
         jobs.set(id, job); // every peer indexes the fresh units it owns from this record (LocalIndex.freshJob)
+        PathTrace.mark("submit: job in the cluster map");
         accepted.accept(job);
+        PathTrace.mark("submit: units indexed");
         return job;
     }
 

@@ -1,5 +1,6 @@
 package org.enjambre.coordinator.sched;
 
+import org.enjambre.coordinator.metrics.PathTrace;
 import org.enjambre.coordinator.cluster.UnitChange;
 import org.enjambre.coordinator.cluster.UnitProcessor;
 import org.enjambre.coordinator.cluster.UnitTable;
@@ -134,7 +135,9 @@ public final class ReportHandler {
             backtrack(w, changed, deltas);
         }
         List<WorkerRecord> records = workers.apply(deltas.stats());
+        PathTrace.mark("report: applied");
         store.writeNow(new Store.Batch(changed, records, List.of()));
+        PathTrace.mark("report: journaled");
         for (String w : convicted) {
             // Blacklisted now: what it holds in progress is reissued at once on every peer, not at its deadline.
             peers.releaseEverywhere(w, Set.of(), "worker " + w + " was blacklisted");

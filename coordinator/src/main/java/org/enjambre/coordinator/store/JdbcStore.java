@@ -328,6 +328,7 @@ public final class JdbcStore implements Store {
     }
 
     private void commit(List<Pending> group, Batch due, boolean closing) {
+        org.enjambre.coordinator.metrics.PathTrace.mark("store: group taken");
         Deferred newest = new Deferred(); // newest version per key, across the group
         newest.add(due, 0);
         for (Pending p : group) {
@@ -345,6 +346,7 @@ public final class JdbcStore implements Store {
         } else {
             failure = tables.write(batch, false);
         }
+        org.enjambre.coordinator.metrics.PathTrace.mark("store: group journaled");
         wrote(failure);
         synchronized (lock) {
             if (failure == null) {

@@ -102,6 +102,7 @@ final class UnitJournal implements AutoCloseable {
             while (frame.hasRemaining()) {
                 channel.write(frame, size + frame.position());
             }
+            org.enjambre.coordinator.metrics.PathTrace.mark("store: written");
             channel.force(false);
         } catch (IOException e) {
             broken = true;
