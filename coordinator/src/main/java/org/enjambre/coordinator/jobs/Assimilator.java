@@ -180,22 +180,17 @@ public final class Assimilator {
     }
 
     /**
-     * Writes the COMPLETED record of a job this peer completed without waiting for it (see {@link #assimilate}); a
-     * failed write leaves the job {@link #unsettled}, for the sweep to write again.
+     * Writes the COMPLETED record of a job this peer completed behind (see {@link #assimilate}): deferred, it rides
+     * with a later group (the store retries a deferred write that failed) instead of costing a commit of its own right
+     * after the result's, in the way of the next jobs (PathTrace, twelfth session). A store that refuses it now leaves
+     * the job {@link #unsettled}, for the sweep to write again.
      */
     private void writeBehind(JobRecord done) {
-        java.util.function.Consumer<Throwable> failed = e -> {
+        try {
+            store.writeLater(Store.Batch.jobs(List.of(done)));
+        } catch (RuntimeException e) {
             unsettled.add(done.id());
             LOG.warn("writing the COMPLETED record of job {} failed; will retry: {}", done.id(), e.getMessage());
-        };
-        try {
-            store.write(Store.Batch.jobs(List.of(done))).whenComplete((ok, e) -> {
-                if (e != null) {
-                    failed.accept(e);
-                }
-            });
-        } catch (RuntimeException e) {
-            failed.accept(e);
         }
     }
 

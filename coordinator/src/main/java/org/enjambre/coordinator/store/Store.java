@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * the same record concurrently and the newest wins.
  *
  * <p>{@link #writeLater} defers a write that may be lost in a crash (a replica issued: after a crash it
- * is simply unsent again) for at most {@link #DEFERRED_WRITE_DELAY}, so that a record changed again
- * within that time is written once. Reads of a store see its deferred records at once.
+ * is simply unsent again) for at most {@link #DEFERRED_WRITE_DELAY}, and at least half of it, so that a
+ * record changed again within that time is written once. Reads of a store see its deferred records at once.
  *
  * <p>Thread-safe. Every method blocks on I/O: call it off event loops.
  */

@@ -88,12 +88,19 @@ final class Invariants {
         }
     }
 
-    /** Counts the job's units DONE on a wrong result; fails unless only colluding saboteurs made each of them. */
+    /**
+     * Counts the job's units DONE on a wrong result; fails unless only colluding saboteurs made each of them. A unit the
+     * table no longer holds is read from the store: the store announces a finished job when its final record is written,
+     * and a COMPLETED record is written behind, after the job's units left memory.
+     */
     private int wrongDone(String jobId, Map<String, WorkUnit> units) {
         Expect e = expected.get(jobId);
         int wrong = 0;
         for (int i = 0; i < e.answers().length; i++) {
             WorkUnit u = units.get(WorkUnit.id(jobId, i));
+            if (u == null) {
+                u = swarm.store().unit(jobId, i).orElse(null);
+            }
             if (u == null || u.state() != UnitState.DONE || u.canonicalOutput().isEmpty()
                     || Arrays.equals(u.canonicalOutput().get(), e.answers()[i])) {
                 continue;
