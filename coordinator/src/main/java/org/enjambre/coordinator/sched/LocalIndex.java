@@ -51,7 +51,15 @@ public final class LocalIndex {
 
     private final ReadyQueues ready = new ReadyQueues();
     private final Deadlines deadlines = new Deadlines();
-    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    /**
+     * Every unit with an entry here, by key; under this index's lock only. Linked, so that a scan costs its size and not
+     * the largest it ever was: a {@code ConcurrentHashMap}'s iteration walks its whole table, which never shrinks, and
+     * after a 100,000-unit job a scan of the few entries left took about 250 µs under this lock on every job submitted
+     * (PathTrace, twelfth session).
+     */
+    private final Map<String, Seen> seen = new java.util.LinkedHashMap<>();
+    /** How many entries of {@link #seen} each job has: a job with none (every job just submitted) is not scanned for. */
+    private final Map<String, Integer> entriesByJob = new java.util.HashMap<>();
     private final UnitTallies tallies = new UnitTallies();
     /** Units waiting for the credibility of their results: since when, and whose results wait. */
     private final CredibilityWaits waiting = new CredibilityWaits();
@@ -142,9 +150,12 @@ public final class LocalIndex {
         return withEntries(jobId);
     }
 
-    /** Keys of the job's units that have entries here (a scan of every key seen). */
+    /** Keys of the job's units that have entries here (a scan of every key seen, unless the job has none). */
     private List<String> withEntries(String jobId) {
         List<String> keys = new ArrayList<>();
+        if (!entriesByJob.containsKey(jobId)) {
+            return keys;
+        }
         String prefix = jobId + "/";
         for (String key : seen.keySet()) {
             if (key.startsWith(prefix) && key.lastIndexOf('/') == prefix.length() - 1) {
@@ -183,6 +194,11 @@ public final class LocalIndex {
         // (entry processor updates), repeat (loads, rebuilds), and must never be counted twice.
         Seen now = after != null ? Seen.of(after) : null;
         Seen was = now != null ? seen.put(key, now) : seen.remove(key);
+        if (was == null && now != null) {
+            entriesByJob.merge(now.jobId(), 1, Integer::sum);
+        } else if (was != null && now == null) {
+            entriesByJob.computeIfPresent(was.jobId(), (job, n) -> n > 1 ? n - 1 : null);
+        }
         boolean leftFresh = false;
         if (was == null && after != null) {
             was = takeFresh(key); // a fresh unit's first event: it leaves the implicit set
@@ -332,6 +348,7 @@ public final class LocalIndex {
         ready.clear();
         deadlines.clear();
         seen.clear();
+        entriesByJob.clear();
         tallies.clear();
         waiting.clear();
         held.clear();

@@ -164,6 +164,24 @@ class FreshUnitsTest {
         assertThat(peer.index.ready(id, ref("w1"), 10, 256)).extracting(LocalIndex.Ready::index).containsExactly(0, 1, 2, 3, 4);
     }
 
+    /** The index counts each job's entries so that a new job is not scanned for; an entry that left is counted out. */
+    @Test
+    void freshJob_afterSomeOfItsEntriesLeft_stillSkipsTheOnesLeft() {
+        String id = "j-partly";
+        Redundancy r = new Redundancy(1, 1, 3, 6, false);
+        peer.units.put(WorkUnit.create("j-other", 0, r));
+        peer.units.put(WorkUnit.create(id, 2, r));
+        peer.units.put(WorkUnit.create(id, 3, r));
+        peer.units.remove(WorkUnit.id(id, 3)); // evicted: fresh again
+
+        peer.index.freshJob(new LocalIndex.Job(id, 5, r), key -> true);
+
+        assertThat(peer.index.counts(id)[UnitState.NEEDS_REPLICAS.ordinal()]).isEqualTo(5);
+        assertThat(peer.index.ready(id, ref("w1"), 10, 256)).extracting(LocalIndex.Ready::index).containsExactly(0, 1, 2, 3, 4);
+        assertThat(peer.index.jobEnded(id)).containsExactly(WorkUnit.id(id, 2));
+        assertThat(peer.index.jobEnded("j-never")).isEmpty();
+    }
+
     @Test
     void jobEnded_dropsItsFreshUnitsAndTheirCounts() {
         JobRecord job = peer.implicitJob(5, InMemoryPeer.quorum(1));
