@@ -384,6 +384,9 @@ public final class Bench {
         for (String row : blocking.traceRows()) {
             say("trace: %s", row);
         }
+        for (String row : blocking.slowest()) {
+            say("latency: slowest job, %s", row);
+        }
         String path = "One-unit job path, blocking probe (PathTrace: median microseconds from the probe's submit to each"
                 + " step; #2 when it was reached again): " + String.join(", ", blocking.medians()) + ".";
         say("latency: %s", path);
@@ -407,6 +410,7 @@ public final class Bench {
         long[] nanos = new long[jobs];
         long[][] split = new long[3][jobs]; // the probe's own view: submit request, wait for COMPLETED, result request
         java.util.Map<String, List<Long>> trace = new java.util.HashMap<>();
+        List<Map.Entry<Long, String>> paths = new ArrayList<>(); // each measured job: its total, its marks in order
         PathTrace.start();
         try {
             for (int i = 0; i < warm + jobs; i++) {
@@ -430,21 +434,29 @@ public final class Bench {
                     split[1][i - warm] = t2 - t1;
                     split[2][i - warm] = t3 - t2;
                     java.util.Map<String, Integer> times = new java.util.HashMap<>();
+                    StringBuilder path = new StringBuilder();
                     for (PathTrace.Mark m : PathTrace.drain()) {
                         int n = times.merge(m.label(), 1, Integer::sum); // a step reached again: "label #2"
                         trace.computeIfAbsent(n == 1 ? m.label() : m.label() + " #" + n, x -> new ArrayList<>()).add(m.nanos() - t0);
+                        path.append(path.length() == 0 ? "" : ", ").append(m.label()).append(' ').append((m.nanos() - t0) / 1000);
                     }
+                    paths.add(Map.entry(t3 - t0, path.toString()));
                 }
             }
         } finally {
             PathTrace.stop();
         }
+        paths.sort(Map.Entry.comparingByKey());
+        List<String> slowest = new ArrayList<>();
+        for (int i = paths.size() - 1; i >= Math.max(0, paths.size() - 3); i--) {
+            slowest.add(String.format(Locale.ROOT, "%s: %s", Report.ms(paths.get(i).getKey() / 1e6), paths.get(i).getValue()));
+        }
         return new Probe(Latencies.ofNanos(nanos), new Latencies[]{Latencies.ofNanos(split[0]), Latencies.ofNanos(split[1]),
-                Latencies.ofNanos(split[2])}, trace);
+                Latencies.ofNanos(split[2])}, trace, slowest);
     }
 
     /** One probe's figures: submit -> result, its three requests' split, and the path trace's offsets by mark. */
-    private record Probe(Latencies total, Latencies[] split, java.util.Map<String, List<Long>> trace) {
+    private record Probe(Latencies total, Latencies[] split, java.util.Map<String, List<Long>> trace, List<String> slowest) {
         /** Marks by median offset: "p50 µs, p90 µs, how many jobs reached it, the mark". */
         List<String> traceRows() {
             List<String> rows = new ArrayList<>();

@@ -164,6 +164,7 @@ final class Compactor {
                 return true;
             }
         }
+        org.enjambre.coordinator.metrics.PathTrace.mark("store: compaction started");
         try {
             next = journal.prepare(); // its fsyncs outside the append lock: the committer keeps appending meanwhile
         } catch (IOException e) {
@@ -205,6 +206,7 @@ final class Compactor {
             failing = false;
             LOG.warn("the journal compacts into the database again");
         }
+        org.enjambre.coordinator.metrics.PathTrace.mark("store: compaction done");
         return true;
     }
 
