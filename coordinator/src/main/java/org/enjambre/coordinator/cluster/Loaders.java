@@ -182,6 +182,7 @@ public final class Loaders {
 
         @Override
         public Iterable<String> loadAllKeys() {
+            misses.loading(); // as the units' loader: until loaded() again, a miss may be a stored job
             return store.jobs().stream().map(JobRecord::id).toList();
         }
     }
@@ -231,6 +232,7 @@ public final class Loaders {
                 m.put(w.id(), w);
             }
             all = m;
+            misses.loading(); // as the units' loader: until loaded() again, a miss may be a stored worker
             return List.copyOf(m.keySet());
         }
 

@@ -132,6 +132,17 @@ class MapLoadersTest {
         assertThat(calls).isEmpty();
     }
 
+    /** Keys listed again (a reload) after a first load: the loads that follow must read the store, as the units' do. */
+    @Test
+    void jobs_keysListedAgainAfterTheInitialLoad_loadsReadTheStore() {
+        Loaders.Jobs loader = new Loaders.Jobs(counted);
+        loader.loaded();
+        List<String> keys = new ArrayList<>();
+        loader.loadAllKeys().forEach(keys::add);
+        assertThat(loader.loadAll(keys)).containsOnlyKeys("j-stored0001");
+        assertThat(loader.load("j-stored0001").id()).isEqualTo("j-stored0001");
+    }
+
     @Test
     void jobs_missAfterAPartitionWasLost_readsThatJob() {
         Loaders.Jobs loader = new Loaders.Jobs(counted);
